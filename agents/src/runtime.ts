@@ -1,0 +1,48 @@
+/**
+ * The one agent runtime interface both processors code against.
+ *
+ * Whatever runs the agents (Bedrock InvokeAgent, RevBot's own orchestrator on Converse, an
+ * OpenAI-compatible model or the offline model) yields the InvokeAgent response stream format,
+ * so Slack progress updates and the monitoring package read a single event shape.
+ */
+import type {
+  PayloadPart,
+  ReturnControlPayload,
+  TracePart,
+} from '@aws-sdk/client-bedrock-agent-runtime';
+
+/** One event of an InvokeAgent response stream, as the AWS SDK yields it. */
+export type AgentStreamEvent =
+  | { trace: TracePart; chunk?: never; returnControl?: never }
+  | { chunk: PayloadPart; trace?: never; returnControl?: never }
+  | { returnControl: ReturnControlPayload; trace?: never; chunk?: never };
+
+export interface AskInput {
+  /** The user's question, already cleaned of channel syntax (mentions, markup). */
+  question: string;
+  /** Stable per conversation: a Slack thread or a webhook session. Never empty. */
+  sessionId: string;
+  /** Attributes the tools receive as `sessionAttributes` (e.g. channel, user, tracking id). */
+  sessionAttributes?: Record<string, string>;
+  /** Cancels the run (deadline or shutdown). */
+  signal?: AbortSignal;
+}
+
+export interface AgentRuntime {
+  /** Which implementation answers, for logs and start-up output. */
+  readonly name: string;
+  ask(input: AskInput): AsyncIterable<AgentStreamEvent>;
+}
+
+/** Base class for runtime failures; `retryable` tells a queue processor whether to retry. */
+export class AgentRuntimeError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AgentRuntimeError';
+  }
+}

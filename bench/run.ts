@@ -1,0 +1,42 @@
+/**
+ * `pnpm bench`: runs every `bench/*.bench.ts` (or those named on the command line), prints one
+ * table and writes the same figures to `bench/results.json`.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Benchmark, BenchResult } from './types';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const only = process.argv.slice(2);
+const files = readdirSync(here)
+  .filter((file) => file.endsWith('.bench.ts'))
+  .filter((file) => only.length === 0 || only.some((name) => file.includes(name)))
+  .sort();
+
+const results: BenchResult[] = [];
+for (const file of files) {
+  const started = performance.now();
+  process.stderr.write(`running ${file}…\n`);
+  const mod = (await import(pathToFileURL(path.join(here, file)).href)) as { run: Benchmark };
+  results.push(...(await mod.run()));
+  process.stderr.write(`  done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+const rows = results.map((r) => [
+  r.name,
+  String(r.value),
+  r.unit,
+  r.target,
+  r.ok ? 'ok' : 'MISSED',
+]);
+const header = ['benchmark', 'value', 'unit', 'target', 'result'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)));
+const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ');
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const row of rows) console.log(line(row));
+
+writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\n${results.length} figures written to bench/results.json`);
+if (files.length === 0) console.log('No benchmarks found in bench/*.bench.ts.');

@@ -1,0 +1,65 @@
+/**
+ * Composes RevBot's stacks. Shared by the CDK app (`infra/bin/revbot.ts`) and the tests, so the
+ * tests assert on exactly what `cdk synth` produces, cdk-nag included.
+ */
+import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AgentsStack } from '../stacks/agents-stack';
+import { MonitoringStack } from '../stacks/monitoring-stack';
+import { SlackGatewayStack } from '../stacks/slack-gateway-stack';
+import { WebhookGatewayStack } from '../stacks/webhook-gateway-stack';
+import { loadConfig } from './config';
+import { resourceName } from './naming';
+
+export interface RevbotStacks {
+  monitoring: MonitoringStack;
+  agents: AgentsStack;
+  slack: SlackGatewayStack;
+  webhook: WebhookGatewayStack;
+}
+
+export function buildApp(app: App): RevbotStacks {
+  const config = loadConfig(app.node);
+  // Region and account come from the deploying environment; nothing is pinned to one account.
+  const env = {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION,
+  };
+  const stackName = (part: string) => resourceName(config.stage, part);
+
+  const monitoring = new MonitoringStack(app, 'Monitoring', {
+    env,
+    config,
+    stackName: stackName('monitoring'),
+    description: 'RevBot conversation history, dashboard and alarms',
+  });
+  const agents = new AgentsStack(app, 'Agents', {
+    env,
+    config,
+    stackName: stackName('agents'),
+    description: 'RevBot Bedrock agents, knowledge base and tool Lambdas',
+  });
+  const slack = new SlackGatewayStack(app, 'SlackGateway', {
+    env,
+    config,
+    agents,
+    stackName: stackName('slack-gateway'),
+    description: 'RevBot Slack channel: events API, queue and processor',
+  });
+  const webhook = new WebhookGatewayStack(app, 'WebhookGateway', {
+    env,
+    config,
+    agents,
+    stackName: stackName('webhook-gateway'),
+    description: 'RevBot webhook channel: HTTP API, queue, processor and signed delivery',
+  });
+
+  // The gateways export to the monitoring stack's bucket by name: deploy it first.
+  slack.addStackDependency(monitoring);
+  webhook.addStackDependency(monitoring);
+
+  Tags.of(app).add('app', 'revbot');
+  Tags.of(app).add('stage', config.stage);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { monitoring, agents, slack, webhook };
+}

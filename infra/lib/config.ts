@@ -1,0 +1,44 @@
+/**
+ * Deployment configuration, read once from CDK context (`-c stage=prod`) and validated with zod.
+ * A bad value stops the synth with one line naming the key.
+ */
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+export const AGENT_RUNTIMES = ['bedrock-agents', 'converse'] as const;
+export type AgentRuntimeKind = (typeof AGENT_RUNTIMES)[number];
+
+const configSchema = z.object({
+  stage: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,15}$/, 'lowercase letters, digits and dashes, at most 16 characters'),
+  agentRuntime: z.enum(AGENT_RUNTIMES),
+  /** Days conversation records are kept in S3 before they expire. */
+  conversationRetentionDays: z.coerce.number().int().min(1).max(3650),
+  /** Optional e-mail subscribed to the alarm topic. */
+  alarmEmail: z.email().optional(),
+  /** Comma-separated allowlist of outbound webhook URL prefixes or hosts. */
+  webhookAllowedUrls: z.string().default(''),
+  /** Default outbound webhook URL for the webhook channel. */
+  webhookUrl: z.string().default(''),
+});
+
+export type RevbotConfig = z.infer<typeof configSchema>;
+
+const DEFAULTS = { stage: 'dev', agentRuntime: 'bedrock-agents', conversationRetentionDays: 365 };
+
+export function loadConfig(node: Node): RevbotConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = node.tryGetContext(key) ?? DEFAULTS[key as keyof typeof DEFAULTS];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(
+      `Invalid CDK context "${issue?.path.join('.')}": ${issue?.message ?? 'invalid value'}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,36 @@
+/** IAM grants shared by several stacks, kept narrower than the L2 `grant*` helpers. */
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { conversationBucketName } from './naming';
+
+export const CONVERSATION_PREFIX = 'conversation-history/';
+
+/**
+ * PutObject under `conversation-history/` only: processors write records, never read or delete.
+ * The bucket is addressed by its stage-derived name, so no cross-stack export ties the stacks.
+ * Returns the bucket name for the processor's environment.
+ */
+export function grantConversationExport(role: iam.Role, stage: string): string {
+  const stack = Stack.of(role);
+  const bucketName = conversationBucketName(stage, stack.account, stack.region);
+  role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['s3:PutObject'],
+      resources: [`arn:${stack.partition}:s3:::${bucketName}/${CONVERSATION_PREFIX}*`],
+    }),
+  );
+  // cdk-nag renders the pseudo parameters as <AWS::…> in the finding id.
+  const nagForm = (value: string, pseudo: string) =>
+    Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
+  const nagName = conversationBucketName(
+    stage,
+    nagForm(stack.account, 'AccountId'),
+    nagForm(stack.region, 'Region'),
+  );
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${nagName}/${CONVERSATION_PREFIX}*]`,
+    reason:
+      'Each conversation is a new object under conversation-history/; its key is not known in advance. Write only: no read, list or delete.',
+  });
+  return bucketName;
+}

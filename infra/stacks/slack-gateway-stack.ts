@@ -1,0 +1,138 @@
+/**
+ * The Slack channel: `POST /slack/events` and `POST /slack/interactions` → slack-handler (verify,
+ * de-duplicate, placeholder reply, enqueue) → SQS (+DLQ) → slack-processor (agents, progress,
+ * answer in the thread, conversation export).
+ */
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  SecretValue,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { acknowledgeMachineToMachineAuth, LoggedRestApi } from '../constructs/logged-rest-api';
+import { QueueProcessor } from '../constructs/queue-processor';
+import { RevbotFunction } from '../constructs/revbot-function';
+import type { AgentRuntimeAccess } from '../lib/agent-runtime-access';
+import type { RevbotConfig } from '../lib/config';
+import { grantConversationExport } from '../lib/grants';
+import { NAMES, resourceName } from '../lib/naming';
+
+export interface SlackGatewayStackProps extends StackProps {
+  config: RevbotConfig;
+  agents: AgentRuntimeAccess;
+}
+
+export class SlackGatewayStack extends Stack {
+  readonly api: apigateway.RestApi;
+  readonly handler: RevbotFunction;
+  readonly processing: QueueProcessor;
+  readonly secret: secretsmanager.Secret;
+  readonly eventsTable: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: SlackGatewayStackProps) {
+    super(scope, id, props);
+    const { stage } = props.config;
+
+    // Filled in after deploy (README: "Secrets to fill"); the placeholders are not secrets.
+    this.secret = new secretsmanager.Secret(this, 'SlackSecret', {
+      secretName: `revops/${stage}/slack`,
+      description: 'Slack bot token (xoxb-…) and signing secret of the RevBot Slack app',
+      secretObjectValue: {
+        bot_token: SecretValue.unsafePlainText('REPLACE_ME'),
+        signing_secret: SecretValue.unsafePlainText('REPLACE_ME'),
+      },
+    });
+    Validations.of(this.secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Slack issues the bot token and signing secret; they are rotated in the Slack app settings, not by a Secrets Manager rotation Lambda.',
+    });
+
+    // Slack retries and duplicate event ids are dropped with a conditional write (TTL'd).
+    this.eventsTable = new dynamodb.Table(this, 'EventsTable', {
+      tableName: resourceName(stage, 'slack-events'),
+      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expiration',
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.processing = new QueueProcessor(this, 'Processing', {
+      stage,
+      queueName: NAMES.slackQueue,
+      dlqName: NAMES.slackDlq,
+      processor: {
+        name: NAMES.slackProcessor,
+        entry: 'slack-processor/handler.ts',
+        description: 'Answers a queued Slack question with the agents and replies in the thread',
+        timeout: Duration.seconds(300),
+        memorySize: 512,
+        environment: {
+          ...props.agents.runtimeEnvironment,
+          SLACK_SECRET_ARN: this.secret.secretArn,
+        },
+      },
+    });
+    const processorRole = this.processing.processor.role;
+    this.secret.grantRead(processorRole);
+    this.processing.processor.function.addEnvironment(
+      'CONVERSATION_BUCKET',
+      grantConversationExport(processorRole, stage),
+    );
+    props.agents.grantAsk(processorRole);
+
+    this.handler = new RevbotFunction(this, 'Handler', {
+      stage,
+      name: NAMES.slackHandler,
+      entry: 'slack-handler/handler.ts',
+      description:
+        'Verifies Slack events, de-duplicates them, replies with a placeholder, enqueues',
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      environment: {
+        SLACK_SECRET_ARN: this.secret.secretArn,
+        SLACK_QUEUE_URL: this.processing.queue.queueUrl,
+        SLACK_EVENTS_TABLE: this.eventsTable.tableName,
+      },
+    });
+    this.secret.grantRead(this.handler.role);
+    this.processing.queue.grantSendMessages(this.handler.role);
+    this.eventsTable.grantReadWriteData(this.handler.role);
+
+    const gateway = new LoggedRestApi(this, 'Gateway', {
+      restApiName: resourceName(stage, 'slack-api'),
+      description: 'RevBot Slack Events API and interactivity endpoint',
+      stageName: stage,
+      throttle: { rateLimit: 50, burstLimit: 100 },
+    });
+    this.api = gateway.api;
+    const integration = new apigateway.LambdaIntegration(this.handler.function);
+    const slack = this.api.root.addResource('slack');
+    for (const path of ['events', 'interactions']) {
+      const method = slack
+        .addResource(path)
+        .addMethod('POST', integration, { requestValidator: gateway.validator });
+      acknowledgeMachineToMachineAuth(
+        method,
+        'Slack authenticates each request with an HMAC-SHA256 signature (X-Slack-Signature) that the handler verifies before doing anything.',
+      );
+    }
+
+    new CfnOutput(this, 'SlackEventsUrl', { value: this.api.urlForPath('/slack/events') });
+    new CfnOutput(this, 'SlackInteractionsUrl', {
+      value: this.api.urlForPath('/slack/interactions'),
+    });
+    new CfnOutput(this, 'SlackSecretArn', { value: this.secret.secretArn });
+    new CfnOutput(this, 'SlackQueueUrl', { value: this.processing.queue.queueUrl });
+    new CfnOutput(this, 'SlackDlqUrl', { value: this.processing.deadLetterQueue.queueUrl });
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The webhook channel: `POST /webhook` and `GET /webhook/{trackingId}` (API key + usage plan) →
+ * webhook-gateway (validate, status row, enqueue, 202) → SQS (+DLQ) → webhook-processor (agents,
+ * stored result, signed and retried delivery, conversation export).
+ */
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Validations,
+} from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { acknowledgeMachineToMachineAuth, LoggedRestApi } from '../constructs/logged-rest-api';
+import { QueueProcessor } from '../constructs/queue-processor';
+import { RevbotFunction } from '../constructs/revbot-function';
+import type { AgentRuntimeAccess } from '../lib/agent-runtime-access';
+import type { RevbotConfig } from '../lib/config';
+import { grantConversationExport } from '../lib/grants';
+import { NAMES, resourceName } from '../lib/naming';
+
+export interface WebhookGatewayStackProps extends StackProps {
+  config: RevbotConfig;
+  agents: AgentRuntimeAccess;
+}
+
+export class WebhookGatewayStack extends Stack {
+  readonly api: apigateway.RestApi;
+  readonly gateway: RevbotFunction;
+  readonly processing: QueueProcessor;
+  readonly signingSecret: secretsmanager.Secret;
+  readonly requestsTable: dynamodb.Table;
+
+  constructor(scope: Construct, id: string, props: WebhookGatewayStackProps) {
+    super(scope, id, props);
+    const { stage } = props.config;
+
+    // Standard Webhooks key: 32 base64-alphabet characters = 24 random bytes (used as whsec_<key>).
+    this.signingSecret = new secretsmanager.Secret(this, 'SigningSecret', {
+      secretName: `revops/${stage}/webhook-signing`,
+      description: 'Standard Webhooks signing key for outbound deliveries (whsec_ + this value)',
+      generateSecretString: {
+        passwordLength: 32,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+    });
+    Validations.of(this.signingSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Receivers verify deliveries with this key; rotating it needs coordination with every receiver (Standard Webhooks allows several signatures during a rollover), so rotation is a deliberate operator action.',
+    });
+
+    this.requestsTable = new dynamodb.Table(this, 'RequestsTable', {
+      tableName: resourceName(stage, 'webhook-requests'),
+      partitionKey: { name: 'tracking_id', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: 'expires_at',
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    const outbound = {
+      WEBHOOK_URL: props.config.webhookUrl,
+      WEBHOOK_ALLOWED_URLS: props.config.webhookAllowedUrls,
+    };
+
+    this.processing = new QueueProcessor(this, 'Processing', {
+      stage,
+      queueName: NAMES.webhookQueue,
+      dlqName: NAMES.webhookDlq,
+      processor: {
+        name: NAMES.webhookProcessor,
+        entry: 'webhook-processor/handler.ts',
+        description: 'Answers a queued webhook request with the agents and delivers the result',
+        timeout: Duration.minutes(15),
+        memorySize: 1024,
+        environment: {
+          ...props.agents.runtimeEnvironment,
+          ...outbound,
+          WEBHOOK_REQUESTS_TABLE: this.requestsTable.tableName,
+          WEBHOOK_SIGNING_SECRET_ARN: this.signingSecret.secretArn,
+        },
+      },
+    });
+    const processorRole = this.processing.processor.role;
+    this.requestsTable.grantReadWriteData(processorRole);
+    this.signingSecret.grantRead(processorRole);
+    this.processing.processor.function.addEnvironment(
+      'CONVERSATION_BUCKET',
+      grantConversationExport(processorRole, stage),
+    );
+    props.agents.grantAsk(processorRole);
+
+    this.gateway = new RevbotFunction(this, 'Gateway', {
+      stage,
+      name: NAMES.webhookGateway,
+      entry: 'webhook-gateway/handler.ts',
+      description: 'Validates webhook requests, records their status and enqueues them',
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      environment: {
+        ...outbound,
+        WEBHOOK_REQUESTS_TABLE: this.requestsTable.tableName,
+        WEBHOOK_QUEUE_URL: this.processing.queue.queueUrl,
+      },
+    });
+    this.requestsTable.grantReadWriteData(this.gateway.role);
+    this.processing.queue.grantSendMessages(this.gateway.role);
+
+    const gateway = new LoggedRestApi(this, 'Api', {
+      restApiName: resourceName(stage, 'webhook-api'),
+      description: 'RevBot webhook API: ask a question, poll its status',
+      stageName: stage,
+      throttle: { rateLimit: 20, burstLimit: 40 },
+    });
+    this.api = gateway.api;
+    const integration = new apigateway.LambdaIntegration(this.gateway.function);
+    const webhook = this.api.root.addResource('webhook');
+    const methods = [
+      webhook.addMethod('POST', integration, {
+        apiKeyRequired: true,
+        requestValidator: gateway.validator,
+      }),
+      webhook.addResource('{trackingId}').addMethod('GET', integration, {
+        apiKeyRequired: true,
+        requestParameters: { 'method.request.path.trackingId': true },
+        requestValidator: gateway.validator,
+      }),
+    ];
+    for (const method of methods) {
+      acknowledgeMachineToMachineAuth(
+        method,
+        'Machine callers authenticate with an API key bound to a throttled usage plan (x-api-key), as the documented integration expects.',
+      );
+    }
+
+    const apiKey = this.api.addApiKey('ApiKey', {
+      apiKeyName: resourceName(stage, 'webhook-key'),
+      description: 'Key for systems calling the RevBot webhook API',
+    });
+    const plan = this.api.addUsagePlan('UsagePlan', {
+      name: resourceName(stage, 'webhook-plan'),
+      throttle: { rateLimit: 10, burstLimit: 20 },
+      quota: { limit: 10_000, period: apigateway.Period.DAY },
+    });
+    plan.addApiKey(apiKey);
+    plan.addApiStage({ stage: this.api.deploymentStage });
+
+    new CfnOutput(this, 'WebhookUrl', { value: this.api.urlForPath('/webhook') });
+    new CfnOutput(this, 'WebhookApiKeyId', { value: apiKey.keyId });
+    new CfnOutput(this, 'WebhookSigningSecretArn', { value: this.signingSecret.secretArn });
+    new CfnOutput(this, 'WebhookQueueUrl', { value: this.processing.queue.queueUrl });
+    new CfnOutput(this, 'WebhookDlqUrl', { value: this.processing.deadLetterQueue.queueUrl });
+  }
+}
