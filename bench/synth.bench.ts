@@ -2,15 +2,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
-import { buildApp } from '../infra/lib/app';
+import { buildApp, newRevbotApp } from '../infra/lib/app';
 import { type BenchResult, round } from './types';
 
 export async function run(): Promise<BenchResult[]> {
   const outdir = mkdtempSync(path.join(tmpdir(), 'revbot-synth-'));
   try {
     const started = performance.now();
-    const app = new App({ outdir });
+    const app = newRevbotApp({ outdir });
     buildApp(app);
     app.synth();
     const seconds = (performance.now() - started) / 1000;

@@ -2,8 +2,11 @@
  * Composes RevBot's stacks. Shared by the CDK app (`infra/bin/revbot.ts`) and the tests, so the
  * tests assert on exactly what `cdk synth` produces, cdk-nag included.
  */
-import { type App, Tags, Validations } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { REPO_ROOT } from '../constructs/revbot-function';
 import { AgentsStack } from '../stacks/agents-stack';
 import { MonitoringStack } from '../stacks/monitoring-stack';
 import { SlackGatewayStack } from '../stacks/slack-gateway-stack';
@@ -62,4 +65,15 @@ export function buildApp(app: App): RevbotStacks {
   Tags.of(app).add('stage', config.stage);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { monitoring, agents, slack, webhook };
+}
+
+/**
+ * An App carrying `cdk.json`'s context (feature flags included), for tests and benchmarks that
+ * synthesize in-process exactly what `cdk synth` would.
+ */
+export function newRevbotApp(props: AppProps = {}): App {
+  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  };
+  return new App({ ...props, context: { ...cdkJson.context, ...props.context } });
 }
