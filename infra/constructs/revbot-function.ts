@@ -86,6 +86,7 @@ export class RevbotFunction extends Construct {
       bundling: {
         format: nodejs.OutputFormat.ESM,
         minify: true,
+        logLevel: nodejs.LogLevel.WARNING,
         sourceMap: true,
         sourcesContent: false,
         bundleAwsSDK: true,
