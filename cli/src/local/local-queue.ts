@@ -1,0 +1,146 @@
+/**
+ * An in-process queue with the SQS semantics the processors rely on: at-least-once delivery,
+ * a visibility timeout after each receive, a receive count, and a move to the dead-letter queue
+ * once a message has been received `maxReceiveCount` times without being deleted.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+
+export interface LocalQueueOptions {
+  name: string;
+  /** Seconds a received message stays invisible unless deleted. */
+  visibilityTimeoutSeconds: number;
+  /** Receives before the message moves to `deadLetterQueue` (SQS redrive policy). */
+  maxReceiveCount?: number;
+  deadLetterQueue?: LocalQueue;
+  /** Milliseconds since the epoch; injectable for tests. */
+  now?: () => number;
+}
+
+export interface QueueMessage {
+  messageId: string;
+  body: string;
+  md5OfBody: string;
+  messageAttributes: Record<string, { DataType: string; StringValue?: string }>;
+  sentAt: number;
+  receiveCount: number;
+  firstReceivedAt?: number;
+  /** Set on each receive; deleting needs the latest one. */
+  receiptHandle?: string;
+  visibleAt: number;
+}
+
+export const md5Hex = (text: string): string =>
+  createHash('md5').update(text, 'utf8').digest('hex');
+
+export class LocalQueue {
+  readonly name: string;
+  readonly deadLetterQueue?: LocalQueue;
+  private readonly messages: QueueMessage[] = [];
+  private readonly visibilityMs: number;
+  private readonly maxReceiveCount?: number;
+  private readonly now: () => number;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(options: LocalQueueOptions) {
+    this.name = options.name;
+    this.visibilityMs = options.visibilityTimeoutSeconds * 1000;
+    this.maxReceiveCount = options.maxReceiveCount;
+    this.deadLetterQueue = options.deadLetterQueue;
+    this.now = options.now ?? Date.now;
+  }
+
+  send(
+    body: string,
+    options: { delaySeconds?: number; messageAttributes?: QueueMessage['messageAttributes'] } = {},
+  ): QueueMessage {
+    const now = this.now();
+    const message: QueueMessage = {
+      messageId: randomUUID(),
+      body,
+      md5OfBody: md5Hex(body),
+      messageAttributes: options.messageAttributes ?? {},
+      sentAt: now,
+      receiveCount: 0,
+      visibleAt: now + (options.delaySeconds ?? 0) * 1000,
+    };
+    this.messages.push(message);
+    for (const listener of this.listeners) listener();
+    return message;
+  }
+
+  /** Receives up to `max` visible messages, moving over-received ones to the DLQ first. */
+  receive(max: number, visibilityTimeoutSeconds?: number): QueueMessage[] {
+    const now = this.now();
+    const received: QueueMessage[] = [];
+    for (const message of [...this.messages]) {
+      if (received.length >= max) break;
+      if (message.visibleAt > now) continue;
+      if (this.maxReceiveCount !== undefined && message.receiveCount >= this.maxReceiveCount) {
+        this.remove(message);
+        this.deadLetterQueue?.adopt(message, now);
+        continue;
+      }
+      message.receiveCount += 1;
+      message.firstReceivedAt ??= now;
+      message.receiptHandle = randomUUID();
+      message.visibleAt = now + (visibilityTimeoutSeconds ?? this.visibilityMs / 1000) * 1000;
+      received.push({ ...message });
+    }
+    return received;
+  }
+
+  /** Deletes by the receipt handle of the latest receive; false when it is stale or unknown. */
+  delete(receiptHandle: string): boolean {
+    const message = this.messages.find((m) => m.receiptHandle === receiptHandle);
+    if (!message) return false;
+    this.remove(message);
+    return true;
+  }
+
+  changeVisibility(receiptHandle: string, seconds: number): boolean {
+    const message = this.messages.find((m) => m.receiptHandle === receiptHandle);
+    if (!message) return false;
+    message.visibleAt = this.now() + seconds * 1000;
+    return true;
+  }
+
+  purge(): void {
+    this.messages.length = 0;
+  }
+
+  /** Messages available now, and those received and not yet deleted (SQS's two counters). */
+  depth(): { visible: number; inFlight: number } {
+    const now = this.now();
+    const visible = this.messages.filter((m) => m.visibleAt <= now).length;
+    return { visible, inFlight: this.messages.length - visible };
+  }
+
+  get size(): number {
+    return this.messages.length;
+  }
+
+  /** Earliest time a message becomes visible, for pollers that sleep until then. */
+  nextVisibleAt(): number | undefined {
+    let next: number | undefined;
+    for (const message of this.messages) {
+      if (next === undefined || message.visibleAt < next) next = message.visibleAt;
+    }
+    return next;
+  }
+
+  /** Called whenever a message is sent, so pollers wake at once. */
+  onSend(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private adopt(message: QueueMessage, now: number): void {
+    this.messages.push({ ...message, receiptHandle: undefined, visibleAt: now });
+    for (const listener of this.listeners) listener();
+  }
+
+  private remove(message: QueueMessage): void {
+    const index = this.messages.indexOf(message);
+    if (index >= 0) this.messages.splice(index, 1);
+  }
+}
