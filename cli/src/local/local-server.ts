@@ -1,0 +1,126 @@
+/**
+ * The local stack's HTTP server: API Gateway routes for the deployed handlers, the SQS JSON
+ * endpoint for the handlers' real SQS client, `GET /healthz`, and event sources feeding the
+ * processors. `close()` stops taking requests, lets queued and in-flight work finish, then stops.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Route, serveProxyRoute } from './api-gateway';
+import { EventSource, type SqsHandler } from './event-source';
+import { LocalQueue } from './local-queue';
+import { createSqsEndpoint, isSqsRequest, queueUrl } from './sqs-endpoint';
+
+export interface LocalQueueSpec {
+  name: string;
+  dlqName: string;
+  handler: SqsHandler;
+  visibilityTimeoutSeconds: number;
+  maxReceiveCount: number;
+  batchSize?: number;
+}
+
+export interface LocalServerOptions {
+  port: number;
+  host?: string;
+  stage: string;
+  routes: Route[];
+  queues: LocalQueueSpec[];
+  onBatch?: (queue: string, outcome: { received: number; failed: number; error?: unknown }) => void;
+}
+
+export interface RunningLocalServer {
+  url: string;
+  queues: Map<string, LocalQueue>;
+  queueUrl(name: string): string;
+  /** Waits until every queue is empty and no batch is being processed. */
+  drained(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Builds the queues first, so handlers can be given their URLs before the server starts. */
+export function createLocalQueues(
+  specs: Omit<LocalQueueSpec, 'handler'>[],
+): Map<string, LocalQueue> {
+  const queues = new Map<string, LocalQueue>();
+  for (const spec of specs) {
+    const dlq = new LocalQueue({ name: spec.dlqName, visibilityTimeoutSeconds: 30 });
+    const queue = new LocalQueue({
+      name: spec.name,
+      visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds,
+      maxReceiveCount: spec.maxReceiveCount,
+      deadLetterQueue: dlq,
+    });
+    queues.set(spec.name, queue).set(spec.dlqName, dlq);
+  }
+  return queues;
+}
+
+export async function startLocalServer(
+  options: LocalServerOptions,
+  queues: Map<string, LocalQueue> = createLocalQueues(options.queues),
+): Promise<RunningLocalServer> {
+  const handleSqs = createSqsEndpoint([...queues.values()]);
+  let baseUrl = '';
+  let closing = false;
+
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      if (closing) {
+        res.writeHead(503, { 'content-type': 'application/json', connection: 'close' });
+        res.end(JSON.stringify({ message: 'Shutting down' }));
+        return;
+      }
+      if (isSqsRequest(req)) return handleSqs(req, res, baseUrl);
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      if (req.method === 'GET' && path === '/healthz') {
+        const depths = Object.fromEntries([...queues].map(([name, q]) => [name, q.depth()]));
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'ok', stage: options.stage, queues: depths }));
+        return;
+      }
+      if (await serveProxyRoute(options.routes, req, res, options.stage)) return;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Missing Authentication Token' }));
+    })().catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  baseUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+
+  const sources = options.queues.map((spec) => {
+    const queue = queues.get(spec.name) as LocalQueue;
+    const source = new EventSource({
+      queue,
+      handler: spec.handler,
+      batchSize: spec.batchSize ?? 1,
+      idlePollMs: 100,
+      onBatch: (outcome) => options.onBatch?.(spec.name, outcome),
+    });
+    source.start();
+    return source;
+  });
+
+  return {
+    url: baseUrl,
+    queues,
+    queueUrl: (name) => queueUrl(baseUrl, name),
+    async drained(timeoutMs) {
+      await Promise.all(sources.map((source) => source.drained(timeoutMs)));
+    },
+    async close() {
+      closing = true;
+      // In-flight HTTP requests finish; then queued work drains before the processors stop.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await serverClosed;
+      await Promise.all(sources.map((source) => source.drained(60_000).catch(() => undefined)));
+      await Promise.all(sources.map((source) => source.stop()));
+    },
+  };
+}
