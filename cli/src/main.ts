@@ -36,6 +36,11 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
 
 const invokedDirectly = process.argv[1]?.endsWith('main.ts') || process.argv[1]?.endsWith('revbot');
 if (invokedDirectly) {
+  // `revbot … | head` closes the pipe early: that is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const io: CommandIo = {
     stdout: process.stdout,
     stderr: process.stderr,
