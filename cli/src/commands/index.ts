@@ -1,5 +1,6 @@
 /** Every `revbot` subcommand, in the order `revbot --help` lists them. */
 import type { Command } from '../command';
 import { listenCommand } from './listen';
+import { webhookCommand } from './webhook';
 
-export const COMMANDS: Command[] = [listenCommand];
+export const COMMANDS: Command[] = [webhookCommand, listenCommand];
