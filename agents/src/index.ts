@@ -1,2 +1,4 @@
+export * from './loader';
 export * from './runtime';
+export * from './schema';
 export * from './tools';
