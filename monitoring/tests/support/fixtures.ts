@@ -1,0 +1,66 @@
+/** Loads the recorded InvokeAgent streams and their expected values (manifest.json). */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { ConversationContext } from '../../src/types';
+
+const dir = fileURLToPath(new URL('../fixtures/bedrock-traces/', import.meta.url));
+
+export interface ManifestEntry {
+  file: string;
+  description: string;
+  request: { agentId: string; sessionId: string; inputText: string };
+  event_count: number;
+  trace_events: number;
+  chunk_events: number;
+  trace_kinds: Record<string, number>;
+  agent_ids_in_order: string[];
+  collaborator_invocations: string[];
+  final_text: string;
+}
+
+export const manifest = JSON.parse(readFileSync(`${dir}manifest.json`, 'utf8')) as ManifestEntry[];
+
+export function fixtureText(file: string): string {
+  return readFileSync(`${dir}${file}`, 'utf8');
+}
+
+/** Events as saved: ISO-string times, chunk bytes as text. */
+export function loadFixture(file: string): Record<string, unknown>[] {
+  return JSON.parse(fixtureText(file)) as Record<string, unknown>[];
+}
+
+export function entry(prefix: string): ManifestEntry {
+  const found = manifest.find((m) => m.file.startsWith(prefix));
+  if (!found) throw new Error(`no fixture ${prefix}`);
+  return found;
+}
+
+const TIME_KEYS = new Set(['eventTime', 'startTime', 'endTime']);
+
+/** The same events in the form the AWS SDK for JavaScript v3 yields: Dates and Uint8Arrays. */
+export function toSdkForm(events: unknown[]): unknown[] {
+  const encoder = new TextEncoder();
+  const convert = (value: unknown, key: string | null): unknown => {
+    if (typeof value === 'string' && key !== null && TIME_KEYS.has(key)) return new Date(value);
+    if (typeof value === 'string' && key === 'bytes') return encoder.encode(value);
+    if (Array.isArray(value)) return value.map((v) => convert(v, null));
+    if (typeof value === 'object' && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, k)]));
+    }
+    return value;
+  };
+  return events.map((e) => convert(e, null));
+}
+
+export function replayContext(
+  file: string,
+  overrides: Partial<ConversationContext> = {},
+): ConversationContext {
+  const m = manifest.find((x) => x.file === file);
+  return {
+    conversationId: `conv-${file.slice(0, 2)}`,
+    channel: { kind: 'replay', source: file },
+    userQuery: m?.request.inputText ?? null,
+    ...overrides,
+  };
+}
