@@ -214,12 +214,16 @@ function spanOf(timed: Timed): {
   };
 }
 
+const nonNegative = (n: number | null): number | null => (n !== null && n >= 0 ? n : null);
+
 /** Timing from an SDK `Metadata` block. */
 function metadataTiming(metadata: Json | undefined): Timed {
   return {
     startMs: toMillis(metadata?.startTime),
     endMs: toMillis(metadata?.endTime),
-    durationMs: asNumber(metadata?.totalTimeMs) ?? asNumber(metadata?.operationTotalTimeMs),
+    durationMs: nonNegative(
+      asNumber(metadata?.totalTimeMs) ?? asNumber(metadata?.operationTotalTimeMs),
+    ),
   };
 }
 
