@@ -1,6 +1,7 @@
 /** Every `revbot` subcommand, in the order `revbot --help` lists them. */
 import type { Command } from '../command';
+import { exportCommand } from './export';
 import { listenCommand } from './listen';
 import { webhookCommand } from './webhook';
 
-export const COMMANDS: Command[] = [webhookCommand, listenCommand];
+export const COMMANDS: Command[] = [webhookCommand, listenCommand, exportCommand];
