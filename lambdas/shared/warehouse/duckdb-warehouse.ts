@@ -40,6 +40,21 @@ export interface EmbeddedWarehouse extends Warehouse {
   readonly schema: TableSchema[];
   /** The data it was seeded with, if any. */
   readonly dataset?: RevenueDataset;
+  /**
+   * Runs any statement without the read-only guard, for local stand-ins of other engines (the
+   * Firebolt API test server). Tools only ever see the Warehouse interface, never this.
+   */
+  runUnguarded(
+    sql: string,
+    params: readonly SqlValue[],
+    options?: Partial<QueryOptions>,
+  ): Promise<UnguardedResult>;
+}
+
+export interface UnguardedResult {
+  columns: { name: string; type: string }[];
+  rows: SqlValue[][];
+  rowsChanged: number;
 }
 
 const SELECT_STATEMENT = 1; // duckdb StatementType.SELECT
@@ -196,6 +211,44 @@ class DuckDbWarehouse implements EmbeddedWarehouse {
     } catch (error) {
       throw new QueryFailedError(duckDbMessage(error));
     } finally {
+      connection.closeSync();
+    }
+  }
+
+  async runUnguarded(
+    sql: string,
+    params: readonly SqlValue[],
+    options: Partial<QueryOptions> = {},
+  ): Promise<UnguardedResult> {
+    const connection = await this.connect();
+    let timedOut = false;
+    const timer =
+      options.timeoutMs && options.timeoutMs > 0
+        ? setTimeout(() => {
+            timedOut = true;
+            connection.interrupt();
+          }, options.timeoutMs)
+        : undefined;
+    try {
+      const reader =
+        options.maxRows && options.maxRows > 0
+          ? await connection.streamAndReadUntil(sql, options.maxRows, [...params])
+          : await connection.runAndReadAll(sql, [...params]);
+      const types = reader.columnTypes();
+      const rows = reader
+        .getRowsJS()
+        .slice(0, options.maxRows && options.maxRows > 0 ? options.maxRows : undefined)
+        .map((row) => row.map((value, i) => toSqlValue(value, types[i])));
+      return {
+        columns: reader.columnNames().map((name, i) => ({ name, type: String(types[i] ?? '') })),
+        rows,
+        rowsChanged: reader.rowsChanged,
+      };
+    } catch (error) {
+      if (timedOut) throw new QueryTimeoutError(options.timeoutMs ?? 0);
+      throw new QueryFailedError(duckDbMessage(error));
+    } finally {
+      clearTimeout(timer);
       connection.closeSync();
     }
   }
