@@ -11,7 +11,9 @@
  * its three tables only.
  */
 import { type Connection, Firebolt } from 'firebolt-sdk';
+import { z } from 'zod';
 import { AuthenticationError, ConfigError } from '../errors';
+import { readJsonSecret, type SecretReader } from '../secrets';
 import {
   QueryFailedError,
   QueryTimeoutError,
@@ -38,6 +40,23 @@ export interface FireboltWarehouseOptions {
   apiEndpoint?: string;
   /** Extra time the client waits beyond the server-side statement timeout (default 2 s). */
   clientGraceMs?: number;
+}
+
+/** The JSON a tool's Firebolt secret holds: the service account's id and secret. */
+export const fireboltSecretSchema = z.object({
+  client_id: z.string().min(1),
+  client_secret: z.string().min(1),
+});
+
+/** Credentials for `createFireboltWarehouse`, read (and cached by the reader) from a secret. */
+export function fireboltCredentialsFromSecret(
+  reader: SecretReader,
+  secretId: string,
+): () => Promise<FireboltCredentials> {
+  return async () => {
+    const secret = await readJsonSecret(reader, secretId, fireboltSecretSchema);
+    return { clientId: secret.client_id, clientSecret: secret.client_secret };
+  };
 }
 
 interface FireboltMeta {
