@@ -1,0 +1,154 @@
+/**
+ * A local stand-in for the Bedrock Agent Runtime's InvokeAgent endpoint: replays a recorded
+ * event stream encoded as `application/vnd.amazon.eventstream` frames (what the real service
+ * sends), so the real SDK client parses it. Answers 127.0.0.1 only.
+ */
+import { once } from 'node:events';
+import {
+  createServer,
+  type Http2Server,
+  type Http2Session,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { EventStreamCodec, type Message } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+
+/** One event as recorded in the fixtures: chunk bytes as text, timestamps as wire strings. */
+export type RecordedEvent =
+  | { trace: Record<string, unknown> }
+  | { chunk: { bytes: string; attribution?: unknown } };
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+const header = (value: string) => ({ type: 'string' as const, value });
+
+/** A frame of the event stream: a modeled event (`chunk`, `trace`) with its JSON payload. */
+export function encodeEvent(event: RecordedEvent): Uint8Array {
+  const [eventType, payload] =
+    'chunk' in event
+      ? [
+          'chunk',
+          {
+            ...event.chunk,
+            // A blob member travels base64-encoded in the JSON payload.
+            bytes: Buffer.from(event.chunk.bytes, 'utf8').toString('base64'),
+          },
+        ]
+      : ['trace', event.trace];
+  const message: Message = {
+    headers: {
+      ':message-type': header('event'),
+      ':event-type': header(eventType),
+      ':content-type': header('application/json'),
+    },
+    body: fromUtf8(JSON.stringify(payload)),
+  };
+  return codec.encode(message);
+}
+
+/** A modeled exception sent inside the stream, e.g. `throttlingException`. */
+export function encodeException(exceptionType: string, message: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':message-type': header('exception'),
+      ':exception-type': header(exceptionType),
+      ':content-type': header('application/json'),
+    },
+    body: fromUtf8(JSON.stringify({ message })),
+  });
+}
+
+export interface InvokeAgentRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Record<string, unknown>;
+}
+
+/** What the server does with one request. */
+export type Reply =
+  | { stream: Uint8Array[]; sessionId?: string; thenHang?: boolean }
+  | { status: number; errorType: string; message: string }
+  | { hang: true };
+
+export interface InvokeAgentServer {
+  endpoint: string;
+  requests: InvokeAgentRequest[];
+  /** Replies in order; the last one repeats. */
+  reply(...replies: Reply[]): void;
+  close(): Promise<void>;
+}
+
+/**
+ * The Bedrock Agent Runtime client speaks HTTP/2 (its default handler); this server answers
+ * HTTP/2 without TLS, which the client uses for an `http://` endpoint.
+ */
+export async function startInvokeAgentServer(): Promise<InvokeAgentServer> {
+  const requests: InvokeAgentRequest[] = [];
+  let replies: Reply[] = [];
+  const sessions = new Set<Http2Session>();
+
+  const server: Http2Server = createServer();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+  });
+  server.on('stream', (stream: ServerHttp2Stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      const path = String(headers[':path'] ?? '');
+      requests.push({
+        method: String(headers[':method'] ?? ''),
+        path,
+        headers,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      });
+      const reply = replies.length > 1 ? replies.shift()! : replies[0];
+      if (!reply) {
+        stream.respond({ ':status': 500 });
+        stream.end('no reply configured');
+        return;
+      }
+      if ('hang' in reply) return;
+      if ('status' in reply) {
+        stream.respond({
+          ':status': reply.status,
+          'content-type': 'application/json',
+          'x-amzn-errortype': reply.errorType,
+          'x-amzn-requestid': 'local-request',
+        });
+        stream.end(JSON.stringify({ message: reply.message }));
+        return;
+      }
+      stream.respond({
+        ':status': 200,
+        'content-type': 'application/vnd.amazon.eventstream',
+        'x-amzn-bedrock-agent-content-type': 'application/json',
+        'x-amz-bedrock-agent-session-id':
+          reply.sessionId ?? decodeURIComponent(path.split('/')[6] ?? ''),
+        'x-amzn-requestid': 'local-request',
+      });
+      for (const frame of reply.stream) stream.write(frame);
+      if (!reply.thenHang) stream.end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    reply(...next) {
+      replies = next;
+    },
+    async close() {
+      for (const session of sessions) session.destroy();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
