@@ -1436,7 +1436,7 @@ class Generator {
       }
       const kinds = stageCalls[opp.stage] ?? [];
       kinds.forEach((kind, i) => {
-        const offset = -this.int(2, 85) + i;
+        const offset = Math.min(-1, -this.int(2, 85) + i);
         const competitors =
           opp.competitor && this.chance(0.7)
             ? [
