@@ -65,6 +65,15 @@ describe('business rules in the knowledge base', () => {
     expect(example).toContain('Total 89, grade A');
   });
 
+  it('states churn-risk and expansion score ranges that the signal weights add up to', () => {
+    const rules = read('business_logic/churn_and_expansion_rules.md');
+    const total = (heading: string) =>
+      tableAfter(rules, heading).reduce((sum, row) => sum + Number(row.at(-1)), 0);
+    expect(rules).toContain(`(0-${total('## Churn-risk signals')})`);
+    expect(rules).toContain(`(0-${total('## Expansion signals')})`);
+    expect(total('## Churn-risk signals')).toBe(21);
+  });
+
   it('has every knowledge-base folder the agents are told to look in', () => {
     const text = loadAgents()
       .agents.map((a) => a.instructions)
