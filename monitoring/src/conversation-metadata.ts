@@ -1,7 +1,6 @@
 /** metadata.json: what was exported, how big, how much happened, and how trustworthy it is. */
 import { conversationKeyPrefix } from './conversation-key';
 import type { RecorderStats } from './conversation-recorder';
-import { sha256Hex } from './prompt-guard';
 import { assessQuality } from './quality-checks';
 import { serializeRawEvents } from './record-serialization';
 import {
@@ -54,7 +53,7 @@ export function buildMetadata(input: MetadataInput): ConversationMetadata {
       conversation.conversation_id,
     ),
     files: {
-      conversation: { bytes: Buffer.byteLength(input.body), sha256: sha256Hex(input.body) },
+      conversation: { bytes: Buffer.byteLength(input.body) },
       raw_events:
         rawBody !== null && input.rawEvents
           ? { bytes: Buffer.byteLength(rawBody), events: input.rawEvents.length }

@@ -77,6 +77,15 @@ const PART_KEYS = [
 ] as const;
 type PartKey = (typeof PART_KEYS)[number];
 
+/** The first of `keys` that `record` holds (a loop: this runs for every event). */
+function firstKey<K extends string>(record: Json, keys: readonly K[]): K | undefined {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as K;
+    if (record[key] !== undefined) return key;
+  }
+  return undefined;
+}
+
 /** Start/end bounds seen for a span, in epoch ms. */
 class Bounds {
   min: number | null = null;
@@ -315,7 +324,9 @@ function looksLikeFailure(result: string | null): boolean {
   if (result === null) return false;
   const head = result.trimStart();
   if (/^(error|exception|failed)\b/i.test(head)) return true;
-  if (head.startsWith('{') && head.length <= 100_000) {
+  // Parse only what could say so: most results carry none of these words.
+  const mayReport = head.includes('false') || head.includes('"error"') || head.includes('"status"');
+  if (mayReport && head.startsWith('{') && head.length <= 100_000) {
     try {
       const parsed = asRecord(JSON.parse(head));
       if (!parsed) return false;
@@ -340,6 +351,20 @@ function routingDecision(raw: string | null): string | null {
   return last;
 }
 
+/**
+ * Whether `text` lies, at a word boundary, inside `source`, and scanning `source` found nothing
+ * (`scanned === source`): then `text` holds no instructions either.
+ */
+function insideCleanText(
+  text: string | null,
+  source: string | null,
+  scanned: string | null,
+): boolean {
+  if (text === null || source === null || scanned !== source) return false;
+  const at = source.indexOf(text);
+  return at === 0 || (at > 0 && !/[A-Za-z0-9]/.test(source[at - 1] as string));
+}
+
 function decodeChunkBytes(bytes: unknown): Uint8Array | string | null {
   if (typeof bytes === 'string') return bytes;
   if (bytes instanceof Uint8Array) return bytes;
@@ -358,7 +383,8 @@ export class ConversationRecorder {
   private readonly guard = new PromptGuard();
   private readonly flow: InvocationState[] = [];
   private readonly byAgent = new Map<string, InvocationState[]>();
-  private readonly byRequest = new Map<string, InvocationState>();
+  /** agent id → request id → run. */
+  private readonly byRequest = new Map<string, Map<string, InvocationState>>();
   private readonly names = new Map<string, string>();
   private readonly pendingCalls: CollabState[] = [];
   private readonly errors: ConversationError[] = [];
@@ -495,7 +521,7 @@ export class ConversationRecorder {
       this.lastEventMs = this.lastEventMs === null ? eventMs : Math.max(this.lastEventMs, eventMs);
     }
     const inner = asRecord(part.trace);
-    const kind = inner ? TRACE_KINDS.find((k) => inner[k] !== undefined) : undefined;
+    const kind = inner ? firstKey(inner, TRACE_KINDS) : undefined;
     if (!inner || !kind) {
       const found = inner ? Object.keys(inner).join(', ') || 'nothing' : 'no trace body';
       this.misunderstood('unrecognized_trace', `trace event ${this.stats.events} holds ${found}`);
@@ -516,7 +542,7 @@ export class ConversationRecorder {
       kind !== 'failureTrace' &&
       kind !== 'customOrchestrationTrace'
     ) {
-      partKey = PART_KEYS.find((k) => body[k] !== undefined);
+      partKey = firstKey(body, PART_KEYS);
       partBody = partKey ? asRecord(body[partKey]) : undefined;
       if (!partKey || !partBody) {
         this.misunderstood(
@@ -564,26 +590,40 @@ export class ConversationRecorder {
     const depth =
       chain.length > 0 ? chain.length : this.root && this.root.agentId !== agentId ? 2 : 1;
     const requestId = requestIdOf(traceId);
-    const remember = (invocation: InvocationState): InvocationState => {
-      if (requestId !== null && !invocation.requestIds.includes(requestId)) {
-        invocation.requestIds.push(requestId);
-        this.byRequest.set(`${invocation.agentId}\u0000${requestId}`, invocation);
-      }
-      if (invocation.sessionId === null) invocation.sessionId = asString(part.sessionId);
-      if (invocation.aliasId === null) invocation.aliasId = asString(part.agentAliasId);
-      if (invocation.version === null) invocation.version = asString(part.agentVersion);
-      return invocation;
-    };
-
     if (requestId !== null) {
-      const known = this.byRequest.get(`${agentId}\u0000${requestId}`);
-      if (known) return remember(known);
+      const known = this.byRequest.get(agentId)?.get(requestId);
+      if (known) return this.remember(known, requestId, part);
     }
-    if (depth <= 1 && this.root && this.root.agentId === agentId) return remember(this.root);
+    if (depth <= 1 && this.root && this.root.agentId === agentId) {
+      return this.remember(this.root, requestId, part);
+    }
     const pending = this.takePendingCall(agentId, asString(part.collaboratorName), depth);
     const latest = this.byAgent.get(agentId)?.at(-1);
-    if (!pending && latest && (!latest.finished || requestId === null)) return remember(latest);
-    return remember(this.open(agentId, depth, chain, part, pending));
+    if (!pending && latest && (!latest.finished || requestId === null)) {
+      return this.remember(latest, requestId, part);
+    }
+    return this.remember(this.open(agentId, depth, chain, part, pending), requestId, part);
+  }
+
+  /** Notes the request id and identity fields a run's traces carry. */
+  private remember(
+    invocation: InvocationState,
+    requestId: string | null,
+    part: Json,
+  ): InvocationState {
+    if (requestId !== null && !invocation.requestIds.includes(requestId)) {
+      invocation.requestIds.push(requestId);
+      let runs = this.byRequest.get(invocation.agentId);
+      if (!runs) {
+        runs = new Map();
+        this.byRequest.set(invocation.agentId, runs);
+      }
+      runs.set(requestId, invocation);
+    }
+    if (invocation.sessionId === null) invocation.sessionId = asString(part.sessionId);
+    if (invocation.aliasId === null) invocation.aliasId = asString(part.agentAliasId);
+    if (invocation.version === null) invocation.version = asString(part.agentVersion);
+    return invocation;
   }
 
   private takePendingCall(
@@ -1145,9 +1185,8 @@ export class ConversationRecorder {
     const childRequest = requestIdOf(asString(metadata?.clientRequestId));
     const agentId = childAgentId ?? call.recipientAgentId;
     const child =
-      (agentId && childRequest
-        ? this.byRequest.get(`${agentId}\u0000${childRequest}`)
-        : undefined) ?? (call.childIndex !== null ? this.flow[call.childIndex] : undefined);
+      (agentId && childRequest ? this.byRequest.get(agentId)?.get(childRequest) : undefined) ??
+      (call.childIndex !== null ? this.flow[call.childIndex] : undefined);
     if (child) {
       call.childIndex = child.index;
       child.finished = true;
@@ -1297,6 +1336,17 @@ export class ConversationRecorder {
     if (tail) this.chunkText += tail;
     const guard = this.guard;
     let leaksKept = 0;
+    // Messages between agents reappear as the callee's input and output: scan each text once.
+    const scrubbed = new Map<string, string | null>();
+    const scrubOnce = (text: string | null): string | null => {
+      if (text === null) return null;
+      let result = scrubbed.get(text);
+      if (result === undefined) {
+        result = guard.scrub(text);
+        scrubbed.set(text, result);
+      }
+      return result;
+    };
     const keep = (text: string | null): string | null => {
       leaksKept += guard.countLeaks(text);
       return text;
@@ -1325,6 +1375,7 @@ export class ConversationRecorder {
       });
       const steps: Step[] = inv.steps.map((s) => {
         if (s.usage === null && s.modelCalls > 0) s.usage = { input_tokens: 0, output_tokens: 0 };
+        const modelOutput = guard.scrub(s.modelOutput);
         return {
           trace_id: s.traceId,
           phase: s.phase,
@@ -1333,9 +1384,12 @@ export class ConversationRecorder {
           prompt: s.prompt,
           ...spanOf(s),
           usage: s.usage,
-          rationale: guard.scrub(s.rationale),
+          model_output: modelOutput,
+          // The rationale is usually the <thinking> part of the raw output scanned just above.
+          rationale: insideCleanText(s.rationale, s.modelOutput, modelOutput)
+            ? s.rationale
+            : guard.scrub(s.rationale),
           reasoning: guard.scrub(s.reasoning),
-          model_output: guard.scrub(s.modelOutput),
           model_output_chars: s.modelOutputChars,
           model_output_truncated: s.modelOutputTruncated,
           routing_decision: s.routingDecision,
@@ -1360,8 +1414,8 @@ export class ConversationRecorder {
         recipient: c.recipient,
         recipient_agent_id: c.recipientAgentId,
         recipient_alias_arn: c.recipientAliasArn,
-        message: guard.scrub(c.message),
-        output: guard.scrub(c.output),
+        message: scrubOnce(c.message),
+        output: scrubOnce(c.output),
         status: c.status === 'pending' ? 'no_result' : c.status,
         invocation_index: c.childIndex,
         ...spanOf(c),
@@ -1405,8 +1459,8 @@ export class ConversationRecorder {
         started_at: isoOrNull(inv.bounds.min),
         ended_at: isoOrNull(inv.bounds.max),
         duration_ms: durationBetween(inv.bounds.min, inv.bounds.max),
-        input: guard.scrub(inv.input),
-        output: guard.scrub(inv.output),
+        input: scrubOnce(inv.input),
+        output: scrubOnce(inv.output),
         steps,
         tool_calls: toolCalls,
         knowledge_base_lookups: kbLookups,
@@ -1417,7 +1471,7 @@ export class ConversationRecorder {
     });
 
     const finalFromChunks = this.chunkSeen ? this.chunkText : null;
-    const finalText = guard.scrub(finalFromChunks ?? this.root?.output ?? null);
+    const finalText = scrubOnce(finalFromChunks ?? this.root?.output ?? null);
     const finalSource =
       finalFromChunks !== null ? 'chunks' : finalText !== null ? 'finish_trace' : 'none';
     const citations = this.citations.map((c) => ({

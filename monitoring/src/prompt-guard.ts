@@ -9,91 +9,15 @@
  * passage survived in the text kept verbatim.
  */
 import { createHash } from 'node:crypto';
+import { findWindows, LEAK_WINDOW_CHARS, learnWindows, WindowTable } from './prose-windows';
 import type { PromptFingerprint } from './schema';
+
+export { LEAK_WINDOW_CHARS };
 
 export const REDACTION_MARKER = '[redacted: agent instructions]';
 
-/**
- * A leak is a window of this many characters of instruction prose, copied verbatim (whitespace
- * runs count as one space). Tool names and XML tags are not prose, so a model calling a tool by
- * name is not a leak; seven-odd words of instructions in a row are.
- */
-export const LEAK_WINDOW_CHARS = 40;
-const W = LEAK_WINDOW_CHARS;
-const B1 = 0x01000193;
-const B2 = 0x5bd1e995;
-const pow = (base: number): number => {
-  let result = 1;
-  for (let i = 0; i < W - 1; i++) result = Math.imul(result, base);
-  return result;
-};
-const P1 = pow(B1);
-const P2 = pow(B2);
-
-const ESCAPE = /\\(?:([nrt])|(["\\/]))/g;
+const ESCAPE = /\\(?:([nrt])|u([0-9a-fA-F]{4})|([\s\S]))/g;
 const PLACEHOLDER = /^\[redacted prompt sha256=([0-9a-f]{64}) length=(\d+)\]$/;
-
-/** 0 = breaks a run, 1 = prose punctuation, 2 = letter or digit, 3 = whitespace (ASCII). */
-const CLASS = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) CLASS[c] = 2;
-for (let c = 65; c <= 90; c++) CLASS[c] = 2;
-for (let c = 97; c <= 122; c++) CLASS[c] = 2;
-for (const ch of ' ,;:\'"()-.?!/&') CLASS[ch.charCodeAt(0)] = 1;
-for (const c of [9, 10, 11, 12, 13, 32]) CLASS[c] = 3;
-
-/**
- * Calls `visit` for every window of W prose characters in `text` (or only those starting a word)
- * with a 53-bit rolling hash of the window and its [start, end) in `text`.
- */
-function proseWindows(
-  text: string,
-  wordStartsOnly: boolean,
-  visit: (key: number, start: number, end: number) => void,
-): void {
-  const codes = new Int32Array(W);
-  const origin = new Int32Array(W);
-  const wordStart = new Uint8Array(W);
-  let length = 0;
-  let h1 = 0;
-  let h2 = 0;
-  let previous = 32;
-  for (let i = 0; i < text.length; i++) {
-    let c = text.charCodeAt(i);
-    const cls = c < 128 ? (CLASS[c] as number) : c === 160 || c === 0x2028 ? 3 : 2;
-    if (cls === 0) {
-      length = 0;
-      h1 = 0;
-      h2 = 0;
-      previous = 32;
-      continue;
-    }
-    if (cls === 3) {
-      if (length === 0 || previous === 32) continue;
-      c = 32;
-    }
-    const slot = length % W;
-    if (length >= W) {
-      const out = codes[slot] as number;
-      h1 = (h1 - Math.imul(out, P1)) | 0;
-      h2 = (h2 - Math.imul(out, P2)) | 0;
-    }
-    h1 = (Math.imul(h1, B1) + c) | 0;
-    h2 = (Math.imul(h2, B2) + c) | 0;
-    const alnum = cls === 2;
-    const prevAlnum = previous < 128 ? CLASS[previous] === 2 : previous !== 160;
-    codes[slot] = c;
-    origin[slot] = i;
-    wordStart[slot] = alnum && (length === 0 || !prevAlnum) ? 1 : 0;
-    previous = c;
-    length++;
-    if (length >= W) {
-      const first = length % W;
-      if (!wordStartsOnly || wordStart[first] === 1) {
-        visit((h1 >>> 0) * 2_097_152 + ((h2 >>> 0) >>> 11), origin[first] as number, i + 1);
-      }
-    }
-  }
-}
 
 /** Where a redacted passage stops widening: sentence ends, line breaks, quotes and markup. */
 const HARD_STOP = /[.!?\n"<>{}[\]]/;
@@ -139,7 +63,11 @@ function fingerprintOf(text: string): PromptFingerprint {
 
 /** JSON-escaped text (raw model output is often a JSON document) read as plain text. */
 const unescapeLoosely = (text: string): string =>
-  text.includes('\\') ? text.replace(ESCAPE, (_m, ws, ch) => (ws ? '\n' : ch)) : text;
+  text.includes('\\')
+    ? text.replace(ESCAPE, (_m, ws, hex, ch) =>
+        ws ? '\n' : hex ? String.fromCharCode(Number.parseInt(hex, 16)) : ch,
+      )
+    : text;
 
 /** Position of the closing quote of a JSON string starting at `from`, or -1. */
 function closingQuote(text: string, from: number): number {
@@ -180,24 +108,19 @@ const SEARCH_RESULTS = /<search_results>[\s\S]*?<\/search_results>/g;
  * instructions except the search results they quote.
  */
 export function instructionText(prompt: string): string {
-  const key = /"system"\s*:\s*(["[])/.exec(prompt);
+  const raw = rawSystemField(prompt);
+  if (raw !== null && raw.trim().length > 0) return decodeJsonString(raw);
+  const key = /"system"\s*:\s*\[/.exec(prompt);
   if (key && /^\s*\{/.test(prompt)) {
-    let system = '';
-    if (key[1] === '"') {
-      const start = key.index + key[0].length;
-      const end = closingQuote(prompt, start);
-      system = decodeJsonString(end < 0 ? prompt.slice(start) : prompt.slice(start, end));
-    } else {
-      try {
-        const parsed = JSON.parse(prompt) as { system?: unknown };
-        const texts: string[] = [];
-        collectTexts(parsed.system, texts);
-        system = texts.join('\n');
-      } catch {
-        system = '';
-      }
+    try {
+      const texts: string[] = [];
+      collectTexts((JSON.parse(prompt) as { system?: unknown }).system, texts);
+      if (texts.join('').trim().length > 0) return texts.join('\n');
+    } catch {
+      // Not JSON after all: fall through to the scenarios or the whole text.
     }
-    if (system.trim().length > 0) return system;
+  }
+  if (raw !== null || key) {
     const scenarios: string[] = [];
     for (const match of unescapeLoosely(prompt).matchAll(AGENT_SCENARIOS)) {
       scenarios.push(match[1] ?? '');
@@ -207,10 +130,26 @@ export function instructionText(prompt: string): string {
   return prompt.replace(SEARCH_RESULTS, '\n');
 }
 
+/** Where the still-escaped `system` string of a JSON prompt lies, or null when it has none. */
+function systemFieldRange(prompt: string): [number, number] | null {
+  const key = /"system"\s*:\s*"/.exec(prompt);
+  if (!key || !/^\s*\{/.test(prompt)) return null;
+  const start = key.index + key[0].length;
+  const end = closingQuote(prompt, start);
+  return [start, end < 0 ? prompt.length : end];
+}
+
+/** The still-escaped `system` string of a JSON prompt, or null when it has none. */
+function rawSystemField(prompt: string): string | null {
+  const range = systemFieldRange(prompt);
+  return range ? prompt.slice(range[0], range[1]) : null;
+}
+
 export class PromptGuard {
-  private readonly secret = new Set<number>();
-  private readonly allowed = new Set<number>();
-  private readonly seenInstructions = new Set<string>();
+  private readonly secret = new WindowTable();
+  private readonly allowed = new WindowTable();
+  /** Raw `system` fields (or whole plain prompts) already learned, by length. */
+  private readonly seenInstructions = new Map<number, string[]>();
   private fingerprinted = 0;
   private redactedFragments = 0;
 
@@ -219,14 +158,27 @@ export class PromptGuard {
     this.fingerprinted++;
     const fingerprint = fingerprintOf(prompt);
     if (prompt.length > 0 && !PLACEHOLDER.test(prompt)) {
-      const instructions = instructionText(prompt);
-      // Prompts grow turn by turn but the instructions repeat: learn each version once.
-      if (!this.seenInstructions.has(instructions)) {
-        this.seenInstructions.add(instructions);
-        proseWindows(unescapeLoosely(instructions), false, (key) => this.secret.add(key));
-      }
+      // Prompts grow turn by turn but the instructions repeat: learn each version once, and
+      // recognise a repeat before decoding it.
+      if (!this.seen(prompt)) learnWindows(unescapeLoosely(instructionText(prompt)), this.secret);
     }
     return fingerprint;
+  }
+
+  /**
+   * Whether this prompt's instructions were learned already; remembers them if not. Compared by
+   * length then content (V8 compares flat strings with memcmp; hashing a large slice is slower).
+   */
+  private seen(prompt: string): boolean {
+    // Without a real system field (routing prompts, plain templates) the whole prompt is the key.
+    const field = systemFieldRange(prompt);
+    const [start, end] = field && field[1] - field[0] > 16 ? field : [0, prompt.length];
+    const known = this.seenInstructions.get(end - start);
+    const raw = prompt.slice(start, end);
+    if (known?.some((seen) => seen === raw)) return true;
+    if (known) known.push(raw);
+    else this.seenInstructions.set(end - start, [raw]);
+    return false;
   }
 
   /** The fingerprint alone, without learning or counting. */
@@ -236,8 +188,7 @@ export class PromptGuard {
 
   /** Text the user wrote may quote a prompt template; it is never treated as a leak. */
   allow(text: string | null): void {
-    if (text === null) return;
-    proseWindows(unescapeLoosely(text), false, (key) => this.allowed.add(key));
+    if (text !== null) learnWindows(unescapeLoosely(text), this.allowed);
   }
 
   get promptsFingerprinted(): number {
@@ -248,44 +199,41 @@ export class PromptGuard {
     return this.redactedFragments;
   }
 
-  /** Merged sentence ranges of `text` that contain instruction windows. */
-  private leaks(text: string): [number, number][] {
-    const ranges: [number, number][] = [];
-    proseWindows(text, true, (key, start, end) => {
-      if (!this.secret.has(key) || this.allowed.has(key)) return;
-      const last = ranges.at(-1);
-      if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-      else ranges.push([start, end]);
-    });
-    const sentences: [number, number][] = [];
-    for (const [start, end] of ranges) {
-      const [s, e] = sentenceAround(text, start, end);
-      const last = sentences.at(-1);
-      if (last && s <= last[1]) last[1] = Math.max(last[1], e);
-      else sentences.push([s, e]);
+  /** Sentence ranges of `text` holding instruction windows, merged, as [start, end) pairs. */
+  private leaks(text: string): number[] {
+    const hits: number[] = [];
+    findWindows(text, this.secret, this.allowed, hits);
+    if (hits.length === 0) return hits;
+    const sentences: number[] = [];
+    for (let i = 0; i < hits.length; i += 2) {
+      const [s, e] = sentenceAround(text, hits[i] as number, hits[i + 1] as number);
+      const last = sentences.length - 1;
+      if (last > 0 && s <= (sentences[last] as number))
+        sentences[last] = Math.max(sentences[last] as number, e);
+      else sentences.push(s, e);
     }
     return sentences;
   }
 
   /** Model-written text with every sentence holding instructions replaced by the marker. */
   scrub(text: string | null, options: { count?: boolean } = {}): string | null {
-    if (text === null || this.secret.size === 0 || text.length < W) return text;
+    if (text === null || this.secret.size === 0 || text.length < LEAK_WINDOW_CHARS) return text;
     const plain = unescapeLoosely(text);
     const ranges = this.leaks(plain);
     if (ranges.length === 0) return text;
-    if (options.count !== false) this.redactedFragments += ranges.length;
+    if (options.count !== false) this.redactedFragments += ranges.length / 2;
     let out = '';
     let last = 0;
-    for (const [start, end] of ranges) {
-      out += `${plain.slice(last, start)}${REDACTION_MARKER}`;
-      last = end;
+    for (let i = 0; i < ranges.length; i += 2) {
+      out += `${plain.slice(last, ranges[i])}${REDACTION_MARKER}`;
+      last = ranges[i + 1] as number;
     }
     return out + plain.slice(last);
   }
 
   /** How many passages of instructions `text` holds (for text that is kept as is). */
   countLeaks(text: string | null): number {
-    if (text === null || this.secret.size === 0 || text.length < W) return 0;
-    return this.leaks(unescapeLoosely(text)).length;
+    if (text === null || this.secret.size === 0 || text.length < LEAK_WINDOW_CHARS) return 0;
+    return this.leaks(unescapeLoosely(text)).length / 2;
   }
 }

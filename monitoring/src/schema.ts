@@ -315,7 +315,7 @@ export const metadataSchema = z
     channel_kind: z.enum(['slack', 'webhook', 'replay']),
     key_prefix: z.string().describe('conversation-history/YYYY/MM/DD/<ISO timestamp>_<id>/'),
     files: z.object({
-      conversation: z.object({ bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+      conversation: z.object({ bytes: count.describe('Size of conversation.json in bytes') }),
       raw_events: z
         .object({ bytes: count, events: count })
         .nullable()
