@@ -129,6 +129,22 @@ export class MonitoringStack extends Stack {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
       });
+      alarm(`${fn}-error-rate`, {
+        alarmName: name(`${fn}-error-rate`),
+        alarmDescription: `${fn}: more than 10% of invocations failed for 15 minutes.`,
+        metric: new cloudwatch.MathExpression({
+          expression: 'IF(invocations > 0, 100 * errors / invocations, 0)',
+          usingMetrics: {
+            errors: lambdaMetric(fn, 'Errors', 'Sum'),
+            invocations: lambdaMetric(fn, 'Invocations', 'Sum'),
+          },
+          label: `${fn} error rate (%)`,
+          period: Duration.minutes(5),
+        }),
+        threshold: 10,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+      });
       alarm(`${fn}-duration-p95`, {
         alarmName: name(`${fn}-duration-p95`),
         alarmDescription: `${fn} p95 duration above 120 s: agents are slow or timing out.`,
