@@ -403,6 +403,8 @@ export interface ActionGroupToolOptions {
  */
 export function createActionGroupTool(options: ActionGroupToolOptions): ActionGroupTool {
   const functions = new Map(options.functions.map((fn) => [fn.name, fn]));
+  // Unknown parameters are reported, not ignored: a misspelt name should reach the model.
+  const strictSchemas = new Map(options.functions.map((fn) => [fn.name, fn.parameters.strict()]));
   const log: ToolLogger = options.logger ?? sharedLogger;
   const maxBody = options.maxBodyChars ?? DEFAULT_MAX_BODY_CHARS;
 
@@ -435,7 +437,7 @@ export function createActionGroupTool(options: ActionGroupToolOptions): ActionGr
     }
 
     const rawParams = collectParameters(event);
-    const parsed = definition.parameters.strict().safeParse(rawParams);
+    const parsed = (strictSchemas.get(functionName) ?? definition.parameters).safeParse(rawParams);
     if (!parsed.success) {
       const problems = describeParameterIssues(parsed.error.issues, rawParams);
       return respond(

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFunctionEvent, readActionGroupResponse } from '../shared/action-group';
 import { ValidationError } from '../shared/errors';
@@ -83,6 +86,54 @@ describe('the local tool stack', () => {
     });
     expect(read.rows).toEqual([['Economic buyer not identified.']]);
   });
+
+  it.each([
+    ['firebolt_query', 'execute_query', { query: 'SELECT COUNT(*) AS accounts FROM accounts' }],
+    [
+      'firebolt_writer',
+      'write_record',
+      {
+        table: 'agent_action_log',
+        values: '{"action_type":"other","details":"fixture round trip"}',
+      },
+    ],
+    ['gong_retrieval', 'list_calls', { to_date: '2026-11-23', limit: '2' }],
+    ['web_search', 'search_web', { query: 'IXIS funding', max_results: '2' }],
+  ])(
+    'answers the documented event shape for %s, echoing the envelope',
+    async (tool, fn, parameters) => {
+      // The recorded console event (session and prompt attributes set), pointed at this tool.
+      const fixture = JSON.parse(
+        readFileSync(
+          path.join(
+            path.dirname(fileURLToPath(import.meta.url)),
+            'fixtures/action-group-events/03-function-schema-with-session-attributes.json',
+          ),
+          'utf8',
+        ),
+      );
+      const event = {
+        ...fixture,
+        actionGroup: tool,
+        function: fn,
+        parameters: Object.entries(parameters).map(([name, value]) => ({
+          name,
+          type: 'string',
+          value,
+        })),
+      };
+      const response = await stack.invoke(event);
+      expect(response).toMatchObject({
+        messageVersion: '1.0',
+        response: { actionGroup: tool, function: fn },
+        sessionAttributes: fixture.sessionAttributes,
+        promptSessionAttributes: fixture.promptSessionAttributes,
+      });
+      const { body, responseState } = readActionGroupResponse(response);
+      expect(responseState, body).toBeUndefined();
+      expect(() => JSON.parse(body)).not.toThrow();
+    },
+  );
 
   it('refuses an event for an action group it does not run', async () => {
     const event = buildFunctionEvent({
