@@ -1,0 +1,111 @@
+/**
+ * The one interface RevBot's orchestrator asks a model through, whatever serves it: Bedrock
+ * Converse, an OpenAI-compatible chat completions server, or the offline deterministic model.
+ *
+ * The shapes follow Converse (text, tool use and tool result blocks; stop reasons; usage), the
+ * richest of the three; each provider translates to and from its own wire format.
+ */
+
+/** JSON Schema of a tool's input: always an object with named properties. */
+export interface ToolInputSchema {
+  type: 'object';
+  properties: Record<string, { type: string; description: string; items?: { type: string } }>;
+  required: string[];
+}
+
+/** A tool the model may call. Names follow `^[a-zA-Z0-9_-]{1,64}$` (Converse and OpenAI alike). */
+export interface ModelTool {
+  name: string;
+  description: string;
+  inputSchema: ToolInputSchema;
+}
+
+export interface TextBlock {
+  type: 'text';
+  text: string;
+}
+
+export interface ToolUseBlock {
+  type: 'toolUse';
+  toolUseId: string;
+  name: string;
+  input: Record<string, unknown>;
+}
+
+export interface ToolResultBlock {
+  type: 'toolResult';
+  toolUseId: string;
+  /** The tool's answer as text (an action group's response body, a collaborator's reply). */
+  content: string;
+  status: 'success' | 'error';
+}
+
+export type ContentBlock = TextBlock | ToolUseBlock | ToolResultBlock;
+
+export interface ModelMessage {
+  role: 'user' | 'assistant';
+  content: ContentBlock[];
+}
+
+/** Why the model stopped: finished, wants tools run, or ran out of room. */
+export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | 'other';
+
+export interface ModelUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface ModelRequest {
+  /** Which agent is asking (its folder key and the name collaborators know it by). */
+  agent: { key: string; name: string };
+  /** Model or inference profile id as the provider understands it. */
+  modelId: string;
+  system: string;
+  messages: ModelMessage[];
+  tools: ModelTool[];
+  inference: { maxTokens: number; temperature: number };
+  signal?: AbortSignal;
+}
+
+export interface ModelResponse {
+  /** Text and tool-use blocks, in the order the model produced them. */
+  content: (TextBlock | ToolUseBlock)[];
+  stopReason: StopReason;
+  usage: ModelUsage;
+  /** The provider's answer as it came (for the trace's `rawResponse`), JSON text. */
+  raw: string;
+  /** Provider request id, when the provider has one (the trace's `clientRequestId`). */
+  requestId?: string;
+}
+
+export interface ModelProvider {
+  /** `converse`, `openai` or `offline`, for logs and traces. */
+  readonly name: string;
+  complete(request: ModelRequest): Promise<ModelResponse>;
+}
+
+/**
+ * A provider failure. `retryable`: worth another attempt of the whole question (throttling, 5xx,
+ * a dropped stream); otherwise the request itself is wrong (bad model id, no access).
+ */
+export class ModelProviderError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ModelProviderError';
+  }
+}
+
+export const textOf = (content: readonly ContentBlock[]): string =>
+  content
+    .filter((block): block is TextBlock => block.type === 'text')
+    .map((block) => block.text)
+    .join('')
+    .trim();
+
+export const toolUsesOf = (content: readonly ContentBlock[]): ToolUseBlock[] =>
+  content.filter((block): block is ToolUseBlock => block.type === 'toolUse');
