@@ -149,6 +149,8 @@ export interface LocalKnowledgeBaseOptions {
   dir?: string;
   /** Id shown in traces (default `LOCALKB001`). */
   id?: string;
+  /** Data source id shown in each reference's metadata (default `LOCALFILES`). */
+  dataSourceId?: string;
 }
 
 /**
@@ -158,6 +160,7 @@ export interface LocalKnowledgeBaseOptions {
  */
 export class LocalKnowledgeBase implements KnowledgeBase {
   readonly id: string;
+  readonly dataSourceId: string;
   private readonly dir: string;
   private index?: {
     sections: Section[];
@@ -168,6 +171,7 @@ export class LocalKnowledgeBase implements KnowledgeBase {
   constructor(options: LocalKnowledgeBaseOptions = {}) {
     this.dir = options.dir ?? KNOWLEDGE_BASE_DIR;
     this.id = options.id ?? 'LOCALKB001';
+    this.dataSourceId = options.dataSourceId ?? 'LOCALFILES';
   }
 
   private build() {
@@ -210,7 +214,7 @@ export class LocalKnowledgeBase implements KnowledgeBase {
       .filter((hit) => hit.score > 0)
       .sort((x, y) => y.score - x.score || x.section.file.localeCompare(y.section.file))
       .slice(0, options.maxResults ?? DEFAULT_MAX_RESULTS);
-    return scored.map(({ section, score }) => ({
+    return scored.map(({ section }) => ({
       content: { text: section.text, type: 'TEXT' },
       location: {
         type: 'CUSTOM',
@@ -219,7 +223,7 @@ export class LocalKnowledgeBase implements KnowledgeBase {
       metadata: {
         'x-amz-bedrock-kb-source-uri': `knowledge_base/${section.file}`,
         'x-amz-bedrock-kb-chunk-id': `${section.file}#${section.heading}`,
-        score: Number(score.toFixed(4)),
+        'x-amz-bedrock-kb-data-source-id': this.dataSourceId,
       },
     }));
   }
