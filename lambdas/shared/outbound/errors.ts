@@ -1,0 +1,53 @@
+/**
+ * Outbound delivery errors. Each carries a stable `code` and says whether trying the same
+ * delivery again later could succeed, so the webhook processor and the webhook tool decide
+ * alike what to record and what to retry.
+ */
+import { RevbotError } from '../errors';
+
+/** The URL or the address it resolves to is not one RevBot may send to (SSRF guard). */
+export class DestinationNotAllowedError extends RevbotError {
+  constructor(
+    message: string,
+    readonly reason: DestinationRefusal,
+  ) {
+    super(message, 'DESTINATION_NOT_ALLOWED', 400, false, { reason });
+  }
+}
+
+export type DestinationRefusal =
+  | 'invalid_url'
+  | 'scheme'
+  | 'credentials_in_url'
+  | 'not_allowlisted'
+  | 'private_address'
+  | 'unresolvable';
+
+export type DeliveryFailureCode =
+  /** The receiver answered a 4xx other than 429: sending again will not help. */
+  | 'DELIVERY_REJECTED'
+  /** The receiver answered a redirect, which is never followed. */
+  | 'REDIRECT_REFUSED'
+  /** Network errors, 5xx or 429 until the attempts or the time budget ran out. */
+  | 'DELIVERY_FAILED';
+
+/** A delivery that did not succeed after the bounded attempts. */
+export class WebhookDeliveryError extends RevbotError {
+  constructor(
+    message: string,
+    code: DeliveryFailureCode,
+    readonly attempts: number,
+    /** HTTP status of the last answer; undefined when the last attempt got none. */
+    readonly lastStatus: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      message,
+      code,
+      502,
+      code === 'DELIVERY_FAILED',
+      { attempts, last_status: lastStatus },
+      options,
+    );
+  }
+}
