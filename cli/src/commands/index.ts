@@ -1,7 +1,8 @@
 /** Every `revbot` subcommand, in the order `revbot --help` lists them. */
 import type { Command } from '../command';
+import { dlqCommand } from './dlq';
 import { exportCommand } from './export';
 import { listenCommand } from './listen';
 import { webhookCommand } from './webhook';
 
-export const COMMANDS: Command[] = [webhookCommand, listenCommand, exportCommand];
+export const COMMANDS: Command[] = [webhookCommand, listenCommand, exportCommand, dlqCommand];

@@ -1,0 +1,868 @@
+/**
+ * A local HTTP server on 127.0.0.1 that speaks the wire protocols of the AWS services the
+ * operations commands call, so the real SDK v3 clients talk to it through `AWS_ENDPOINT_URL`:
+ * CloudFormation (query/XML), SQS (JSON 1.0), Secrets Manager and CloudWatch Logs (JSON 1.1),
+ * CloudWatch (JSON 1.0, query-compatible), Bedrock Agent (REST-JSON) and S3 (REST-XML, path
+ * style). Requests are routed by the service in their SigV4 credential scope, so an unsigned
+ * request is refused as AWS would. State is plain data the tests set up and inspect.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export const ACCOUNT = '123456789012';
+export const REGION = 'us-east-1';
+
+export interface FakeStack {
+  status?: string;
+  outputs?: Record<string, string>;
+  resources?: { logicalId: string; physicalId: string; type: string }[];
+}
+
+export interface FakeMessage {
+  id: string;
+  body: string;
+  /** Message attributes, as SendMessage takes them. */
+  messageAttributes?: Record<string, { DataType: string; StringValue?: string }>;
+  /** System attributes beyond the ones the fake keeps itself. */
+  systemAttributes?: Record<string, string>;
+  sentAt: number;
+  receiveCount: number;
+  invisibleUntil?: number;
+  receiptHandle?: string;
+}
+
+export interface FakeMoveTask {
+  handle: string;
+  sourceArn: string;
+  destinationArn: string;
+  status: 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
+  toMove: number;
+  moved: number;
+  startedAt: number;
+}
+
+export interface FakeQueue {
+  messages: FakeMessage[];
+  inFlight?: number;
+  moveTasks: FakeMoveTask[];
+}
+
+export interface FakeAgent {
+  name: string;
+  status: string;
+  collaboration?: 'SUPERVISOR' | 'SUPERVISOR_ROUTER' | 'DISABLED';
+  failureReasons?: string[];
+  /** Numbered versions that exist (DRAFT always does). */
+  versions: string[];
+  aliases: Record<string, { name: string; version: string; status?: string }>;
+  /** Collaborators of every version (the tests' agents do not vary them by version). */
+  collaborators?: { name: string; aliasArn: string }[];
+}
+
+export interface IngestionStep {
+  status: 'STARTING' | 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'STOPPED';
+  statistics?: Record<string, number>;
+  failureReasons?: string[];
+}
+
+export interface FakeIngestionJob {
+  id: string;
+  status: string;
+  startedAt: Date;
+  updatedAt: Date;
+  statistics?: Record<string, number>;
+  failureReasons?: string[];
+  /** What each later GetIngestionJob reports, one step per call. */
+  remaining: IngestionStep[];
+}
+
+export interface FakeDataSource {
+  jobs: FakeIngestionJob[];
+  /** Steps a newly started job goes through. */
+  script: IngestionStep[];
+}
+
+export interface FakeObject {
+  body: Buffer;
+  etag: string;
+  lastModified: Date;
+  contentType?: string;
+}
+
+export interface FakeLogEvent {
+  timestamp: number;
+  message: string;
+  logStreamName?: string;
+}
+
+export interface FakeAwsState {
+  stacks: Record<string, FakeStack>;
+  queues: Record<string, FakeQueue>;
+  secrets: Record<string, { name: string; value: string }>;
+  agents: Record<string, FakeAgent>;
+  /** `<knowledgeBaseId>/<dataSourceId>` → data source. */
+  dataSources: Record<string, FakeDataSource>;
+  buckets: Record<string, Map<string, FakeObject>>;
+  logGroups: Record<string, FakeLogEvent[]>;
+  /** Lambda `Errors` metric sums by function name. */
+  lambdaErrors: Record<string, number>;
+  /** Routes of the API Gateway stand-in: path → status code. */
+  api: Record<string, number>;
+}
+
+export interface RecordedCall {
+  service: string;
+  action: string;
+  input: unknown;
+}
+
+export interface FakeAws {
+  url: string;
+  state: FakeAwsState;
+  calls: RecordedCall[];
+  /** Environment for `io.env`: endpoint, dummy keys, region. */
+  env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
+  queueUrl(name: string): string;
+  queueArn(name: string): string;
+  close(): Promise<void>;
+}
+
+export function emptyState(): FakeAwsState {
+  return {
+    stacks: {},
+    queues: {},
+    secrets: {},
+    agents: {},
+    dataSources: {},
+    buckets: {},
+    logGroups: {},
+    lambdaErrors: {},
+    api: {},
+  };
+}
+
+const md5Hex = (data: Buffer | string): string => createHash('md5').update(data).digest('hex');
+
+const xmlEscape = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xmlUnescape = (text: string): string =>
+  text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
+
+class Fault extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Reply {
+  status?: number;
+  headers?: Record<string, string>;
+  body?: string | Buffer;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Decodes an `aws-chunked` body (the SDK's streaming upload with a trailing checksum). */
+function decodeAwsChunked(raw: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (offset < raw.length) {
+    const lineEnd = raw.indexOf('\r\n', offset);
+    if (lineEnd < 0) break;
+    const size = Number.parseInt(raw.subarray(offset, lineEnd).toString().split(';')[0] ?? '', 16);
+    if (!Number.isFinite(size) || size === 0) break;
+    parts.push(raw.subarray(lineEnd + 2, lineEnd + 2 + size));
+    offset = lineEnd + 2 + size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<FakeAws> {
+  const calls: RecordedCall[] = [];
+  let base = '';
+  const queueUrl = (name: string) => `${base}/${ACCOUNT}/${name}`;
+  const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+  const record = (service: string, action: string, input: unknown) =>
+    calls.push({ service, action, input });
+
+  // CloudFormation: query protocol in, XML out.
+  const cloudformation = (params: URLSearchParams): Reply => {
+    const action = params.get('Action') ?? '';
+    record('cloudformation', action, Object.fromEntries(params));
+    const name = params.get('StackName') ?? '';
+    const stack = state.stacks[name];
+    if (!stack) throw new Fault(400, 'ValidationError', `Stack with id ${name} does not exist`);
+    const stackId = `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/0f1e2d3c`;
+    let result: string;
+    if (action === 'DescribeStacks') {
+      const outputs = Object.entries(stack.outputs ?? {})
+        .map(
+          ([key, value]) =>
+            `<member><OutputKey>${xmlEscape(key)}</OutputKey><OutputValue>${xmlEscape(value)}</OutputValue></member>`,
+        )
+        .join('');
+      result = `<Stacks><member><StackName>${name}</StackName><StackId>${stackId}</StackId><CreationTime>2026-11-01T10:00:00.000Z</CreationTime><StackStatus>${stack.status ?? 'UPDATE_COMPLETE'}</StackStatus><Outputs>${outputs}</Outputs></member></Stacks>`;
+    } else if (action === 'ListStackResources') {
+      const resources = (stack.resources ?? [])
+        .map(
+          (r) =>
+            `<member><LogicalResourceId>${xmlEscape(r.logicalId)}</LogicalResourceId><PhysicalResourceId>${xmlEscape(r.physicalId)}</PhysicalResourceId><ResourceType>${r.type}</ResourceType><ResourceStatus>CREATE_COMPLETE</ResourceStatus><LastUpdatedTimestamp>2026-11-01T10:00:00.000Z</LastUpdatedTimestamp></member>`,
+        )
+        .join('');
+      result = `<StackResourceSummaries>${resources}</StackResourceSummaries>`;
+    } else {
+      throw new Fault(400, 'InvalidAction', `Unsupported action ${action}`);
+    }
+    return {
+      headers: { 'content-type': 'text/xml' },
+      body: `<${action}Response xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
+    };
+  };
+
+  const findQueue = (url: unknown): [string, FakeQueue] => {
+    const name = typeof url === 'string' ? (url.split('/').pop() ?? '') : '';
+    const queue = state.queues[name];
+    if (!queue) {
+      throw new Fault(
+        400,
+        'com.amazonaws.sqs#QueueDoesNotExist',
+        'The specified queue does not exist.',
+      );
+    }
+    return [name, queue];
+  };
+  const queueByArn = (arn: unknown): [string, FakeQueue] =>
+    findQueue(typeof arn === 'string' ? arn.split(':').pop() : undefined);
+  const visible = (queue: FakeQueue, now: number) =>
+    queue.messages.filter((m) => (m.invisibleUntil ?? 0) <= now);
+
+  // SQS: JSON 1.0, X-Amz-Target AmazonSQS.<Action>.
+  const sqs: Record<string, (input: Record<string, unknown>) => unknown> = {
+    GetQueueAttributes(input) {
+      const [name, queue] = findQueue(input.QueueUrl);
+      const now = Date.now();
+      return {
+        Attributes: {
+          QueueArn: queueArn(name),
+          ApproximateNumberOfMessages: String(visible(queue, now).length),
+          ApproximateNumberOfMessagesNotVisible: String(
+            (queue.inFlight ?? 0) + queue.messages.length - visible(queue, now).length,
+          ),
+          ApproximateNumberOfMessagesDelayed: '0',
+        },
+      };
+    },
+    ReceiveMessage(input) {
+      const [, queue] = findQueue(input.QueueUrl);
+      const now = Date.now();
+      const max = Number(input.MaxNumberOfMessages ?? 1);
+      const timeout = Number(input.VisibilityTimeout ?? 30);
+      const messages = visible(queue, now).slice(0, max);
+      return {
+        Messages: messages.map((m) => {
+          m.receiveCount += 1;
+          m.invisibleUntil = now + timeout * 1000;
+          m.receiptHandle = randomUUID();
+          return {
+            MessageId: m.id,
+            ReceiptHandle: m.receiptHandle,
+            MD5OfBody: md5Hex(m.body),
+            Body: m.body,
+            Attributes: {
+              SentTimestamp: String(m.sentAt),
+              ApproximateReceiveCount: String(m.receiveCount),
+              ApproximateFirstReceiveTimestamp: String(m.sentAt + 1000),
+              SenderId: 'AROAEXAMPLE:revops-dev-slack-handler',
+              ...m.systemAttributes,
+            },
+            MessageAttributes: m.messageAttributes,
+          };
+        }),
+      };
+    },
+    ChangeMessageVisibilityBatch(input) {
+      const [, queue] = findQueue(input.QueueUrl);
+      const entries = (input.Entries ?? []) as {
+        Id: string;
+        ReceiptHandle: string;
+        VisibilityTimeout: number;
+      }[];
+      for (const entry of entries) {
+        const message = queue.messages.find((m) => m.receiptHandle === entry.ReceiptHandle);
+        if (message) message.invisibleUntil = Date.now() + entry.VisibilityTimeout * 1000;
+      }
+      return { Successful: entries.map((e) => ({ Id: e.Id })), Failed: [] };
+    },
+    DeleteMessage(input) {
+      const [, queue] = findQueue(input.QueueUrl);
+      const index = queue.messages.findIndex((m) => m.receiptHandle === input.ReceiptHandle);
+      if (index < 0) {
+        throw new Fault(
+          400,
+          'com.amazonaws.sqs#ReceiptHandleIsInvalid',
+          'The receipt handle is not valid.',
+        );
+      }
+      queue.messages.splice(index, 1);
+      return {};
+    },
+    SendMessage(input) {
+      const [, queue] = findQueue(input.QueueUrl);
+      const body = String(input.MessageBody ?? '');
+      const id = randomUUID();
+      queue.messages.push({
+        id,
+        body,
+        messageAttributes: input.MessageAttributes as FakeMessage['messageAttributes'],
+        sentAt: Date.now(),
+        receiveCount: 0,
+      });
+      return { MessageId: id, MD5OfMessageBody: md5Hex(body) };
+    },
+    StartMessageMoveTask(input) {
+      const [sourceName, source] = queueByArn(input.SourceArn);
+      const destinationArn = String(input.DestinationArn ?? '');
+      queueByArn(destinationArn);
+      if (source.moveTasks.some((t) => t.status === 'RUNNING')) {
+        throw new Fault(
+          400,
+          'com.amazonaws.sqs#UnsupportedOperation',
+          'A message movement task is already running on this queue.',
+        );
+      }
+      const task: FakeMoveTask = {
+        handle: `task-${randomUUID()}`,
+        sourceArn: queueArn(sourceName),
+        destinationArn,
+        status: 'RUNNING',
+        toMove: source.messages.length,
+        moved: 0,
+        startedAt: Date.now(),
+      };
+      source.moveTasks.unshift(task);
+      return { TaskHandle: task.handle };
+    },
+    ListMessageMoveTasks(input) {
+      const [, source] = queueByArn(input.SourceArn);
+      // Each look moves up to two messages, so progress shows across several polls.
+      for (const task of source.moveTasks.filter((t) => t.status === 'RUNNING')) {
+        const [, destination] = queueByArn(task.destinationArn);
+        for (const message of source.messages.splice(0, 2)) {
+          destination.messages.push({ ...message, receiveCount: 0, invisibleUntil: 0 });
+          task.moved += 1;
+        }
+        if (source.messages.length === 0) task.status = 'COMPLETED';
+      }
+      return {
+        Results: source.moveTasks.slice(0, Number(input.MaxResults ?? 1)).map((t) => ({
+          ...(t.status === 'RUNNING' ? { TaskHandle: t.handle } : {}),
+          Status: t.status,
+          SourceArn: t.sourceArn,
+          DestinationArn: t.destinationArn,
+          ApproximateNumberOfMessagesMoved: t.moved,
+          ApproximateNumberOfMessagesToMove: t.toMove,
+          StartedTimestamp: t.startedAt,
+        })),
+      };
+    },
+  };
+
+  // Secrets Manager: JSON 1.1.
+  const secretsmanager: Record<string, (input: Record<string, unknown>) => unknown> = {
+    GetSecretValue(input) {
+      const id = String(input.SecretId);
+      const entry = Object.entries(state.secrets).find(([arn, s]) => arn === id || s.name === id);
+      if (!entry) {
+        throw new Fault(
+          400,
+          'ResourceNotFoundException',
+          "Secrets Manager can't find the specified secret.",
+        );
+      }
+      const [arn, secret] = entry;
+      return {
+        ARN: arn,
+        Name: secret.name,
+        VersionId: 'v1',
+        SecretString: secret.value,
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: 1_762_000_000,
+      };
+    },
+  };
+
+  // CloudWatch Logs: JSON 1.1.
+  const logs: Record<string, (input: Record<string, unknown>) => unknown> = {
+    DescribeLogGroups(input) {
+      const prefix = String(input.logGroupNamePrefix ?? '');
+      return {
+        logGroups: Object.keys(state.logGroups)
+          .filter((name) => name.startsWith(prefix))
+          .sort()
+          .map((name) => ({
+            logGroupName: name,
+            creationTime: 1_762_000_000_000,
+            arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}:*`,
+          })),
+      };
+    },
+    FilterLogEvents(input) {
+      const name = String(input.logGroupName ?? input.logGroupIdentifier ?? '');
+      const events = state.logGroups[name];
+      if (!events) {
+        throw new Fault(
+          400,
+          'ResourceNotFoundException',
+          'The specified log group does not exist.',
+        );
+      }
+      const start = Number(input.startTime ?? 0);
+      const end = Number(input.endTime ?? Number.MAX_SAFE_INTEGER);
+      // Unstructured patterns: every term must appear, or any one of `?term ?term`.
+      const parts = [...String(input.filterPattern ?? '').matchAll(/(\?)?(?:"([^"]*)"|(\S+))/g)];
+      const anyOf = parts.some((m) => m[1] === '?');
+      const terms = parts.map((m) => m[2] ?? m[3] ?? '');
+      const matches = (message: string) =>
+        terms.length === 0 ||
+        (anyOf ? terms.some((t) => message.includes(t)) : terms.every((t) => message.includes(t)));
+      const matching = events
+        .map((e, i) => ({ ...e, eventId: `${e.timestamp}-${i}` }))
+        .filter((e) => e.timestamp >= start && e.timestamp <= end)
+        .filter((e) => matches(e.message))
+        .sort((a, b) => a.timestamp - b.timestamp);
+      const offset = Number(input.nextToken ?? 0);
+      const limit = Number(input.limit ?? 10_000);
+      const page = matching.slice(offset, offset + Math.min(limit, 3));
+      const next = offset + page.length;
+      return {
+        events: page.map((e) => ({
+          logStreamName: e.logStreamName ?? '2026/11/23/[$LATEST]abc',
+          timestamp: e.timestamp,
+          message: e.message,
+          ingestionTime: e.timestamp + 10,
+          eventId: e.eventId,
+        })),
+        ...(next < Math.min(matching.length, limit) ? { nextToken: String(next) } : {}),
+        searchedLogStreams: [],
+      };
+    },
+  };
+
+  // CloudWatch: JSON 1.0 (query-compatible), target GraniteServiceVersion20100801.
+  const cloudwatch: Record<string, (input: Record<string, unknown>) => unknown> = {
+    GetMetricData(input) {
+      const queries = (input.MetricDataQueries ?? []) as {
+        Id: string;
+        MetricStat: {
+          Metric: { MetricName: string; Dimensions?: { Name: string; Value: string }[] };
+        };
+      }[];
+      const end = Number(input.EndTime);
+      return {
+        MetricDataResults: queries.map((q) => {
+          const fn =
+            q.MetricStat.Metric.Dimensions?.find((d) => d.Name === 'FunctionName')?.Value ?? '';
+          const errors =
+            q.MetricStat.Metric.MetricName === 'Errors' ? state.lambdaErrors[fn] : undefined;
+          return {
+            Id: q.Id,
+            Label: fn,
+            Timestamps: errors === undefined ? [] : [end - 600],
+            Values: errors === undefined ? [] : [errors],
+            StatusCode: 'Complete',
+          };
+        }),
+        Messages: [],
+      };
+    },
+  };
+
+  const bedrockJob = (kb: string, ds: string, job: FakeIngestionJob) => ({
+    knowledgeBaseId: kb,
+    dataSourceId: ds,
+    ingestionJobId: job.id,
+    status: job.status,
+    startedAt: job.startedAt.toISOString(),
+    updatedAt: job.updatedAt.toISOString(),
+    ...(job.statistics ? { statistics: job.statistics } : {}),
+    ...(job.failureReasons ? { failureReasons: job.failureReasons } : {}),
+  });
+
+  // Bedrock Agent (build time): REST-JSON.
+  const bedrock = (method: string, path: string, input: Record<string, unknown>): Reply => {
+    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
+    const json = (body: unknown, status = 200): Reply => ({
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (segments[0] === 'agents') {
+      const agentId = segments[1] ?? '';
+      const agent = state.agents[agentId];
+      if (!agent) throw new Fault(404, 'ResourceNotFoundException', `Agent ${agentId} not found`);
+      if (method === 'GET' && segments.length === 2) {
+        record('bedrock', 'GetAgent', { agentId });
+        return json({
+          agent: {
+            agentId,
+            agentName: agent.name,
+            agentArn: `arn:aws:bedrock:${REGION}:${ACCOUNT}:agent/${agentId}`,
+            agentVersion: 'DRAFT',
+            agentStatus: agent.status,
+            agentCollaboration: agent.collaboration ?? 'DISABLED',
+            idleSessionTTLInSeconds: 600,
+            agentResourceRoleArn: `arn:aws:iam::${ACCOUNT}:role/agent`,
+            createdAt: '2026-11-01T10:00:00Z',
+            updatedAt: '2026-11-02T10:00:00Z',
+            ...(agent.failureReasons ? { failureReasons: agent.failureReasons } : {}),
+          },
+        });
+      }
+      if (method === 'GET' && segments[2] === 'agentaliases' && segments[3]) {
+        record('bedrock', 'GetAgentAlias', { agentId, aliasId: segments[3] });
+        const alias = agent.aliases[segments[3]];
+        if (!alias)
+          throw new Fault(404, 'ResourceNotFoundException', `Alias ${segments[3]} not found`);
+        return json({
+          agentAlias: {
+            agentId,
+            agentAliasId: segments[3],
+            agentAliasName: alias.name,
+            agentAliasArn: `arn:aws:bedrock:${REGION}:${ACCOUNT}:agent-alias/${agentId}/${segments[3]}`,
+            agentAliasStatus: alias.status ?? 'PREPARED',
+            routingConfiguration: [{ agentVersion: alias.version }],
+            createdAt: '2026-11-01T10:00:00Z',
+            updatedAt: '2026-11-02T10:00:00Z',
+          },
+        });
+      }
+      if (method === 'POST' && segments[2] === 'agentversions' && segments.length === 3) {
+        record('bedrock', 'ListAgentVersions', { agentId });
+        return json({
+          agentVersionSummaries: ['DRAFT', ...agent.versions].map((version) => ({
+            agentName: agent.name,
+            agentStatus: agent.status,
+            agentVersion: version,
+            createdAt: '2026-11-01T10:00:00Z',
+            updatedAt: '2026-11-02T10:00:00Z',
+          })),
+        });
+      }
+      if (method === 'POST' && segments[4] === 'agentcollaborators') {
+        record('bedrock', 'ListAgentCollaborators', { agentId, version: segments[3] });
+        return json({
+          agentCollaboratorSummaries: (agent.collaborators ?? []).map((c, i) => ({
+            agentId,
+            agentVersion: segments[3],
+            collaboratorId: `COLLAB${i}`,
+            agentDescriptor: { aliasArn: c.aliasArn },
+            collaborationInstruction: 'Handles its part of the question.',
+            relayConversationHistory: 'TO_COLLABORATOR',
+            collaboratorName: c.name,
+            createdAt: '2026-11-01T10:00:00Z',
+            lastUpdatedAt: '2026-11-01T10:00:00Z',
+          })),
+        });
+      }
+    }
+    if (
+      segments[0] === 'knowledgebases' &&
+      segments[2] === 'datasources' &&
+      segments[4] === 'ingestionjobs'
+    ) {
+      const kb = segments[1] ?? '';
+      const ds = segments[3] ?? '';
+      const source = state.dataSources[`${kb}/${ds}`];
+      if (!source) throw new Fault(404, 'ResourceNotFoundException', `Data source ${ds} not found`);
+      if (method === 'POST' && segments.length === 5) {
+        record('bedrock', 'ListIngestionJobs', input);
+        const sorted = [...source.jobs].sort(
+          (a, b) => b.startedAt.getTime() - a.startedAt.getTime(),
+        );
+        return json({
+          ingestionJobSummaries: sorted
+            .slice(0, Number(input.maxResults ?? 100))
+            .map((job) => bedrockJob(kb, ds, job)),
+        });
+      }
+      if (method === 'PUT' && segments.length === 5) {
+        record('bedrock', 'StartIngestionJob', input);
+        if (source.jobs.some((j) => ['STARTING', 'IN_PROGRESS', 'STOPPING'].includes(j.status))) {
+          throw new Fault(
+            409,
+            'ConflictException',
+            'An ingestion job is already running for this data source.',
+          );
+        }
+        const now = new Date();
+        const job: FakeIngestionJob = {
+          id: `JOB${source.jobs.length + 1}`,
+          status: 'STARTING',
+          startedAt: now,
+          updatedAt: now,
+          remaining: [...source.script],
+        };
+        source.jobs.push(job);
+        return json({ ingestionJob: bedrockJob(kb, ds, job) }, 202);
+      }
+      if (method === 'GET' && segments[5]) {
+        record('bedrock', 'GetIngestionJob', { jobId: segments[5] });
+        const job = source.jobs.find((j) => j.id === segments[5]);
+        if (!job) throw new Fault(404, 'ResourceNotFoundException', `Job ${segments[5]} not found`);
+        const step = job.remaining.shift();
+        if (step) {
+          job.status = step.status;
+          job.statistics = step.statistics ?? job.statistics;
+          job.failureReasons = step.failureReasons;
+          job.updatedAt = new Date();
+        }
+        return json({ ingestionJob: bedrockJob(kb, ds, job) });
+      }
+    }
+    throw new Fault(404, 'UnknownOperationException', `No route for ${method} ${path}`);
+  };
+
+  // S3: REST-XML, path-style addressing.
+  const s3 = async (req: IncomingMessage, url: URL, raw: Buffer): Promise<Reply> => {
+    const [bucketName = '', ...keyParts] = url.pathname.slice(1).split('/');
+    const key = keyParts.map(decodeURIComponent).join('/');
+    const bucket = state.buckets[bucketName];
+    const xml = (body: string, status = 200): Reply => ({
+      status,
+      headers: { 'content-type': 'application/xml' },
+      body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}`,
+    });
+    if (!bucket) throw new Fault(404, 'NoSuchBucket', 'The specified bucket does not exist');
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && !key && url.searchParams.get('list-type') === '2') {
+      const prefix = url.searchParams.get('prefix') ?? '';
+      const delimiter = url.searchParams.get('delimiter');
+      const maxKeys = Number(url.searchParams.get('max-keys') ?? 1000);
+      const start = Number(url.searchParams.get('continuation-token') ?? 0);
+      record('s3', 'ListObjectsV2', { bucket: bucketName, prefix, delimiter });
+      const entries: { key?: string; prefix?: string }[] = [];
+      const seenPrefixes = new Set<string>();
+      for (const k of [...bucket.keys()].sort()) {
+        if (!k.startsWith(prefix)) continue;
+        const rest = k.slice(prefix.length);
+        const cut = delimiter ? rest.indexOf(delimiter) : -1;
+        if (delimiter && cut >= 0) {
+          const common = prefix + rest.slice(0, cut + delimiter.length);
+          if (!seenPrefixes.has(common)) {
+            seenPrefixes.add(common);
+            entries.push({ prefix: common });
+          }
+        } else {
+          entries.push({ key: k });
+        }
+      }
+      const page = entries.slice(start, start + maxKeys);
+      const truncated = start + page.length < entries.length;
+      const contents = page
+        .filter((e) => e.key !== undefined)
+        .map((e) => {
+          const object = bucket.get(e.key as string) as FakeObject;
+          return `<Contents><Key>${xmlEscape(e.key as string)}</Key><LastModified>${object.lastModified.toISOString()}</LastModified><ETag>&quot;${object.etag}&quot;</ETag><Size>${object.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+        })
+        .join('');
+      const prefixes = page
+        .filter((e) => e.prefix !== undefined)
+        .map(
+          (e) =>
+            `<CommonPrefixes><Prefix>${xmlEscape(e.prefix as string)}</Prefix></CommonPrefixes>`,
+        )
+        .join('');
+      return xml(
+        `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucketName}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>${delimiter ? `<Delimiter>${xmlEscape(delimiter)}</Delimiter>` : ''}<IsTruncated>${truncated}</IsTruncated>${contents}${prefixes}${truncated ? `<NextContinuationToken>${start + page.length}</NextContinuationToken>` : ''}</ListBucketResult>`,
+      );
+    }
+    if (method === 'POST' && !key && url.searchParams.has('delete')) {
+      const keys = [...raw.toString('utf8').matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((m) =>
+        xmlUnescape(m[1] ?? ''),
+      );
+      record('s3', 'DeleteObjects', { bucket: bucketName, keys });
+      for (const k of keys) bucket.delete(k);
+      return xml(
+        `<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${keys.map((k) => `<Deleted><Key>${xmlEscape(k)}</Key></Deleted>`).join('')}</DeleteResult>`,
+      );
+    }
+    if (method === 'PUT' && key) {
+      const encoding = String(req.headers['content-encoding'] ?? '');
+      const chunked =
+        encoding.includes('aws-chunked') ||
+        String(req.headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
+      const body = chunked ? decodeAwsChunked(raw) : raw;
+      const contentMd5 = req.headers['content-md5'];
+      if (typeof contentMd5 === 'string') {
+        const actual = createHash('md5').update(body).digest('base64');
+        if (actual !== contentMd5) {
+          throw new Fault(
+            400,
+            'BadDigest',
+            'The Content-MD5 you specified did not match what we received.',
+          );
+        }
+      }
+      record('s3', 'PutObject', { bucket: bucketName, key, bytes: body.length });
+      const etag = md5Hex(body);
+      bucket.set(key, {
+        body,
+        etag,
+        lastModified: new Date(),
+        contentType: req.headers['content-type'],
+      });
+      return { headers: { etag: `"${etag}"` }, body: '' };
+    }
+    if (method === 'GET' && key) {
+      record('s3', 'GetObject', { bucket: bucketName, key });
+      const object = bucket.get(key);
+      if (!object) throw new Fault(404, 'NoSuchKey', 'The specified key does not exist.');
+      return {
+        headers: {
+          'content-type': object.contentType ?? 'application/octet-stream',
+          etag: `"${object.etag}"`,
+          'last-modified': object.lastModified.toUTCString(),
+          'content-length': String(object.body.length),
+        },
+        body: object.body,
+      };
+    }
+    throw new Fault(400, 'NotImplemented', `No route for ${method} ${url.pathname}${url.search}`);
+  };
+
+  const jsonRpc = async (
+    service: string,
+    handlers: Record<string, (input: Record<string, unknown>) => unknown>,
+    target: string,
+    raw: Buffer,
+    contentType: string,
+  ): Promise<Reply> => {
+    const action = target.split('.').pop() ?? '';
+    const input = raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
+    if (service !== 's3' && service !== 'bedrock' && service !== 'cloudformation') {
+      record(service, action, input);
+    }
+    const run = handlers[action];
+    if (!run) throw new Fault(400, 'UnknownOperationException', `Unsupported ${target}`);
+    return {
+      headers: { 'content-type': contentType },
+      body: JSON.stringify(await run(input)),
+    };
+  };
+
+  const server: Server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const raw = await readBody(req);
+    const authorization = String(req.headers.authorization ?? '');
+    const service = /Credential=[^/]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(
+      authorization,
+    )?.[1];
+    let protocol: 'query' | 'json' | 'rest-json' | 'rest-xml' | 'api' = 'api';
+    try {
+      if (!service) {
+        // Not an AWS call: the API Gateway stand-in for the channels' endpoints.
+        const status = state.api[url.pathname];
+        res.writeHead(status ?? 403, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: status ? 'ok' : 'Missing Authentication Token' }));
+        return;
+      }
+      const target = String(req.headers['x-amz-target'] ?? '');
+      let reply: Reply;
+      if (service === 'cloudformation') {
+        protocol = 'query';
+        reply = cloudformation(new URLSearchParams(raw.toString('utf8')));
+      } else if (service === 'sqs') {
+        protocol = 'json';
+        reply = await jsonRpc('sqs', sqs, target, raw, 'application/x-amz-json-1.0');
+      } else if (service === 'secretsmanager') {
+        protocol = 'json';
+        reply = await jsonRpc(
+          'secretsmanager',
+          secretsmanager,
+          target,
+          raw,
+          'application/x-amz-json-1.1',
+        );
+      } else if (service === 'logs') {
+        protocol = 'json';
+        reply = await jsonRpc('logs', logs, target, raw, 'application/x-amz-json-1.1');
+      } else if (service === 'monitoring') {
+        protocol = 'json';
+        reply = await jsonRpc('monitoring', cloudwatch, target, raw, 'application/x-amz-json-1.0');
+      } else if (service === 'bedrock') {
+        protocol = 'rest-json';
+        const input = raw.length
+          ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>)
+          : {};
+        reply = bedrock(req.method ?? 'GET', url.pathname, input);
+      } else if (service === 's3') {
+        protocol = 'rest-xml';
+        reply = await s3(req, url, raw);
+      } else {
+        throw new Fault(400, 'UnknownService', `No fake for ${service}`);
+      }
+      res.writeHead(reply.status ?? 200, reply.headers ?? {});
+      res.end(reply.body ?? '');
+    } catch (error) {
+      const fault =
+        error instanceof Fault ? error : new Fault(500, 'InternalFailure', String(error));
+      if (protocol === 'query') {
+        res.writeHead(fault.status, { 'content-type': 'text/xml' });
+        res.end(
+          `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>${fault.code}</Code><Message>${xmlEscape(fault.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+        );
+      } else if (protocol === 'rest-xml') {
+        res.writeHead(fault.status, { 'content-type': 'application/xml' });
+        res.end(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${fault.code}</Code><Message>${xmlEscape(fault.message)}</Message><RequestId>1</RequestId></Error>`,
+        );
+      } else if (protocol === 'rest-json') {
+        res.writeHead(fault.status, {
+          'content-type': 'application/json',
+          'x-amzn-errortype': fault.code,
+        });
+        res.end(JSON.stringify({ message: fault.message }));
+      } else {
+        res.writeHead(fault.status, { 'content-type': 'application/x-amz-json-1.1' });
+        res.end(JSON.stringify({ __type: fault.code, message: fault.message }));
+      }
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: base,
+    state,
+    calls,
+    env: (extra = {}) => ({
+      AWS_ENDPOINT_URL: base,
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_REGION: REGION,
+      REVBOT_POLL_MS: '5',
+      ...extra,
+    }),
+    queueUrl,
+    queueArn,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
