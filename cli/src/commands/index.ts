@@ -3,6 +3,13 @@ import type { Command } from '../command';
 import { dlqCommand } from './dlq';
 import { exportCommand } from './export';
 import { listenCommand } from './listen';
+import { logsCommand } from './logs';
 import { webhookCommand } from './webhook';
 
-export const COMMANDS: Command[] = [webhookCommand, listenCommand, exportCommand, dlqCommand];
+export const COMMANDS: Command[] = [
+  webhookCommand,
+  listenCommand,
+  exportCommand,
+  dlqCommand,
+  logsCommand,
+];
