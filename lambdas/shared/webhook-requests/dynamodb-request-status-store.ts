@@ -1,0 +1,201 @@
+/**
+ * The status store on DynamoDB (table keyed by `tracking_id`, TTL on `expires_at`). Each
+ * transition is one conditional write stating the rule of `canTransition`, so concurrent or
+ * repeated processors cannot rewind a record; reads are strongly consistent, so a poll right
+ * after the 202 sees the record. The client is created once per container by the caller.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { RetryableError } from '../errors';
+import {
+  type DeliveryOutcome,
+  InvalidStatusTransitionError,
+  type RequestError,
+  type RequestStatus,
+  type RequestStatusRecord,
+  type RequestStatusStore,
+  type StoredAnswer,
+} from './request-status-store';
+
+type Names = Record<string, string>;
+type Values = Record<string, unknown>;
+
+/** The condition each target status needs, mirroring `canTransition`. */
+const CONDITIONS: Record<RequestStatus | 'result', string> = {
+  queued: 'attribute_not_exists(tracking_id)',
+  processing:
+    'attribute_exists(tracking_id) AND (#status IN (:queued, :processing) OR (#status = :failed AND #error.retryable = :true))',
+  result: 'attribute_exists(tracking_id) AND #status = :processing',
+  completed:
+    'attribute_exists(tracking_id) AND #status = :processing AND attribute_exists(#result)',
+  delivery_failed:
+    'attribute_exists(tracking_id) AND #status = :processing AND attribute_exists(#result)',
+  failed: 'attribute_exists(tracking_id) AND #status IN (:queued, :processing)',
+};
+
+export class DynamoDbRequestStatusStore implements RequestStatusStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(record: RequestStatusRecord): Promise<void> {
+    await this.write('queued', record.tracking_id, () =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: record,
+          ConditionExpression: CONDITIONS.queued,
+        }),
+      ),
+    );
+  }
+
+  async get(trackingId: string): Promise<RequestStatusRecord | undefined> {
+    try {
+      const { Item } = await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { tracking_id: trackingId },
+          ConsistentRead: true,
+        }),
+      );
+      return Item as RequestStatusRecord | undefined;
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
+  async startProcessing(trackingId: string, at: Date): Promise<RequestStatusRecord> {
+    const result = await this.update(
+      trackingId,
+      'processing',
+      'SET #status = :processing, started_at = if_not_exists(started_at, :now), updated_at = :now ADD processing_attempts :one REMOVE #error',
+      { ':now': at.toISOString(), ':one': 1 },
+      true,
+    );
+    return result as RequestStatusRecord;
+  }
+
+  async saveResult(trackingId: string, result: StoredAnswer, at: Date): Promise<void> {
+    await this.update(trackingId, 'result', 'SET #result = :result, updated_at = :now', {
+      ':result': result,
+      ':now': at.toISOString(),
+    });
+  }
+
+  async complete(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void> {
+    await this.finish(trackingId, 'completed', 'delivery', delivery, at);
+  }
+
+  async failDelivery(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void> {
+    await this.finish(trackingId, 'delivery_failed', 'delivery', delivery, at);
+  }
+
+  async fail(trackingId: string, error: RequestError, at: Date): Promise<void> {
+    await this.finish(trackingId, 'failed', 'error', error, at);
+  }
+
+  private async finish(
+    trackingId: string,
+    to: 'completed' | 'delivery_failed' | 'failed',
+    field: 'delivery' | 'error',
+    value: DeliveryOutcome | RequestError,
+    at: Date,
+  ): Promise<void> {
+    await this.update(
+      trackingId,
+      to,
+      `SET #status = :to, #${field} = :value, finished_at = :now, updated_at = :now`,
+      { ':to': to, ':value': value, ':now': at.toISOString() },
+      false,
+      { [`#${field}`]: field },
+    );
+  }
+
+  private async update(
+    trackingId: string,
+    to: RequestStatus | 'result',
+    expression: string,
+    values: Values,
+    returnRecord = false,
+    extraNames: Names = {},
+  ): Promise<unknown> {
+    const condition = CONDITIONS[to];
+    const names: Names = { '#status': 'status', ...extraNames };
+    // DynamoDB refuses names and values the expressions do not use.
+    const used = `${expression} ${condition}`;
+    if (used.includes('#error')) names['#error'] = 'error';
+    if (used.includes('#result')) names['#result'] = 'result';
+    const allValues: Values = { ...values };
+    for (const status of ['queued', 'processing', 'failed'] as const) {
+      if (used.includes(`:${status}`)) allValues[`:${status}`] = status;
+    }
+    if (used.includes(':true')) allValues[':true'] = true;
+    const output = await this.write(to, trackingId, () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { tracking_id: trackingId },
+          UpdateExpression: expression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: allValues,
+          ReturnValues: returnRecord ? 'ALL_NEW' : 'NONE',
+        }),
+      ),
+    );
+    return (output as { Attributes?: unknown }).Attributes;
+  }
+
+  /** Runs a conditional write; a failed condition becomes an InvalidStatusTransitionError. */
+  private async write<T>(
+    to: RequestStatus | 'result',
+    trackingId: string,
+    send: () => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        const current = await this.get(trackingId);
+        throw new InvalidStatusTransitionError(trackingId, current?.status, to);
+      }
+      throw unavailable(error);
+    }
+  }
+}
+
+/**
+ * Throttling, 5xx and network errors reach us after the SDK's own retries: let the caller's
+ * queue (or client) try again. Anything else is a bug or a misconfiguration, rethrown as is.
+ */
+function unavailable(error: unknown): unknown {
+  const aws = error as { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string };
+  const status = aws.$metadata?.httpStatusCode;
+  const name = error instanceof Error ? error.name : '';
+  const network =
+    name === 'TimeoutError' ||
+    (typeof aws.code === 'string' && /^(ECONN|ETIMEDOUT|EPIPE|ENOTFOUND|EAI_AGAIN)/.test(aws.code));
+  const serviceSide =
+    aws.$metadata !== undefined &&
+    (aws.$fault === 'server' ||
+      status === undefined ||
+      status >= 500 ||
+      /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(name));
+  if (network || serviceSide) {
+    return new RetryableError(
+      'The request status table is unavailable',
+      'STATUS_STORE_UNAVAILABLE',
+      {
+        cause: error,
+      },
+    );
+  }
+  return error;
+}

@@ -1,0 +1,21 @@
+/**
+ * Webhook requests as both webhook Lambdas see them: the request schema, the queue message and
+ * its queue, and the status store behind `GET /webhook/{trackingId}`.
+ */
+export { DynamoDbRequestStatusStore } from './dynamodb-request-status-store';
+export { MemoryRequestStatusStore } from './memory-request-status-store';
+export {
+  canTransition,
+  type DeliveryOutcome,
+  FINAL_STATUSES,
+  InvalidStatusTransitionError,
+  REQUEST_STATUSES,
+  type RequestError,
+  type RequestStatus,
+  type RequestStatusRecord,
+  type RequestStatusStore,
+  type StoredAnswer,
+} from './request-status-store';
+export { sqsWebhookJobQueue } from './sqs-webhook-job-queue';
+export { type WebhookJob, type WebhookJobQueue, webhookJobSchema } from './webhook-job';
+export { MAX_QUERY_CHARS, type WebhookRequest, webhookRequestSchema } from './webhook-request';

@@ -1,0 +1,110 @@
+/**
+ * The status store in process memory, for the local stack and tests: the same transitions as
+ * DynamoDB, copies in and out (no caller can change a stored record by accident), and expired
+ * records dropped as DynamoDB's TTL would drop them.
+ */
+import {
+  canTransition,
+  type DeliveryOutcome,
+  InvalidStatusTransitionError,
+  type RequestError,
+  type RequestStatus,
+  type RequestStatusRecord,
+  type RequestStatusStore,
+  type StoredAnswer,
+} from './request-status-store';
+
+export class MemoryRequestStatusStore implements RequestStatusStore {
+  private readonly records = new Map<string, RequestStatusRecord>();
+  private lastSweep = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async create(record: RequestStatusRecord): Promise<void> {
+    this.sweep();
+    if (this.records.has(record.tracking_id)) {
+      throw new InvalidStatusTransitionError(
+        record.tracking_id,
+        this.records.get(record.tracking_id)?.status,
+        'queued',
+      );
+    }
+    this.records.set(record.tracking_id, structuredClone(record));
+  }
+
+  async get(trackingId: string): Promise<RequestStatusRecord | undefined> {
+    const record = this.live(trackingId);
+    return record ? structuredClone(record) : undefined;
+  }
+
+  async startProcessing(trackingId: string, at: Date): Promise<RequestStatusRecord> {
+    const record = this.move(trackingId, 'processing');
+    const iso = at.toISOString();
+    record.status = 'processing';
+    record.started_at ??= iso;
+    record.updated_at = iso;
+    record.processing_attempts += 1;
+    delete record.error;
+    return structuredClone(record);
+  }
+
+  async saveResult(trackingId: string, result: StoredAnswer, at: Date): Promise<void> {
+    const record = this.move(trackingId, 'result');
+    record.result = structuredClone(result);
+    record.updated_at = at.toISOString();
+  }
+
+  async complete(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void> {
+    this.finish(trackingId, 'completed', at, { delivery });
+  }
+
+  async failDelivery(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void> {
+    this.finish(trackingId, 'delivery_failed', at, { delivery });
+  }
+
+  async fail(trackingId: string, error: RequestError, at: Date): Promise<void> {
+    this.finish(trackingId, 'failed', at, { error });
+  }
+
+  private finish(
+    trackingId: string,
+    to: RequestStatus,
+    at: Date,
+    fields: Pick<RequestStatusRecord, 'delivery' | 'error'>,
+  ): void {
+    const record = this.move(trackingId, to);
+    const iso = at.toISOString();
+    Object.assign(record, structuredClone(fields), {
+      status: to,
+      finished_at: iso,
+      updated_at: iso,
+    });
+  }
+
+  private move(trackingId: string, to: RequestStatus | 'result'): RequestStatusRecord {
+    const record = this.live(trackingId);
+    if (!record || !canTransition(record, to)) {
+      throw new InvalidStatusTransitionError(trackingId, record?.status, to);
+    }
+    return record;
+  }
+
+  private live(trackingId: string): RequestStatusRecord | undefined {
+    const record = this.records.get(trackingId);
+    if (record && record.expires_at * 1000 <= this.now()) {
+      this.records.delete(trackingId);
+      return undefined;
+    }
+    return record;
+  }
+
+  /** Drops expired records, at most once a minute, so a long-running local stack stays small. */
+  private sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
+    for (const [id, record] of this.records) {
+      if (record.expires_at * 1000 <= now) this.records.delete(id);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * A webhook request's lifecycle, kept for `GET /webhook/{trackingId}`:
+ *
+ *   queued → processing → completed | failed | delivery_failed
+ *
+ * The gateway creates the record (`queued`); the processor moves it on. Every move is checked
+ * against the current status (conditional writes in DynamoDB), so a redelivered SQS message
+ * never rewinds a finished request. A `failed` request whose error was retryable may start again:
+ * that is a message coming back from the dead-letter queue.
+ */
+import { RevbotError } from '../errors';
+import type { WebhookRequest } from './webhook-request';
+
+export const REQUEST_STATUSES = [
+  'queued',
+  'processing',
+  'completed',
+  'failed',
+  'delivery_failed',
+] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export const FINAL_STATUSES: ReadonlySet<RequestStatus> = new Set([
+  'completed',
+  'failed',
+  'delivery_failed',
+]);
+
+/** The agents' answer, stored before delivery so a failed delivery never loses it. */
+export interface StoredAnswer {
+  /** Markdown, as the agents wrote it. */
+  response: string;
+  /** The same answer without Markdown syntax. */
+  response_plain: string;
+  session_id: string;
+  /** When the agents finished (ISO 8601). */
+  answered_at: string;
+  /** Set when the stored copy was cut to fit the record; the delivery carried it whole. */
+  truncated?: boolean;
+  /** Where the traced conversation was exported, when it was. */
+  conversation_location?: string;
+}
+
+export interface DeliveryOutcome {
+  /** `delivered`, `failed`, or `not_configured` when neither callback_url nor WEBHOOK_URL is set. */
+  status: 'delivered' | 'failed' | 'not_configured';
+  /** Origin only (paths and queries may carry tokens). */
+  destination?: string;
+  webhook_id?: string;
+  attempts: number;
+  http_status?: number;
+  delivered_at?: string;
+  error?: { code: string; message: string };
+}
+
+export interface RequestError {
+  code: string;
+  message: string;
+  /** True when trying again later may succeed (the message went to the dead-letter queue). */
+  retryable: boolean;
+}
+
+export interface RequestStatusRecord {
+  tracking_id: string;
+  status: RequestStatus;
+  request: WebhookRequest;
+  /** The agent session: the caller's session_id or `webhook_<tracking id>`. */
+  session_id: string;
+  queued_at: string;
+  updated_at: string;
+  started_at?: string;
+  /** When it reached completed, failed or delivery_failed. */
+  finished_at?: string;
+  processing_attempts: number;
+  result?: StoredAnswer;
+  error?: RequestError;
+  delivery?: DeliveryOutcome;
+  /** Epoch seconds; DynamoDB's TTL removes the record some time after. */
+  expires_at: number;
+}
+
+export class InvalidStatusTransitionError extends RevbotError {
+  constructor(
+    readonly trackingId: string,
+    /** Undefined when there is no record. */
+    readonly from: RequestStatus | undefined,
+    readonly to: RequestStatus | 'result',
+  ) {
+    super(
+      from === undefined
+        ? `Webhook request ${trackingId} does not exist`
+        : `Webhook request ${trackingId} cannot move from ${from} to ${to}`,
+      'INVALID_STATUS_TRANSITION',
+      409,
+      false,
+      { from: from ?? null, to },
+    );
+  }
+}
+
+export interface RequestStatusStore {
+  /** Stores a new `queued` record; rejects when the tracking id exists. */
+  create(record: RequestStatusRecord): Promise<void>;
+  get(trackingId: string): Promise<RequestStatusRecord | undefined>;
+  /** queued | processing | failed (retryable) → processing; counts the attempt. */
+  startProcessing(trackingId: string, at: Date): Promise<RequestStatusRecord>;
+  /** Stores the answer while processing, before any delivery is tried. */
+  saveResult(trackingId: string, result: StoredAnswer, at: Date): Promise<void>;
+  /** processing with a result → completed. */
+  complete(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void>;
+  /** processing with a result → delivery_failed: the answer stays retrievable. */
+  failDelivery(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void>;
+  /** queued | processing → failed. */
+  fail(trackingId: string, error: RequestError, at: Date): Promise<void>;
+}
+
+/**
+ * The rules both stores apply: may `record` move to `to`? (`result` is saving the answer, which
+ * keeps the status.) The DynamoDB store states the same rules as condition expressions.
+ */
+export function canTransition(
+  record: Pick<RequestStatusRecord, 'status' | 'error' | 'result'> | undefined,
+  to: RequestStatus | 'result',
+): boolean {
+  if (!record) return false;
+  const from = record.status;
+  switch (to) {
+    case 'processing':
+      return (
+        from === 'queued' ||
+        from === 'processing' ||
+        (from === 'failed' && record.error?.retryable === true)
+      );
+    case 'result':
+      return from === 'processing';
+    case 'completed':
+    case 'delivery_failed':
+      return from === 'processing' && record.result !== undefined;
+    case 'failed':
+      return from === 'queued' || from === 'processing';
+    case 'queued':
+      return false;
+  }
+}

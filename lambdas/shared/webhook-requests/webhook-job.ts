@@ -1,0 +1,22 @@
+/**
+ * The queue message between the gateway and the processor: the validated request plus what the
+ * gateway decided (tracking id, session, when it was queued). Versioned, so a processor can tell
+ * a message it does not understand from a broken one.
+ */
+import { z } from 'zod';
+import { webhookRequestSchema } from './webhook-request';
+
+export const webhookJobSchema = z.strictObject({
+  version: z.literal(1),
+  tracking_id: z.string().min(1).max(100),
+  session_id: z.string().min(1).max(100),
+  queued_at: z.iso.datetime({ offset: true }),
+  request: webhookRequestSchema,
+});
+
+export type WebhookJob = z.infer<typeof webhookJobSchema>;
+
+/** Where the gateway puts jobs: SQS in AWS, the local stack's queue locally. */
+export interface WebhookJobQueue {
+  enqueue(job: WebhookJob): Promise<{ messageId: string }>;
+}

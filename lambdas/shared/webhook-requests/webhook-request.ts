@@ -1,0 +1,50 @@
+/**
+ * What a caller may ask through `POST /webhook`, as a strict zod schema: unknown fields are
+ * refused, each field's limits are stated once here, and the gateway maps every issue to the
+ * field it names. The processor re-reads the same shape from the queue message.
+ */
+import { z } from 'zod';
+
+export const MAX_QUERY_CHARS = 4_000;
+
+/** Bedrock session ids: letters, digits and `._:-`, at most 100 characters. */
+const SESSION_ID = /^[0-9a-zA-Z._:-]+$/;
+/** System and process names appear in logs and records: printable, no control characters. */
+const NAME = /^[^\p{Cc}]+$/u;
+
+export const webhookRequestSchema = z.strictObject({
+  query: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(MAX_QUERY_CHARS, `must be at most ${MAX_QUERY_CHARS} characters`),
+  source_system: z
+    .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(100, 'must be at most 100 characters')
+    .regex(NAME, 'must not contain control characters'),
+  source_process: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters')
+    .regex(NAME, 'must not contain control characters')
+    .optional(),
+  timestamp: z.iso
+    .datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-11-23T10:00:00Z' })
+    .optional(),
+  callback_url: z
+    .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+    .max(2_048, 'must be at most 2048 characters')
+    .optional(),
+  session_id: z
+    .string({ error: 'must be a string' })
+    .min(2, 'must be 2 to 100 characters')
+    .max(100, 'must be 2 to 100 characters')
+    .regex(SESSION_ID, 'may contain only letters, digits and . _ : -')
+    .optional(),
+  metadata: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).optional(),
+});
+
+export type WebhookRequest = z.infer<typeof webhookRequestSchema>;
