@@ -29,6 +29,10 @@ const toolSettingsSchema = z.object({
   /** Reserved concurrency; 0 reserves none (new accounts with a concurrency quota of 10 need 0). */
   gongReservedConcurrency: z.coerce.number().int().min(0).max(50).default(3),
   searchReservedConcurrency: z.coerce.number().int().min(0).max(50).default(5),
+  /** Comma-separated outbound allowlist (the webhook channel's setting, shared). */
+  webhookAllowedUrls: z.string().default(''),
+  /** Where send_notification posts (a team channel's incoming webhook); allowed implicitly. */
+  notificationWebhookUrl: z.string().default(''),
   /** Seconds a warehouse query may run before Firebolt cancels it. */
   queryTimeoutSeconds: z.coerce.number().int().min(1).max(60).default(20),
 });
@@ -60,8 +64,11 @@ export interface ToolFunctionsProps {
 interface ToolSpec {
   timeout: Duration;
   memorySize: number;
-  /** The secret's placeholder JSON: the keys the handler expects, to be filled in by an operator. */
-  secretTemplate?: Record<string, string>;
+  /**
+   * The tool's secret: placeholder JSON with the keys the handler expects (an operator fills in
+   * the provider's credentials), or a generated Standard Webhooks signing key.
+   */
+  secret?: { kind: 'credentials'; template: Record<string, string> } | { kind: 'signing-key' };
   /** Environment variable that carries the secret's ARN. */
   secretEnv?: string;
   environment: (settings: ToolSettings) => Record<string, string>;
@@ -85,7 +92,7 @@ export const TOOL_SPECS: Record<ToolName, ToolSpec> = {
     // The statement timeout plus connecting (token, engine URL) and a margin.
     timeout: Duration.seconds(40),
     memorySize: 512,
-    secretTemplate: FIREBOLT_SECRET,
+    secret: { kind: 'credentials', template: FIREBOLT_SECRET },
     secretEnv: 'FIREBOLT_SECRET_ID',
     environment: (s) => ({
       ...firebolt(s),
@@ -95,7 +102,7 @@ export const TOOL_SPECS: Record<ToolName, ToolSpec> = {
   firebolt_writer: {
     timeout: Duration.seconds(30),
     memorySize: 256,
-    secretTemplate: FIREBOLT_SECRET,
+    secret: { kind: 'credentials', template: FIREBOLT_SECRET },
     secretEnv: 'FIREBOLT_SECRET_ID',
     environment: firebolt,
   },
@@ -103,9 +110,12 @@ export const TOOL_SPECS: Record<ToolName, ToolSpec> = {
     // Up to twenty pages at Gong's 3 requests per second, with room for a Retry-After wait.
     timeout: Duration.seconds(60),
     memorySize: 256,
-    secretTemplate: {
-      access_key: 'REPLACE_WITH_GONG_ACCESS_KEY',
-      access_key_secret: 'REPLACE_WITH_GONG_ACCESS_KEY_SECRET',
+    secret: {
+      kind: 'credentials',
+      template: {
+        access_key: 'REPLACE_WITH_GONG_ACCESS_KEY',
+        access_key_secret: 'REPLACE_WITH_GONG_ACCESS_KEY_SECRET',
+      },
     },
     secretEnv: 'GONG_SECRET_ID',
     environment: (s) => ({ GONG_BASE_URL: s.gongBaseUrl }),
@@ -114,15 +124,21 @@ export const TOOL_SPECS: Record<ToolName, ToolSpec> = {
   web_search: {
     timeout: Duration.seconds(30),
     memorySize: 256,
-    secretTemplate: { api_key: 'REPLACE_WITH_TAVILY_API_KEY' },
+    secret: { kind: 'credentials', template: { api_key: 'REPLACE_WITH_TAVILY_API_KEY' } },
     secretEnv: 'SEARCH_SECRET_ID',
     environment: (s) => ({ SEARCH_BASE_URL: s.searchBaseUrl }),
     reservedConcurrency: (s) => s.searchReservedConcurrency,
   },
   webhook_executor: {
+    // Three delivery attempts within a 20 s budget (see TOOL_RETRY_POLICY).
     timeout: Duration.seconds(30),
     memorySize: 256,
-    environment: () => ({}),
+    secret: { kind: 'signing-key' },
+    secretEnv: 'WEBHOOK_SIGNING_SECRET_ARN',
+    environment: (s) => ({
+      WEBHOOK_ALLOWED_URLS: s.webhookAllowedUrls,
+      NOTIFICATION_WEBHOOK_URL: s.notificationWebhookUrl,
+    }),
   },
 };
 
@@ -147,8 +163,8 @@ export class ToolFunctions extends Construct {
     const entries = TOOL_NAMES.map((toolName) => {
       const tool = TOOLS[toolName];
       const spec = TOOL_SPECS[toolName];
-      const secret = spec.secretTemplate
-        ? this.secretFor(props.stage, tool.lambdaDir, spec.secretTemplate)
+      const secret = spec.secret
+        ? this.secretFor(props.stage, tool.lambdaDir, spec.secret)
         : undefined;
       const reserved = spec.reservedConcurrency?.(settings);
       const fn = new RevbotFunction(this, tool.lambdaDir, {
@@ -174,26 +190,33 @@ export class ToolFunctions extends Construct {
     this.secrets = secrets;
   }
 
-  /** A secret of this tool alone, holding placeholder values until an operator sets the real ones. */
+  /** A secret of this tool alone: provider credentials to fill in, or a generated signing key. */
   private secretFor(
     stage: string,
     lambdaDir: string,
-    template: Record<string, string>,
+    spec: NonNullable<ToolSpec['secret']>,
   ): secretsmanager.Secret {
+    const credentials = spec.kind === 'credentials';
     const secret = new secretsmanager.Secret(this, `${lambdaDir}-secret`, {
       secretName: `revops-${stage}/tools/${lambdaDir}`,
-      description: `Credentials of RevBot's ${lambdaDir} tool (JSON keys: ${Object.keys(template).join(', ')})`,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify(template),
-        // The generated key is overwritten by the operator; it only keeps the JSON shape valid.
-        generateStringKey: 'placeholder',
-        excludePunctuation: true,
-      },
+      description: credentials
+        ? `Credentials of RevBot's ${lambdaDir} tool (JSON keys: ${Object.keys(spec.template).join(', ')})`
+        : `Standard Webhooks signing key of RevBot's ${lambdaDir} tool (whsec_ + this value)`,
+      generateSecretString: credentials
+        ? {
+            secretStringTemplate: JSON.stringify(spec.template),
+            // The generated key is overwritten by the operator; it only keeps the JSON shape valid.
+            generateStringKey: 'placeholder',
+            excludePunctuation: true,
+          }
+        : // 32 base64-alphabet characters = 24 random bytes, the Standard Webhooks minimum.
+          { passwordLength: 32, excludePunctuation: true, includeSpace: false },
     });
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
-      reason:
-        'Third-party credentials (Firebolt service account, Gong access key, Tavily API key) are issued by those providers; they are rotated there and updated here, not by a rotation Lambda.',
+      reason: credentials
+        ? 'Third-party credentials (Firebolt service account, Gong access key, Tavily API key) are issued by those providers; they are rotated there and updated here, not by a rotation Lambda.'
+        : 'Receivers verify deliveries with this key; rotating it needs coordination with every receiver, so rotation is a deliberate operator action.',
     });
     return secret;
   }

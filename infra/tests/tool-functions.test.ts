@@ -49,6 +49,8 @@ beforeAll(() => {
       fireboltDatabase: 'revenue',
       fireboltEngine: 'analytics',
       gongBaseUrl: 'https://us-12345.api.gong.io',
+      webhookAllowedUrls: 'hooks.crm.example,https://hooks.slack.com/services/',
+      notificationWebhookUrl: 'https://hooks.slack.com/services/T000/B000/XXXX',
       // Wiring only: Lambda bundling is checked separately below.
       'aws:cdk:bundling-stacks': [],
     },
@@ -112,6 +114,11 @@ describe('the tool Lambdas', () => {
       SEARCH_SECRET_ID: { Ref: secretId('web_search') },
     });
     expect(env('firebolt-writer').FIREBOLT_SECRET_ID).toEqual({ Ref: secretId('firebolt_writer') });
+    expect(env('webhook-executor')).toMatchObject({
+      WEBHOOK_ALLOWED_URLS: 'hooks.crm.example,https://hooks.slack.com/services/',
+      NOTIFICATION_WEBHOOK_URL: 'https://hooks.slack.com/services/T000/B000/XXXX',
+      WEBHOOK_SIGNING_SECRET_ARN: { Ref: secretId('webhook_executor') },
+    });
   });
 
   it('gives each API tool a secret of its own, named per stage, holding the keys its handler reads', () => {
@@ -124,6 +131,7 @@ describe('the tool Lambdas', () => {
       'revops-test/tools/firebolt-writer',
       'revops-test/tools/gong-retrieval',
       'revops-test/tools/web-search',
+      'revops-test/tools/webhook-executor',
     ]);
     const keys = (name: string) => {
       const generate = byName[name]?.GenerateSecretString as { SecretStringTemplate: string };
@@ -132,6 +140,12 @@ describe('the tool Lambdas', () => {
     expect(keys('revops-test/tools/firebolt-query')).toEqual(['client_id', 'client_secret']);
     expect(keys('revops-test/tools/gong-retrieval')).toEqual(['access_key', 'access_key_secret']);
     expect(keys('revops-test/tools/web-search')).toEqual(['api_key']);
+    // The webhook tool's secret is a generated signing key of 24 random bytes (32 base64 chars).
+    expect(byName['revops-test/tools/webhook-executor']?.GenerateSecretString).toEqual({
+      PasswordLength: 32,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+    });
   });
 
   it('lets each tool role read its own secret and nothing else from Secrets Manager', () => {
@@ -190,6 +204,8 @@ describe('tool settings from CDK context', () => {
       searchBaseUrl: 'https://api.tavily.com',
       gongReservedConcurrency: 3,
       searchReservedConcurrency: 5,
+      webhookAllowedUrls: '',
+      notificationWebhookUrl: '',
       queryTimeoutSeconds: 20,
     });
   });

@@ -135,6 +135,32 @@ describe('the local tool stack', () => {
     },
   );
 
+  it('runs the webhook executor only when given outbound settings', async () => {
+    expect(stack.tools.webhook_executor).toBeUndefined();
+    const withWebhooks = await startLocalToolStack({
+      asOf: '2026-11-23',
+      logger: silentLogger,
+      webhook: {
+        allowedUrls: 'http://127.0.0.1:9/',
+        signingSecret: `whsec_${Buffer.alloc(24, 7).toString('base64')}`,
+      },
+    });
+    try {
+      const event = buildFunctionEvent({
+        tool: 'webhook_executor',
+        function: 'trigger_webhook',
+        parameters: { url: 'https://elsewhere.example/x', payload: '{}' },
+        agent,
+        sessionId: 's',
+      });
+      const { body, responseState } = readActionGroupResponse(await withWebhooks.invoke(event));
+      expect(responseState).toBe('REPROMPT');
+      expect(body).toContain('not in the webhook allowlist');
+    } finally {
+      await withWebhooks.close();
+    }
+  });
+
   it('refuses an event for an action group it does not run', async () => {
     const event = buildFunctionEvent({
       tool: 'webhook_executor',

@@ -2,10 +2,12 @@ import { TOOLS, type ToolName } from '@revbot/agents';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ActionGroupTool } from '../shared/action-group';
+import { EMPTY_ALLOWLIST } from '../shared/outbound';
 import { createFireboltQueryTool } from '../tools/firebolt-query/query-tool';
 import { createFireboltWriterTool } from '../tools/firebolt-writer/writer-tool';
 import { createGongRetrievalTool } from '../tools/gong-retrieval/gong-tool';
 import { createWebSearchTool } from '../tools/web-search/search-tool';
+import { createWebhookExecutorTool } from '../tools/webhook-executor/webhook-tool';
 import { silentLogger } from './support/silent-logger';
 
 const unused = async () => {
@@ -13,13 +15,18 @@ const unused = async () => {
 };
 const unusedGong = { listCalls: unused, extensiveCalls: unused, transcripts: unused };
 
-/** Each implemented tool, built with dependencies that are never called here. */
-const implemented: Partial<Record<ToolName, ActionGroupTool>> = {
+/** Every tool of the catalogue, built with dependencies that are never called here. */
+const implemented: Record<ToolName, ActionGroupTool> = {
   firebolt_query: createFireboltQueryTool({ warehouse: unused, logger: silentLogger }),
   firebolt_writer: createFireboltWriterTool({ warehouse: unused, logger: silentLogger }),
   gong_retrieval: createGongRetrievalTool({ gong: unusedGong, logger: silentLogger }),
   web_search: createWebSearchTool({
     provider: { name: 'unused', search: unused },
+    logger: silentLogger,
+  }),
+  webhook_executor: createWebhookExecutorTool({
+    allowlist: EMPTY_ALLOWLIST,
+    signer: unused,
     logger: silentLogger,
   }),
 };

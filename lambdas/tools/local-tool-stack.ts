@@ -13,6 +13,11 @@ import {
 } from '../shared/action-group';
 import { ValidationError } from '../shared/errors';
 import {
+  createWebhookSigner,
+  mergeAllowlists,
+  parseDestinationAllowlist,
+} from '../shared/outbound';
+import {
   createEmbeddedWarehouse,
   type EmbeddedWarehouse,
 } from '../shared/warehouse/duckdb-warehouse';
@@ -28,6 +33,7 @@ import { type LocalGongServer, startLocalGongServer } from './gong-retrieval/loc
 import { type LocalSearchServer, startLocalSearchServer } from './web-search/local-server';
 import { createWebSearchTool } from './web-search/search-tool';
 import { createTavilyProvider } from './web-search/tavily-provider';
+import { createWebhookExecutorTool } from './webhook-executor/webhook-tool';
 
 /** Credentials the local API servers accept; they guard nothing but keep the auth path real. */
 export const LOCAL_CREDENTIALS = {
@@ -42,7 +48,13 @@ export interface LocalToolStackOptions {
   /** 0 (default) picks a free port. */
   gongPort?: number;
   searchPort?: number;
-  /** Tools built elsewhere (e.g. the webhook executor with its outbound settings). */
+  /**
+   * The webhook executor's outbound settings (as in AWS: an allowlist such as
+   * `http://127.0.0.1:4000/`, an optional notification URL and a `whsec_` signing key). Without
+   * them the local stack runs no webhook_executor.
+   */
+  webhook?: { allowedUrls: string; notificationUrl?: string; signingSecret: string };
+  /** Tools built elsewhere, replacing or adding to these. */
   extraTools?: Partial<Record<ToolName, ActionGroupTool>>;
   logger?: ToolLogger;
 }
@@ -90,6 +102,7 @@ export async function startLocalToolStack(
       }),
       logger,
     }),
+    ...(options.webhook ? { webhook_executor: localWebhookTool(options.webhook, logger) } : {}),
     ...options.extraTools,
   };
 
@@ -114,4 +127,20 @@ export async function startLocalToolStack(
       await warehouse.close();
     },
   };
+}
+
+function localWebhookTool(
+  settings: NonNullable<LocalToolStackOptions['webhook']>,
+  logger: ToolLogger | undefined,
+): ActionGroupTool {
+  const signer = createWebhookSigner(settings.signingSecret, 'webhook signing secret');
+  return createWebhookExecutorTool({
+    allowlist: mergeAllowlists(
+      parseDestinationAllowlist(settings.allowedUrls),
+      parseDestinationAllowlist(settings.notificationUrl, 'notification URL'),
+    ),
+    notificationUrl: settings.notificationUrl,
+    signer: async () => signer,
+    logger,
+  });
 }
