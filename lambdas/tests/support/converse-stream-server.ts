@@ -1,0 +1,162 @@
+/**
+ * A local stand-in for Bedrock Runtime's ConverseStream (`POST /model/{modelId}/converse-stream`)
+ * over HTTP/2 without TLS (the SDK client's default handler), answering with events encoded as
+ * `application/vnd.amazon.eventstream` frames so the real BedrockRuntimeClient parses them.
+ */
+import { once } from 'node:events';
+import { createServer, type Http2Session, type ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+
+const codec = new EventStreamCodec(toUtf8, fromUtf8);
+const header = (value: string) => ({ type: 'string' as const, value });
+
+/** One ConverseStream event: its member name and body, e.g. `['messageStop', {stopReason}]`. */
+export type ConverseEvent = [eventType: string, body: Record<string, unknown>];
+
+export function encodeConverseEvent([eventType, body]: ConverseEvent): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':message-type': header('event'),
+      ':event-type': header(eventType),
+      ':content-type': header('application/json'),
+    },
+    body: fromUtf8(JSON.stringify(body)),
+  });
+}
+
+export function encodeConverseException(exceptionType: string, message: string): Uint8Array {
+  return codec.encode({
+    headers: {
+      ':message-type': header('exception'),
+      ':exception-type': header(exceptionType),
+      ':content-type': header('application/json'),
+    },
+    body: fromUtf8(JSON.stringify({ message })),
+  });
+}
+
+/** The events of a complete answer: text, then tool calls, stop reason and usage. */
+export function converseAnswer(options: {
+  text?: string;
+  toolUses?: { id: string; name: string; input: Record<string, unknown> }[];
+  stopReason?: string;
+  usage?: { inputTokens: number; outputTokens: number };
+}): Uint8Array[] {
+  const events: ConverseEvent[] = [['messageStart', { role: 'assistant' }]];
+  let index = 0;
+  if (options.text) {
+    // Streamed in small pieces, as the service does.
+    for (const piece of options.text.match(/.{1,7}/gs) ?? []) {
+      events.push(['contentBlockDelta', { contentBlockIndex: index, delta: { text: piece } }]);
+    }
+    events.push(['contentBlockStop', { contentBlockIndex: index }]);
+    index++;
+  }
+  for (const use of options.toolUses ?? []) {
+    events.push([
+      'contentBlockStart',
+      { contentBlockIndex: index, start: { toolUse: { toolUseId: use.id, name: use.name } } },
+    ]);
+    const json = JSON.stringify(use.input);
+    for (const piece of json.match(/.{1,9}/gs) ?? []) {
+      events.push([
+        'contentBlockDelta',
+        { contentBlockIndex: index, delta: { toolUse: { input: piece } } },
+      ]);
+    }
+    events.push(['contentBlockStop', { contentBlockIndex: index }]);
+    index++;
+  }
+  const usage = options.usage ?? { inputTokens: 120, outputTokens: 30 };
+  events.push([
+    'messageStop',
+    { stopReason: options.stopReason ?? (options.toolUses?.length ? 'tool_use' : 'end_turn') },
+  ]);
+  events.push([
+    'metadata',
+    {
+      usage: { ...usage, totalTokens: usage.inputTokens + usage.outputTokens },
+      metrics: { latencyMs: 42 },
+    },
+  ]);
+  return events.map(encodeConverseEvent);
+}
+
+export type ConverseReply =
+  | { frames: Uint8Array[] }
+  | { status: number; errorType: string; message: string };
+
+export interface ConverseRequest {
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown>;
+}
+
+export interface ConverseStreamServer {
+  endpoint: string;
+  requests: ConverseRequest[];
+  /** Replies in order; the last one repeats. */
+  reply(...replies: ConverseReply[]): void;
+  close(): Promise<void>;
+}
+
+export async function startConverseStreamServer(): Promise<ConverseStreamServer> {
+  const requests: ConverseRequest[] = [];
+  let replies: ConverseReply[] = [];
+  const sessions = new Set<Http2Session>();
+  const server = createServer();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+  });
+  server.on('stream', (stream: ServerHttp2Stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      requests.push({
+        path: String(headers[':path'] ?? ''),
+        headers,
+        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+      });
+      const reply = replies.length > 1 ? replies.shift()! : replies[0];
+      if (!reply) {
+        stream.respond({ ':status': 500 });
+        stream.end('no reply configured');
+      } else if ('status' in reply) {
+        stream.respond({
+          ':status': reply.status,
+          'content-type': 'application/json',
+          'x-amzn-errortype': reply.errorType,
+          'x-amzn-requestid': 'local-error-request',
+        });
+        stream.end(JSON.stringify({ message: reply.message }));
+      } else {
+        stream.respond({
+          ':status': 200,
+          'content-type': 'application/vnd.amazon.eventstream',
+          'x-amzn-requestid': `local-request-${requests.length}`,
+        });
+        for (const frame of reply.frames) stream.write(frame);
+        stream.end();
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    reply(...next) {
+      replies = next;
+    },
+    async close() {
+      for (const session of sessions) session.destroy();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
