@@ -2,6 +2,7 @@
 import type { Command } from '../command';
 import { dlqCommand } from './dlq';
 import { exportCommand } from './export';
+import { kbCommand } from './kb';
 import { listenCommand } from './listen';
 import { logsCommand } from './logs';
 import { webhookCommand } from './webhook';
@@ -10,6 +11,7 @@ export const COMMANDS: Command[] = [
   webhookCommand,
   listenCommand,
   exportCommand,
+  kbCommand,
   dlqCommand,
   logsCommand,
 ];

@@ -81,6 +81,8 @@ export interface FakeDataSource {
   jobs: FakeIngestionJob[];
   /** Steps a newly started job goes through. */
   script: IngestionStep[];
+  /** Documents as ListKnowledgeBaseDocuments reports them. */
+  documents?: { uri: string; status: string; statusReason?: string }[];
 }
 
 export interface FakeObject {
@@ -193,6 +195,7 @@ function decodeAwsChunked(raw: Buffer): Buffer {
 
 export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<FakeAws> {
   const calls: RecordedCall[] = [];
+  let startedJobs = 0;
   let base = '';
   const queueUrl = (name: string) => `${base}/${ACCOUNT}/${name}`;
   const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
@@ -582,12 +585,25 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
     if (
       segments[0] === 'knowledgebases' &&
       segments[2] === 'datasources' &&
-      segments[4] === 'ingestionjobs'
+      (segments[4] === 'ingestionjobs' || segments[4] === 'documents')
     ) {
       const kb = segments[1] ?? '';
       const ds = segments[3] ?? '';
       const source = state.dataSources[`${kb}/${ds}`];
       if (!source) throw new Fault(404, 'ResourceNotFoundException', `Data source ${ds} not found`);
+      if (method === 'POST' && segments[4] === 'documents') {
+        record('bedrock', 'ListKnowledgeBaseDocuments', input);
+        return json({
+          documentDetails: (source.documents ?? []).map((d) => ({
+            knowledgeBaseId: kb,
+            dataSourceId: ds,
+            status: d.status,
+            identifier: { dataSourceType: 'S3', s3: { uri: d.uri } },
+            ...(d.statusReason ? { statusReason: d.statusReason } : {}),
+            updatedAt: '2026-11-23T10:00:00Z',
+          })),
+        });
+      }
       if (method === 'POST' && segments.length === 5) {
         record('bedrock', 'ListIngestionJobs', input);
         const sorted = [...source.jobs].sort(
@@ -610,7 +626,7 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
         }
         const now = new Date();
         const job: FakeIngestionJob = {
-          id: `JOB${source.jobs.length + 1}`,
+          id: `JOB${++startedJobs}`,
           status: 'STARTING',
           startedAt: now,
           updatedAt: now,
