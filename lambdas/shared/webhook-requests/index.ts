@@ -17,5 +17,10 @@ export {
   type StoredAnswer,
 } from './request-status-store';
 export { sqsWebhookJobQueue } from './sqs-webhook-job-queue';
+export {
+  type WebhookDestinationsEnv,
+  webhookDestinationAllowlist,
+  webhookDestinationsEnvSchema,
+} from './webhook-destinations';
 export { type WebhookJob, type WebhookJobQueue, webhookJobSchema } from './webhook-job';
 export { MAX_QUERY_CHARS, type WebhookRequest, webhookRequestSchema } from './webhook-request';
