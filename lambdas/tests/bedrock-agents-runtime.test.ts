@@ -368,9 +368,9 @@ describe('createAgentRuntime', () => {
     );
   });
 
-  it('says that the converse runtime is not part of this build rather than guessing', () => {
+  it('hands converse to the portable runtime, which names its missing variable rather than guessing', () => {
     expect(() => createAgentRuntime({ AGENT_RUNTIME: 'converse' })).toThrow(
-      'AGENT_RUNTIME: "converse" needs the portable agent runtime',
+      /^Invalid configuration: AGENT_TOOL_FUNCTIONS: required/,
     );
   });
 });

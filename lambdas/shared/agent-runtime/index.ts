@@ -5,28 +5,54 @@
  *
  * - `bedrock-agents`: InvokeAgent on the Manager alias (`MANAGER_AGENT_ID`, `MANAGER_AGENT_ALIAS_ID`;
  *   optional `AWS_REGION`, `AGENT_IDLE_TIMEOUT_MS`).
- * - `converse`: RevBot's own orchestrator on Bedrock Converse (`AGENT_MODEL_ID`,
- *   `AGENT_TOOL_FUNCTIONS`, `KNOWLEDGE_BASE_ID`, `AGENT_SESSION_TABLE`) — provided by the
- *   portable runtime, registered below when it lands.
+ * - `converse`, `openai`, `offline`: RevBot's own orchestrator (`orchestrator.ts`) running the
+ *   agents of `agents/` with a model provider:
+ *   - `converse`: Bedrock ConverseStream. `AGENT_MODEL_ID` (required): the inference profile the
+ *     entry agent's model runs on, e.g. `us.anthropic.claude-sonnet-4-6`.
+ *   - `openai`: any OpenAI-compatible chat completions API. `OPENAI_MODEL` (required);
+ *     `OPENAI_BASE_URL` (default `https://api.openai.com/v1`); the key from `OPENAI_API_KEY` or
+ *     from the Secrets Manager secret `OPENAI_API_KEY_SECRET_ID` (neither for a local server).
+ *   - `offline`: the deterministic offline model, no network (see `providers/offline.ts`).
+ *     `OFFLINE_TODAY` (optional, YYYY-MM-DD): the date "this quarter" is counted from.
+ *   Shared by the three:
+ *   - `AGENT_TOOL_FUNCTIONS`: JSON object of tool name → Lambda ARN; tools are then invoked with
+ *     `lambda:Invoke`. Unset: the tools run in process (`deps.tools`, the local stack's).
+ *   - `KNOWLEDGE_BASE_ID`: the Bedrock knowledge base, searched with `Retrieve`. Unset: a local
+ *     full-text search over `KNOWLEDGE_BASE_DIR` (default: the repository's `knowledge_base/`).
+ *   - `AGENT_SESSION_TABLE`: the DynamoDB table of conversation history. Unset: in memory.
+ *   - `AGENTS_DIR`: read the agent definitions from this folder (default: the repository's
+ *     `agents/`, or the copy bundled with the code in a Lambda).
+ *   - Bounds: `AGENT_MAX_STEPS` (model calls per agent run, default 10), `AGENT_DEADLINE_MS`
+ *     (whole question, default 240000), `AGENT_MAX_TOKENS` (per response, default 4096),
+ *     `AGENT_TOKEN_BUDGET` (all model calls of a question, default 400000), `AGENT_TEMPERATURE`
+ *     (default 0).
+ *   - `AWS_REGION`; `REVBOT_STAGE` (agent names in action-group events, default `local`).
  */
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { AgentRuntime } from '@revbot/agents';
 import { z } from 'zod';
 import { parseEnv } from '../env';
-import { ConfigError } from '../errors';
 import {
   BEDROCK_AGENTS_RUNTIME,
   BedrockAgentsRuntime,
   DEFAULT_IDLE_TIMEOUT_MS,
 } from './bedrock-agents';
+import {
+  createPortableRuntime,
+  PORTABLE_RUNTIMES,
+  type PortableRuntimeDeps,
+} from './portable-runtime';
 
 export { BedrockAgentsRuntime, toAgentRuntimeError, toBedrockSessionId } from './bedrock-agents';
+export { Orchestrator, type RuntimeLimits } from './orchestrator';
+export { createPortableRuntime, type PortableRuntimeDeps } from './portable-runtime';
+export { InProcessToolInvoker, LambdaToolInvoker, type ToolInvoker } from './tool-invoker';
 
-export const AGENT_RUNTIME_KINDS = [BEDROCK_AGENTS_RUNTIME, 'converse'] as const;
+export const AGENT_RUNTIME_KINDS = [BEDROCK_AGENTS_RUNTIME, ...PORTABLE_RUNTIMES] as const;
 export type AgentRuntimeKind = (typeof AGENT_RUNTIME_KINDS)[number];
 
 /** Clients and hooks a runtime may be given instead of building its own (tests, local stack). */
-export interface AgentRuntimeDeps {
+export interface AgentRuntimeDeps extends PortableRuntimeDeps {
   bedrockAgentRuntime?: BedrockAgentRuntimeClient;
   newSessionId?: () => string;
 }
@@ -62,11 +88,8 @@ export function createAgentRuntime(
   switch (AGENT_RUNTIME) {
     case 'bedrock-agents':
       return createBedrockAgentsRuntime(env, deps);
-    case 'converse':
-      // Seam for the portable runtime: it registers its factory here.
-      throw new ConfigError(
-        'Invalid configuration: AGENT_RUNTIME: "converse" needs the portable agent runtime, which this build does not include',
-      );
+    default:
+      return createPortableRuntime(AGENT_RUNTIME, env, deps);
   }
 }
 

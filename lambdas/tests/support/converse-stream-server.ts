@@ -1,7 +1,9 @@
 /**
  * A local stand-in for Bedrock Runtime's ConverseStream (`POST /model/{modelId}/converse-stream`)
  * over HTTP/2 without TLS (the SDK client's default handler), answering with events encoded as
- * `application/vnd.amazon.eventstream` frames so the real BedrockRuntimeClient parses them.
+ * `application/vnd.amazon.eventstream` frames so the real BedrockRuntimeClient parses them. It
+ * also answers the Agent Runtime's `Retrieve` (`POST /knowledgebases/{id}/retrieve`, JSON) when
+ * given results, so one local server stands in for both Bedrock endpoints of the runtime.
  */
 import { once } from 'node:events';
 import { createServer, type Http2Session, type ServerHttp2Stream } from 'node:http2';
@@ -99,12 +101,15 @@ export interface ConverseStreamServer {
   requests: ConverseRequest[];
   /** Replies in order; the last one repeats. */
   reply(...replies: ConverseReply[]): void;
+  /** What `Retrieve` answers (its `retrievalResults`). */
+  retrieveResults(results: unknown[]): void;
   close(): Promise<void>;
 }
 
 export async function startConverseStreamServer(): Promise<ConverseStreamServer> {
   const requests: ConverseRequest[] = [];
   let replies: ConverseReply[] = [];
+  let retrievalResults: unknown[] = [];
   const sessions = new Set<Http2Session>();
   const server = createServer();
   server.on('session', (session) => {
@@ -121,6 +126,11 @@ export async function startConverseStreamServer(): Promise<ConverseStreamServer>
         headers,
         body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
       });
+      if (/^\/knowledgebases\/[^/]+\/retrieve$/.test(String(headers[':path']))) {
+        stream.respond({ ':status': 200, 'content-type': 'application/json' });
+        stream.end(JSON.stringify({ retrievalResults }));
+        return;
+      }
       const reply = replies.length > 1 ? replies.shift()! : replies[0];
       if (!reply) {
         stream.respond({ ':status': 500 });
@@ -152,6 +162,9 @@ export async function startConverseStreamServer(): Promise<ConverseStreamServer>
     requests,
     reply(...next) {
       replies = next;
+    },
+    retrieveResults(results) {
+      retrievalResults = results;
     },
     async close() {
       for (const session of sessions) session.destroy();
