@@ -1,6 +1,7 @@
 /** Every `revbot` subcommand, in the order `revbot --help` lists them. */
 import type { Command } from '../command';
 import { dlqCommand } from './dlq';
+import { doctorCommand } from './doctor';
 import { exportCommand } from './export';
 import { kbCommand } from './kb';
 import { listenCommand } from './listen';
@@ -11,6 +12,7 @@ export const COMMANDS: Command[] = [
   webhookCommand,
   listenCommand,
   exportCommand,
+  doctorCommand,
   kbCommand,
   dlqCommand,
   logsCommand,

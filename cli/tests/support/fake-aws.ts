@@ -111,6 +111,8 @@ export interface FakeAwsState {
   lambdaErrors: Record<string, number>;
   /** Routes of the API Gateway stand-in: path → status code. */
   api: Record<string, number>;
+  /** Every call to this service fails with this error (expired token, access denied…). */
+  fault?: { service: string; status: number; code: string; message: string };
 }
 
 export interface RecordedCall {
@@ -797,6 +799,18 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
         return;
       }
       const target = String(req.headers['x-amz-target'] ?? '');
+      const fault = state.fault;
+      if (fault && fault.service === service) {
+        protocol =
+          service === 'cloudformation'
+            ? 'query'
+            : service === 's3'
+              ? 'rest-xml'
+              : service === 'bedrock'
+                ? 'rest-json'
+                : 'json';
+        throw new Fault(fault.status, fault.code, fault.message);
+      }
       let reply: Reply;
       if (service === 'cloudformation') {
         protocol = 'query';
