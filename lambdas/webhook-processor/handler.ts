@@ -1,4 +1,57 @@
-/** Placeholder entry point until this Lambda's issue lands; it refuses every event. */
-export const handler = async (): Promise<never> => {
-  throw new Error('Not implemented yet');
+/**
+ * webhook-processor Lambda: SQS batches of webhook jobs → agents → stored answer → conversation
+ * export to S3 → signed delivery. Configuration is read and clients are created once per
+ * container; the signing key is read from Secrets Manager (cached) when a delivery needs it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { s3ConversationSink } from '@revbot/monitoring';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { createAgentRuntime } from '../shared/agent-runtime';
+import { parseEnv } from '../shared/env';
+import { logger, metrics } from '../shared/observability';
+import { signingSecretSource } from '../shared/outbound';
+import { secretsManagerReader } from '../shared/secrets';
+import {
+  DynamoDbRequestStatusStore,
+  webhookDestinationAllowlist,
+  webhookDestinationsEnvSchema,
+} from '../shared/webhook-requests';
+import { createWebhookProcessorHandler } from './webhook-processor';
+
+const env = parseEnv(
+  webhookDestinationsEnvSchema.extend({
+    WEBHOOK_REQUESTS_TABLE: z.string().min(1),
+    WEBHOOK_SIGNING_SECRET_ARN: z.string().min(1).optional(),
+    WEBHOOK_SIGNING_SECRET: z.string().min(1).optional(),
+    CONVERSATION_BUCKET: z.string().min(3),
+    WEBHOOK_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(3),
+  }),
+);
+
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  marshallOptions: { removeUndefinedValues: true },
+});
+
+const processWebhookJobs = createWebhookProcessorHandler({
+  store: new DynamoDbRequestStatusStore(documents, env.WEBHOOK_REQUESTS_TABLE),
+  runtime: createAgentRuntime(),
+  allowlist: webhookDestinationAllowlist(env),
+  signer: signingSecretSource(env, secretsManagerReader()),
+  defaultWebhookUrl: env.WEBHOOK_URL || undefined,
+  conversations: s3ConversationSink({ client: new S3Client({}), bucket: env.CONVERSATION_BUCKET }),
+  maxReceiveCount: env.WEBHOOK_MAX_RECEIVE_COUNT,
+  logger,
+  metrics,
+});
+
+export const handler = async (event: SQSEvent, context: Context) => {
+  logger.addContext(context);
+  try {
+    return await processWebhookJobs(event, context);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 };

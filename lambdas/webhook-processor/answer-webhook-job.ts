@@ -1,0 +1,391 @@
+/**
+ * One queued webhook request, start to finish: claim it (processing), ask the agents while
+ * recording the conversation, store the answer, export the record, deliver the signed payload,
+ * and record how it ended. Retryable failures are thrown so SQS tries again (on the last receive
+ * the status says so first); everything else ends in a recorded status and is acknowledged.
+ * An answer stored on an earlier attempt is never asked for again: a retry only delivers.
+ */
+import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents/runtime';
+import {
+  ConversationRecorder,
+  type ConversationSink,
+  conversationMetrics,
+  EXPORT_FAILURE_METRIC,
+  exportConversation,
+  type RecorderOptions,
+} from '@revbot/monitoring';
+import { RevbotError } from '../shared/errors';
+import {
+  type DeliveryOptions,
+  type DestinationAllowlist,
+  DestinationNotAllowedError,
+  deliverSignedWebhook,
+  describeDestination,
+  type SignerSource,
+  WebhookDeliveryError,
+} from '../shared/outbound';
+import {
+  type DeliveryOutcome,
+  InvalidStatusTransitionError,
+  type RequestError,
+  type RequestStatusStore,
+  type StoredAnswer,
+  type WebhookJob,
+} from '../shared/webhook-requests';
+import { markdownToPlainText } from './markdown-to-plain-text';
+import { buildWebhookPayload } from './webhook-payload';
+
+export interface ProcessorLogger {
+  info(message: string, extra: Record<string, unknown>): void;
+  warn(message: string, extra: Record<string, unknown>): void;
+  error(message: string, extra: Record<string, unknown>): void;
+}
+
+export interface ProcessorMetrics {
+  addMetric(name: string, unit: 'Count' | 'None' | 'Milliseconds', value: number): void;
+}
+
+export interface WebhookProcessorDeps {
+  store: RequestStatusStore;
+  runtime: AgentRuntime;
+  /** Where deliveries may go (WEBHOOK_ALLOWED_URLS plus WEBHOOK_URL). */
+  allowlist: DestinationAllowlist;
+  /** The Standard Webhooks signer for the current key. */
+  signer: SignerSource;
+  /** WEBHOOK_URL: used when the request has no callback_url. */
+  defaultWebhookUrl?: string;
+  /** Where conversation records go (S3 in AWS, a folder locally); none: not exported. */
+  conversations?: ConversationSink;
+  recorderOptions?: RecorderOptions;
+  /** The queue's maxReceiveCount: on that receive a retryable failure is recorded as failed. */
+  maxReceiveCount?: number;
+  /** Longest the agents may take (default 10 minutes; the Lambda's remaining time caps it). */
+  agentTimeoutMs?: number;
+  delivery?: Pick<DeliveryOptions, 'retry' | 'resolve' | 'clock' | 'random' | 'ca'>;
+  now?: () => Date;
+  logger?: ProcessorLogger;
+  metrics?: ProcessorMetrics;
+}
+
+export interface JobContext {
+  /** SQS ApproximateReceiveCount of this message. */
+  receiveCount: number;
+  /** Lambda time left, when known. */
+  remainingTimeMs?: number;
+}
+
+export type JobOutcome = 'completed' | 'delivery_failed' | 'failed' | 'already_finished';
+
+export const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
+/** Kept back from the Lambda's remaining time for storing, exporting and delivering. */
+const RESERVED_AFTER_AGENTS_MS = 150_000;
+/** Each stored copy stays well inside DynamoDB's 400 KB item limit. */
+const MAX_STORED_BYTES = 150 * 1024;
+
+const silentLogger: ProcessorLogger = { info() {}, warn() {}, error() {} };
+
+export async function answerWebhookJob(
+  job: WebhookJob,
+  context: JobContext,
+  deps: WebhookProcessorDeps,
+): Promise<JobOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const logger = deps.logger ?? silentLogger;
+  const trackingId = job.tracking_id;
+  const ids = { tracking_id: trackingId, session_id: job.session_id };
+  const finalReceive = context.receiveCount >= (deps.maxReceiveCount ?? 3);
+
+  let claimed: Awaited<ReturnType<RequestStatusStore['startProcessing']>>;
+  try {
+    claimed = await deps.store.startProcessing(trackingId, now());
+  } catch (error) {
+    if (error instanceof InvalidStatusTransitionError && error.from !== undefined) {
+      logger.info('webhook request already finished; message acknowledged', {
+        ...ids,
+        status: error.from,
+      });
+      return 'already_finished';
+    }
+    throw error;
+  }
+
+  let answer: StoredAnswer;
+  if (claimed.result) {
+    answer = claimed.result;
+    logger.info('answer stored by an earlier attempt; delivering it', ids);
+  } else {
+    const asked = await askAgents(job, context, deps, logger);
+    if (!asked.ok) {
+      const { error } = asked;
+      if (error.retryable && !finalReceive) throw asked.cause;
+      await deps.store.fail(trackingId, error, now());
+      logger.warn('webhook request failed', {
+        ...ids,
+        code: error.code,
+        retryable: error.retryable,
+      });
+      if (error.retryable) throw asked.cause; // last receive: on to the dead-letter queue
+      return 'failed';
+    }
+    answer = asked.answer;
+    const stored = fitForRecord(answer);
+    if (!(await moved(() => deps.store.saveResult(trackingId, stored, now()), logger, ids))) {
+      return 'already_finished';
+    }
+  }
+
+  return deliver(job, answer, finalReceive, deps, logger);
+}
+
+type AskResult =
+  | { ok: true; answer: StoredAnswer }
+  | { ok: false; error: RequestError; cause: unknown };
+
+async function askAgents(
+  job: WebhookJob,
+  context: JobContext,
+  deps: WebhookProcessorDeps,
+  logger: ProcessorLogger,
+): Promise<AskResult> {
+  const now = deps.now ?? (() => new Date());
+  const { request } = job;
+  const startedAt = now();
+  const recorder = new ConversationRecorder(
+    {
+      conversationId: job.tracking_id,
+      sessionId: job.session_id,
+      channel: {
+        kind: 'webhook',
+        tracking_id: job.tracking_id,
+        source_system: request.source_system,
+        source_process: request.source_process ?? null,
+      },
+      userQuery: request.query,
+      startedAt,
+    },
+    deps.recorderOptions,
+  );
+  const budget = Math.max(
+    1_000,
+    Math.min(
+      deps.agentTimeoutMs ?? DEFAULT_AGENT_TIMEOUT_MS,
+      (context.remainingTimeMs ?? Number.POSITIVE_INFINITY) - RESERVED_AFTER_AGENTS_MS,
+    ),
+  );
+  const signal = AbortSignal.timeout(budget);
+  const decoder = new TextDecoder();
+  let text = '';
+  let failure: unknown;
+  logger.info('asking the agents', {
+    tracking_id: job.tracking_id,
+    session_id: job.session_id,
+    runtime: deps.runtime.name,
+    attempt: context.receiveCount,
+  });
+  try {
+    const events = deps.runtime.ask({
+      question: request.query,
+      sessionId: job.session_id,
+      sessionAttributes: {
+        channel: 'webhook',
+        tracking_id: job.tracking_id,
+        source_system: request.source_system,
+      },
+      signal,
+    });
+    for await (const event of events) {
+      recorder.add(event);
+      const bytes = event.chunk?.bytes;
+      if (bytes) text += decoder.decode(bytes, { stream: true });
+    }
+    text += decoder.decode();
+  } catch (error) {
+    failure = signal.aborted ? timeoutError(budget, error) : error;
+    recorder.recordFailure(failure);
+  }
+
+  const record = recorder.finish();
+  const location = await exportRecord(record, deps, logger, job.tracking_id);
+  if (failure !== undefined) {
+    return { ok: false, error: describeFailure(failure), cause: failure };
+  }
+  const response = (text.trim() || record.conversation.final_response.text?.trim()) ?? '';
+  if (!response) {
+    const cause = new AgentRuntimeError(
+      'The agents finished without an answer',
+      'NO_ANSWER',
+      false,
+    );
+    return { ok: false, error: describeFailure(cause), cause };
+  }
+  return {
+    ok: true,
+    answer: {
+      response,
+      response_plain: markdownToPlainText(response),
+      session_id: job.session_id,
+      answered_at: now().toISOString(),
+      ...(location ? { conversation_location: location } : {}),
+    },
+  };
+}
+
+async function exportRecord(
+  record: ReturnType<ConversationRecorder['finish']>,
+  deps: WebhookProcessorDeps,
+  logger: ProcessorLogger,
+  trackingId: string,
+): Promise<string | undefined> {
+  for (const metric of conversationMetrics(record)) {
+    deps.metrics?.addMetric(metric.name, metric.unit, metric.value);
+  }
+  if (!deps.conversations) return undefined;
+  try {
+    const { location } = await exportConversation(record, deps.conversations);
+    return location;
+  } catch (error) {
+    // The answer matters more than its record: count it (alarmed) and carry on.
+    deps.metrics?.addMetric(EXPORT_FAILURE_METRIC, 'Count', 1);
+    logger.error('conversation export failed', {
+      tracking_id: trackingId,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return undefined;
+  }
+}
+
+async function deliver(
+  job: WebhookJob,
+  answer: StoredAnswer,
+  finalReceive: boolean,
+  deps: WebhookProcessorDeps,
+  logger: ProcessorLogger,
+): Promise<JobOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const ids = { tracking_id: job.tracking_id, session_id: job.session_id };
+  const url = job.request.callback_url ?? deps.defaultWebhookUrl;
+  if (!url) {
+    await moved(
+      () => deps.store.complete(job.tracking_id, { status: 'not_configured', attempts: 0 }, now()),
+      logger,
+      ids,
+    );
+    logger.info('answer stored; no webhook configured, the caller polls for it', ids);
+    return 'completed';
+  }
+  const destination = describeDestination(url);
+  const webhookId = `msg_${job.tracking_id}`;
+  let outcome: DeliveryOutcome;
+  try {
+    const signer = await deps.signer();
+    const at = now();
+    const receipt = await deliverSignedWebhook(
+      { url, payload: buildWebhookPayload(job, answer, { url, at }), webhookId },
+      { ...deps.delivery, allowlist: deps.allowlist, signingSecret: signer },
+    );
+    outcome = {
+      status: 'delivered',
+      destination,
+      webhook_id: webhookId,
+      attempts: receipt.attempts,
+      http_status: receipt.status,
+      delivered_at: now().toISOString(),
+    };
+  } catch (error) {
+    const final =
+      error instanceof WebhookDeliveryError ||
+      error instanceof DestinationNotAllowedError ||
+      !isRetryable(error) ||
+      finalReceive;
+    if (!final) throw error; // e.g. the signing secret could not be read: SQS retries
+    outcome = {
+      status: 'failed',
+      destination,
+      webhook_id: webhookId,
+      attempts: error instanceof WebhookDeliveryError ? error.attempts : 0,
+      ...(error instanceof WebhookDeliveryError && error.lastStatus !== undefined
+        ? { http_status: error.lastStatus }
+        : {}),
+      error: { code: errorCode(error), message: errorMessage(error) },
+    };
+    deps.metrics?.addMetric('WebhookDeliveryFailures', 'Count', 1);
+    logger.warn('webhook delivery failed; the answer stays available by GET', {
+      ...ids,
+      destination,
+      code: outcome.error?.code,
+      attempts: outcome.attempts,
+    });
+    await moved(() => deps.store.failDelivery(job.tracking_id, outcome, now()), logger, ids);
+    return 'delivery_failed';
+  }
+  deps.metrics?.addMetric('WebhookDeliveries', 'Count', 1);
+  logger.info('webhook delivered', { ...ids, destination, attempts: outcome.attempts });
+  await moved(() => deps.store.complete(job.tracking_id, outcome, now()), logger, ids);
+  return 'completed';
+}
+
+/** Runs a transition; false when another attempt already moved the record on. */
+async function moved(
+  transition: () => Promise<void>,
+  logger: ProcessorLogger,
+  ids: Record<string, string>,
+): Promise<boolean> {
+  try {
+    await transition();
+    return true;
+  } catch (error) {
+    if (!(error instanceof InvalidStatusTransitionError)) throw error;
+    logger.info('webhook request moved on by another attempt', { ...ids, status: error.from });
+    return false;
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof AgentRuntimeError || error instanceof RevbotError) return error.retryable;
+  // Unknown failures are retried; after maxReceiveCount the message waits in the DLQ.
+  return true;
+}
+
+function describeFailure(error: unknown): RequestError {
+  return {
+    code: errorCode(error),
+    message: `The agents could not answer: ${errorMessage(error)}`,
+    retryable: isRetryable(error),
+  };
+}
+
+function errorCode(error: unknown): string {
+  if (error instanceof AgentRuntimeError || error instanceof RevbotError) return error.code;
+  return 'INTERNAL_ERROR';
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof AgentRuntimeError || error instanceof RevbotError) {
+    return error.message.split('\n')[0] ?? error.message;
+  }
+  return 'an unexpected error occurred';
+}
+
+function timeoutError(budgetMs: number, cause: unknown): AgentRuntimeError {
+  return new AgentRuntimeError(
+    `the agents did not finish within ${Math.round(budgetMs / 1000)} s`,
+    'AGENT_TIMEOUT',
+    true,
+    { cause },
+  );
+}
+
+/** The stored copy, cut on a character boundary when it would not fit the record. */
+function fitForRecord(answer: StoredAnswer): StoredAnswer {
+  const response = fitBytes(answer.response);
+  const plain = fitBytes(answer.response_plain);
+  if (response === answer.response && plain === answer.response_plain) return answer;
+  return { ...answer, response, response_plain: plain, truncated: true };
+}
+
+function fitBytes(text: string): string {
+  if (Buffer.byteLength(text, 'utf8') <= MAX_STORED_BYTES) return text;
+  const cut = Buffer.from(text, 'utf8').subarray(0, MAX_STORED_BYTES).toString('utf8');
+  // A multi-byte character cut in half decodes as U+FFFD: drop it.
+  return `${cut.replace(/\uFFFD$/, '')}\n\n[truncated: the full answer was delivered to the webhook]`;
+}

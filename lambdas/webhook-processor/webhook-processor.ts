@@ -1,0 +1,63 @@
+/**
+ * The webhook processor's SQS batch handler: each record is one WebhookJob, answered by
+ * `answerWebhookJob`; records that throw are reported in `batchItemFailures` (Powertools partial
+ * batch responses), so only they return to the queue and, after maxReceiveCount, to its DLQ.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ValidationError } from '../shared/errors';
+import { type WebhookJob, webhookJobSchema } from '../shared/webhook-requests';
+import { answerWebhookJob, type WebhookProcessorDeps } from './answer-webhook-job';
+
+export type SqsBatchHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
+
+/** Reads a queue message; a malformed one is thrown, retried and kept in the DLQ for a look. */
+export function parseWebhookJob(body: string): WebhookJob {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new ValidationError('The queue message is not JSON', undefined, 'MALFORMED_JOB');
+  }
+  const parsed = webhookJobSchema.safeParse(json);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(message)');
+    throw new ValidationError(
+      `The queue message is not a webhook job (invalid: ${[...new Set(fields)].join(', ')})`,
+      undefined,
+      'MALFORMED_JOB',
+    );
+  }
+  return parsed.data;
+}
+
+export function createWebhookProcessorHandler(deps: WebhookProcessorDeps): SqsBatchHandler {
+  const answerRecord = async (record: SQSRecord, context?: Context) => {
+    try {
+      const job = parseWebhookJob(record.body);
+      return await answerWebhookJob(
+        job,
+        {
+          receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? 1) || 1,
+          remainingTimeMs: context?.getRemainingTimeInMillis(),
+        },
+        deps,
+      );
+    } catch (error) {
+      deps.logger?.error('webhook job not finished; SQS will deliver it again', {
+        message_id: record.messageId,
+        receive_count: record.attributes?.ApproximateReceiveCount,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      throw error;
+    }
+  };
+  return (event, context) =>
+    // A processor per invocation: its state must not be shared by overlapping invocations.
+    processPartialResponse(
+      event,
+      (record: SQSRecord) => answerRecord(record, context),
+      new BatchProcessor(EventType.SQS),
+      { context, throwOnFullBatchFailure: false },
+    );
+}
