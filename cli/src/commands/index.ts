@@ -1,5 +1,6 @@
 /** Every `revbot` subcommand, in the order `revbot --help` lists them. */
 import type { Command } from '../command';
+import { conversationsCommand } from './conversations';
 import { dlqCommand } from './dlq';
 import { doctorCommand } from './doctor';
 import { exportCommand } from './export';
@@ -15,5 +16,6 @@ export const COMMANDS: Command[] = [
   doctorCommand,
   kbCommand,
   dlqCommand,
+  conversationsCommand,
   logsCommand,
 ];

@@ -45,7 +45,7 @@ export function oneLine(text: string | null | undefined, max: number): string {
   return flat.length > max ? `${flat.slice(0, Math.max(1, max - 1))}…` : flat;
 }
 
-/** Columns padded to the widest cell; the last column is not padded. */
+/** Columns padded to the widest cell and joined by two spaces; the last column is not padded. */
 export function formatTable(rows: string[][]): string[] {
   const widths: number[] = [];
   for (const row of rows) {
@@ -54,10 +54,7 @@ export function formatTable(rows: string[][]): string[] {
     });
   }
   return rows.map((row) =>
-    row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
+    row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  '),
   );
 }
 
