@@ -13,6 +13,7 @@ import {
 } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { acknowledgeMachineToMachineAuth, LoggedRestApi } from '../constructs/logged-rest-api';
@@ -22,6 +23,26 @@ import type { AgentRuntimeAccess } from '../lib/agent-runtime-access';
 import type { RevbotConfig } from '../lib/config';
 import { grantConversationExport } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
+
+/** Deliveries to the processor before a message moves to the dead-letter queue. */
+export const WEBHOOK_MAX_RECEIVE_COUNT = 3;
+/** Days a request's status and answer stay retrievable with GET /webhook/{trackingId}. */
+export const WEBHOOK_STATUS_TTL_DAYS = 7;
+
+/**
+ * API Gateway's own refusals (bad key, throttling, quota, unknown route…) in the API's one error
+ * shape `{success:false, error:{code, message, details}}`; the message is API Gateway's own.
+ */
+const GATEWAY_ERRORS: [apigateway.ResponseType, string][] = [
+  [apigateway.ResponseType.INVALID_API_KEY, 'INVALID_API_KEY'],
+  [apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'NOT_FOUND'],
+  [apigateway.ResponseType.THROTTLED, 'THROTTLED'],
+  [apigateway.ResponseType.QUOTA_EXCEEDED, 'QUOTA_EXCEEDED'],
+  [apigateway.ResponseType.REQUEST_TOO_LARGE, 'PAYLOAD_TOO_LARGE'],
+  [apigateway.ResponseType.UNSUPPORTED_MEDIA_TYPE, 'UNSUPPORTED_MEDIA_TYPE'],
+  [apigateway.ResponseType.DEFAULT_4XX, 'BAD_REQUEST'],
+  [apigateway.ResponseType.DEFAULT_5XX, 'INTERNAL_ERROR'],
+];
 
 export interface WebhookGatewayStackProps extends StackProps {
   config: RevbotConfig;
@@ -74,6 +95,7 @@ export class WebhookGatewayStack extends Stack {
       stage,
       queueName: NAMES.webhookQueue,
       dlqName: NAMES.webhookDlq,
+      maxReceiveCount: WEBHOOK_MAX_RECEIVE_COUNT,
       processor: {
         name: NAMES.webhookProcessor,
         entry: 'webhook-processor/handler.ts',
@@ -85,12 +107,19 @@ export class WebhookGatewayStack extends Stack {
           ...outbound,
           WEBHOOK_REQUESTS_TABLE: this.requestsTable.tableName,
           WEBHOOK_SIGNING_SECRET_ARN: this.signingSecret.secretArn,
+          WEBHOOK_MAX_RECEIVE_COUNT: String(WEBHOOK_MAX_RECEIVE_COUNT),
         },
       },
     });
     const processorRole = this.processing.processor.role;
-    this.requestsTable.grantReadWriteData(processorRole);
-    this.signingSecret.grantRead(processorRole);
+    // Exactly the calls each function makes: the processor moves statuses on, never creates one.
+    this.grantTable(processorRole, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    processorRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.signingSecret.secretArn],
+      }),
+    );
     this.processing.processor.function.addEnvironment(
       'CONVERSATION_BUCKET',
       grantConversationExport(processorRole, stage),
@@ -102,16 +131,26 @@ export class WebhookGatewayStack extends Stack {
       name: NAMES.webhookGateway,
       entry: 'webhook-gateway/handler.ts',
       description: 'Validates webhook requests, records their status and enqueues them',
-      timeout: Duration.seconds(30),
+      timeout: Duration.seconds(10),
       memorySize: 256,
       environment: {
         ...outbound,
         WEBHOOK_REQUESTS_TABLE: this.requestsTable.tableName,
         WEBHOOK_QUEUE_URL: this.processing.queue.queueUrl,
+        WEBHOOK_STATUS_TTL_DAYS: String(WEBHOOK_STATUS_TTL_DAYS),
       },
     });
-    this.requestsTable.grantReadWriteData(this.gateway.role);
-    this.processing.queue.grantSendMessages(this.gateway.role);
+    this.grantTable(this.gateway.role, [
+      'dynamodb:PutItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
+    this.gateway.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [this.processing.queue.queueArn],
+      }),
+    );
 
     const gateway = new LoggedRestApi(this, 'Api', {
       restApiName: resourceName(stage, 'webhook-api'),
@@ -140,6 +179,17 @@ export class WebhookGatewayStack extends Stack {
       );
     }
 
+    for (const [type, code] of GATEWAY_ERRORS) {
+      this.api.addGatewayResponse(`Error${type.responseType}`, {
+        type,
+        responseHeaders: { 'Content-Type': "'application/json'" },
+        templates: {
+          // $context.error.messageString is already a quoted JSON string.
+          'application/json': `{"success":false,"error":{"code":"${code}","message":$context.error.messageString,"details":{"request_id":"$context.requestId"}}}`,
+        },
+      });
+    }
+
     const apiKey = this.api.addApiKey('ApiKey', {
       apiKeyName: resourceName(stage, 'webhook-key'),
       description: 'Key for systems calling the RevBot webhook API',
@@ -157,5 +207,12 @@ export class WebhookGatewayStack extends Stack {
     new CfnOutput(this, 'WebhookSigningSecretArn', { value: this.signingSecret.secretArn });
     new CfnOutput(this, 'WebhookQueueUrl', { value: this.processing.queue.queueUrl });
     new CfnOutput(this, 'WebhookDlqUrl', { value: this.processing.deadLetterQueue.queueUrl });
+  }
+
+  /** Item-level actions on the requests table only (no scans, queries or index access). */
+  private grantTable(role: iam.IRole, actions: string[]): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions, resources: [this.requestsTable.tableArn] }),
+    );
   }
 }
