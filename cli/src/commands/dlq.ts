@@ -196,7 +196,9 @@ async function show(
   let logs: { lines: string[]; error?: string } | undefined;
   if (withLogs) {
     try {
-      const terms = [letter.messageId, ...Object.values(letter.ids).filter((v) => v.length >= 8)];
+      // Ids of this message alone; a user or channel id would match unrelated requests.
+      const own = ['tracking id', 'event', 'conversation'].map((label) => letter.ids[label]);
+      const terms = [letter.messageId, ...own.filter((v): v is string => Boolean(v))];
       const pattern = terms.map((t) => `?${exactTermPattern(t, 'message id')}`).join(' ');
       const events = await fetchLogEvents(context.clients.logs, {
         groups: [group],

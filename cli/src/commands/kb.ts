@@ -243,7 +243,7 @@ sync     uploads the files of knowledge_base/ that differ from the bucket (MD5 a
          deletes files removed locally (as a deployment does), starts an ingestion job and
          shows its progress until it finishes: documents scanned, indexed, deleted, failed.
          Exits 1 if the job fails or any document fails.
-status   the last ingestion job and its statistics
+status   the last ingestion job and its statistics (exits 1 unless it succeeded or is running)
 
   --dir DIR         the folder to sync (default ./knowledge_base)
   --dry-run         show what would change, change nothing

@@ -50,10 +50,11 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
   const profile = settings.profile ?? env.AWS_PROFILE;
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  // Keys in the environment win, as with the AWS CLI; otherwise the SDK's default chain (profile,
-  // SSO, container or instance role) finds them.
+  // Keys in the command's environment are used as given, unless a profile is named (flag or
+  // AWS_PROFILE), which wins as in the SDK's own chain; otherwise that chain (profile, SSO,
+  // container or instance role) finds the credentials.
   const credentials =
-    accessKeyId && secretAccessKey && !settings.profile
+    accessKeyId && secretAccessKey && !profile
       ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN }
       : undefined;
   const endpointFor = (service: ServiceId): string | undefined =>
