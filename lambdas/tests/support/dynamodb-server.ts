@@ -8,6 +8,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 
 export interface LocalDynamoDb {
+  /** `http://127.0.0.1:<port>`, for an SDK endpoint override. */
+  endpoint: string;
   client: DynamoDBClient;
   documents: DynamoDBDocumentClient;
   /** Creates a table keyed by one string attribute. */
@@ -19,8 +21,9 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
@@ -29,6 +32,7 @@ export async function startLocalDynamoDb(): Promise<LocalDynamoDb> {
     marshallOptions: { removeUndefinedValues: true },
   });
   return {
+    endpoint,
     client,
     documents,
     async createTable(name, partitionKey) {

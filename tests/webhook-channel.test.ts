@@ -1,0 +1,234 @@
+/**
+ * The webhook channel end to end through the two Lambda entry points exactly as deployed
+ * (`webhook-gateway/handler.ts`, `webhook-processor/handler.ts`, configured by environment), with
+ * every AWS service they call served on 127.0.0.1 in its own wire protocol: DynamoDB (dynalite),
+ * SQS (the local stack's JSON-protocol endpoint), S3 PutObject, and Bedrock InvokeAgent
+ * replaying a recorded stream. The answer arrives at a receiver that verifies its Standard
+ * Webhooks signature with the `standardwebhooks` library.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toSqsRecord } from '../cli/src/local/event-source';
+import { LocalQueue } from '../cli/src/local/local-queue';
+import { createSqsEndpoint, queueUrl } from '../cli/src/local/sqs-endpoint';
+import { type RunningReceiver, startWebhookReceiver } from '../cli/src/local/webhook-receiver';
+import { getWebhookStatus, postWebhook } from '../lambdas/tests/support/api-gateway-events';
+import { type LocalDynamoDb, startLocalDynamoDb } from '../lambdas/tests/support/dynamodb-server';
+import {
+  encodeEvent,
+  type InvokeAgentServer,
+  type RecordedEvent,
+  startInvokeAgentServer,
+} from '../lambdas/tests/support/invoke-agent-server';
+import { type LocalS3, startLocalS3 } from './support/local-s3';
+
+const SECRET = `whsec_${Buffer.from('revbot end-to-end signing key!!').toString('base64')}`;
+const TABLE = 'revops-e2e-webhook-requests';
+const BUCKET = 'revops-e2e-conversations-000000000000-us-east-1';
+const FIXTURE = path.join(
+  import.meta.dirname,
+  '../lambdas/tests/fixtures/bedrock-traces/01-supervisor-nested-collaborators.json',
+);
+
+let dynamo: LocalDynamoDb;
+let sqsServer: Server;
+let queue: LocalQueue;
+let s3: LocalS3;
+let bedrock: InvokeAgentServer;
+let receiver: RunningReceiver;
+let gateway: (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
+let processor: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
+const savedEnv = { ...process.env };
+
+const lambdaContext = (functionName: string): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+  memoryLimitInMB: '1024',
+  awsRequestId: `req-${Date.now()}`,
+  logGroupName: `/aws/lambda/${functionName}`,
+  logStreamName: 'e2e',
+  getRemainingTimeInMillis: () => 900_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+/** What the SQS event source mapping does: receive, invoke, delete what succeeded. */
+async function runEventSourceOnce(): Promise<number> {
+  const messages = queue.receive(10);
+  if (messages.length === 0) return 0;
+  const records = messages.map((m) => toSqsRecord(m, queue.name, 'us-east-1'));
+  const { batchItemFailures } = await processor(
+    { Records: records },
+    lambdaContext('revops-e2e-webhook-processor'),
+  );
+  const failed = new Set(
+    (batchItemFailures as { itemIdentifier: string }[]).map((f) => f.itemIdentifier),
+  );
+  for (const record of records)
+    if (!failed.has(record.messageId)) queue.delete(record.receiptHandle);
+  return records.length;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are asserted on field by field
+const json = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, any>;
+
+beforeAll(async () => {
+  dynamo = await startLocalDynamoDb();
+  await dynamo.createTable(TABLE, 'tracking_id');
+
+  queue = new LocalQueue({ name: 'revops-e2e-webhook-queue', visibilityTimeoutSeconds: 5400 });
+  const handleSqs = createSqsEndpoint([queue]);
+  sqsServer = createServer((req, res) => void handleSqs(req, res, sqsBase()));
+  await new Promise<void>((resolve) => sqsServer.listen(0, '127.0.0.1', resolve));
+  const sqsBase = () => `http://127.0.0.1:${(sqsServer.address() as AddressInfo).port}`;
+
+  s3 = await startLocalS3();
+  bedrock = await startInvokeAgentServer();
+  receiver = await startWebhookReceiver({ port: 0, secret: SECRET });
+
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+    AWS_SECRET_ACCESS_KEY: 'local-secret',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SQS: sqsBase(),
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: bedrock.endpoint,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    WEBHOOK_REQUESTS_TABLE: TABLE,
+    WEBHOOK_QUEUE_URL: queueUrl(sqsBase(), queue.name),
+    WEBHOOK_ALLOWED_URLS: receiver.url,
+    WEBHOOK_URL: '',
+    WEBHOOK_SIGNING_SECRET: SECRET,
+    CONVERSATION_BUCKET: BUCKET,
+    MANAGER_AGENT_ID: 'MGRAGENT01',
+    MANAGER_AGENT_ALIAS_ID: 'LIVEALIAS1',
+    AGENT_RUNTIME: 'bedrock-agents',
+  });
+  delete process.env.REVBOT_API_KEYS;
+  delete process.env.WEBHOOK_SIGNING_SECRET_ARN;
+
+  // The entry points read their configuration when loaded, as a Lambda container does.
+  ({ handler: gateway } = await import('../lambdas/webhook-gateway/handler'));
+  ({ handler: processor } = (await import('../lambdas/webhook-processor/handler')) as never);
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await receiver?.close();
+  await bedrock?.close();
+  await s3?.close();
+  await new Promise<void>((resolve) => sqsServer?.close(() => resolve()));
+  await dynamo?.close();
+});
+
+describe('webhook channel, end to end', () => {
+  it('answers a POST at the caller’s webhook with a verified signature and by GET', async () => {
+    const recorded = JSON.parse(readFileSync(FIXTURE, 'utf8')) as RecordedEvent[];
+    bedrock.reply({ stream: recorded.map(encodeEvent) });
+
+    const accepted = await gateway(
+      postWebhook(
+        {
+          query: 'Find the sum of 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10.',
+          source_system: 'crm',
+          source_process: 'e2e',
+          callback_url: `${receiver.url}hooks/revbot`,
+          metadata: { ticket: 'T-1' },
+        },
+        { headers: { Host: '127.0.0.1:3000' } },
+      ),
+      lambdaContext('revops-e2e-webhook-gateway'),
+    );
+    expect(accepted.statusCode).toBe(202);
+    const { tracking_id: trackingId, status_url: statusUrl } = json(accepted);
+    expect(statusUrl).toBe(`http://127.0.0.1:3000/webhook/${trackingId}`);
+    expect(json(await gateway(getWebhookStatus(trackingId))).status).toBe('queued');
+    expect(queue.size).toBe(1);
+
+    expect(await runEventSourceOnce()).toBe(1);
+    expect(queue.size).toBe(0);
+
+    const delivery = await receiver.next(5_000);
+    expect(delivery.verified).toBe(true);
+    expect(delivery.id).toBe(`msg_${trackingId}`);
+    expect(delivery.payload).toMatchObject({
+      tracking_id: trackingId,
+      source_system: 'crm',
+      source_process: 'e2e',
+      original_query: 'Find the sum of 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10.',
+      ai_response: {
+        response: 'The sum of the numbers 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10 is 55.',
+        response_plain: 'The sum of the numbers 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10 is 55.',
+        session_id: `webhook_${trackingId}`,
+      },
+      webhook_metadata: { webhook_url: `${receiver.url}hooks/revbot` },
+      metadata: { ticket: 'T-1' },
+    });
+
+    const status = json(await gateway(getWebhookStatus(trackingId)));
+    expect(status).toMatchObject({
+      status: 'completed',
+      response: 'The sum of the numbers 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10 is 55.',
+      delivery: { status: 'delivered', attempts: 1, http_status: 204 },
+      metadata: { ticket: 'T-1' },
+    });
+
+    // InvokeAgent on the Manager alias, in the webhook session, with traces on.
+    expect(bedrock.requests).toHaveLength(1);
+    expect(bedrock.requests[0]?.path).toContain(
+      '/agents/MGRAGENT01/agentAliases/LIVEALIAS1/sessions/',
+    );
+    expect(bedrock.requests[0]?.path).toContain(`webhook_${trackingId}`);
+    expect(bedrock.requests[0]?.body).toMatchObject({
+      inputText: 'Find the sum of 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10.',
+      enableTrace: true,
+    });
+
+    // The traced conversation in the conversation-history layout, encrypted at rest.
+    const keys = s3.objects.map((o) => o.key);
+    const folder = keys
+      .find((k) => k.endsWith('conversation.json'))
+      ?.replace('conversation.json', '');
+    expect(folder).toMatch(
+      new RegExp(
+        `^conversation-history/\\d{4}/\\d{2}/\\d{2}/\\d{8}T\\d{6}\\.\\d{3}Z_${trackingId}/$`,
+      ),
+    );
+    expect(keys).toEqual([`${folder}conversation.json`, `${folder}metadata.json`]);
+    expect(
+      s3.objects.every((o) => o.bucket === BUCKET && o.serverSideEncryption === 'AES256'),
+    ).toBe(true);
+    const conversation = JSON.parse(s3.objects[0]?.body ?? '{}');
+    expect(conversation).toMatchObject({
+      channel: { kind: 'webhook', tracking_id: trackingId, source_system: 'crm' },
+      status: 'completed',
+    });
+    expect(conversation.agent_flow.length).toBeGreaterThan(1);
+  });
+
+  it('refuses bad input at the gateway with field-level errors and queues nothing', async () => {
+    const before = queue.size;
+    const response = await gateway(
+      postWebhook({
+        query: '',
+        source_system: 'crm',
+        callback_url: 'https://elsewhere.example.com/',
+      }),
+    );
+    expect(response.statusCode).toBe(400);
+    expect(json(response).error.details).toEqual([
+      { field: 'query', message: 'must not be empty' },
+      { field: 'callback_url', message: "is not in RevBot's webhook allowlist" },
+    ]);
+    expect(queue.size).toBe(before);
+  });
+});
