@@ -46,6 +46,9 @@ export interface AwsClients {
 /** Clients are created on first use, so a command pays only for the services it calls. */
 export function createAwsClients(settings: AwsSettings): AwsClients {
   const { env } = settings;
+  // The SDK's nine-line notice about Node 20 support after January 2027 would bury the one line a
+  // command prints; the lockfile pins the SDK, and `engines` says which Node RevBot supports.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const region = settings.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const profile = settings.profile ?? env.AWS_PROFILE;
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
