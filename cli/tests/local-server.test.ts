@@ -16,34 +16,36 @@ describe('the local server', () => {
     running = await startLocalServer({
       port: 0,
       stage: 'local',
-      queues: [
-        {
-          name: 'work',
-          dlqName: 'work-dlq',
-          visibilityTimeoutSeconds: 1,
-          maxReceiveCount: 3,
-          handler: async (event: SQSEvent) => {
-            processed.push(...event.Records.map((record) => record.body));
-            return { batchItemFailures: [] };
+      app: {
+        queues: [
+          {
+            name: 'work',
+            dlqName: 'work-dlq',
+            visibilityTimeoutSeconds: 1,
+            maxReceiveCount: 3,
+            handler: async (event: SQSEvent) => {
+              processed.push(...event.Records.map((record) => record.body));
+              return { batchItemFailures: [] };
+            },
           },
-        },
-      ],
-      routes: [
-        {
-          method: 'POST',
-          resource: '/ask',
-          functionName: 'gateway',
-          handler: async (event) => {
-            await sqs?.send(
-              new SendMessageCommand({
-                QueueUrl: running?.queueUrl('work'),
-                MessageBody: event.body ?? '',
-              }),
-            );
-            return { statusCode: 202, body: '{}' };
+        ],
+        routes: [
+          {
+            method: 'POST',
+            resource: '/ask',
+            functionName: 'gateway',
+            handler: async (event) => {
+              await sqs?.send(
+                new SendMessageCommand({
+                  QueueUrl: running?.queueUrl('work'),
+                  MessageBody: event.body ?? '',
+                }),
+              );
+              return { statusCode: 202, body: '{}' };
+            },
           },
-        },
-      ],
+        ],
+      },
     });
     sqs = new SQSClient({
       endpoint: running.url,
@@ -68,20 +70,22 @@ describe('the local server', () => {
     running = await startLocalServer({
       port: 0,
       stage: 'local',
-      routes: [],
-      queues: [
-        {
-          name: 'slow',
-          dlqName: 'slow-dlq',
-          visibilityTimeoutSeconds: 30,
-          maxReceiveCount: 3,
-          handler: async () => {
-            await new Promise((resolve) => setTimeout(resolve, 100));
-            finished += 1;
-            return { batchItemFailures: [] };
+      app: {
+        routes: [],
+        queues: [
+          {
+            name: 'slow',
+            dlqName: 'slow-dlq',
+            visibilityTimeoutSeconds: 30,
+            maxReceiveCount: 3,
+            handler: async () => {
+              await new Promise((resolve) => setTimeout(resolve, 100));
+              finished += 1;
+              return { batchItemFailures: [] };
+            },
           },
-        },
-      ],
+        ],
+      },
     });
     running.queues.get('slow')?.send('a');
     running.queues.get('slow')?.send('b');

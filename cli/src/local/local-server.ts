@@ -19,12 +19,20 @@ export interface LocalQueueSpec {
   batchSize?: number;
 }
 
+export interface LocalApp {
+  routes: Route[];
+  queues: LocalQueueSpec[];
+}
+
 export interface LocalServerOptions {
   port: number;
   host?: string;
   stage: string;
-  routes: Route[];
-  queues: LocalQueueSpec[];
+  /**
+   * The routes and queue consumers, built once the server's URL is known (handlers' SQS clients
+   * send to it). Either given directly or built from the URL.
+   */
+  app: LocalApp | ((baseUrl: string) => Promise<LocalApp>);
   onBatch?: (queue: string, outcome: { received: number; failed: number; error?: unknown }) => void;
 }
 
@@ -55,17 +63,16 @@ export function createLocalQueues(
   return queues;
 }
 
-export async function startLocalServer(
-  options: LocalServerOptions,
-  queues: Map<string, LocalQueue> = createLocalQueues(options.queues),
-): Promise<RunningLocalServer> {
-  const handleSqs = createSqsEndpoint([...queues.values()]);
+export async function startLocalServer(options: LocalServerOptions): Promise<RunningLocalServer> {
+  let app: LocalApp = { routes: [], queues: [] };
+  let queues = new Map<string, LocalQueue>();
+  let handleSqs: ReturnType<typeof createSqsEndpoint> | undefined;
   let baseUrl = '';
   let closing = false;
 
   const server: Server = createServer((req, res) => {
     void (async () => {
-      if (closing) {
+      if (closing || !handleSqs) {
         res.writeHead(503, { 'content-type': 'application/json', connection: 'close' });
         res.end(JSON.stringify({ message: 'Shutting down' }));
         return;
@@ -78,7 +85,7 @@ export async function startLocalServer(
         res.end(JSON.stringify({ status: 'ok', stage: options.stage, queues: depths }));
         return;
       }
-      if (await serveProxyRoute(options.routes, req, res, options.stage)) return;
+      if (await serveProxyRoute(app.routes, req, res, options.stage)) return;
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'Missing Authentication Token' }));
     })().catch(() => {
@@ -92,8 +99,16 @@ export async function startLocalServer(
   });
   const address = server.address() as AddressInfo;
   baseUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  try {
+    app = typeof options.app === 'function' ? await options.app(baseUrl) : options.app;
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  queues = createLocalQueues(app.queues);
+  handleSqs = createSqsEndpoint([...queues.values()]);
 
-  const sources = options.queues.map((spec) => {
+  const sources = app.queues.map((spec) => {
     const queue = queues.get(spec.name) as LocalQueue;
     const source = new EventSource({
       queue,

@@ -1,0 +1,59 @@
+/**
+ * `pnpm dev`: the local stack. Prints what runs where, then serves until SIGINT/SIGTERM, when it
+ * stops taking requests and lets in-flight and queued work finish first. A configuration error
+ * is one line naming the variable, and exit code 1.
+ */
+import { ConfigError } from '@revbot/lambdas/shared/errors';
+import { type Logger, startRevbotLocal } from './local/revbot-local';
+
+const logger: Logger = {
+  info: (message, extra) =>
+    console.log(`[info] ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}`),
+  warn: (message, extra) =>
+    console.warn(`[warn] ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}`),
+  error: (message, extra) =>
+    console.error(`[error] ${message}${extra ? ` ${JSON.stringify(extra)}` : ''}`),
+};
+
+try {
+  const stack = await startRevbotLocal(process.env, { logger });
+  const apiKey = stack.env.REVBOT_API_KEYS?.split(',')[0]?.trim();
+  const keyHeader = apiKey ? ` -H 'x-api-key: ${apiKey}'` : '';
+  console.log(`RevBot local stack on ${stack.url}
+
+  POST ${stack.url}/webhook              ask a question (answer delivered to callback_url or WEBHOOK_URL)
+  GET  ${stack.url}/webhook/{trackingId} its status and answer
+  POST ${stack.url}/slack/events         Slack Events API
+  GET  ${stack.url}/healthz              health and queue depths
+
+  agents:        ${stack.runtimeName} runtime (AGENT_RUNTIME=${stack.env.AGENT_RUNTIME})
+  warehouse:     embedded DuckDB, seeded with sample revenue data
+  conversations: ${stack.conversationsDir}
+  webhooks:      signed for ${stack.env.WEBHOOK_ALLOWED_URLS || '(no allowlist)'}; run "pnpm revbot listen" to receive them
+
+Try:
+  curl -s -X POST ${stack.url}/webhook -H 'content-type: application/json'${keyHeader} \\
+    -d '{"query":"What is the status of the IXIS deal?","source_system":"curl"}'
+  pnpm revbot webhook "What is our pipeline this quarter?"
+`);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: finishing in-flight work…`);
+    await stack.close();
+    console.log('stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(`pnpm dev: ${error.message}`);
+  } else {
+    console.error(
+      `pnpm dev: could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  process.exit(1);
+}

@@ -1,0 +1,201 @@
+/**
+ * The whole of RevBot on one machine: the webhook (and, when configured, Slack) handlers behind
+ * the local API Gateway, their processors fed by local queues with SQS semantics, the agents on
+ * the portable runtime (offline model by default) with every tool in process, the embedded
+ * warehouse and local Gong/search APIs, DynamoDB-backed stores on an embedded DynamoDB, and
+ * conversations exported to `<data dir>/conversation-history/`.
+ *
+ * Routes and processors are built with the same factories the Lambda handlers use; only the
+ * clients and endpoints differ.
+ */
+import path from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createAgentRuntime } from '@revbot/lambdas/shared/agent-runtime/index';
+import { parseEnv } from '@revbot/lambdas/shared/env';
+import { startEmbeddedDynamoDb } from '@revbot/lambdas/shared/local/embedded-dynamodb';
+import { signingSecretSource } from '@revbot/lambdas/shared/outbound/index';
+import {
+  DynamoDbRequestStatusStore,
+  sqsWebhookJobQueue,
+  webhookDestinationAllowlist,
+  webhookDestinationsEnvSchema,
+} from '@revbot/lambdas/shared/webhook-requests/index';
+import { startLocalToolStack } from '@revbot/lambdas/tools/local-tool-stack';
+import { parseApiKeys } from '@revbot/lambdas/webhook-gateway/api-key';
+import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway/webhook-gateway';
+import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor/webhook-processor';
+import { localConversationSink } from '@revbot/monitoring';
+import { z } from 'zod';
+import type { LocalApp } from './local-server';
+import { type RunningLocalServer, startLocalServer } from './local-server';
+
+/**
+ * The key `pnpm dev` signs webhooks with when `WEBHOOK_SIGNING_SECRET` is not set. It is public,
+ * for local use only; `revbot listen` verifies with the same default.
+ */
+export const LOCAL_WEBHOOK_SIGNING_SECRET = `whsec_${Buffer.from('revbot-local-signing-key-000000').toString('base64')}`;
+
+export const LOCAL_STAGE = 'local';
+export const localName = (part: string) => `revops-${LOCAL_STAGE}-${part}`;
+
+export const localEnvSchema = webhookDestinationsEnvSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  REVBOT_DATA_DIR: z.string().default('.revbot'),
+  REVBOT_API_KEYS: z.string().optional(),
+  WEBHOOK_SIGNING_SECRET: z.string().default(LOCAL_WEBHOOK_SIGNING_SECRET),
+  WEBHOOK_ALLOWED_URLS: z.string().default('http://127.0.0.1:4000/'),
+  AGENT_RUNTIME: z.enum(['offline', 'converse', 'openai', 'bedrock-agents']).default('offline'),
+  /** Day the embedded warehouse's data is as of (YYYY-MM-DD; default today). */
+  REVBOT_DATA_AS_OF: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
+    .optional(),
+  /** Seconds a failed message waits before its retry (SQS visibility timeout, shortened locally). */
+  LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(43_200).default(10),
+});
+export type LocalEnv = z.infer<typeof localEnvSchema>;
+
+export interface RevbotLocal {
+  url: string;
+  env: LocalEnv;
+  runtimeName: string;
+  conversationsDir: string;
+  server: RunningLocalServer;
+  close(): Promise<void>;
+}
+
+export interface Logger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+  error(message: string, extra?: Record<string, unknown>): void;
+}
+
+const quietLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/** Starts the local stack; a bad variable throws a ConfigError naming it, before anything runs. */
+export async function startRevbotLocal(
+  rawEnv: Record<string, string | undefined> = process.env,
+  options: { logger?: Logger; cwd?: string } = {},
+): Promise<RevbotLocal> {
+  const env = parseEnv(localEnvSchema, rawEnv);
+  const logger = options.logger ?? quietLogger;
+  const dataDir = path.resolve(options.cwd ?? process.cwd(), env.REVBOT_DATA_DIR);
+  const conversationsDir = dataDir;
+  const allowlist = webhookDestinationAllowlist(env);
+  const signer = signingSecretSource(env);
+
+  const tools = await startLocalToolStack({
+    asOf: env.REVBOT_DATA_AS_OF,
+    webhook: {
+      allowedUrls: env.WEBHOOK_ALLOWED_URLS,
+      notificationUrl: env.WEBHOOK_URL || undefined,
+      signingSecret: env.WEBHOOK_SIGNING_SECRET,
+    },
+  });
+  const dynamodb = await startEmbeddedDynamoDb().catch(async (error) => {
+    await tools.close();
+    throw error;
+  });
+  const stopEmbedded = () => Promise.all([tools.close(), dynamodb.close()]);
+  const requestsTable = localName('webhook-requests');
+
+  let runtime: ReturnType<typeof createAgentRuntime>;
+  try {
+    await dynamodb.createTable(requestsTable, 'tracking_id');
+    runtime = createAgentRuntime(
+      { ...rawEnv, AGENT_RUNTIME: env.AGENT_RUNTIME, REVBOT_STAGE: LOCAL_STAGE },
+      { tools: tools.tools },
+    );
+  } catch (error) {
+    await stopEmbedded();
+    throw error;
+  }
+  const conversations = localConversationSink(conversationsDir);
+  const store = new DynamoDbRequestStatusStore(dynamodb.documents, requestsTable);
+
+  const app = async (baseUrl: string): Promise<LocalApp> => {
+    const sqs = new SQSClient({
+      endpoint: baseUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    const webhookQueueUrl = `${baseUrl}/000000000000/${localName('webhook-queue')}`;
+    const webhookGateway = createWebhookGatewayHandler({
+      store,
+      queue: sqsWebhookJobQueue(sqs, webhookQueueUrl),
+      allowlist,
+      apiKeys: parseApiKeys(env.REVBOT_API_KEYS),
+      logger,
+    });
+    const webhookProcessor = createWebhookProcessorHandler({
+      store,
+      runtime,
+      allowlist,
+      signer,
+      defaultWebhookUrl: env.WEBHOOK_URL || undefined,
+      conversations,
+      maxReceiveCount: 3,
+      logger,
+    });
+    return {
+      routes: [
+        {
+          method: 'POST',
+          resource: '/webhook',
+          functionName: localName('webhook-gateway'),
+          handler: webhookGateway,
+        },
+        {
+          method: 'GET',
+          resource: '/webhook/{trackingId}',
+          functionName: localName('webhook-gateway'),
+          handler: webhookGateway,
+        },
+      ],
+      queues: [
+        {
+          name: localName('webhook-queue'),
+          dlqName: localName('webhook-dlq'),
+          visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+          maxReceiveCount: 3,
+          handler: (event) => webhookProcessor(event),
+        },
+      ],
+    };
+  };
+
+  let server: RunningLocalServer;
+  try {
+    server = await startLocalServer({
+      port: env.PORT,
+      host: env.HOST,
+      stage: LOCAL_STAGE,
+      app,
+      onBatch: (queue, outcome) => {
+        if (outcome.failed > 0) {
+          logger.warn('batch item failed; it will be retried or dead-lettered', {
+            queue,
+            failed: outcome.failed,
+            error: outcome.error instanceof Error ? outcome.error.message : undefined,
+          });
+        }
+      },
+    });
+  } catch (error) {
+    await stopEmbedded();
+    throw error;
+  }
+
+  return {
+    url: server.url,
+    env,
+    runtimeName: runtime.name,
+    conversationsDir: path.join(conversationsDir, 'conversation-history'),
+    server,
+    async close() {
+      await server.close();
+      await stopEmbedded();
+    },
+  };
+}
