@@ -5,23 +5,49 @@ import { runCli } from './support/run-cli';
 
 const HOUR = 3_600_000;
 
+/** A question as slack-handler enqueues it (lambdas/shared/slack/slack-queue-message.ts). */
 function slackMessage(id: string, extra: Partial<FakeMessage> = {}): FakeMessage {
   return {
     id,
     body: JSON.stringify({
+      kind: 'question',
+      version: 1,
+      conversation_id: `conv-${id}`,
       event_id: `Ev${id}`,
       team: 'T0001',
       channel: 'C0123',
       thread_ts: '1732350000.000100',
+      message_ts: '1732350000.000100',
       user: 'U0456',
-      text: 'What is the status of the IXIS deal?',
+      question: 'What is the status of the IXIS deal?',
+      placeholder_ts: '1732350001.000200',
+      received_at: '2026-11-23T08:00:00.000Z',
     }),
+    messageAttributes: { kind: { DataType: 'String', StringValue: 'question' } },
     sentAt: Date.now() - 2 * HOUR,
     receiveCount: 3,
     systemAttributes: {
       DeadLetterQueueSourceArn: 'arn:aws:sqs:us-east-1:123456789012:revops-dev-slack-queue',
     },
     ...extra,
+  };
+}
+
+/** A job as webhook-gateway enqueues it (lambdas/shared/webhook-requests/webhook-job.ts). */
+function webhookJob(id: string, extraBody: Record<string, unknown> = {}): FakeMessage {
+  return {
+    id,
+    body: JSON.stringify({
+      version: 1,
+      tracking_id: 'trk-7f3a',
+      session_id: 'sess-salesforce-1',
+      queued_at: '2026-11-22T07:00:00.000Z',
+      request: { query: 'Score the lead Jane Doe at Acme', source_system: 'salesforce' },
+      ...extraBody,
+    }),
+    messageAttributes: { tracking_id: { DataType: 'String', StringValue: 'trk-7f3a' } },
+    sentAt: Date.now() - 26 * HOUR,
+    receiveCount: 3,
   };
 }
 
@@ -38,7 +64,7 @@ describe('revbot dlq', () => {
   });
   afterEach(() => aws.close());
 
-  it('lists stuck messages with their ids and the error recorded in their attributes or body', async () => {
+  it('lists stuck messages with their ids, question and the error recorded in their attributes or body', async () => {
     slackDlq.messages.push(
       slackMessage('m-attr', {
         messageAttributes: {
@@ -46,29 +72,24 @@ describe('revbot dlq', () => {
           ErrorMessage: { DataType: 'String', StringValue: 'Rate exceeded' },
         },
       }),
-      {
-        id: 'm-body',
-        body: JSON.stringify({
-          tracking_id: 'trk-7f3a',
-          source_system: 'salesforce',
-          error: { code: 'AGENT_TIMEOUT', message: 'The agents did not answer within 600 s' },
-        }),
-        sentAt: Date.now() - 26 * HOUR,
-        receiveCount: 3,
-      },
+      webhookJob('m-body', {
+        error: { code: 'AGENT_TIMEOUT', message: 'The agents did not answer within 600 s' },
+      }),
       slackMessage('m-none'),
     );
     const { code, out, err } = await runCli(['dlq', 'list', 'slack'], { env: aws.env() });
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toContain('slack dead-letter queue revops-dev-slack-dlq: 3 messages');
-    expect(out).toMatch(
-      /m-attr {2}sent 2 h ago · received 3 times · event Evm-attr · team T0001 · channel C0123 · thread 1732350000.000100 · user U0456/,
-    );
-    expect(out).toContain('error: ThrottlingException: Rate exceeded (message attributes)');
-    expect(out).toContain('tracking id trk-7f3a');
     expect(out).toContain(
-      'error: AGENT_TIMEOUT: The agents did not answer within 600 s (message body)',
+      '  m-attr  sent 2 h ago · received 3 times · event Evm-attr · team T0001 · channel C0123 · thread 1732350000.000100 · user U0456 · conversation conv-m-attr\n' +
+        '      question: "What is the status of the IXIS deal?"\n' +
+        '      error: ThrottlingException: Rate exceeded (message attributes)\n',
+    );
+    expect(out).toContain(
+      '  m-body  sent 26 h ago · received 3 times · tracking id trk-7f3a · source salesforce · session sess-salesforce-1\n' +
+        '      question: "Score the lead Jane Doe at Acme"\n' +
+        '      error: AGENT_TIMEOUT: The agents did not answer within 600 s (message body)\n',
     );
     expect(out).toContain('error: none recorded with the message; "revbot dlq show slack m-none"');
     // Looking does not consume: every message is visible again and still in the queue.
@@ -89,7 +110,11 @@ describe('revbot dlq', () => {
       queues: {
         channel: string;
         visible: number;
-        messages: { messageId: string; ids: Record<string, string>; body: { text: string } }[];
+        messages: {
+          messageId: string;
+          ids: Record<string, string>;
+          body: Record<string, unknown>;
+        }[];
       }[];
     };
     expect(parsed.queues.map((q) => [q.channel, q.visible])).toEqual([
@@ -98,8 +123,9 @@ describe('revbot dlq', () => {
     ]);
     expect(parsed.queues[0]?.messages[0]).toMatchObject({
       messageId: 'm-1',
-      ids: { event: 'Evm-1', channel: 'C0123', user: 'U0456' },
-      body: { text: 'What is the status of the IXIS deal?' },
+      ids: { event: 'Evm-1', channel: 'C0123', user: 'U0456', conversation: 'conv-m-1' },
+      question: 'What is the status of the IXIS deal?',
+      body: { kind: 'question', question: 'What is the status of the IXIS deal?' },
     });
   });
 
@@ -126,7 +152,7 @@ describe('revbot dlq', () => {
     expect(code).toBe(0);
     expect(out).toContain('Message m-2 in the slack dead-letter queue revops-dev-slack-dlq');
     expect(out).toContain('moved from  arn:aws:sqs:us-east-1:123456789012:revops-dev-slack-queue');
-    expect(out).toContain('"text": "What is the status of the IXIS deal?"');
+    expect(out).toContain('"question": "What is the status of the IXIS deal?"');
     expect(out).toContain('Processor logs mentioning it (revops-dev-slack-processor)');
     expect(out).toMatch(
       /ERROR {2}Agent call failed {2}messageId=m-2 slack_event_id=Evm-2 error=ThrottlingException: Rate exceeded/,
@@ -134,6 +160,45 @@ describe('revbot dlq', () => {
     expect(out).not.toContain('unrelated');
     expect(out).not.toContain('at x');
     expect(slackDlq.messages).toHaveLength(2);
+  });
+
+  it("finds the webhook processor's error line for a stuck job by its message id", async () => {
+    const webhookDlq = aws.state.queues['revops-dev-webhook-dlq'] as FakeQueue;
+    webhookDlq.messages.push(webhookJob('m-w'));
+    aws.state.logGroups['/aws/lambda/revops-dev-webhook-processor'] = [
+      {
+        timestamp: Date.now() - 25 * HOUR,
+        message: JSON.stringify({
+          level: 'ERROR',
+          message: 'webhook job not finished; SQS will deliver it again',
+          timestamp: new Date(Date.now() - 25 * HOUR).toISOString(),
+          service: 'webhook-processor',
+          message_id: 'm-w',
+          receive_count: '3',
+          error: 'RetryableError: Bedrock throttled the request',
+        }),
+      },
+    ];
+    const { code, out } = await runCli(['dlq', 'show', 'webhook', 'm-w', '--json'], {
+      env: aws.env(),
+    });
+    expect(code).toBe(0);
+    const shown = JSON.parse(out) as {
+      message: { ids: Record<string, string>; attributes: Record<string, string> };
+      processorLogs: { logGroup: string; lines: string[] };
+    };
+    expect(shown.message.ids).toMatchObject({ 'tracking id': 'trk-7f3a', source: 'salesforce' });
+    expect(shown.message.attributes).toEqual({ tracking_id: 'trk-7f3a' });
+    expect(shown.processorLogs.logGroup).toBe('/aws/lambda/revops-dev-webhook-processor');
+    expect(shown.processorLogs.lines).toEqual([
+      expect.stringMatching(
+        /ERROR {2}webhook job not finished; SQS will deliver it again {2}message_id=m-w receive_count=3 error=RetryableError: Bedrock throttled the request$/,
+      ),
+    ]);
+    const search = aws.calls.find((c) => c.action === 'FilterLogEvents')?.input as {
+      filterPattern: string;
+    };
+    expect(search.filterPattern).toBe('?"m-w" ?"trk-7f3a"');
   });
 
   it('says plainly when a message is not in the queue', async () => {

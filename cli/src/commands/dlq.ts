@@ -19,7 +19,7 @@ import {
   startRedrive,
 } from '../ops/dead-letters';
 import { describeError, OpsError } from '../ops/errors';
-import { formatAge, formatUtc, plural, toJsonLine } from '../ops/format';
+import { formatAge, formatUtc, oneLine, plural, toJsonLine } from '../ops/format';
 import { exactTermPattern, fetchLogEvents, formatLogLine } from '../ops/log-events';
 import { startProgress } from '../ops/progress';
 import { CHANNEL_QUEUES, CHANNELS, type Channel, requireOutput } from '../ops/stack-outputs';
@@ -68,6 +68,7 @@ function letterJson(letter: DeadLetter) {
     receiveCount: letter.receiveCount ?? null,
     sourceQueueArn: letter.sourceQueueArn ?? null,
     ids: letter.ids,
+    question: letter.question ?? null,
     error: letter.error ?? null,
     attributes: letter.attributes,
     body: letter.json ?? letter.body,
@@ -141,6 +142,7 @@ async function list(
         describeIds(letter) || undefined,
       ].filter(Boolean);
       io.stdout.write(`  ${letter.messageId}  ${facts.join(' · ')}\n`);
+      if (letter.question) io.stdout.write(`      question: "${oneLine(letter.question, 100)}"\n`);
       io.stdout.write(
         letter.error
           ? `      error: ${letter.error.text} (${letter.error.source})\n`

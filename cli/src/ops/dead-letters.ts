@@ -64,6 +64,8 @@ export interface DeadLetter {
   attributes: Record<string, string>;
   /** Correlation ids found in the body: tracking id, Slack event, channel, user… */
   ids: Record<string, string>;
+  /** The question the message carries, when it carries one. */
+  question: string | undefined;
   error: RecordedError | undefined;
 }
 
@@ -86,8 +88,11 @@ const ID_FIELDS: [string, string[]][] = [
   ['thread', ['thread_ts', 'threadTs']],
   ['user', ['user', 'user_id', 'userId']],
   ['source', ['source_system', 'sourceSystem']],
+  ['session', ['session_id', 'sessionId']],
   ['conversation', ['conversation_id', 'conversationId']],
 ];
+/** Where the channels' messages carry the user's question (Slack: `question`; webhook: `request.query`). */
+const QUESTION_FIELDS = ['question', 'query', 'text'];
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -137,7 +142,18 @@ export function recordedError(
   return undefined;
 }
 
-/** Correlation ids in the body (top level, or one object down, e.g. `event.channel`). */
+export function questionOf(json: unknown): string | undefined {
+  if (!isRecord(json)) return undefined;
+  for (const scope of [json, ...Object.values(json).filter(isRecord)]) {
+    for (const field of QUESTION_FIELDS) {
+      const value = scope[field];
+      if (typeof value === 'string' && value.trim()) return value;
+    }
+  }
+  return undefined;
+}
+
+/** Correlation ids in the body (top level, or one object down, e.g. `request.source_system`). */
 export function correlationIds(json: unknown): Record<string, string> {
   const ids: Record<string, string> = {};
   if (!isRecord(json)) return ids;
@@ -183,6 +199,7 @@ function toDeadLetter(message: Message): DeadLetter {
     json,
     attributes,
     ids: correlationIds(json),
+    question: questionOf(json),
     error: recordedError(attributes, json),
   };
 }
