@@ -215,6 +215,15 @@ describe('webhook channel, end to end', () => {
     expect(conversation.agent_flow.length).toBeGreaterThan(1);
   });
 
+  it('accepts metadata DynamoDB types could not hold and echoes it by GET', async () => {
+    const metadata = { big: 1e200, deep: { a: { b: { c: [1, { d: 'e' }] } } } };
+    const accepted = await gateway(postWebhook({ query: 'q', source_system: 'crm', metadata }));
+    expect(accepted.statusCode).toBe(202);
+    const status = json(await gateway(getWebhookStatus(json(accepted).tracking_id)));
+    expect(status.metadata).toEqual(metadata);
+    queue.purge();
+  });
+
   it('refuses bad input at the gateway with field-level errors and queues nothing', async () => {
     const before = queue.size;
     const response = await gateway(

@@ -222,6 +222,24 @@ describe.each([
     expect(error.from).toBe('failed');
   });
 
+  it('keeps any JSON metadata, even what DynamoDB types cannot hold', async () => {
+    const store = makeStore();
+    let deep: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 40; i++) deep = { nested: deep };
+    const metadata = {
+      huge: 1e200,
+      empty: '',
+      list: [],
+      deep,
+    };
+    const record = queuedRecord({ request: { query: 'q', source_system: 'crm', metadata } });
+    await store.create(record);
+    expect((await store.get(record.tracking_id))?.request.metadata).toEqual(metadata);
+    expect((await store.startProcessing(record.tracking_id, at(1))).request.metadata).toEqual(
+      metadata,
+    );
+  });
+
   it('refuses a second record with the same tracking id', async () => {
     const store = makeStore();
     const record = queuedRecord();

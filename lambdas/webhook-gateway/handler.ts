@@ -42,6 +42,6 @@ const handleWebhookApi = createWebhookGatewayHandler({
 });
 
 export const handler = async (event: APIGatewayProxyEvent, context?: Context) => {
-  logger.addContext(context ?? ({} as Context));
+  if (context) logger.addContext(context);
   return handleWebhookApi(event);
 };

@@ -2,7 +2,10 @@
  * The status store on DynamoDB (table keyed by `tracking_id`, TTL on `expires_at`). Each
  * transition is one conditional write stating the rule of `canTransition`, so concurrent or
  * repeated processors cannot rewind a record; reads are strongly consistent, so a poll right
- * after the 202 sees the record. The client is created once per container by the caller.
+ * after the 202 sees the record. The caller's request is stored as one JSON string: its free-form
+ * `metadata` may hold what DynamoDB's types refuse (numbers past 38 digits or 1e125, nesting
+ * deeper than 32 levels), and a caller's data must never fail the write. The client is created
+ * once per container by the caller.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
@@ -49,7 +52,7 @@ export class DynamoDbRequestStatusStore implements RequestStatusStore {
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: record,
+          Item: { ...record, request: JSON.stringify(record.request) },
           ConditionExpression: CONDITIONS.queued,
         }),
       ),
@@ -65,21 +68,21 @@ export class DynamoDbRequestStatusStore implements RequestStatusStore {
           ConsistentRead: true,
         }),
       );
-      return Item as RequestStatusRecord | undefined;
+      return Item ? fromItem(Item) : undefined;
     } catch (error) {
       throw unavailable(error);
     }
   }
 
   async startProcessing(trackingId: string, at: Date): Promise<RequestStatusRecord> {
-    const result = await this.update(
+    const attributes = await this.update(
       trackingId,
       'processing',
       'SET #status = :processing, started_at = if_not_exists(started_at, :now), updated_at = :now ADD processing_attempts :one REMOVE #error',
       { ':now': at.toISOString(), ':one': 1 },
       true,
     );
-    return result as RequestStatusRecord;
+    return fromItem(attributes as Record<string, unknown>);
   }
 
   async saveResult(trackingId: string, result: StoredAnswer, at: Date): Promise<void> {
@@ -169,6 +172,14 @@ export class DynamoDbRequestStatusStore implements RequestStatusStore {
       throw unavailable(error);
     }
   }
+}
+
+function fromItem(item: Record<string, unknown>): RequestStatusRecord {
+  const { request } = item;
+  return {
+    ...item,
+    request: typeof request === 'string' ? JSON.parse(request) : request,
+  } as RequestStatusRecord;
 }
 
 /**
