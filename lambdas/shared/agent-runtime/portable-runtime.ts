@@ -26,6 +26,7 @@ import {
   type RuntimeLimits,
 } from './orchestrator';
 import { CONVERSE_PROVIDER, ConverseProvider } from './providers/converse';
+import { OFFLINE_MODEL_ID, OFFLINE_PROVIDER, OfflineProvider } from './providers/offline';
 import { OPENAI_PROVIDER, OpenAIProvider } from './providers/openai';
 import { DynamoSessionStore, InMemorySessionStore, type SessionStore } from './session-store';
 import {
@@ -36,7 +37,7 @@ import {
 } from './tool-invoker';
 import { type ArnContext, LOCAL_ARN_CONTEXT } from './trace-events';
 
-export const PORTABLE_RUNTIMES = [CONVERSE_PROVIDER, OPENAI_PROVIDER] as const;
+export const PORTABLE_RUNTIMES = [CONVERSE_PROVIDER, OPENAI_PROVIDER, OFFLINE_PROVIDER] as const;
 export type PortableRuntimeKind = (typeof PORTABLE_RUNTIMES)[number];
 
 /** What the portable runtime may be given instead of building it (local stack, tests). */
@@ -123,6 +124,10 @@ export const openAIEnvSchema = z.object({
   OPENAI_API_KEY_SECRET_ID: z.string().min(1).optional(),
 });
 
+export const offlineEnvSchema = z.object({
+  OFFLINE_TODAY: z.iso.date('must be a date like 2026-11-23').optional(),
+});
+
 export function createPortableRuntime(
   kind: PortableRuntimeKind,
   env: Env,
@@ -169,6 +174,12 @@ export function createPortableRuntime(
         fetch: deps.fetch,
       });
       models = { modelId: () => openai.OPENAI_MODEL, foundationModel: () => openai.OPENAI_MODEL };
+      break;
+    }
+    case 'offline': {
+      const offline = parseEnv(offlineEnvSchema, env);
+      provider = new OfflineProvider({ today: offline.OFFLINE_TODAY, clock: deps.clock });
+      models = { modelId: () => OFFLINE_MODEL_ID, foundationModel: () => OFFLINE_MODEL_ID };
       break;
     }
   }

@@ -1,0 +1,591 @@
+/**
+ * The offline Data agent: picks the SQL pattern of `knowledge_base/sql_patterns/` that answers
+ * the question (pipeline, bookings, ARR, churn, expansion, competitor mentions, calls, accounts),
+ * fills in its parameters from the question, runs it with `execute_query`, and presents the rows
+ * the way the Data agent's instructions describe: the answer in one sentence with the figure,
+ * unit and period, a compact table with totals, one or two observations, the period and filters.
+ */
+import {
+  type OfflineContext,
+  type OfflineStep,
+  type PlannedCall,
+  patternCall,
+  type Row,
+  ran,
+  resultOf,
+  rowsOf,
+} from './conversation';
+import {
+  COMPETITORS,
+  count,
+  longDate,
+  money,
+  normalized,
+  percent,
+  properNames,
+  quarterIn,
+  quarterOf,
+  quote,
+  shiftQuarter,
+  subjectName,
+  table,
+} from './text';
+
+type Query = {
+  step: string;
+  pattern: string;
+  values: Record<string, string | number | undefined>;
+  maxRows?: number;
+};
+
+interface DataIntent {
+  /** What the question asks, for the rationale. */
+  what: string;
+  queries: Query[];
+  compose(results: Record<string, Row[]>, context: OfflineContext): string;
+}
+
+/** Which pattern answers the question, or undefined when none of them does. */
+export function dataIntent(task: string, today: string): DataIntent | undefined {
+  const text = normalized(task);
+  const quarter = quarterIn(task, today) ?? quarterOf(today);
+  const account = accountIn(task);
+  const competitorWords = /competitor|snowflake|databricks|bigquery|redshift|clickhouse|mention/;
+
+  if (competitorWords.test(text) && account) {
+    return {
+      what: `competitor mentions in calls with ${account}`,
+      queries: [
+        {
+          step: 'mentions',
+          pattern: 'competitor-mentions-in-calls',
+          values: { account_name: account },
+          maxRows: 40,
+        },
+      ],
+      compose: (r, c) => competitorMentions(account, r.mentions ?? [], c),
+    };
+  }
+  if (competitorWords.test(text)) {
+    const days = Number(/(\d+)\s*days/.exec(text)?.[1] ?? 90);
+    return {
+      what: `competitor mentions over the last ${days} days`,
+      queries: [{ step: 'trend', pattern: 'competitor-mention-trend', values: { days } }],
+      compose: (r) => competitorTrend(days, r.trend ?? []),
+    };
+  }
+  if (/churn/.test(text)) {
+    const minArr = amountIn(task);
+    return {
+      what: 'customers with churn signals',
+      queries: [{ step: 'churn', pattern: 'churn-risk-signals', values: { min_arr: minArr } }],
+      compose: (r, c) => churnRisks(r.churn ?? [], minArr, c),
+    };
+  }
+  if (/expansion|upsell|seat limit|expand/.test(text) && !account) {
+    return {
+      what: 'expansion candidates',
+      queries: [{ step: 'expansion', pattern: 'expansion-candidates', values: {} }],
+      compose: (r) => expansionCandidates(r.expansion ?? []),
+    };
+  }
+  if (/\b(calls?|conversations?|meetings?)\b/.test(text) && account) {
+    return {
+      what: `recent calls with ${account}`,
+      queries: [{ step: 'calls', pattern: 'calls-for-account', values: { account_name: account } }],
+      compose: (r) => accountCalls(account, r.calls ?? []),
+    };
+  }
+  if (
+    /pipeline|forecast|commit\b/.test(text) &&
+    /\b(rep|reps|owner|owners|each|per person|by person)\b/.test(text)
+  ) {
+    return {
+      what: `pipeline by owner for ${quarter}`,
+      queries: [{ step: 'owners', pattern: 'pipeline-by-owner', values: { quarter } }],
+      compose: (r) => pipelineByOwner(quarter, r.owners ?? []),
+    };
+  }
+  if (/pipeline|forecast/.test(text)) {
+    return {
+      what: `open pipeline for ${quarter}`,
+      queries: [
+        { step: 'segments', pattern: 'pipeline-by-quarter-and-segment', values: { quarter } },
+        { step: 'stages', pattern: 'pipeline-by-stage', values: { quarter } },
+      ],
+      compose: (r, c) => pipeline(quarter, r.segments ?? [], r.stages ?? [], c),
+    };
+  }
+  if (/booking|win rate|won\b|closed/.test(text)) {
+    const to = quarterIn(task, today) ?? quarterOf(today);
+    const from = shiftQuarter(to, -3);
+    return {
+      what: `bookings from ${from} to ${to}`,
+      queries: [
+        {
+          step: 'bookings',
+          pattern: 'bookings-by-quarter',
+          values: { from_quarter: from, to_quarter: to },
+        },
+      ],
+      compose: (r, c) => bookings(from, to, r.bookings ?? [], c),
+    };
+  }
+  if (/\barr\b|revenue|recurring/.test(text) && account) {
+    return {
+      what: `ARR history of ${account}`,
+      queries: [
+        { step: 'arr-trend', pattern: 'account-arr-trend', values: { account_name: account } },
+      ],
+      compose: (r) => arrTrend(account, r['arr-trend'] ?? []),
+    };
+  }
+  if (/\barr\b|revenue|recurring/.test(text)) {
+    const to = quarterOf(today);
+    const from = shiftQuarter(to, -3);
+    return {
+      what: 'current ARR by segment and bookings over the last four quarters',
+      queries: [
+        { step: 'arr', pattern: 'arr-by-segment', values: {} },
+        {
+          step: 'bookings',
+          pattern: 'bookings-by-quarter',
+          values: { from_quarter: from, to_quarter: to },
+        },
+      ],
+      compose: (r, c) =>
+        `${arrBySegment(r.arr ?? [])}\n\n${bookings(from, to, r.bookings ?? [], c)}`,
+    };
+  }
+  if (/stalled|gone quiet|no activity/.test(text)) {
+    return {
+      what: 'stalled deals',
+      queries: [{ step: 'stalled', pattern: 'stalled-deals', values: { min_arr: amountIn(task) } }],
+      compose: (r) => genericTable('Open deals without activity for 21+ days', r.stalled ?? []),
+    };
+  }
+  if (/\bleads?\b/.test(text)) {
+    return {
+      what: 'the most engaged open leads',
+      queries: [{ step: 'leads', pattern: 'top-engaged-leads', values: {} }],
+      compose: (r) =>
+        genericTable('Open leads with the most engagement in the last 30 days', r.leads ?? []),
+    };
+  }
+  if (account && /tell me about|overview|what do we know|who is|health/.test(text)) {
+    return {
+      what: `an overview of ${account}`,
+      queries: [
+        { step: 'account', pattern: 'account-overview', values: { account_name: account } },
+      ],
+      compose: (r) => accountOverview(account, r.account ?? []),
+    };
+  }
+  return undefined;
+}
+
+export function dataAnswer(context: OfflineContext): OfflineStep {
+  const intent = dataIntent(context.task, context.today);
+  if (!intent) {
+    return {
+      kind: 'answer',
+      text: 'This data question is outside what the offline model can answer: it only runs the tested SQL patterns (pipeline, bookings, ARR, churn, expansion, competitor mentions, calls, accounts, leads). A configured model writes SQL for anything else.',
+    };
+  }
+  const pending: PlannedCall[] = intent.queries
+    .filter((q) => !ran(context, q.step))
+    .map((q) => patternCall(context, q.step, q.pattern, q.values, q.maxRows ?? 100));
+  if (pending.length > 0) {
+    return {
+      kind: 'call',
+      rationale: `I will query ${intent.what} with the tested SQL pattern${pending.length > 1 ? 's' : ''}.`,
+      calls: pending,
+    };
+  }
+  const failed = intent.queries.map((q) => resultOf(context, q.step)).find((o) => o && !o.ok);
+  if (failed)
+    return {
+      kind: 'answer',
+      text: `The warehouse query for ${intent.what} failed: ${quote(failed.content, 300)}`,
+    };
+  const results = Object.fromEntries(
+    intent.queries.map((q) => [q.step, rowsOf(resultOf(context, q.step))]),
+  );
+  return { kind: 'answer', text: intent.compose(results, context) };
+}
+
+/** The account a data question is about (never a competitor's name). */
+function accountIn(task: string): string | undefined {
+  const isCompetitor = (name: string) =>
+    COMPETITORS.some(
+      (c) =>
+        c.toLowerCase().includes(name.toLowerCase()) ||
+        name.toLowerCase().includes(c.toLowerCase()),
+    );
+  const subject = subjectName(task);
+  if (subject && !isCompetitor(subject)) return subject;
+  return properNames(task).find((n) => !isCompetitor(n));
+}
+
+/** `$100K`, `100k`, `$1.5M` in a question → USD; 0 when none. */
+function amountIn(task: string): number {
+  const match = /\$?\s?(\d+(?:\.\d+)?)\s?([km])\b/i.exec(task);
+  if (!match) return 0;
+  return Number(match[1]) * (match[2]!.toLowerCase() === 'm' ? 1_000_000 : 1_000);
+}
+
+const sum = (rows: Row[], column: string) =>
+  rows.reduce((total, row) => total + Number(row[column] ?? 0), 0);
+const asOf = (context: OfflineContext) => `as of ${longDate(context.today)}`;
+
+function pipeline(
+  quarter: string,
+  segments: Row[],
+  stages: Row[],
+  context: OfflineContext,
+): string {
+  if (segments.length === 0)
+    return `**No open pipeline closes in ${quarter}** (no open deal has a close date in that quarter).`;
+  const deals = sum(segments, 'open_deals');
+  const arr = sum(segments, 'pipeline_arr');
+  const weighted = sum(segments, 'weighted_arr');
+  const commit = sum(segments, 'commit_arr');
+  const largest = [...segments].sort((a, b) => Number(b.pipeline_arr) - Number(a.pipeline_arr))[0]!;
+  const topStage = [...stages].sort((a, b) => Number(b.pipeline_arr) - Number(a.pipeline_arr))[0];
+  const lines = [
+    `**Open pipeline for ${quarter} is ${money(arr)} ARR across ${deals} deals, ${money(weighted)} weighted (${money(commit)} in Commit)**`,
+    '',
+    table(
+      ['Segment', 'Deals', 'ARR', 'Weighted', 'Commit'],
+      [
+        ...segments.map((s) => [
+          String(s.segment),
+          count(s.open_deals),
+          money(s.pipeline_arr),
+          money(s.weighted_arr),
+          money(s.commit_arr),
+        ]),
+        ['**Total**', count(deals), money(arr), money(weighted), money(commit)],
+      ],
+    ),
+    '',
+    `By stage: ${stages.map((s) => `${s.stage} ${money(s.pipeline_arr)} (${s.open_deals})`).join(', ')}.`,
+    '',
+    `- ${largest.segment} holds ${percent((100 * Number(largest.pipeline_arr)) / arr)} of the pipeline.`,
+  ];
+  if (topStage) {
+    lines.push(
+      `- ${topStage.stage} is the largest stage: ${money(topStage.pipeline_arr)}, ${percent((100 * Number(topStage.pipeline_arr)) / arr)} of the quarter.`,
+    );
+  }
+  lines.push(
+    '',
+    `_Open deals (not closed) with a close date in ${quarter}, ${asOf(context)}; weighted = ARR × probability._`,
+  );
+  return lines.join('\n');
+}
+
+function pipelineByOwner(quarter: string, rows: Row[]): string {
+  if (rows.length === 0) return `**No deals close in ${quarter}.**`;
+  const shown = rows.slice(0, 15);
+  return [
+    `**${quarter} by owner: ${money(sum(rows, 'pipeline_arr'))} open pipeline, ${money(sum(rows, 'won_arr'))} already won**`,
+    '',
+    table(
+      ['Owner', 'Open deals', 'Pipeline', 'Commit', 'Won'],
+      shown.map((r) => [
+        String(r.owner_name),
+        count(r.open_deals),
+        money(r.pipeline_arr),
+        money(r.commit_arr),
+        money(r.won_arr),
+      ]),
+    ),
+    rows.length > shown.length ? `\n${rows.length - shown.length} more owners not shown.` : '',
+  ]
+    .join('\n')
+    .trim();
+}
+
+function bookings(from: string, to: string, rows: Row[], context: OfflineContext): string {
+  if (rows.length === 0) return `**No deals closed between ${from} and ${to}.**`;
+  const won = sum(rows, 'deals_won');
+  const lost = sum(rows, 'deals_lost');
+  const arr = sum(rows, 'won_arr');
+  const best = [...rows].sort((a, b) => Number(b.won_arr) - Number(a.won_arr))[0]!;
+  const current = quarterOf(context.today);
+  return [
+    `**Bookings ${from} to ${to}: ${money(arr)} ARR won in ${won} deals, win rate ${percent((100 * won) / (won + lost))} by count**`,
+    '',
+    table(
+      ['Quarter', 'Won', 'Lost', 'Won ARR', 'Win rate'],
+      [
+        ...rows.map((r) => [
+          String(r.fiscal_quarter),
+          count(r.deals_won),
+          count(r.deals_lost),
+          money(r.won_arr),
+          percent(r.win_rate_pct),
+        ]),
+        ['**Total**', count(won), count(lost), money(arr), percent((100 * won) / (won + lost))],
+      ],
+    ),
+    '',
+    `- Best quarter: ${best.fiscal_quarter} with ${money(best.won_arr)} won.`,
+    rows.some((r) => r.fiscal_quarter === current)
+      ? `- ${current} is still in progress (${asOf(context)}).`
+      : '',
+  ]
+    .filter((line, i, all) => line !== '' || all[i - 1] !== '')
+    .join('\n')
+    .trim();
+}
+
+function arrBySegment(rows: Row[]): string {
+  if (rows.length === 0) return '**No customer ARR recorded.**';
+  const bySegment = new Map<string, { accounts: number; arr: number; health: number }>();
+  for (const row of rows) {
+    const entry = bySegment.get(String(row.segment)) ?? { accounts: 0, arr: 0, health: 0 };
+    entry.accounts += Number(row.accounts);
+    entry.arr += Number(row.total_arr);
+    entry.health += Number(row.avg_health_score) * Number(row.accounts);
+    bySegment.set(String(row.segment), entry);
+  }
+  const total = sum(rows, 'total_arr');
+  const accounts = sum(rows, 'accounts');
+  const regions = new Map<string, number>();
+  for (const row of rows)
+    regions.set(String(row.region), (regions.get(String(row.region)) ?? 0) + Number(row.total_arr));
+  const [topRegion, topRegionArr] = [...regions.entries()].sort((a, b) => b[1] - a[1])[0]!;
+  return [
+    `**Current ARR is ${money(total)} across ${count(accounts)} customers**`,
+    '',
+    table(
+      ['Segment', 'Customers', 'ARR', 'Share', 'Avg health'],
+      [
+        ...[...bySegment.entries()]
+          .sort((a, b) => b[1].arr - a[1].arr)
+          .map(([segment, e]) => [
+            segment,
+            count(e.accounts),
+            money(e.arr),
+            percent((100 * e.arr) / total),
+            `${Math.round(e.health / e.accounts)}/100`,
+          ]),
+        ['**Total**', count(accounts), money(total), '100%', ''],
+      ],
+    ),
+    '',
+    `- ${topRegion} carries ${percent((100 * topRegionArr) / total)} of ARR (${money(topRegionArr)}).`,
+  ].join('\n');
+}
+
+function arrTrend(account: string, rows: Row[]): string {
+  if (rows.length === 0) return `**No ARR history for an account matching "${account}".**`;
+  const latest = rows[0]!;
+  const changes = rows.filter((r) => r.change_type && r.change_type !== 'Flat').slice(0, 6);
+  return [
+    `**${latest.account_name}: ${money(latest.arr)} ARR in ${String(latest.arr_month).slice(0, 7)}**`,
+    '',
+    changes.length > 0
+      ? table(
+          ['Month', 'ARR', 'Change', 'Type'],
+          changes.map((r) => [
+            String(r.arr_month).slice(0, 7),
+            money(r.arr),
+            money(r.arr_change),
+            String(r.change_type),
+          ]),
+        )
+      : 'No change in the months on record.',
+  ].join('\n');
+}
+
+function churnRisks(rows: Row[], minArr: number, context: OfflineContext): string {
+  if (rows.length === 0)
+    return `**No customer${minArr > 0 ? ` above ${money(minArr)} ARR` : ''} shows churn signals** (${asOf(context)}).`;
+  const arr = sum(rows, 'current_arr');
+  const shown = rows.slice(0, 10);
+  return [
+    `**${rows.length} customers show churn signals: ${money(arr)} ARR at risk**`,
+    '',
+    table(
+      ['Account', 'ARR', 'Health', 'Users (4 wk vs 8 before)', 'Renewal'],
+      shown.map((r) => [
+        String(r.account_name),
+        money(r.current_arr),
+        `${r.health_score ?? '?'}/100`,
+        r.usage_change_pct === null
+          ? 'n/a'
+          : `${Number(r.usage_change_pct) > 0 ? '+' : ''}${percent(r.usage_change_pct)}`,
+        r.next_renewal_date ? longDate(r.next_renewal_date) : 'none open',
+      ]),
+    ),
+    rows.length > shown.length ? `\n${rows.length - shown.length} more not shown.` : '',
+    '',
+    `- ${rows.filter((r) => Number(r.calls_mentioning_competitors) > 0).length} of them mentioned competitors on calls.`,
+    `_Signals: health below 50, or weekly active users down 20%+ over the last 4 weeks against the 8 before (${asOf(context)})._`,
+  ]
+    .filter((line, i, all) => line !== '' || all[i - 1] !== '')
+    .join('\n');
+}
+
+function expansionCandidates(rows: Row[]): string {
+  if (rows.length === 0)
+    return '**No customer is close to its seat limit with a healthy score right now.**';
+  const shown = rows.slice(0, 10);
+  return [
+    `**${rows.length} customers are expansion candidates (85%+ of seats in use, health 60+)**`,
+    '',
+    table(
+      ['Account', 'ARR', 'Seats used', 'User growth', 'Open expansion'],
+      shown.map((r) => [
+        String(r.account_name),
+        money(r.current_arr),
+        `${r.active_users}/${r.licensed_seats} (${percent(Number(r.seat_utilization) * 100)})`,
+        r.user_growth_pct === null ? 'n/a' : `${percent(r.user_growth_pct)}`,
+        Number(r.open_expansion_deals) > 0 ? money(r.open_expansion_arr) : 'none',
+      ]),
+    ),
+    '',
+    `- ${rows.filter((r) => Number(r.open_expansion_deals) === 0).length} have no expansion deal open yet.`,
+  ].join('\n');
+}
+
+function competitorMentions(account: string, rows: Row[], context: OfflineContext): string {
+  if (rows.length === 0) {
+    return `**No competitor came up in recorded calls with an account matching "${account}"** (Gong calls and transcripts searched, ${asOf(context)}).`;
+  }
+  const calls = new Map<
+    string,
+    { started: string; title: string; competitors: string[]; sentiment: string }
+  >();
+  for (const row of rows) {
+    const key = `${row.started_at}|${row.title}`;
+    if (!calls.has(key)) {
+      calls.set(key, {
+        started: String(row.started_at),
+        title: String(row.title),
+        competitors: String(row.competitors_mentioned ?? '')
+          .split(/,\s*/)
+          .filter(Boolean),
+        sentiment: String(row.sentiment ?? ''),
+      });
+    }
+  }
+  const list = [...calls.values()].sort((a, b) => b.started.localeCompare(a.started));
+  const perCompetitor = new Map<string, number>();
+  for (const call of list)
+    for (const c of call.competitors) perCompetitor.set(c, (perCompetitor.get(c) ?? 0) + 1);
+  const ranked = [...perCompetitor.entries()].sort(
+    (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+  );
+  const first = list.at(-1)!;
+  const last = list[0]!;
+  const name = account;
+  const quotes = ranked.flatMap(([competitor]) => {
+    const turn = rows.find(
+      (r) => r.speaker_affiliation === 'External' && String(r.text).includes(competitor),
+    );
+    return turn
+      ? [
+          `- ${competitor} — ${turn.speaker_name} (${longDate(turn.started_at)}): "${quote(turn.text, 140)}"`,
+        ]
+      : [];
+  });
+  const negative = list.filter((c) => c.sentiment === 'Negative').length;
+  const lines = [
+    `**Competitors came up in ${list.length} ${name} calls between ${longDate(first.started)} and ${longDate(last.started)}: ${ranked.map(([c, n]) => `${c} (${n} call${n === 1 ? '' : 's'})`).join(', ')}**`,
+    '',
+    table(
+      ['Date', 'Call', 'Competitors', 'Sentiment'],
+      list.map((c) => [longDate(c.started), c.title, c.competitors.join(', '), c.sentiment]),
+    ),
+    '',
+    '**What the customer said**',
+    ...quotes,
+    '',
+    `- ${negative} of the ${list.length} calls had negative sentiment.`,
+  ];
+  if (rows.length >= 40)
+    lines.push('_Only the first 40 transcript turns naming a competitor were read._');
+  return lines.join('\n');
+}
+
+function competitorTrend(days: number, rows: Row[]): string {
+  if (rows.length === 0) return `**No competitor came up in calls in the last ${days} days.**`;
+  const top = rows[0]!;
+  return [
+    `**${top.competitor} came up most in the last ${days} days: ${top.calls} calls with ${top.accounts} accounts**`,
+    '',
+    table(
+      ['Competitor', 'Calls', 'Accounts', 'Negative calls'],
+      rows.map((r) => [
+        String(r.competitor),
+        count(r.calls),
+        count(r.accounts),
+        percent(r.negative_call_pct),
+      ]),
+    ),
+    '',
+    `_Counted back ${days} days from the latest recorded call._`,
+  ].join('\n');
+}
+
+function accountCalls(account: string, rows: Row[]): string {
+  if (rows.length === 0) return `**No recorded calls with an account matching "${account}".**`;
+  const latest = rows[0]!;
+  return [
+    `**${rows.length} recent calls with ${account}; the latest was "${latest.title}" on ${longDate(latest.started_at)}**`,
+    '',
+    table(
+      ['Date', 'Call', 'Host', 'Sentiment', 'Competitors'],
+      rows.map((r) => [
+        longDate(r.started_at),
+        String(r.title),
+        String(r.primary_user_name),
+        String(r.sentiment),
+        String(r.competitors_mentioned ?? '—'),
+      ]),
+    ),
+    '',
+    `Latest call: ${quote(latest.summary, 200)} Next steps: ${quote(latest.next_steps ?? 'none recorded', 150)}.`,
+  ].join('\n');
+}
+
+function accountOverview(account: string, rows: Row[]): string {
+  const a = rows[0];
+  if (!a) return `**No account matching "${account}" in the warehouse.**`;
+  return [
+    `**${a.account_name}: ${String(a.account_type).toLowerCase()}, ${a.segment}, ${money(a.current_arr)} ARR, health ${a.health_score ?? '?'}/100**`,
+    `- ${a.industry}, ${a.country} (${a.region}), ${count(a.employee_count)} employees; owner ${a.owner_name}`,
+    `- ${a.customer_since ? `Customer since ${longDate(a.customer_since)}` : 'Not a customer yet'}; ${a.open_deals} open deals worth ${money(a.open_pipeline_arr)} ARR`,
+    `- Tech stack: ${a.tech_stack ?? 'unknown'}`,
+  ].join('\n');
+}
+
+/** Any other pattern: its first five columns as a table. */
+function genericTable(title: string, rows: Row[]): string {
+  if (rows.length === 0) return `**${title}: none.**`;
+  const columns = Object.keys(rows[0]!).slice(0, 5);
+  const shown = rows.slice(0, 15);
+  const cell = (column: string, value: unknown) =>
+    value === null || value === undefined
+      ? '—'
+      : /arr|amount|revenue/.test(column) && Number.isFinite(Number(value))
+        ? money(value)
+        : /date/.test(column)
+          ? longDate(value)
+          : String(value);
+  return [
+    `**${title}: ${rows.length}**`,
+    '',
+    table(
+      columns.map((c) => c.replace(/_/g, ' ').replace(/^./, (x) => x.toUpperCase())),
+      shown.map((r) => columns.map((c) => cell(c, r[c]))),
+    ),
+    rows.length > shown.length ? `\n${rows.length - shown.length} more not shown.` : '',
+  ]
+    .join('\n')
+    .trim();
+}

@@ -1,0 +1,295 @@
+/**
+ * The offline Manager: routes each question with the routing rules of
+ * `agents/manager_agent/instructions.md` — deal status and MEDDPICC ONLY to Deal Analysis, lead
+ * qualification and ICP ONLY to Lead Analysis, other warehouse and Gong questions to Data, public
+ * web research to Web Search, explicit actions to Execution (after the analysis they depend on),
+ * definitions from the knowledge base — and hands back the collaborator's answer. Follow-ups are
+ * resolved against the conversation; anything else is declined plainly, with the way to run
+ * RevBot on a real model.
+ */
+import {
+  knowledgeBaseTool,
+  type OfflineContext,
+  type OfflineStep,
+  ran,
+  resultOf,
+  toolNamed,
+} from './conversation';
+import { dataIntent } from './data-answers';
+import { readNotificationRequest } from './execution';
+import { normalized, personAndCompany, properNames, quarterIn, quote, subjectName } from './text';
+
+/** The Manager's collaborators, by the names `agents/manager_agent/agent.json` gives them. */
+export const COLLABORATORS = {
+  deal: 'DealAnalysisAgent',
+  lead: 'LeadAnalysisAgent',
+  data: 'DataAgent',
+  web: 'WebSearchAgent',
+  execution: 'ExecutionAgent',
+} as const;
+type Route = keyof typeof COLLABORATORS;
+
+export const OUT_OF_SCOPE = [
+  '**This question is outside what RevBot’s offline model can answer.**',
+  '',
+  'The offline model is a deterministic stand-in with no language model: it runs the real tools for a fixed set of questions — deal status with a MEDDPICC review ("What\'s the status of the IXIS deal?"), lead assessments with an ICP score ("Assess John Smith at DataCorp"), pipeline, bookings, ARR, churn and expansion summaries ("What\'s our pipeline this quarter?"), competitor mentions in calls ("Which competitors came up in calls with Acme Corp?"), company research, definitions from the knowledge base, and notifications ("Notify Sarah Johnson about the IXIS deal").',
+  '',
+  'For anything else, run RevBot with a configured model: `AGENT_RUNTIME=converse` (Amazon Bedrock, `AGENT_MODEL_ID`) or `AGENT_RUNTIME=openai` with `OPENAI_BASE_URL` and `OPENAI_MODEL`.',
+].join('\n');
+
+const ACTION =
+  /\b(notify|alert|ping|remind)\b|\blet\b.*\bknow\b|\bsend\b.*\b(notification|alert|message|summary|update|to)\b|\bpost\b.*\bto\b|\btell\s+[A-Z]/;
+const DEAL =
+  /\b(deal|deals|opportunit(y|ies)|meddpicc|win probability|deal risk|forecast confidence|close this quarter|deal review|renewal)\b|\bstatus of\b/;
+const LEAD = /\b(lead|leads|prospect|prospects|icp|qualif\w*|outreach|engagement strategy)\b/;
+const DATA =
+  /\b(pipeline|bookings?|arr|revenue|win rate|churn\w*|expansion|usage|seats?|calls?|gong|competitors?|mentions?|activit(y|ies)|forecast|segments?|customers?)\b/;
+/** How follow-ups start: "and for Acme?", "what about next quarter?", "same for 2027-Q1". */
+const FOLLOW_UP = /^\s*(and|but|what about|how about|same|now|also|then|ok|okay|for|in)\b/i;
+const WEB =
+  /\b(news|research|funding|raised|tech stack|headquarter\w*|market|industry|competitors of|web)\b/;
+const DEFINITION =
+  /^\s*(what is|what's|what are|what does|define|definition of|meaning of|explain)\b/;
+const TERMS =
+  /\b(meddpicc|icp|arr|weighted pipeline|pipeline coverage|coverage|stages?|economic buyer|champion|paper process|decision criteria|decision process|metrics|identify pain|churn risk|expansion|win rate|commit|best case|forecast categor\w*|bookings|eb)\b/;
+const GREETING = /^\s*(hi|hello|hey|thanks|thank you|good (morning|afternoon|evening))\b[\s!.]*$/;
+const CAPABILITIES = /\b(what can you do|help me|how do i (use|ask)|what do you do)\b/;
+
+export function manager(context: OfflineContext): OfflineStep {
+  const task = context.task;
+  const text = normalized(task);
+  const collaborator = (route: Route) =>
+    toolNamed(context, `AgentCommunication__${COLLABORATORS[route]}`);
+  const ask = (route: Route, step: string, content: string, why: string): OfflineStep => {
+    const tool = collaborator(route);
+    if (!tool) return { kind: 'answer', text: OUT_OF_SCOPE };
+    return { kind: 'call', rationale: why, calls: [{ step, name: tool, input: { content } }] };
+  };
+  const reply = (step: string) => resultOf(context, step)?.content ?? '';
+
+  // Explicit actions: the analysis they depend on first, then Execution with its result.
+  if (ACTION.test(task) || /\bnotify\b|\bnotification\b/.test(text)) {
+    const notification = readNotificationRequest(task);
+    const analysis: Route | undefined = DEAL.test(text) && subjectName(task) ? 'deal' : undefined;
+    if (analysis && !ran(context, 'analysis')) {
+      return ask(
+        analysis,
+        'analysis',
+        task,
+        `This asks for a deal review and then a notification: Deal Analysis first.`,
+      );
+    }
+    const review = analysis ? reply('analysis') : undefined;
+    if (!notification.recipient && !/\bowner\b/.test(text)) {
+      return {
+        kind: 'answer',
+        text: `${review ? `${review}\n\n` : ''}Who should I notify? Name the person or team and I will send it.`,
+      };
+    }
+    if (
+      review &&
+      /\bif\b.*\b(at risk|critical|slipping|in trouble)\b/.test(text) &&
+      /: on track,/.test(review.split('\n')[0] ?? '')
+    ) {
+      return { kind: 'answer', text: `${review}\n\nNo notification sent: the deal is on track.` };
+    }
+    if (!ran(context, 'action')) {
+      const owner = /owner ([A-Z][a-z]+ [A-Z][a-z]+)/.exec(review ?? '')?.[1];
+      const recipient = notification.recipient ?? owner ?? 'the deal owner';
+      const previous = context.history.at(-1)?.assistant;
+      const forwarding = /\b(send|post|share|forward)\s+(that|this|it)\b/.test(text) && previous;
+      const message = review
+        ? notificationFromReview(review)
+        : forwarding
+          ? summaryOf(previous)
+          : notification.message;
+      const severity = review ? severityFromReview(review) : notification.severity;
+      return ask(
+        'execution',
+        'action',
+        `Send a notification.\nRecipient: ${recipient}\nSeverity: ${severity}\nMessage:\n${message}`,
+        `The user asked for a notification to ${recipient}: Execution sends it.`,
+      );
+    }
+    return {
+      kind: 'answer',
+      text: review ? `${review}\n\n**Notification:** ${reply('action')}` : reply('action'),
+    };
+  }
+
+  if (
+    DEFINITION.test(text) &&
+    TERMS.test(text) &&
+    properNames(task).length === 0 &&
+    !quarterIn(task, context.today)
+  ) {
+    const kb = knowledgeBaseTool(context);
+    if (kb) {
+      const found = TERMS.exec(text)?.[0] ?? task;
+      const term = new RegExp(`\\b${found}\\b`, 'i').exec(task)?.[0] ?? found;
+      if (!ran(context, 'definition')) {
+        return {
+          kind: 'call',
+          rationale: `A definition: I will look "${term}" up in the knowledge base.`,
+          calls: [{ step: 'definition', name: kb, input: { searchQuery: term } }],
+        };
+      }
+      return { kind: 'answer', text: definitionFrom(term, reply('definition')) };
+    }
+  }
+
+  // A follow-up ("what about next quarter?", "and for Acme Corp?") continues the last question.
+  const followUp = resolveFollowUp(task, context);
+  if (followUp) {
+    if (!ran(context, 'route')) {
+      return ask(
+        followUp.route,
+        'route',
+        followUp.question,
+        `A follow-up to "${quote(followUp.previous, 80)}": ${COLLABORATORS[followUp.route]} handles it.`,
+      );
+    }
+    return { kind: 'answer', text: reply('route') };
+  }
+
+  const route = routeOf(task, context.today);
+  if (route) {
+    if (!ran(context, 'route'))
+      return ask(
+        route,
+        'route',
+        task,
+        `${routeReason(route)}: ${COLLABORATORS[route]} handles it.`,
+      );
+    return { kind: 'answer', text: reply('route') };
+  }
+
+  if (GREETING.test(text) || CAPABILITIES.test(text)) {
+    return {
+      kind: 'answer',
+      text: OUT_OF_SCOPE.replace(
+        '**This question is outside what RevBot’s offline model can answer.**',
+        '**Hello — this is RevBot running its offline model.**',
+      ),
+    };
+  }
+  return { kind: 'answer', text: OUT_OF_SCOPE };
+}
+
+/** The collaborator the documented routing rules send this question to, if any. */
+export function routeOf(task: string, today: string): Route | undefined {
+  const text = normalized(task);
+  // Deal status, MEDDPICC or any assessment of an opportunity: ONLY Deal Analysis.
+  if (DEAL.test(text) && !/\bpipeline\b|\bbookings\b|\bchurn/.test(text)) return 'deal';
+  // Lead qualification, ICP scoring and outreach: ONLY Lead Analysis.
+  const { person, company } = personAndCompany(task);
+  if (LEAD.test(text) && !/\bcompetitors?\b/.test(text)) return 'lead';
+  if (/\b(assess|qualify|score)\b/.test(text) && person && company) return 'lead';
+  if (WEB.test(text) && !/\b(calls?|gong|our)\b/.test(text)) return 'web';
+  if (DATA.test(text) || dataIntent(task, today)) return 'data';
+  return undefined;
+}
+
+function routeReason(route: Route): string {
+  switch (route) {
+    case 'deal':
+      return 'A deal status or MEDDPICC question';
+    case 'lead':
+      return 'A lead qualification question';
+    case 'data':
+      return 'A warehouse or Gong question';
+    case 'web':
+      return 'Public web research';
+    case 'execution':
+      return 'An explicit request to act';
+  }
+}
+
+function resolveFollowUp(
+  task: string,
+  context: OfflineContext,
+): { route: Route; question: string; previous: string } | undefined {
+  if (context.history.length === 0) return undefined;
+  if (!FOLLOW_UP.test(task) && task.trim().split(/\s+/).length > 4) return undefined;
+  const quarter = quarterIn(task, context.today);
+  const [name] = properNames(task);
+  if (!quarter && !name) return undefined;
+  for (const turn of [...context.history].reverse()) {
+    const route = routeOf(turn.user, context.today);
+    if (!route) continue;
+    let question = turn.user;
+    if (quarter) {
+      const replaced = question.replace(
+        /\b(20\d\d-?Q[1-4]|Q[1-4](\s+20\d\d)?|(this|current|next|last|previous) quarter)\b/i,
+        quarter,
+      );
+      question = replaced === question ? `${question} (${quarter})` : replaced;
+    }
+    if (name) {
+      const previousName = subjectName(turn.user);
+      question = previousName ? question.replace(previousName, name) : `${question} for ${name}`;
+    }
+    return { route, question, previous: turn.user };
+  }
+  return undefined;
+}
+
+/** The notification workflow's template, filled from the deal review's own lines. */
+function notificationFromReview(review: string): string {
+  const lines = review.split('\n');
+  const headline = (lines[0] ?? '').replace(/\*\*/g, '').trim();
+  const stageLine = (lines[1] ?? '').split(' · ');
+  const meddpicc = lines.find((l) => l.startsWith('**MEDDPICC'))?.replace(/\*\*/g, '') ?? '';
+  const riskStart = lines.indexOf('**Risks**');
+  const risks =
+    riskStart >= 0
+      ? lines
+          .slice(riskStart + 1)
+          .filter((l) => l.startsWith('- '))
+          .slice(0, 2)
+      : [];
+  const stepStart = lines.indexOf('**Next steps**');
+  const next = stepStart >= 0 ? lines[stepStart + 1]?.replace(/^- /, '') : undefined;
+  return [
+    `*${headline}*`,
+    `• ${stageLine.slice(0, 3).join(', ')}`,
+    meddpicc ? `• ${meddpicc}` : '',
+    ...risks.map((r) => `• ${r.replace(/^- /, '')}`),
+    next ? `Next step: ${next}` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
+}
+
+/** An earlier answer as a stand-alone notification: its headline and first bullets. */
+function summaryOf(answer: string): string {
+  const lines = answer.split('\n').map((l) => l.trim());
+  const headline = (lines[0] ?? '').replace(/\*\*/g, '');
+  const bullets = lines
+    .filter((l) => l.startsWith('- '))
+    .slice(0, 3)
+    .map((l) => `• ${l.slice(2)}`);
+  return [`*${headline}*`, ...bullets].join('\n');
+}
+
+/** Severity per the notification workflow: critical deals critical, at-risk ones a warning. */
+function severityFromReview(review: string): 'info' | 'warning' | 'critical' {
+  const headline = review.split('\n')[0] ?? '';
+  if (/: critical,/.test(headline)) return 'critical';
+  if (/: at risk,/.test(headline)) return 'warning';
+  return 'info';
+}
+
+function definitionFrom(term: string, passages: string): string {
+  const match = /<search_result index="1" source="([^"]+)">\n([\s\S]*?)\n<\/search_result>/.exec(
+    passages,
+  );
+  if (!match) return `The knowledge base has nothing on "${term}".`;
+  const [, source, body] = match;
+  const paragraphs = (body ?? '')
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter((p) => p && !p.startsWith('#'));
+  const excerpt = paragraphs.slice(0, 2).join('\n\n');
+  return `**${term.replace(/^./, (c) => c.toUpperCase())}, from the knowledge base**\n\n${quote(excerpt, 900)}\n\n_Source: ${source}_`;
+}
