@@ -244,7 +244,7 @@ show   one conversation as a timeline: each agent (indented under the agent that
   --channel C…        only this Slack channel id or webhook source system; or slack, webhook, replay
   --limit N           at most N conversations (default 20)
   --full              show reasoning, parameters and results in full
-  --local             read .revbot/conversation-history/ (or .revbot/conversations/…)
+  --local             read .revbot/conversation-history/ (where pnpm dev and revbot export write)
   --dir DIR           read DIR/conversation-history/
   --bucket NAME       read this bucket instead of the stage's
 ${COMMON_USAGE}`,

@@ -15,7 +15,7 @@ import {
 } from '@revbot/monitoring';
 import { type Command, UsageError } from '../command';
 
-const DEFAULT_OUT = '.revbot/conversations';
+const DEFAULT_OUT = '.revbot';
 
 export const exportCommand: Command = {
   name: 'export',

@@ -123,14 +123,12 @@ const isDirectory = (dir: string): Promise<boolean> =>
   );
 
 /**
- * The local folder to read: `--dir` as given, else `.revbot` (the local stack's layout), else
- * `.revbot/conversations` (where `revbot export` writes by default).
+ * The local folder to read: `--dir` as given, else `.revbot`, where the local stack, `revbot ask`
+ * and `revbot export` all write.
  */
 export async function resolveLocalRoot(cwd: string, dir: string | undefined): Promise<string> {
   const history = CONVERSATION_HISTORY_PREFIX.replace(/\/$/, '');
-  const candidates = dir
-    ? [path.resolve(cwd, dir)]
-    : [path.resolve(cwd, '.revbot'), path.resolve(cwd, '.revbot/conversations')];
+  const candidates = dir ? [path.resolve(cwd, dir)] : [path.resolve(cwd, '.revbot')];
   for (const candidate of candidates) {
     if (path.basename(candidate) === history && (await isDirectory(candidate))) return candidate;
     if (await isDirectory(path.join(candidate, history))) return candidate;
