@@ -4,10 +4,14 @@
  * base): each documented example question, with the figures checked against the warehouse by
  * independent SQL.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { AgentRuntime, AgentStreamEvent } from '@revbot/agents';
 import { buildConversationRecord } from '@revbot/monitoring';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentRuntime } from '../shared/agent-runtime';
 import { ICP_RUBRIC } from '../shared/agent-runtime/providers/offline/lead-assessment';
@@ -19,11 +23,36 @@ import { type LocalToolStack, startLocalToolStack } from '../tools/local-tool-st
 import { silentLogger } from './support/silent-logger';
 
 const AS_OF = '2026-11-23';
+const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 let stack: LocalToolStack;
 let runtime: AgentRuntime;
+/** The team's notification channel: a local receiver of the signed notifications. */
+let receiver: Server;
+const notifications: { headers: Record<string, string>; body: string }[] = [];
 
 beforeAll(async () => {
-  stack = await startLocalToolStack({ asOf: AS_OF, logger: silentLogger });
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      notifications.push({
+        headers: req.headers as Record<string, string>,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  stack = await startLocalToolStack({
+    asOf: AS_OF,
+    logger: silentLogger,
+    webhook: {
+      allowedUrls: `${base}/`,
+      notificationUrl: `${base}/notify`,
+      signingSecret: SIGNING_SECRET,
+    },
+  });
   runtime = createAgentRuntime(
     { AGENT_RUNTIME: 'offline', OFFLINE_TODAY: AS_OF },
     { tools: stack.tools, logger: { warn() {} } },
@@ -31,6 +60,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack.close();
+  receiver.closeAllConnections();
+  await new Promise<void>((resolve) => receiver.close(() => resolve()));
 });
 
 interface Answer {
@@ -226,6 +257,67 @@ describe('the offline model', () => {
     expect(answer.text).toMatch(
       /- Snowflake — .+ \(.+\): "To be transparent, we are also evaluating Snowflake/,
     );
+  });
+
+  it('reviews the IXIS deal and notifies Sarah Johnson with the review’s figures, signed, and logs the action', async () => {
+    const before = notifications.length;
+    const answer = await ask('Review the IXIS deal and notify Sarah Johnson');
+    expect(answer.steps).toEqual([
+      'Manager:AGENT_COLLABORATOR:DealAnalysisAgent',
+      'DealAnalysisAgent:ACTION_GROUP:execute_query',
+      'DealAnalysisAgent:ACTION_GROUP:execute_query',
+      'DealAnalysisAgent:ACTION_GROUP:execute_query',
+      'DealAnalysisAgent:ACTION_GROUP:execute_query',
+      'DealAnalysisAgent:KNOWLEDGE_BASE',
+      'Manager:AGENT_COLLABORATOR:ExecutionAgent',
+      'ExecutionAgent:ACTION_GROUP:send_notification',
+      'ExecutionAgent:ACTION_GROUP:write_record',
+    ]);
+    expect(notifications.length - before).toBe(1);
+    const delivery = notifications.at(-1)!;
+    const payload = new Webhook(SIGNING_SECRET).verify(delivery.body, delivery.headers) as {
+      type: string;
+      data: { message: string; severity: string; recipient: string };
+    };
+    expect(payload.type).toBe('revbot.notification');
+    expect(payload.data.recipient).toBe('Sarah Johnson');
+    const review = answer.text.split('\n\n**Notification:** ')[0]!;
+    const verdict = /: (on track|at risk|critical),/.exec(review.split('\n')[0]!)?.[1];
+    expect(payload.data.severity).toBe(
+      verdict === 'critical' ? 'critical' : verdict === 'at risk' ? 'warning' : 'info',
+    );
+    const [deal] = await sql(
+      "SELECT opportunity_name, stage, probability, arr, close_date FROM opportunities WHERE account_name = 'IXIS' AND is_closed = false ORDER BY arr DESC LIMIT 1",
+    );
+    const lines = payload.data.message.split('\n');
+    expect(lines[0]).toBe(`*${review.split('\n')[0]!.replace(/\*\*/g, '')}*`);
+    expect(lines[1]).toBe(
+      `• Negotiate (${deal!.probability}%), ${money(deal!.arr)} ARR, closes ${longDate(deal!.close_date)} (2026-Q4)`,
+    );
+    expect(payload.data.message).toMatch(/• MEDDPICC \d+\/40/);
+    expect(payload.data.message).toMatch(/\nNext step: Sarah Johnson: /);
+    expect(answer.text).toMatch(
+      /\*\*Notification:\*\* Notified Sarah Johnson \((critical|warning|info)\): .+ — delivered, status 200 to .+\. Logged in agent_action_log\.$/,
+    );
+    const logged = await sql(
+      "SELECT agent_name, action_type, target, status FROM agent_action_log WHERE target = 'Sarah Johnson' ORDER BY created_at DESC LIMIT 1",
+    );
+    expect(logged).toEqual([
+      {
+        agent_name: 'execution_agent',
+        action_type: 'notification',
+        target: 'Sarah Johnson',
+        status: 'succeeded',
+      },
+    ]);
+  });
+
+  it('asks who to notify rather than guessing, and sends nothing', async () => {
+    const before = notifications.length;
+    const answer = await ask('Let the team know that the Q4 forecast is ready');
+    expect(answer.text).toBe('Who should I notify? Name the person or team and I will send it.');
+    expect(answer.steps).toEqual([]);
+    expect(notifications.length).toBe(before);
   });
 
   it('resolves a follow-up against the conversation', async () => {

@@ -37,8 +37,13 @@ export const OUT_OF_SCOPE = [
   'For anything else, run RevBot with a configured model: `AGENT_RUNTIME=converse` (Amazon Bedrock, `AGENT_MODEL_ID`) or `AGENT_RUNTIME=openai` with `OPENAI_BASE_URL` and `OPENAI_MODEL`.',
 ].join('\n');
 
+/**
+ * An explicit request to act: an imperative at the start ("Notify Sarah…", "Please send…") or
+ * after "and" ("Review the deal and notify Sarah"). Questions about actions ("did we send…?") and
+ * "tell me"/"let me know" are not requests to notify anyone.
+ */
 const ACTION =
-  /\b(notify|alert|ping|remind)\b|\blet\b.*\bknow\b|\bsend\b.*\b(notification|alert|message|summary|update|to)\b|\bpost\b.*\bto\b|\btell\s+[A-Z]/;
+  /(^\s*(please\s+|can you\s+|could you\s+|would you\s+)?|\band\s+(then\s+)?)(notify|alert|ping|remind|let|send|post|forward|share|tell)\b(?!\s+(me|us)\b)/;
 const DEAL =
   /\b(deal|deals|opportunit(y|ies)|meddpicc|win probability|deal risk|forecast confidence|close this quarter|deal review|renewal)\b|\bstatus of\b/;
 const LEAD = /\b(lead|leads|prospect|prospects|icp|qualif\w*|outreach|engagement strategy)\b/;
@@ -68,7 +73,7 @@ export function manager(context: OfflineContext): OfflineStep {
   const reply = (step: string) => resultOf(context, step)?.content ?? '';
 
   // Explicit actions: the analysis they depend on first, then Execution with its result.
-  if (ACTION.test(task) || /\bnotify\b|\bnotification\b/.test(text)) {
+  if (ACTION.test(text)) {
     const notification = readNotificationRequest(task);
     const analysis: Route | undefined = DEAL.test(text) && subjectName(task) ? 'deal' : undefined;
     if (analysis && !ran(context, 'analysis')) {
