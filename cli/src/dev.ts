@@ -3,6 +3,7 @@
  * stops taking requests and lets in-flight and queued work finish first. A configuration error
  * is one line naming the variable, and exit code 1.
  */
+import './env-defaults';
 import { ConfigError } from '@revbot/lambdas/shared/errors';
 import { type Logger, startRevbotLocal } from './local/revbot-local';
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** `revbot <command> [args]`: dispatches to the subcommands of `commands/`. */
+import './env-defaults';
 import type { CommandIo } from './command';
 import { UsageError } from './command';
 import { COMMANDS } from './commands/index';

@@ -1,5 +1,6 @@
 /** Every `revbot` subcommand, in the order `revbot --help` lists them. */
 import type { Command } from '../command';
+import { askCommand } from './ask';
 import { conversationsCommand } from './conversations';
 import { dlqCommand } from './dlq';
 import { doctorCommand } from './doctor';
@@ -10,6 +11,7 @@ import { logsCommand } from './logs';
 import { webhookCommand } from './webhook';
 
 export const COMMANDS: Command[] = [
+  askCommand,
   webhookCommand,
   listenCommand,
   exportCommand,

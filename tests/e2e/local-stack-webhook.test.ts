@@ -1,0 +1,88 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RevbotLocal, startRevbotLocal } from '../../cli/src/local/revbot-local';
+import { type RunningReceiver, startWebhookReceiver } from '../../cli/src/local/webhook-receiver';
+
+const secret = `whsec_${Buffer.from('e2e-signing-key-0123456789abcdef').toString('base64')}`;
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+describe('the local stack, webhook channel', () => {
+  let stack: RevbotLocal;
+  let receiver: RunningReceiver;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'revbot-e2e-'));
+    receiver = await startWebhookReceiver({ port: 0, secret });
+    stack = await startRevbotLocal({
+      PORT: '0',
+      REVBOT_DATA_DIR: dataDir,
+      WEBHOOK_SIGNING_SECRET: secret,
+      WEBHOOK_ALLOWED_URLS: receiver.url,
+      REVBOT_API_KEYS: 'local-key',
+      REVBOT_DATA_AS_OF: '2026-11-23',
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await receiver?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${stack.url}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'local-key', ...headers },
+      body: JSON.stringify(body),
+    });
+
+  it('answers a question at the callback with a valid Standard Webhooks signature', async () => {
+    const accepted = await post({
+      query: "What's the status of the IXIS deal?",
+      source_system: 'e2e',
+      callback_url: receiver.url,
+    });
+    expect(accepted.status).toBe(202);
+    const receipt = (await accepted.json()) as { tracking_id: string; status: string };
+    expect(receipt.status).toBe('queued');
+
+    const delivery = await receiver.next(30_000);
+    expect(delivery.verified).toBe(true);
+    const payload = delivery.payload as {
+      tracking_id: string;
+      ai_response: { response: string };
+    };
+    expect(payload.tracking_id).toBe(receipt.tracking_id);
+    expect(payload.ai_response.response).toMatch(/IXIS/);
+
+    const status = await fetch(`${stack.url}/webhook/${receipt.tracking_id}`, {
+      headers: { 'x-api-key': 'local-key' },
+    });
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ status: 'completed' });
+
+    const files = listFiles(path.join(dataDir, 'conversation-history'));
+    expect(files.some((file) => file.endsWith('conversation.json'))).toBe(true);
+    expect(files.some((file) => file.endsWith('metadata.json'))).toBe(true);
+  });
+
+  it('refuses bad requests with a clear error and queues nothing', async () => {
+    const missingKey = await post({ query: 'x', source_system: 'e2e' }, { 'x-api-key': 'wrong' });
+    expect(missingKey.status).toBe(401);
+    const invalid = await post({ source_system: 'e2e', extra: true });
+    expect(invalid.status).toBe(400);
+    const body = (await invalid.json()) as { success: boolean; error: { code: string } };
+    expect(body.success).toBe(false);
+    const unknown = await fetch(`${stack.url}/webhook/does-not-exist`, {
+      headers: { 'x-api-key': 'local-key' },
+    });
+    expect(unknown.status).toBe(404);
+  });
+});
