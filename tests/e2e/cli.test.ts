@@ -1,0 +1,141 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCAL_WEBHOOK_SIGNING_SECRET } from '../../cli/src/local/revbot-local';
+import { type RunningReceiver, startWebhookReceiver } from '../../cli/src/local/webhook-receiver';
+import { main } from '../../cli/src/main';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+async function runCli(args: string[], env: Record<string, string | undefined>, cwd: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk) => {
+    out += chunk;
+  });
+  stderr.on('data', (chunk) => {
+    err += chunk;
+  });
+  const code = await main(args, { stdout, stderr, env, cwd });
+  return { code, out, err };
+}
+
+describe('revbot ask', () => {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'revbot-ask-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('answers a documented question from the warehouse and exports the conversation', async () => {
+    const { code, out, err } = await runCli(
+      ['ask', "What's the status of the IXIS deal?"],
+      { REVBOT_DATA_AS_OF: '2026-11-23', REVBOT_DATA_DIR: dataDir },
+      repoRoot,
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(/IXIS/);
+    expect(out).toMatch(/Negotiate \(75%\)/);
+    expect(out).toMatch(/\$2\.1M ARR/);
+    expect(out).toMatch(/Sarah Johnson/);
+    expect(out).toMatch(/conversation: .*conversation-history\/2026\//);
+    expect(err).toMatch(/handed off to Deal Analysis Agent/);
+  });
+
+  it('refuses a missing question with a usage error', async () => {
+    const { code, err } = await runCli(['ask'], {}, repoRoot);
+    expect(code).toBe(2);
+    expect(err).toMatch(/give the question to ask/);
+  });
+});
+
+describe('pnpm dev as a process', () => {
+  let dev: ChildProcess;
+  let url: string;
+  let receiver: RunningReceiver;
+  let dataDir: string;
+  let output = '';
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'revbot-dev-'));
+    receiver = await startWebhookReceiver({ port: 0, secret: LOCAL_WEBHOOK_SIGNING_SECRET });
+    dev = spawn(process.execPath, ['--import', 'tsx', 'cli/src/dev.ts'], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PORT: '0',
+        REVBOT_DATA_DIR: dataDir,
+        REVBOT_DATA_AS_OF: '2026-11-23',
+        WEBHOOK_URL: receiver.url,
+        WEBHOOK_ALLOWED_URLS: receiver.url,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    dev.stdout?.on('data', (chunk) => {
+      output += chunk;
+    });
+    dev.stderr?.on('data', (chunk) => {
+      output += chunk;
+    });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`dev did not start:\n${output}`)), 30_000);
+      const check = () => {
+        const match = output.match(/RevBot local stack on (http:\/\/\S+)/);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        } else setTimeout(check, 50);
+      };
+      check();
+    });
+  });
+  afterAll(async () => {
+    if (dev.exitCode === null) dev.kill('SIGKILL');
+    await receiver.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints where everything runs and a curl line to start with', () => {
+    expect(output).toMatch(/agents: +offline runtime/);
+    expect(output).toMatch(/conversations: .*conversation-history/);
+    expect(output).toMatch(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/webhook/);
+  });
+
+  it('answers revbot webhook through the running stack', async () => {
+    const { code, out } = await runCli(
+      ['webhook', 'What is our pipeline this quarter?', '--url', url],
+      {},
+      repoRoot,
+    );
+    expect(code).toBe(0);
+    expect(out).toMatch(/Open pipeline for 2026-Q4/);
+    const delivery = await receiver.next(10_000);
+    expect(delivery.verified).toBe(true);
+  });
+
+  it('finishes in-flight work on SIGTERM, then exits 0', async () => {
+    const accepted = await fetch(`${url}/webhook`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'Show competitor mentions in Acme Corp calls',
+        source_system: 'e2e',
+      }),
+    });
+    expect(accepted.status).toBe(202);
+    const exited = new Promise<number | null>((resolve) =>
+      dev.once('exit', (code) => resolve(code)),
+    );
+    dev.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const delivery = await receiver.next(5_000);
+    expect(delivery.verified).toBe(true);
+    expect(JSON.stringify(delivery.payload)).toMatch(/Acme Corp/);
+    expect(output).toMatch(/stopped/);
+  });
+});
