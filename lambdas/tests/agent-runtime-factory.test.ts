@@ -245,6 +245,13 @@ describe('createAgentRuntime for the portable runtimes', () => {
         { tools: {} },
       ),
     ).toThrow(ConfigError);
+    expect(() => createAgentRuntime({ AGENT_RUNTIME: 'offline' })).toThrow(
+      /^Invalid configuration: AGENT_TOOL_FUNCTIONS: required .* unless the tools run in process$/,
+    );
+    expect(() =>
+      createAgentRuntime({ AGENT_RUNTIME: 'offline', OFFLINE_TODAY: '23/11/2026' }, { tools: {} }),
+    ).toThrow('Invalid configuration: OFFLINE_TODAY: must be a date like 2026-11-23');
+    expect(createAgentRuntime({ AGENT_RUNTIME: 'offline' }, { tools: {} }).name).toBe('offline');
   });
 });
 
