@@ -44,9 +44,34 @@ import {
 } from './portable-runtime';
 
 export { BedrockAgentsRuntime, toAgentRuntimeError, toBedrockSessionId } from './bedrock-agents';
-export { Orchestrator, type RuntimeLimits } from './orchestrator';
+export {
+  BedrockKnowledgeBase,
+  type KnowledgeBase,
+  LocalKnowledgeBase,
+} from './knowledge-base';
+export type { ModelProvider, ModelRequest, ModelResponse } from './model-provider';
+export {
+  DEFAULT_LIMITS,
+  Orchestrator,
+  type OrchestratorOptions,
+  type RuntimeLimits,
+} from './orchestrator';
 export { createPortableRuntime, type PortableRuntimeDeps } from './portable-runtime';
-export { InProcessToolInvoker, LambdaToolInvoker, type ToolInvoker } from './tool-invoker';
+export { ConverseProvider } from './providers/converse';
+export { OfflineProvider } from './providers/offline';
+export { OpenAIProvider } from './providers/openai';
+export {
+  type ConversationTurn,
+  DynamoSessionStore,
+  InMemorySessionStore,
+  type SessionStore,
+} from './session-store';
+export {
+  type InProcessTool,
+  InProcessToolInvoker,
+  LambdaToolInvoker,
+  type ToolInvoker,
+} from './tool-invoker';
 
 export const AGENT_RUNTIME_KINDS = [BEDROCK_AGENTS_RUNTIME, ...PORTABLE_RUNTIMES] as const;
 export type AgentRuntimeKind = (typeof AGENT_RUNTIME_KINDS)[number];

@@ -279,8 +279,9 @@ export class Orchestrator implements AgentRuntime {
         message: question,
         history: conversation,
       });
-      yield chunkEvent(result.text);
+      // Saved before the answer goes out, so a reader that stops at the answer loses no turn.
       await this.remember(sessionId, entry, question, result.text);
+      yield chunkEvent(result.text);
     } finally {
       budget.dispose();
     }
@@ -330,6 +331,7 @@ export class Orchestrator implements AgentRuntime {
 
     for (let step = 0; ; step++) {
       const traceId = `${requestId}-${step}`;
+      if (budget.cancelledByCaller) throw cancelled();
       const bound = budget.exceeded(step);
       if (bound) {
         if (budget.cancelledByCaller) throw cancelled();
