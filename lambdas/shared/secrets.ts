@@ -6,6 +6,7 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { z } from 'zod';
+import type { ZodMiniType } from 'zod/mini';
 import { ConfigError, RetryableError } from './errors';
 
 export interface SecretReader {
@@ -51,7 +52,7 @@ export function staticSecretReader(values: Record<string, string>): SecretReader
 }
 
 /** Reads a JSON secret and validates its shape; field errors name the key, never the value. */
-export async function readJsonSecret<S extends z.ZodType>(
+export async function readJsonSecret<S extends z.ZodType | ZodMiniType>(
   reader: SecretReader,
   secretId: string,
   schema: S,
@@ -68,5 +69,5 @@ export async function readJsonSecret<S extends z.ZodType>(
     const keys = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
     throw new ConfigError(`Secret ${secretId} is missing or has invalid keys: ${keys.join(', ')}`);
   }
-  return parsed.data;
+  return parsed.data as z.infer<S>;
 }

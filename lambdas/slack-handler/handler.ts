@@ -1,4 +1,58 @@
-/** Placeholder entry point until this Lambda's issue lands; it refuses every event. */
-export const handler = async (): Promise<never> => {
-  throw new Error('Not implemented yet');
+/**
+ * slack-handler Lambda (`POST /slack/events`, `POST /slack/interactions`): the API Gateway
+ * adapter around `createSlackGateway`. Clients are created once per container and sized for
+ * Slack's three-second deadline: short timeouts, one retry, a failure answered with a 5xx so
+ * Slack retries the delivery instead.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import * as z from 'zod/mini';
+import { parseEnv } from '../shared/env';
+import { logger } from '../shared/observability';
+import { secretsManagerReader } from '../shared/secrets';
+import { secretSlackCredentials } from '../shared/slack/slack-credentials';
+import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
+import { dynamoDbEventClaims } from './event-claims';
+import { sqsQueuePublisher } from './queue-publisher';
+import { createSlackGateway } from './slack-gateway';
+
+const required = z.string().check(z.minLength(1));
+
+const env = parseEnv(
+  z.object({
+    SLACK_SECRET_ARN: required,
+    SLACK_QUEUE_URL: z.url(),
+    SLACK_EVENTS_TABLE: required,
+    SLACK_API_URL: z._default(z.url(), DEFAULT_SLACK_API_URL),
+    SLACK_APP_ID: z.optional(z.string().check(z.regex(/^A[A-Z0-9]+$/, 'must be a Slack app id'))),
+  }),
+);
+
+// Tight budgets: a slow dependency is better answered with a 5xx (Slack retries) than a timeout.
+const awsClientConfig = {
+  maxAttempts: 2,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500 },
 };
+
+const gateway = createSlackGateway({
+  credentials: secretSlackCredentials(secretsManagerReader(), env.SLACK_SECRET_ARN),
+  slackClient: slackWebClients({
+    apiUrl: env.SLACK_API_URL,
+    timeoutMs: 1_500,
+    retries: 1,
+    rejectRateLimitedCalls: true,
+    logger,
+  }),
+  claims: dynamoDbEventClaims({
+    client: new DynamoDBClient(awsClientConfig),
+    tableName: env.SLACK_EVENTS_TABLE,
+  }),
+  queue: sqsQueuePublisher({
+    client: new SQSClient(awsClientConfig),
+    queueUrl: env.SLACK_QUEUE_URL,
+  }),
+  logger,
+  appId: env.SLACK_APP_ID,
+});
+
+export const handler = gateway;
