@@ -301,7 +301,7 @@ export class Orchestrator implements AgentRuntime {
         agent.idleSessionTtlSeconds,
       );
     } catch (error) {
-      // The answer is already out; a lost turn only costs a follow-up its context.
+      // The answer still goes out; a lost turn only costs a follow-up its context.
       this.options.logger?.warn('conversation history not saved', {
         sessionId,
         agent: agent.key,
