@@ -1,4 +1,54 @@
-/** Placeholder entry point until this Lambda's issue lands; it refuses every event. */
-export const handler = async (): Promise<never> => {
-  throw new Error('Not implemented yet');
+/**
+ * slack-processor Lambda (SQS): the adapter around `createSlackProcessor`, with the agent
+ * runtime, the Slack Web API client (bot token from Secrets Manager), the S3 conversation sink
+ * and Powertools metrics created once per container.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { s3ConversationSink } from '@revbot/monitoring';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { createAgentRuntime } from '../shared/agent-runtime';
+import { parseEnv } from '../shared/env';
+import { logger, metrics } from '../shared/observability';
+import { secretsManagerReader } from '../shared/secrets';
+import { secretSlackCredentials } from '../shared/slack/slack-credentials';
+import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
+import { powertoolsProcessorMetrics } from './processor-metrics';
+import { createSlackProcessor } from './slack-processor';
+
+const env = parseEnv(
+  z.object({
+    SLACK_SECRET_ARN: z.string().min(1),
+    CONVERSATION_BUCKET: z.string().min(3),
+    SLACK_API_URL: z.url().default(DEFAULT_SLACK_API_URL),
+    /** The queue's redrive maxReceiveCount, set by the stack. */
+    SLACK_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(3),
+    PROGRESS_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(1_000),
+  }),
+);
+
+const credentials = secretSlackCredentials(secretsManagerReader(), env.SLACK_SECRET_ARN);
+const slackClients = slackWebClients({
+  apiUrl: env.SLACK_API_URL,
+  timeoutMs: 10_000,
+  retries: 3,
+  logger,
+});
+
+const processor = createSlackProcessor({
+  runtime: createAgentRuntime(),
+  slack: async () => slackClients((await credentials()).botToken),
+  sink: s3ConversationSink({ client: new S3Client({}), bucket: env.CONVERSATION_BUCKET }),
+  metrics: powertoolsProcessorMetrics(metrics),
+  logger,
+  maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
+  progressIntervalMs: env.PROGRESS_INTERVAL_MS,
+});
+
+export const handler = async (event: SQSEvent, context: Context) => {
+  try {
+    return await processor(event, context);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
 };

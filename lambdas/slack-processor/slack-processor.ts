@@ -1,0 +1,101 @@
+/**
+ * The Slack processor's core: an SQS batch of questions and feedback clicks, each record handled
+ * on its own and reported back as a partial batch failure when it should be retried (Powertools
+ * batch). A malformed message fails too: after its retries it waits in the dead-letter queue
+ * rather than vanishing.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { AgentRuntime } from '@revbot/agents';
+import type { ConversationSink, RecorderOptions } from '@revbot/monitoring';
+import type { WebClient } from '@slack/web-api';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { ValidationError } from '../shared/errors';
+import type { SlackLogger } from '../shared/slack/slack-logger';
+import { slackQueueMessageSchema } from '../shared/slack/slack-queue-message';
+import { answerQuestion } from './answer-question';
+import type { ProcessorMetrics } from './processor-metrics';
+import { recordFeedback } from './record-feedback';
+
+export interface SlackProcessorDeps {
+  runtime: AgentRuntime;
+  slack: () => Promise<WebClient>;
+  sink: ConversationSink;
+  metrics: ProcessorMetrics;
+  logger: SlackLogger;
+  /** The queue's redrive maxReceiveCount (3 in the Slack gateway stack). */
+  maxReceiveCount: number;
+  /** Kept back from the Lambda deadline to tell the user and export. Default 20 s. */
+  deadlineMarginMs?: number;
+  progressIntervalMs?: number;
+  now?: () => number;
+  recorderOptions?: RecorderOptions;
+}
+
+export type SlackProcessor = (
+  event: SQSEvent,
+  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<SQSBatchResponse>;
+
+const DEFAULT_DEADLINE_MARGIN_MS = 20_000;
+
+export function parseQueueMessage(record: SQSRecord) {
+  let json: unknown;
+  try {
+    json = JSON.parse(record.body);
+  } catch {
+    throw new ValidationError(`SQS message ${record.messageId} is not JSON`);
+  }
+  const parsed = slackQueueMessageSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new ValidationError(
+      `SQS message ${record.messageId} is not a Slack question or feedback: ${parsed.error.issues
+        .map((issue) => issue.path.join('.') || '(root)')
+        .join(', ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function createSlackProcessor(deps: SlackProcessorDeps): SlackProcessor {
+  const margin = deps.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS;
+
+  return async (event, context) => {
+    const processor = new BatchProcessor(EventType.SQS);
+    const remaining = context?.getRemainingTimeInMillis();
+    const signal =
+      remaining !== undefined
+        ? AbortSignal.timeout(Math.max(1_000, remaining - margin))
+        : undefined;
+
+    const handleRecord = async (record: SQSRecord): Promise<void> => {
+      let message: ReturnType<typeof parseQueueMessage>;
+      try {
+        message = parseQueueMessage(record);
+      } catch (error) {
+        deps.logger.error('Unreadable Slack queue message', {
+          message_id: record.messageId,
+          error: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      }
+      if (message.kind === 'feedback') {
+        await recordFeedback(message, deps);
+        return;
+      }
+      await answerQuestion(
+        message,
+        {
+          receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+          maxReceiveCount: deps.maxReceiveCount,
+          signal,
+        },
+        deps,
+      );
+    };
+
+    return processPartialResponse(event, handleRecord, processor, {
+      // A batch that fails as a whole is reported like any other, record by record.
+      throwOnFullBatchFailure: false,
+    });
+  };
+}
