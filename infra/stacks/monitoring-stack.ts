@@ -85,18 +85,32 @@ export class MonitoringStack extends Stack {
         statistic: 'Maximum',
         period: Duration.minutes(1),
       });
-    const appMetric = (
-      metricName: string,
-      statistic = 'Sum',
-      dimensionsMap?: Record<string, string>,
-    ) =>
+    // Powertools Metrics tags every metric with the publishing function's `service` dimension
+    // (POWERTOOLS_SERVICE_NAME, the function's short name), so metrics are addressed with it.
+    const processors = [NAMES.slackProcessor, NAMES.webhookProcessor] as const;
+    const appMetric = (metricName: string, service: string, statistic = 'Sum', label?: string) =>
       new cloudwatch.Metric({
         namespace: METRIC_NAMESPACE,
         metricName,
-        dimensionsMap,
+        dimensionsMap: { service },
         statistic,
+        label,
         period: Duration.minutes(5),
       });
+    /** One of RevBot's metrics summed over both processors. */
+    const acrossProcessors = (metricName: string) => {
+      // Ids are unique per graph, so they carry the metric name.
+      const id = metricName.toLowerCase();
+      return new cloudwatch.MathExpression({
+        expression: `FILL(${id}_slack, 0) + FILL(${id}_webhook, 0)`,
+        usingMetrics: {
+          [`${id}_slack`]: appMetric(metricName, NAMES.slackProcessor),
+          [`${id}_webhook`]: appMetric(metricName, NAMES.webhookProcessor),
+        },
+        label: metricName,
+        period: Duration.minutes(5),
+      });
+    };
 
     const alarm = (id: string, props: cloudwatch.AlarmProps) => {
       const created = new cloudwatch.Alarm(this, id, {
@@ -157,7 +171,17 @@ export class MonitoringStack extends Stack {
     alarm('ExportFailures', {
       alarmName: name('conversation-export-failures'),
       alarmDescription: 'Conversation records that could not be exported to S3.',
-      metric: appMetric('ConversationExportFailures'),
+      metric: acrossProcessors('ConversationExportFailures'),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+
+    alarm('WebhookDeliveryFailures', {
+      alarmName: name('webhook-delivery-failures'),
+      alarmDescription:
+        "Answers that could not be delivered to the caller's webhook after every retry (still readable with GET /webhook/{trackingId}).",
+      metric: appMetric('WebhookDeliveryFailures', NAMES.webhookProcessor),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -167,11 +191,14 @@ export class MonitoringStack extends Stack {
       dashboardName: name('operations'),
       defaultInterval: Duration.hours(24),
     });
-    const processors = [NAMES.slackProcessor, NAMES.webhookProcessor];
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Questions per channel',
-        left: ['slack', 'webhook'].map((channel) => appMetric('Questions', 'Sum', { channel })),
+        // One ConversationQuality sample is published per answered conversation.
+        left: [
+          appMetric('ConversationQuality', NAMES.slackProcessor, 'SampleCount', 'slack'),
+          appMetric('ConversationQuality', NAMES.webhookProcessor, 'SampleCount', 'webhook'),
+        ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
@@ -190,20 +217,21 @@ export class MonitoringStack extends Stack {
     dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Agent and tool errors',
-        left: [appMetric('AgentErrors'), appMetric('ToolErrors')],
+        left: [acrossProcessors('AgentErrors'), acrossProcessors('ToolErrors')],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Model tokens',
-        left: [appMetric('InputTokens'), appMetric('OutputTokens')],
+        left: [acrossProcessors('InputTokens'), acrossProcessors('OutputTokens')],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Answer feedback and exports',
         left: [
-          appMetric('FeedbackPositive'),
-          appMetric('FeedbackNegative'),
-          appMetric('ConversationExportFailures'),
+          appMetric('FeedbackPositive', NAMES.slackProcessor),
+          appMetric('FeedbackNegative', NAMES.slackProcessor),
+          acrossProcessors('ConversationExportFailures'),
+          appMetric('WebhookDeliveryFailures', NAMES.webhookProcessor),
         ],
         width: 8,
       }),

@@ -170,15 +170,33 @@ describe('the monitoring stack', () => {
     }
   });
 
-  it('alarms on any failed conversation export (RevBot ConversationExportFailures)', () => {
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      AlarmName: 'revops-dev-conversation-export-failures',
-      Namespace: 'RevBot',
-      MetricName: 'ConversationExportFailures',
-      Statistic: 'Sum',
+  it('alarms on any failed conversation export from either processor', () => {
+    const alarm = Object.values(
+      template.findResources('AWS::CloudWatch::Alarm', {
+        Properties: { AlarmName: 'revops-dev-conversation-export-failures' },
+      }),
+    )[0] as Resource | undefined;
+    expect(alarm?.Properties).toMatchObject({
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
+    });
+    // Powertools tags each metric with the publishing function's service dimension.
+    const metrics = JSON.stringify(alarm?.Properties.Metrics);
+    for (const service of ['slack-processor', 'webhook-processor']) {
+      expect(metrics).toContain(
+        `"Metric":{"Dimensions":[{"Name":"service","Value":"${service}"}],"MetricName":"ConversationExportFailures","Namespace":"RevBot"}`,
+      );
+    }
+  });
+
+  it('alarms when an answer could not be delivered to the caller', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'revops-dev-webhook-delivery-failures',
+      Namespace: 'RevBot',
+      MetricName: 'WebhookDeliveryFailures',
+      Dimensions: [{ Name: 'service', Value: 'webhook-processor' }],
+      Threshold: 0,
     });
   });
 
@@ -188,7 +206,7 @@ describe('the monitoring stack', () => {
     expect(topic?.Properties.TopicName).toBe('revops-dev-alarms');
     expect(JSON.stringify(topic?.Properties.KmsMasterKeyId)).toContain('alias/aws/sns');
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
-    expect(alarms).toHaveLength(9);
+    expect(alarms).toHaveLength(10);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
   });
 
@@ -210,15 +228,16 @@ describe('the monitoring stack', () => {
       expect(body).toContain(`"title":"${title}"`);
     }
     for (const metric of [
-      '["RevBot","Questions","channel","slack"',
-      '["RevBot","Questions","channel","webhook"',
+      '["RevBot","ConversationQuality","service","slack-processor",{"label":"slack","stat":"SampleCount"}',
+      '["RevBot","ConversationQuality","service","webhook-processor",{"label":"webhook","stat":"SampleCount"}',
       '["AWS/Lambda","Duration","FunctionName","revops-dev-slack-processor",{"stat":"p99"',
       '["AWS/SQS","ApproximateNumberOfMessagesVisible","QueueName","revops-dev-webhook-dlq"',
-      '["RevBot","AgentErrors"',
-      '["RevBot","ToolErrors"',
-      '["RevBot","InputTokens"',
-      '["RevBot","OutputTokens"',
-      '["RevBot","ConversationExportFailures"',
+      '["RevBot","AgentErrors","service","slack-processor"',
+      '["RevBot","ToolErrors","service","webhook-processor"',
+      '["RevBot","InputTokens","service","slack-processor"',
+      '["RevBot","OutputTokens","service","webhook-processor"',
+      '["RevBot","ConversationExportFailures","service","slack-processor"',
+      '["RevBot","FeedbackPositive","service","slack-processor"',
     ]) {
       expect(body).toContain(metric);
     }
