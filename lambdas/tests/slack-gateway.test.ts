@@ -289,3 +289,32 @@ describe('POST /slack/interactions', () => {
     expect(response.statusCode).toBe(400);
   });
 });
+
+describe('the local Slack Web API', () => {
+  it('reports every posted and updated message to onMessage', async () => {
+    const seen: string[] = [];
+    const local = await startLocalSlackApi({
+      botToken: BOT_TOKEN,
+      onMessage: (message) => seen.push(`${message.thread_ts ?? message.ts}: ${message.text}`),
+    });
+    try {
+      const client = slackWebClients({ apiUrl: local.url, timeoutMs: 2_000, retries: 0 })(
+        BOT_TOKEN,
+      );
+      const posted = await client.chat.postMessage({
+        channel: CHANNEL,
+        thread_ts: '1.000001',
+        text: 'one',
+      });
+      await client.chat.update({ channel: CHANNEL, ts: posted.ts!, text: 'two' });
+      expect(seen).toEqual(['1.000001: one', '1.000001: two']);
+      await expect(
+        slackWebClients({ apiUrl: local.url, timeoutMs: 2_000, retries: 0 })(
+          'xoxb-wrong',
+        ).auth.test(),
+      ).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
+    } finally {
+      await local.close();
+    }
+  });
+});

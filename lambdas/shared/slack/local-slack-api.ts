@@ -33,6 +33,8 @@ export interface LocalSlackApiOptions {
   botUserId?: string;
   teamId?: string;
   port?: number;
+  /** Told of each message posted or updated (the local stack prints them). */
+  onMessage?: (message: LocalSlackMessage) => void;
 }
 
 export type InjectedSlackReply =
@@ -122,6 +124,7 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       const list = messages.get(channel) ?? [];
       list.push(message);
       messages.set(channel, list);
+      options.onMessage?.(message);
       return { ok: true, channel, ts: message.ts, message: { ...message, history: undefined } };
     },
     'chat.update': (args) => {
@@ -130,6 +133,7 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       message.history.push(message.text);
       message.text = String(args.text ?? '');
       message.blocks = Array.isArray(args.blocks) ? args.blocks : undefined;
+      options.onMessage?.(message);
       return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
     },
     'chat.delete': (args) => {
