@@ -16,6 +16,7 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -102,10 +103,25 @@ export function dynamoDbEventClaims(options: DynamoDbEventClaimsOptions): EventC
         );
         return 'claimed';
       } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) {
-          return error.Item?.status?.S === 'COMPLETED' ? 'duplicate' : 'in_progress';
+        if (!(error instanceof ConditionalCheckFailedException)) throw unavailable(error);
+        let status = error.Item?.status?.S;
+        if (status === undefined) {
+          // Stores without ReturnValuesOnConditionCheckFailure (older DynamoDB-compatible ones,
+          // such as the local stack's) return no item: read it, strongly consistent.
+          try {
+            const current = await client.send(
+              new GetItemCommand({
+                TableName: tableName,
+                Key: { id: { S: key } },
+                ConsistentRead: true,
+              }),
+            );
+            status = current.Item?.status?.S;
+          } catch (readError) {
+            throw unavailable(readError);
+          }
         }
-        throw unavailable(error);
+        return status === 'COMPLETED' ? 'duplicate' : 'in_progress';
       }
     },
     async complete(key) {

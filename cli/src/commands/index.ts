@@ -8,11 +8,13 @@ import { exportCommand } from './export';
 import { kbCommand } from './kb';
 import { listenCommand } from './listen';
 import { logsCommand } from './logs';
+import { slackCommand } from './slack';
 import { webhookCommand } from './webhook';
 
 export const COMMANDS: Command[] = [
   askCommand,
   webhookCommand,
+  slackCommand,
   listenCommand,
   exportCommand,
   doctorCommand,

@@ -12,14 +12,26 @@ import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAgentRuntime } from '@revbot/lambdas/shared/agent-runtime/index';
 import { parseEnv } from '@revbot/lambdas/shared/env';
+import { ConfigError } from '@revbot/lambdas/shared/errors';
 import { startEmbeddedDynamoDb } from '@revbot/lambdas/shared/local/embedded-dynamodb';
 import { signingSecretSource } from '@revbot/lambdas/shared/outbound/index';
+import {
+  type LocalSlackApi,
+  startLocalSlackApi,
+} from '@revbot/lambdas/shared/slack/local-slack-api';
+import { staticSlackCredentials } from '@revbot/lambdas/shared/slack/slack-credentials';
+import { slackWebClients } from '@revbot/lambdas/shared/slack/slack-web-client';
 import {
   DynamoDbRequestStatusStore,
   sqsWebhookJobQueue,
   webhookDestinationAllowlist,
   webhookDestinationsEnvSchema,
 } from '@revbot/lambdas/shared/webhook-requests/index';
+import { dynamoDbEventClaims } from '@revbot/lambdas/slack-handler/event-claims';
+import { sqsQueuePublisher } from '@revbot/lambdas/slack-handler/queue-publisher';
+import { createSlackGateway } from '@revbot/lambdas/slack-handler/slack-gateway';
+import { recordingProcessorMetrics } from '@revbot/lambdas/slack-processor/processor-metrics';
+import { createSlackProcessor } from '@revbot/lambdas/slack-processor/slack-processor';
 import { startLocalToolStack } from '@revbot/lambdas/tools/local-tool-stack';
 import { parseApiKeys } from '@revbot/lambdas/webhook-gateway/api-key';
 import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway/webhook-gateway';
@@ -34,6 +46,12 @@ import { type RunningLocalServer, startLocalServer } from './local-server';
  * for local use only; `revbot listen` verifies with the same default.
  */
 export const LOCAL_WEBHOOK_SIGNING_SECRET = `whsec_${Buffer.from('revbot-local-signing-key-000000').toString('base64')}`;
+
+/** Slack credentials of the embedded Slack Web API, used when no real Slack is configured. */
+export const LOCAL_SLACK = {
+  signingSecret: 'revbot-local-slack-signing-secret',
+  botToken: 'xoxb-revbot-local',
+} as const;
 
 export const LOCAL_STAGE = 'local';
 export const localName = (part: string) => `revops-${LOCAL_STAGE}-${part}`;
@@ -51,6 +69,10 @@ export const localEnvSchema = webhookDestinationsEnvSchema.extend({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD')
     .optional(),
+  /** Slack: all three run the real Slack path against any server speaking Slack's Web API. */
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_API_URL: z.url().optional(),
   /** Seconds a failed message waits before its retry (SQS visibility timeout, shortened locally). */
   LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(43_200).default(10),
 });
@@ -58,6 +80,8 @@ export type LocalEnv = z.infer<typeof localEnvSchema>;
 
 export interface RevbotLocal {
   url: string;
+  /** The Slack Web API the stack talks to, and the embedded one when no Slack is configured. */
+  slack: { apiUrl: string; signingSecret: string; embedded?: LocalSlackApi };
   env: LocalEnv;
   runtimeName: string;
   conversationsDir: string;
@@ -97,12 +121,30 @@ export async function startRevbotLocal(
     await tools.close();
     throw error;
   });
-  const stopEmbedded = () => Promise.all([tools.close(), dynamodb.close()]);
+  const stopEmbedded = () => Promise.all([tools.close(), dynamodb.close(), embeddedSlack?.close()]);
   const requestsTable = localName('webhook-requests');
+  const slackEventsTable = localName('slack-events');
+  let embeddedSlack: LocalSlackApi | undefined;
 
   let runtime: ReturnType<typeof createAgentRuntime>;
   try {
     await dynamodb.createTable(requestsTable, 'tracking_id');
+    await dynamodb.createTable(slackEventsTable, 'id');
+    const configured = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN, env.SLACK_API_URL];
+    if (configured.some(Boolean) && !configured.every(Boolean)) {
+      throw new ConfigError(
+        'Invalid configuration: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_API_URL: set all three for a real Slack, or none for the embedded one',
+      );
+    }
+    if (!env.SLACK_API_URL) {
+      embeddedSlack = await startLocalSlackApi({
+        botToken: LOCAL_SLACK.botToken,
+        onMessage: (message) =>
+          logger.info(
+            `slack ${message.channel} ${message.thread_ts ?? message.ts}: ${message.text}`,
+          ),
+      });
+    }
     runtime = createAgentRuntime(
       { ...rawEnv, AGENT_RUNTIME: env.AGENT_RUNTIME, REVBOT_STAGE: LOCAL_STAGE },
       { tools: tools.tools },
@@ -112,6 +154,12 @@ export async function startRevbotLocal(
     throw error;
   }
   const conversations = localConversationSink(conversationsDir);
+  const slackCredentials = staticSlackCredentials({
+    signingSecret: env.SLACK_SIGNING_SECRET ?? LOCAL_SLACK.signingSecret,
+    botToken: env.SLACK_BOT_TOKEN ?? LOCAL_SLACK.botToken,
+  });
+  const slackApiUrl = env.SLACK_API_URL ?? (embeddedSlack as LocalSlackApi).url;
+  const slackClients = slackWebClients({ apiUrl: slackApiUrl, timeoutMs: 5_000, retries: 2 });
   const store = new DynamoDbRequestStatusStore(dynamodb.documents, requestsTable);
 
   const app = async (baseUrl: string): Promise<LocalApp> => {
@@ -138,8 +186,32 @@ export async function startRevbotLocal(
       maxReceiveCount: 3,
       logger,
     });
+    const slackGateway = createSlackGateway({
+      credentials: slackCredentials,
+      slackClient: slackClients,
+      claims: dynamoDbEventClaims({ client: dynamodb.client, tableName: slackEventsTable }),
+      queue: sqsQueuePublisher({
+        client: sqs,
+        queueUrl: `${baseUrl}/000000000000/${localName('slack-queue')}`,
+      }),
+      logger,
+    });
+    const slackProcessor = createSlackProcessor({
+      runtime,
+      slack: async () => slackClients((await slackCredentials()).botToken),
+      sink: conversations,
+      metrics: recordingProcessorMetrics(),
+      logger,
+      maxReceiveCount: 3,
+    });
     return {
       routes: [
+        ...['events', 'interactions'].map((route) => ({
+          method: 'POST',
+          resource: `/slack/${route}`,
+          functionName: localName('slack-handler'),
+          handler: slackGateway,
+        })),
         {
           method: 'POST',
           resource: '/webhook',
@@ -154,6 +226,13 @@ export async function startRevbotLocal(
         },
       ],
       queues: [
+        {
+          name: localName('slack-queue'),
+          dlqName: localName('slack-dlq'),
+          visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+          maxReceiveCount: 3,
+          handler: (event) => slackProcessor(event),
+        },
         {
           name: localName('webhook-queue'),
           dlqName: localName('webhook-dlq'),
@@ -189,6 +268,11 @@ export async function startRevbotLocal(
 
   return {
     url: server.url,
+    slack: {
+      apiUrl: slackApiUrl,
+      signingSecret: env.SLACK_SIGNING_SECRET ?? LOCAL_SLACK.signingSecret,
+      embedded: embeddedSlack,
+    },
     env,
     runtimeName: runtime.name,
     conversationsDir: path.join(conversationsDir, 'conversation-history'),
