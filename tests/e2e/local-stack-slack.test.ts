@@ -72,7 +72,7 @@ describe('the local stack, Slack channel', () => {
       ],
       {},
     );
-    expect(retried.err).toBe("");
+    expect(retried.err).toBe('');
     expect(retried.code).toBe(0);
     await stack.server.drained(30_000);
 
