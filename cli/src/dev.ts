@@ -30,12 +30,14 @@ try {
   agents:        ${stack.runtimeName} runtime (AGENT_RUNTIME=${stack.env.AGENT_RUNTIME})
   warehouse:     embedded DuckDB, seeded with sample revenue data
   conversations: ${stack.conversationsDir}
+  slack:         ${stack.slack.embedded ? `embedded Slack Web API at ${stack.slack.apiUrl} (threads printed here)` : `Slack Web API at ${stack.slack.apiUrl}`}
   webhooks:      signed for ${stack.env.WEBHOOK_ALLOWED_URLS || '(no allowlist)'}; run "pnpm revbot listen" to receive them
 
 Try:
   curl -s -X POST ${stack.url}/webhook -H 'content-type: application/json'${keyHeader} \\
     -d '{"query":"What is the status of the IXIS deal?","source_system":"curl"}'
   pnpm revbot webhook "What is our pipeline this quarter?"
+  pnpm revbot slack "What's the status of the IXIS deal?"
 `);
   let stopping = false;
   const stop = async (signal: string) => {
