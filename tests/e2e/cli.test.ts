@@ -2,28 +2,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_WEBHOOK_SIGNING_SECRET } from '../../cli/src/local/revbot-local';
 import { type RunningReceiver, startWebhookReceiver } from '../../cli/src/local/webhook-receiver';
-import { main } from '../../cli/src/main';
+import { runCli as runCliInProcess } from '../../cli/tests/support/run-cli';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
-async function runCli(args: string[], env: Record<string, string | undefined>, cwd: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  const code = await main(args, { stdout, stderr, env, cwd });
-  return { code, out, err };
-}
+const runCli = (args: string[], env: Record<string, string | undefined>, cwd: string) =>
+  runCliInProcess(args, { env, cwd });
 
 describe('revbot ask', () => {
   let dataDir: string;

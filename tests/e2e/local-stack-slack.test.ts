@@ -1,25 +1,11 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RevbotLocal, startRevbotLocal } from '../../cli/src/local/revbot-local';
-import { main } from '../../cli/src/main';
+import { runCli } from '../../cli/tests/support/run-cli';
 
-async function revbot(args: string[], env: Record<string, string | undefined>) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk) => {
-    out += chunk;
-  });
-  stderr.on('data', (chunk) => {
-    err += chunk;
-  });
-  const code = await main(args, { stdout, stderr, env, cwd: process.cwd() });
-  return { code, out, err };
-}
+const revbot = (args: string[], env: Record<string, string | undefined>) => runCli(args, { env });
 
 describe('the local stack, Slack channel', () => {
   let stack: RevbotLocal;
