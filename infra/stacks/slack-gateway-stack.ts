@@ -1,7 +1,12 @@
 /**
  * The Slack channel: `POST /slack/events` and `POST /slack/interactions` → slack-handler (verify,
  * de-duplicate, placeholder reply, enqueue) → SQS (+DLQ) → slack-processor (agents, progress,
- * answer in the thread, conversation export).
+ * answer in the thread, conversation export, feedback records).
+ *
+ * Each role holds exactly what its Lambda calls: the handler reads the Slack secret, writes its
+ * claim records and sends to the queue; the processor reads the secret, asks the agents and
+ * writes under `conversation-history/`. The DLQ alarm lives in the monitoring stack (by name).
+ * The Slack app itself is described by `infra/slack-app-manifest.yaml`.
  */
 import {
   CfnOutput,
@@ -14,6 +19,7 @@ import {
 } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { acknowledgeMachineToMachineAuth, LoggedRestApi } from '../constructs/logged-rest-api';
@@ -23,6 +29,9 @@ import type { AgentRuntimeAccess } from '../lib/agent-runtime-access';
 import type { RevbotConfig } from '../lib/config';
 import { grantConversationExport } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
+
+/** Deliveries of a queued question before it moves to the dead-letter queue. */
+export const SLACK_MAX_RECEIVE_COUNT = 3;
 
 export interface SlackGatewayStackProps extends StackProps {
   config: RevbotConfig;
@@ -70,6 +79,7 @@ export class SlackGatewayStack extends Stack {
       stage,
       queueName: NAMES.slackQueue,
       dlqName: NAMES.slackDlq,
+      maxReceiveCount: SLACK_MAX_RECEIVE_COUNT,
       processor: {
         name: NAMES.slackProcessor,
         entry: 'slack-processor/handler.ts',
@@ -79,34 +89,48 @@ export class SlackGatewayStack extends Stack {
         environment: {
           ...props.agents.runtimeEnvironment,
           SLACK_SECRET_ARN: this.secret.secretArn,
+          SLACK_MAX_RECEIVE_COUNT: String(SLACK_MAX_RECEIVE_COUNT),
         },
       },
     });
     const processorRole = this.processing.processor.role;
-    this.secret.grantRead(processorRole);
+    this.grantSecretValue(processorRole);
     this.processing.processor.function.addEnvironment(
       'CONVERSATION_BUCKET',
       grantConversationExport(processorRole, stage),
     );
     props.agents.grantAsk(processorRole);
 
+    // Slack waits three seconds for the acknowledgement; anything slower is retried by Slack.
     this.handler = new RevbotFunction(this, 'Handler', {
       stage,
       name: NAMES.slackHandler,
       entry: 'slack-handler/handler.ts',
       description:
         'Verifies Slack events, de-duplicates them, replies with a placeholder, enqueues',
-      timeout: Duration.seconds(30),
-      memorySize: 256,
+      timeout: Duration.seconds(10),
+      memorySize: 512,
       environment: {
         SLACK_SECRET_ARN: this.secret.secretArn,
         SLACK_QUEUE_URL: this.processing.queue.queueUrl,
         SLACK_EVENTS_TABLE: this.eventsTable.tableName,
       },
     });
-    this.secret.grantRead(this.handler.role);
-    this.processing.queue.grantSendMessages(this.handler.role);
-    this.eventsTable.grantReadWriteData(this.handler.role);
+    const handlerRole = this.handler.role;
+    this.grantSecretValue(handlerRole);
+    handlerRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [this.processing.queue.queueArn],
+      }),
+    );
+    // Claim, complete, release: no reads, queries or scans.
+    handlerRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        resources: [this.eventsTable.tableArn],
+      }),
+    );
 
     const gateway = new LoggedRestApi(this, 'Gateway', {
       restApiName: resourceName(stage, 'slack-api'),
@@ -134,5 +158,15 @@ export class SlackGatewayStack extends Stack {
     new CfnOutput(this, 'SlackSecretArn', { value: this.secret.secretArn });
     new CfnOutput(this, 'SlackQueueUrl', { value: this.processing.queue.queueUrl });
     new CfnOutput(this, 'SlackDlqUrl', { value: this.processing.deadLetterQueue.queueUrl });
+  }
+
+  /** GetSecretValue on the Slack secret only (not DescribeSecret, which grantRead adds). */
+  private grantSecretValue(role: iam.IRole): void {
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: [this.secret.secretArn],
+      }),
+    );
   }
 }
