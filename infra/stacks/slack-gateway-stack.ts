@@ -124,10 +124,15 @@ export class SlackGatewayStack extends Stack {
         resources: [this.processing.queue.queueArn],
       }),
     );
-    // Claim, complete, release: no reads, queries or scans.
+    // Claim, complete, release (and read a claim back when a store omits it): no queries or scans.
     handlerRole.addToPolicy(
       new iam.PolicyStatement({
-        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        actions: [
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+        ],
         resources: [this.eventsTable.tableArn],
       }),
     );

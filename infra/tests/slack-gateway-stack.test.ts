@@ -125,6 +125,7 @@ describe('the Slack gateway stack', () => {
     const statements = statementsOf('revops-dev-slack-handler');
     expect(actionsOf(statements)).toEqual([
       'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
       'logs:CreateLogStream',

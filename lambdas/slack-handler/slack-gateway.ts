@@ -8,6 +8,7 @@
  * Slack retry (three times, over about five minutes), which is what a transient failure wants.
  */
 import { randomUUID } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, jsonResponse } from '../shared/api-response';
 import { NotFoundError, RetryableError, RevbotError } from '../shared/errors';
@@ -68,7 +69,7 @@ export function createSlackGateway(deps: SlackGatewayDeps): SlackGateway {
     if (!known) {
       known = deps
         .slackClient(token)
-        .auth.test()
+        .then((slack) => slack.auth.test())
         .then((identity) => identity.user_id)
         .catch((error: unknown) => {
           botUsers.delete(token);
@@ -142,10 +143,11 @@ export function createSlackGateway(deps: SlackGatewayDeps): SlackGateway {
       );
     }
 
-    const slack = deps.slackClient(credentials.botToken);
     const question = cleanQuestion(incoming.text, botUserId);
+    let slack: WebClient | undefined;
     let placeholderTs: string | undefined;
     try {
+      slack = await deps.slackClient(credentials.botToken);
       if (question === '') {
         await slackCall(
           'chat.postMessage',
@@ -217,7 +219,7 @@ export function createSlackGateway(deps: SlackGatewayDeps): SlackGateway {
     key: string,
     incoming: IncomingQuestion,
     placeholderTs: string | undefined,
-    slack: ReturnType<SlackClientFactory>,
+    slack: WebClient | undefined,
     context: Record<string, unknown>,
   ): Promise<APIGatewayProxyResult> {
     const retryable = !(error instanceof RevbotError) || error.retryable;
@@ -232,7 +234,7 @@ export function createSlackGateway(deps: SlackGatewayDeps): SlackGateway {
       await deps.claims.complete(key).catch(() => undefined);
       return ACK;
     }
-    if (placeholderTs) {
+    if (slack && placeholderTs) {
       await slack.chat
         .delete({ channel: incoming.channel, ts: placeholderTs })
         .catch((cause: unknown) =>

@@ -1,8 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RetryableError } from '../shared/errors';
 import { encodeFeedbackValue, FEEDBACK_ACTION_IDS } from '../shared/slack/feedback-buttons';
 import { type LocalSlackApi, startLocalSlackApi } from '../shared/slack/local-slack-api';
 import { staticSlackCredentials } from '../shared/slack/slack-credentials';
-import { slackWebClients } from '../shared/slack/slack-web-client';
+import {
+  slackPlatformError,
+  slackWebClients,
+  toSlackApiError,
+} from '../shared/slack/slack-web-client';
 import { inMemoryEventClaims } from '../slack-handler/event-claims';
 import { arrayQueuePublisher } from '../slack-handler/queue-publisher';
 import { createSlackGateway, PLACEHOLDER_TEXT } from '../slack-handler/slack-gateway';
@@ -290,6 +295,36 @@ describe('POST /slack/interactions', () => {
   });
 });
 
+describe('Slack Web API clients', () => {
+  it("map failures by @slack/web-api's own error codes", async () => {
+    const { ErrorCode } = await import('@slack/web-api');
+    const platform = Object.assign(new Error('An API error occurred: channel_not_found'), {
+      code: ErrorCode.PlatformError,
+      data: { ok: false, error: 'channel_not_found' },
+    });
+    expect(slackPlatformError(platform)).toBe('channel_not_found');
+    expect(toSlackApiError(platform, 'chat.postMessage')).toMatchObject({ retryable: false });
+    const busy = { ...platform, data: { ok: false, error: 'ratelimited' } };
+    expect(toSlackApiError(busy, 'chat.update')).toBeInstanceOf(RetryableError);
+    expect(
+      toSlackApiError(
+        Object.assign(new Error('x'), { code: ErrorCode.HTTPError, statusCode: 502 }),
+        'm',
+      ),
+    ).toBeInstanceOf(RetryableError);
+    expect(
+      toSlackApiError(
+        Object.assign(new Error('x'), { code: ErrorCode.HTTPError, statusCode: 400 }),
+        'm',
+      ),
+    ).toMatchObject({ retryable: false });
+    expect(
+      toSlackApiError(Object.assign(new Error('x'), { code: ErrorCode.RateLimitedError }), 'm')
+        .code,
+    ).toBe('SLACK_RATE_LIMITED');
+  });
+});
+
 describe('the local Slack Web API', () => {
   it('reports every posted and updated message to onMessage', async () => {
     const seen: string[] = [];
@@ -298,9 +333,9 @@ describe('the local Slack Web API', () => {
       onMessage: (message) => seen.push(`${message.thread_ts ?? message.ts}: ${message.text}`),
     });
     try {
-      const client = slackWebClients({ apiUrl: local.url, timeoutMs: 2_000, retries: 0 })(
-        BOT_TOKEN,
-      );
+      const clients = slackWebClients({ apiUrl: local.url, timeoutMs: 2_000, retries: 0 });
+      const client = await clients(BOT_TOKEN);
+      expect(await clients(BOT_TOKEN)).toBe(client);
       const posted = await client.chat.postMessage({
         channel: CHANNEL,
         thread_ts: '1.000001',
@@ -308,11 +343,9 @@ describe('the local Slack Web API', () => {
       });
       await client.chat.update({ channel: CHANNEL, ts: posted.ts!, text: 'two' });
       expect(seen).toEqual(['1.000001: one', '1.000001: two']);
-      await expect(
-        slackWebClients({ apiUrl: local.url, timeoutMs: 2_000, retries: 0 })(
-          'xoxb-wrong',
-        ).auth.test(),
-      ).rejects.toMatchObject({ data: { error: 'invalid_auth' } });
+      await expect((await clients('xoxb-wrong')).auth.test()).rejects.toMatchObject({
+        data: { error: 'invalid_auth' },
+      });
     } finally {
       await local.close();
     }

@@ -50,7 +50,7 @@ const clients = () =>
 async function question(
   overrides: Partial<SlackQuestionMessage> = {},
 ): Promise<SlackQuestionMessage> {
-  const placeholder = await clients()(TOKEN).chat.postMessage({
+  const placeholder = await (await clients()(TOKEN)).chat.postMessage({
     channel: CHANNEL,
     thread_ts: overrides.thread_ts ?? THREAD,
     text: 'Looking into it…',
@@ -297,7 +297,7 @@ describe('answering a queued question', () => {
   it('posts the answer in the thread when the placeholder is gone', async () => {
     const { processor } = setup({ events: answerStream('Here it is.') });
     const q = await question();
-    await clients()(TOKEN).chat.delete({ channel: CHANNEL, ts: q.placeholder_ts });
+    await (await clients()(TOKEN)).chat.delete({ channel: CHANNEL, ts: q.placeholder_ts });
     expect((await processor(sqsEvent({ body: q }))).batchItemFailures).toEqual([]);
     expect(slack.thread(CHANNEL, THREAD).map((m) => m.text)).toEqual(['Here it is.']);
   });

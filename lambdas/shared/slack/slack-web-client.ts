@@ -3,12 +3,26 @@
  * `SLACK_API_URL` (default Slack's), so the local stack and tests point the real client at a
  * local server. One client per bot token, created once per container; retries and timeouts are
  * sized for a Lambda, not the library's thirty-minute default.
+ *
+ * The library is loaded on the first call, not at start-up: it brings axios, whose import alone
+ * costs tens of milliseconds, and most cold handler invocations never call Slack (acknowledged
+ * retries, ignored bot and edit events, button clicks, url_verification).
  */
-import { ErrorCode, type Logger, LogLevel, WebClient } from '@slack/web-api';
+import type { Logger, LogLevel, WebClient } from '@slack/web-api';
 import { RetryableError, RevbotError } from '../errors';
 import type { SlackLogger } from './slack-logger';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
+
+/** `@slack/web-api`'s ErrorCode values, compared without loading the library. */
+const SLACK_ERROR_CODES = {
+  request: 'slack_webapi_request_error',
+  http: 'slack_webapi_http_error',
+  platform: 'slack_webapi_platform_error',
+  rateLimited: 'slack_webapi_rate_limited_error',
+} as const;
+
+const WARN = 'warn' as LogLevel;
 
 export interface SlackWebClientOptions {
   /** `SLACK_API_URL`; a trailing slash is added when missing. */
@@ -23,14 +37,20 @@ export interface SlackWebClientOptions {
 }
 
 /** The client for a token; a rotated token gets a new client, the same token the same one. */
-export type SlackClientFactory = (token: string) => WebClient;
+export type SlackClientFactory = (token: string) => Promise<WebClient>;
+
+let webApi: Promise<typeof import('@slack/web-api')> | undefined;
 
 export function slackWebClients(options: SlackWebClientOptions): SlackClientFactory {
   const slackApiUrl = normalizeApiUrl(options.apiUrl ?? DEFAULT_SLACK_API_URL);
   const clients = new Map<string, WebClient>();
-  return (token) => {
+  return async (token) => {
     let client = clients.get(token);
     if (!client) {
+      webApi ??= import('@slack/web-api');
+      const { WebClient } = await webApi;
+      client = clients.get(token);
+      if (client) return client;
       client = new WebClient(token, {
         slackApiUrl,
         timeout: options.timeoutMs,
@@ -43,7 +63,7 @@ export function slackWebClients(options: SlackWebClientOptions): SlackClientFact
           randomize: true,
         },
         logger: options.logger ? webApiLogger(options.logger) : undefined,
-        logLevel: LogLevel.WARN,
+        logLevel: WARN,
       });
       clients.clear(); // only the current token's client is worth keeping
       clients.set(token, client);
@@ -59,7 +79,7 @@ export function normalizeApiUrl(url: string): string {
 /** The Web API's own error code (`message_not_found`, `channel_not_found`…), if it sent one. */
 export function slackPlatformError(error: unknown): string | undefined {
   const e = error as { code?: unknown; data?: { error?: unknown } };
-  return e?.code === ErrorCode.PlatformError && typeof e.data?.error === 'string'
+  return e?.code === SLACK_ERROR_CODES.platform && typeof e.data?.error === 'string'
     ? e.data.error
     : undefined;
 }
@@ -97,11 +117,11 @@ export function toSlackApiError(error: unknown, method: string): RevbotError {
         );
   }
   switch (e?.code) {
-    case ErrorCode.RateLimitedError:
+    case SLACK_ERROR_CODES.rateLimited:
       return new RetryableError(`Slack ${method} was rate limited`, 'SLACK_RATE_LIMITED', {
         cause: error,
       });
-    case ErrorCode.HTTPError: {
+    case SLACK_ERROR_CODES.http: {
       const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
       const message = `Slack ${method} failed with HTTP ${status}`;
       return status >= 500 || status === 429 || status === 408
@@ -126,7 +146,7 @@ export async function slackCall<T>(method: string, call: Promise<T>): Promise<T>
 }
 
 function webApiLogger(log: SlackLogger): Logger {
-  let level = LogLevel.WARN;
+  let level = WARN;
   const text = (parts: unknown[]) => parts.map(String).join(' ');
   return {
     debug() {},
