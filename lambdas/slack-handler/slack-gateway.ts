@@ -15,6 +15,7 @@ import { NotFoundError, RetryableError, RevbotError } from '../shared/errors';
 import type { SlackCredentials, SlackCredentialsSource } from '../shared/slack/slack-credentials';
 import { describeError, type SlackLogger } from '../shared/slack/slack-logger';
 import {
+  MAX_QUESTION_CHARS,
   QUEUE_MESSAGE_VERSION,
   type SlackQuestionMessage,
 } from '../shared/slack/slack-queue-message';
@@ -37,6 +38,7 @@ import { verifySlackSignature } from './slack-signature';
 import { cleanQuestion } from './slack-text';
 
 export const PLACEHOLDER_TEXT = 'Looking into it… :hourglass_flowing_sand:';
+export const TOO_LONG_TEXT = `That question is too long for me: keep it under ${MAX_QUESTION_CHARS.toLocaleString('en-US')} characters.`;
 export const EMPTY_QUESTION_TEXT =
   'Ask me something after the mention, for example: _@RevBot what is the status of the Acme deal?_';
 
@@ -148,17 +150,17 @@ export function createSlackGateway(deps: SlackGatewayDeps): SlackGateway {
     let placeholderTs: string | undefined;
     try {
       slack = await deps.slackClient(credentials.botToken);
-      if (question === '') {
+      if (question === '' || question.length > MAX_QUESTION_CHARS) {
         await slackCall(
           'chat.postMessage',
           slack.chat.postMessage({
             channel: incoming.channel,
             thread_ts: incoming.threadTs,
-            text: EMPTY_QUESTION_TEXT,
+            text: question === '' ? EMPTY_QUESTION_TEXT : TOO_LONG_TEXT,
           }),
         );
         await deps.claims.complete(key);
-        logger.info('Slack mention without a question answered with a hint', context);
+        logger.info('Slack mention answered with a hint', { ...context, chars: question.length });
         return ACK;
       }
       const placeholder = await slackCall(

@@ -172,6 +172,14 @@ describe('POST /slack/events', () => {
     expect(String(slack.calls[0]?.args.text)).toMatch(/Ask me something/);
   });
 
+  it('answers a question longer than the agents accept with a hint and queues nothing', async () => {
+    const { gateway, queue } = setup();
+    const text = `<@${BOT_USER}> ${'why '.repeat(6_300)}`;
+    expect((await gateway(sign(appMentionBody({ text })))).statusCode).toBe(200);
+    expect(queue.messages).toHaveLength(0);
+    expect(String(slack.calls[0]?.args.text)).toMatch(/too long.*25,000 characters/);
+  });
+
   it('learns its bot user from auth.test when the envelope does not say', async () => {
     const { gateway, queue } = setup();
     const body = JSON.parse(appMentionBody()) as Record<string, unknown>;

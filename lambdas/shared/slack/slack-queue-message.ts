@@ -11,6 +11,9 @@ const isoTime = z.iso.datetime();
 
 export const QUEUE_MESSAGE_VERSION = 1;
 
+/** InvokeAgent takes at most 25,000 characters of input text. */
+export const MAX_QUESTION_CHARS = 25_000;
+
 export const slackQuestionMessageSchema = z.object({
   kind: z.literal('question'),
   version: z.literal(QUEUE_MESSAGE_VERSION),
@@ -25,7 +28,7 @@ export const slackQuestionMessageSchema = z.object({
   message_ts: slackTs,
   user: id,
   /** The question without the bot mention and Slack markup. */
-  question: z.string().check(z.minLength(1), z.maxLength(40_000)),
+  question: z.string().check(z.minLength(1), z.maxLength(MAX_QUESTION_CHARS)),
   /** The "Looking into it…" reply the processor turns into progress, then the answer. */
   placeholder_ts: slackTs,
   received_at: isoTime,
