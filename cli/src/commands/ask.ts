@@ -16,6 +16,7 @@ import {
   localConversationSink,
 } from '@revbot/monitoring';
 import { type Command, UsageError } from '../command';
+import { seededAsOf } from '../local/warehouse-settings';
 import { startProgress } from '../ops/progress';
 
 export const askCommand: Command = {
@@ -43,10 +44,18 @@ within one run of a runtime that keeps history.`,
     const sessionId = values.session ?? `cli_${randomUUID()}`;
     const conversationId = randomUUID();
 
-    const tools = await startLocalToolStack({ asOf: io.env.REVBOT_DATA_AS_OF });
+    const dataDir = path.resolve(io.cwd, values['data-dir']);
+    const asOf = seededAsOf(dataDir, io.env);
+    const tools = await startLocalToolStack({ asOf });
     try {
       const runtime = createAgentRuntime(
-        { ...io.env, AGENT_RUNTIME: io.env.AGENT_RUNTIME ?? 'offline', REVBOT_STAGE: 'local' },
+        {
+          ...io.env,
+          AGENT_RUNTIME: io.env.AGENT_RUNTIME ?? 'offline',
+          REVBOT_STAGE: 'local',
+          // The offline model counts "this quarter" from the day the data is as of.
+          OFFLINE_TODAY: io.env.OFFLINE_TODAY ?? asOf,
+        },
         { tools: tools.tools },
       );
       const recorder = new ConversationRecorder({
@@ -79,7 +88,6 @@ within one run of a runtime that keeps history.`,
         progress.stop();
       }
       const record = recorder.finish();
-      const dataDir = path.resolve(io.cwd, values['data-dir']);
       const exported = await exportConversation(record, localConversationSink(dataDir));
       if (values.json) {
         io.stdout.write(

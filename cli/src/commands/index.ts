@@ -8,6 +8,7 @@ import { exportCommand } from './export';
 import { kbCommand } from './kb';
 import { listenCommand } from './listen';
 import { logsCommand } from './logs';
+import { seedCommand } from './seed';
 import { slackCommand } from './slack';
 import { webhookCommand } from './webhook';
 
@@ -16,6 +17,7 @@ export const COMMANDS: Command[] = [
   webhookCommand,
   slackCommand,
   listenCommand,
+  seedCommand,
   exportCommand,
   doctorCommand,
   kbCommand,

@@ -40,6 +40,7 @@ import { localConversationSink } from '@revbot/monitoring';
 import { z } from 'zod';
 import type { LocalApp } from './local-server';
 import { type RunningLocalServer, startLocalServer } from './local-server';
+import { seededAsOf } from './warehouse-settings';
 
 /**
  * The key `pnpm dev` signs webhooks with when `WEBHOOK_SIGNING_SECRET` is not set. It is public,
@@ -109,8 +110,9 @@ export async function startRevbotLocal(
   const allowlist = webhookDestinationAllowlist(env);
   const signer = signingSecretSource(env);
 
+  const asOf = seededAsOf(dataDir, rawEnv);
   const tools = await startLocalToolStack({
-    asOf: env.REVBOT_DATA_AS_OF,
+    asOf,
     webhook: {
       allowedUrls: env.WEBHOOK_ALLOWED_URLS,
       notificationUrl: env.WEBHOOK_URL || undefined,
@@ -146,7 +148,13 @@ export async function startRevbotLocal(
       });
     }
     runtime = createAgentRuntime(
-      { ...rawEnv, AGENT_RUNTIME: env.AGENT_RUNTIME, REVBOT_STAGE: LOCAL_STAGE },
+      {
+        ...rawEnv,
+        AGENT_RUNTIME: env.AGENT_RUNTIME,
+        REVBOT_STAGE: LOCAL_STAGE,
+        // The offline model counts "this quarter" from the day the data is as of.
+        OFFLINE_TODAY: rawEnv.OFFLINE_TODAY ?? asOf,
+      },
       { tools: tools.tools },
     );
   } catch (error) {
