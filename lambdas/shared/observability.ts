@@ -8,5 +8,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 
 export const METRIC_NAMESPACE = 'RevBot';
 
-export const logger = new Logger();
-export const metrics = new Metrics({ namespace: METRIC_NAMESPACE });
+// Marked pure so a bundle that never uses one (most handlers log but publish no metrics) drops
+// it and its module instead of constructing it at every cold start.
+export const logger = /* @__PURE__ */ new Logger();
+export const metrics = /* @__PURE__ */ new Metrics({ namespace: METRIC_NAMESPACE });
