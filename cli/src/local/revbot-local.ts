@@ -106,7 +106,12 @@ export async function startRevbotLocal(
   const env = parseEnv(localEnvSchema, rawEnv);
   const logger = options.logger ?? quietLogger;
   const dataDir = path.resolve(options.cwd ?? process.cwd(), env.REVBOT_DATA_DIR);
-  const conversationsDir = dataDir;
+  const configured = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN, env.SLACK_API_URL];
+  if (configured.some(Boolean) && !configured.every(Boolean)) {
+    throw new ConfigError(
+      'Invalid configuration: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_API_URL: set all three for a real Slack, or none for the embedded one',
+    );
+  }
   const allowlist = webhookDestinationAllowlist(env);
   const signer = signingSecretSource(env);
 
@@ -123,21 +128,15 @@ export async function startRevbotLocal(
     await tools.close();
     throw error;
   });
+  let embeddedSlack: LocalSlackApi | undefined;
   const stopEmbedded = () => Promise.all([tools.close(), dynamodb.close(), embeddedSlack?.close()]);
   const requestsTable = localName('webhook-requests');
   const slackEventsTable = localName('slack-events');
-  let embeddedSlack: LocalSlackApi | undefined;
 
   let runtime: ReturnType<typeof createAgentRuntime>;
   try {
     await dynamodb.createTable(requestsTable, 'tracking_id');
     await dynamodb.createTable(slackEventsTable, 'id');
-    const configured = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN, env.SLACK_API_URL];
-    if (configured.some(Boolean) && !configured.every(Boolean)) {
-      throw new ConfigError(
-        'Invalid configuration: SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and SLACK_API_URL: set all three for a real Slack, or none for the embedded one',
-      );
-    }
     if (!env.SLACK_API_URL) {
       embeddedSlack = await startLocalSlackApi({
         botToken: LOCAL_SLACK.botToken,
@@ -161,7 +160,8 @@ export async function startRevbotLocal(
     await stopEmbedded();
     throw error;
   }
-  const conversations = localConversationSink(conversationsDir);
+  // Records land in <data dir>/conversation-history/…, the layout of the S3 bucket.
+  const conversations = localConversationSink(dataDir);
   const slackCredentials = staticSlackCredentials({
     signingSecret: env.SLACK_SIGNING_SECRET ?? LOCAL_SLACK.signingSecret,
     botToken: env.SLACK_BOT_TOKEN ?? LOCAL_SLACK.botToken,
@@ -283,7 +283,7 @@ export async function startRevbotLocal(
     },
     env,
     runtimeName: runtime.name,
-    conversationsDir: path.join(conversationsDir, 'conversation-history'),
+    conversationsDir: path.join(dataDir, 'conversation-history'),
     server,
     async close() {
       await server.close();
