@@ -13,6 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { LAZY_MODULES, type LazyModule } from '../lib/lazy-module';
 import { METRIC_NAMESPACE, resourceName } from '../lib/naming';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -29,6 +30,8 @@ export interface RevbotFunctionProps {
   memorySize: number;
   environment?: Record<string, string>;
   reservedConcurrentExecutions?: number;
+  /** Packages bundled beside the handler, compiled only when first imported (`lazy-module.ts`). */
+  lazyModules?: LazyModule[];
 }
 
 export class RevbotFunction extends Construct {
@@ -92,11 +95,29 @@ export class RevbotFunction extends Construct {
         bundleAwsSDK: true,
         mainFields: ['module', 'main'],
         // The embedded warehouse (DuckDB) is a local-only native module; Lambdas use Firebolt.
-        externalModules: ['@duckdb/node-api'],
+        externalModules: ['@duckdb/node-api', ...(props.lazyModules ?? [])],
+        commandHooks: lazyModuleHooks(props.lazyModules ?? []),
         // ESM bundles still meet CommonJS dependencies that call require().
         banner:
           "import { createRequire as __revbotCreateRequire } from 'node:module'; const require = __revbotCreateRequire(import.meta.url);",
       },
     });
   }
+}
+
+const LAZY_MODULE_SCRIPT = fileURLToPath(new URL('../lib/lazy-module.ts', import.meta.url));
+
+function lazyModuleHooks(modules: LazyModule[]): nodejs.ICommandHooks | undefined {
+  if (modules.length === 0) return undefined;
+  for (const name of modules) {
+    if (!(name in LAZY_MODULES)) throw new Error(`Unknown lazy module ${name}`);
+  }
+  // Absolute paths: the hook runs in the bundling directory, not the repository.
+  const tsx = import.meta.resolve('tsx');
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (_inputDir, outputDir) =>
+      modules.map((name) => `node --import ${tsx} "${LAZY_MODULE_SCRIPT}" ${name} "${outputDir}"`),
+  };
 }

@@ -106,6 +106,8 @@ export class SlackGatewayStack extends Stack {
       stage,
       name: NAMES.slackHandler,
       entry: 'slack-handler/handler.ts',
+      // Most cold invocations (retries, ignored events, clicks) never call Slack.
+      lazyModules: ['@slack/web-api'],
       description:
         'Verifies Slack events, de-duplicates them, replies with a placeholder, enqueues',
       timeout: Duration.seconds(10),

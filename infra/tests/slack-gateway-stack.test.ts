@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -198,6 +198,22 @@ describe('the Slack gateway stack', () => {
         .map((v) => v.ruleName),
     );
     expect(errors).toEqual([]);
+  });
+  it('ships @slack/web-api beside the handler, compiled only when the handler first calls Slack', async () => {
+    const withLazySlack = readdirSync(outdir).filter((entry) =>
+      existsSync(path.join(outdir, entry, 'node_modules/@slack/web-api/index.mjs')),
+    );
+    // Only the handler: the processor calls Slack on every question and bundles it inline.
+    expect(withLazySlack).toHaveLength(1);
+    const asset = path.join(outdir, withLazySlack[0] as string);
+    const handlerCode = readFileSync(path.join(asset, 'index.mjs'), 'utf8');
+    expect(handlerCode).toContain('import("@slack/web-api")');
+    // axios's form-data pulls in mime-db, the largest piece of the Slack client.
+    expect(handlerCode).not.toContain('application/vnd');
+    const lazy = path.join(asset, 'node_modules/@slack/web-api/index.mjs');
+    const { WebClient } = (await import(lazy)) as { WebClient: new (token: string) => unknown };
+    const client = new WebClient('xoxb-test') as { chat: { postMessage: unknown } };
+    expect(typeof client.chat.postMessage).toBe('function');
   });
 });
 
