@@ -59,6 +59,27 @@ export function fireboltCredentialsFromSecret(
   };
 }
 
+/** The variables both Firebolt tool Lambdas read; the infra sets them per tool. */
+export const fireboltEnvSchema = z.object({
+  FIREBOLT_SECRET_ID: z.string().min(1),
+  FIREBOLT_ACCOUNT: z.string().min(1),
+  FIREBOLT_DATABASE: z.string().min(1),
+  FIREBOLT_ENGINE: z.string().min(1),
+  FIREBOLT_API_ENDPOINT: z.string().min(1).optional(),
+});
+export type FireboltEnv = z.infer<typeof fireboltEnvSchema>;
+
+/** The warehouse a Firebolt tool Lambda uses: its account from `env`, its own secret's login. */
+export function fireboltWarehouseFromEnv(env: FireboltEnv, reader: SecretReader): Warehouse {
+  return createFireboltWarehouse({
+    account: env.FIREBOLT_ACCOUNT,
+    database: env.FIREBOLT_DATABASE,
+    engine: env.FIREBOLT_ENGINE,
+    apiEndpoint: env.FIREBOLT_API_ENDPOINT,
+    credentials: fireboltCredentialsFromSecret(reader, env.FIREBOLT_SECRET_ID),
+  });
+}
+
 interface FireboltMeta {
   name: string;
   type: string;

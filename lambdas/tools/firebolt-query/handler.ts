@@ -8,29 +8,17 @@ import { parseEnv } from '../../shared/env';
 import { logger } from '../../shared/observability';
 import { secretsManagerReader } from '../../shared/secrets';
 import {
-  createFireboltWarehouse,
-  fireboltCredentialsFromSecret,
+  fireboltEnvSchema,
+  fireboltWarehouseFromEnv,
 } from '../../shared/warehouse/firebolt-warehouse';
 import { createFireboltQueryTool } from './query-tool';
 
 const env = parseEnv(
-  z.object({
-    FIREBOLT_SECRET_ID: z.string().min(1),
-    FIREBOLT_ACCOUNT: z.string().min(1),
-    FIREBOLT_DATABASE: z.string().min(1),
-    FIREBOLT_ENGINE: z.string().min(1),
-    FIREBOLT_API_ENDPOINT: z.string().min(1).optional(),
+  fireboltEnvSchema.extend({
     QUERY_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(60_000).default(20_000),
   }),
 );
-
-const warehouse = createFireboltWarehouse({
-  account: env.FIREBOLT_ACCOUNT,
-  database: env.FIREBOLT_DATABASE,
-  engine: env.FIREBOLT_ENGINE,
-  apiEndpoint: env.FIREBOLT_API_ENDPOINT,
-  credentials: fireboltCredentialsFromSecret(secretsManagerReader(), env.FIREBOLT_SECRET_ID),
-});
+const warehouse = fireboltWarehouseFromEnv(env, secretsManagerReader());
 
 const tool = createFireboltQueryTool({ warehouse, queryTimeoutMs: env.QUERY_TIMEOUT_MS, logger });
 
