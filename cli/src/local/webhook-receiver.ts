@@ -4,7 +4,7 @@
  * end-to-end tests assert on it.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '@revbot/lambdas/shared/local/listen-on-loopback';
 import { Webhook } from 'standardwebhooks';
 
 export interface Delivery {
@@ -83,13 +83,9 @@ export async function startWebhookReceiver(options: {
       res.writeHead(verified ? 204 : 401).end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server, options);
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}/`,
+    url: `${listening.url}/`,
     deliveries,
     next(timeoutMs = 10_000) {
       const ready = deliveries[consumed];
@@ -105,10 +101,6 @@ export async function startWebhookReceiver(options: {
         });
       });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }

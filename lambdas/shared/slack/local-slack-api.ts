@@ -7,7 +7,7 @@
  * kept per channel so a test can read the thread as a user would see it. Answers 127.0.0.1 only.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../local/listen-on-loopback';
 
 export interface LocalSlackMessage {
   channel: string;
@@ -181,12 +181,10 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       send(500, { ok: false, error: 'fatal_error', detail: String(error) });
     }
   });
-  server.listen(options.port ?? 0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server, { port: options.port });
 
   return {
-    url: `http://127.0.0.1:${port}/api/`,
+    url: `${listening.url}/api/`,
     calls,
     messages,
     thread(channel, threadTs) {
@@ -199,9 +197,6 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       queue.push(reply);
       injected.set(method, queue);
     },
-    close() {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close: listening.close,
   };
 }

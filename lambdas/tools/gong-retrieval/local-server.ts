@@ -7,7 +7,7 @@
  * 3 requests per second) is exceeded. Tests can also inject a response for the next request.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../shared/local/listen-on-loopback';
 import type { GongCallDetail, RevenueDataset } from '../../shared/warehouse/seed/revenue-dataset';
 
 export interface LocalGongServerOptions {
@@ -178,21 +178,14 @@ export async function startLocalGongServer(
     });
   });
 
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-  );
-  const address = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server, options);
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
+    url: listening.url,
     requests,
     injectResponse(response) {
       injected.push(response);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }
 

@@ -8,7 +8,7 @@
  * from the best result and says so.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../../shared/local/listen-on-loopback';
 import type { RevenueDataset } from '../../shared/warehouse/seed/revenue-dataset';
 
 export interface LocalSearchServerOptions {
@@ -180,21 +180,14 @@ export async function startLocalSearchServer(
     });
   });
 
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-  );
-  const address = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server, options);
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${address.port}`,
+    url: listening.url,
     requests,
     injectResponse(response) {
       injected.push(response);
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }
 
