@@ -4,6 +4,8 @@
  * server's Retry-After, and a clear RetryableError once the attempts or the wait budget run out.
  * Other statuses are returned to the caller, which knows what they mean for its API.
  */
+
+import { backoffDelay, parseRetryAfter } from './backoff';
 import { RetryableError } from './errors';
 
 export interface HttpJsonRequest {
@@ -70,7 +72,9 @@ export function createHttpJsonClient(options: HttpJsonClientOptions): HttpJsonCl
       } catch (error) {
         lastProblem = describeNetworkError(error, timeoutMs);
         if (attempt < maxAttempts) {
-          await sleep(backoff(attempt, baseDelay, maxDelay, random));
+          await sleep(
+            backoffDelay(attempt, { baseDelayMs: baseDelay, maxDelayMs: maxDelay }, random),
+          );
           continue;
         }
         break;
@@ -88,31 +92,16 @@ export function createHttpJsonClient(options: HttpJsonClientOptions): HttpJsonCl
           'UPSTREAM_RATE_LIMITED',
         );
       }
-      await sleep(retryAfter ?? backoff(attempt, baseDelay, maxDelay, random));
+      await sleep(
+        retryAfter ??
+          backoffDelay(attempt, { baseDelayMs: baseDelay, maxDelayMs: maxDelay }, random),
+      );
     }
     throw new RetryableError(
       `${options.service} did not answer successfully after ${maxAttempts} attempts (last: ${lastProblem})`,
       'UPSTREAM_UNAVAILABLE',
     );
   };
-}
-
-/** Retry-After as milliseconds: either delay-seconds or an HTTP date. */
-export function parseRetryAfter(
-  value: string | null,
-  now: () => number = Date.now,
-): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now());
-}
-
-function backoff(attempt: number, base: number, max: number, random: () => number): number {
-  const exponential = Math.min(max, base * 2 ** (attempt - 1));
-  // Full jitter between half and all of the exponential delay.
-  return Math.round(exponential / 2 + (random() * exponential) / 2);
 }
 
 async function readBody(response: Response): Promise<unknown> {

@@ -6,7 +6,7 @@
  * webhook_executor tool.
  */
 import { randomUUID } from 'node:crypto';
-import { parseRetryAfter } from '../http-json-client';
+import { parseRetryAfter } from '../backoff';
 import {
   assertAllowedDestination,
   type CheckedDestination,

@@ -35,18 +35,7 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 };
 
-/**
- * Delay before attempt `attempt + 1`: `base * 2^(attempt-1)` capped at `max`, with jitter
- * spreading it over its upper half so receivers recovering from an outage are not hit in step.
- */
-export function backoffDelay(
-  attempt: number,
-  policy: Pick<RetryPolicy, 'baseDelayMs' | 'maxDelayMs'>,
-  random: () => number = Math.random,
-): number {
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(exponential / 2 + (random() * exponential) / 2);
-}
+export { backoffDelay } from '../backoff';
 
 /** Statuses worth another attempt: 429 and every 5xx. Other 4xx mean the request is refused. */
 export const isRetryableStatus = (status: number): boolean => status === 429 || status >= 500;

@@ -8,6 +8,8 @@
  * `Retry-After`); what still fails becomes a ModelProviderError saying whether to retry later.
  * The API key is sent as a Bearer token and never logged.
  */
+
+import { parseRetryAfter } from '../../backoff';
 import {
   type ModelMessage,
   type ModelProvider,
@@ -346,11 +348,8 @@ async function httpError(response: Response): Promise<ModelProviderError> {
     response.status === 429 ? 'RATE_LIMITED' : `HTTP_${response.status}`,
     retryable,
   );
-  const header = response.headers.get('retry-after');
-  const retryAfter = header === null || header.trim() === '' ? Number.NaN : Number(header);
-  if (Number.isFinite(retryAfter) && retryAfter >= 0) {
-    (error as RetryAfter).retryAfterMs = retryAfter * 1000;
-  }
+  const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+  if (retryAfterMs !== undefined) (error as RetryAfter).retryAfterMs = retryAfterMs;
   return error;
 }
 
