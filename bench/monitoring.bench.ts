@@ -6,10 +6,9 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ConversationRecorder } from '../monitoring/src/conversation-recorder';
-import { serializeMetadata } from '../monitoring/src/record-serialization';
-import type { ConversationRecord } from '../monitoring/src/types';
-import { generateStream } from '../monitoring/tests/support/stream-generator';
+import type { ConversationRecord } from '@revbot/monitoring';
+import { ConversationRecorder, serializeMetadata } from '@revbot/monitoring';
+import { generateStream } from '@revbot/testing/stream-generator';
 import { type BenchResult, round } from './types';
 
 const TARGET_BYTES = 10.5 * 1024 * 1024;

@@ -9,12 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AgentRuntime, loadAgents } from '@revbot/agents';
-import { createAgentRuntime } from '../lambdas/shared/agent-runtime';
-import type { ModelProvider } from '../lambdas/shared/agent-runtime/model-provider';
-import { Orchestrator } from '../lambdas/shared/agent-runtime/orchestrator';
-import { InMemorySessionStore } from '../lambdas/shared/agent-runtime/session-store';
-import { InProcessToolInvoker } from '../lambdas/shared/agent-runtime/tool-invoker';
-import { startLocalToolStack } from '../lambdas/tools/local-tool-stack';
+import type { ModelProvider } from '@revbot/agents/runtime';
+import {
+  createAgentRuntime,
+  InMemorySessionStore,
+  InProcessToolInvoker,
+  Orchestrator,
+} from '@revbot/agents/runtime';
+import { startLocalToolStack } from '@revbot/lambdas/tools';
 import { type BenchResult, percentile, round } from './types';
 
 const AS_OF = '2026-11-23';

@@ -20,16 +20,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startLocalAwsServer } from '@revbot/testing/local-aws-server';
+import { startLocalSlackApi } from '@revbot/testing/local-slack-api';
+import { appMentionBody, BOT_USER, signedRequest, TEAM } from '@revbot/testing/slack-requests';
 import { build } from 'esbuild';
 import { bundleLazyModule, type LazyModule } from '../infra/lib/lazy-module';
-import { startLocalSlackApi } from '../lambdas/shared/slack/local-slack-api';
-import { startLocalAwsServer } from '../lambdas/tests/support/local-aws-server';
-import {
-  appMentionBody,
-  BOT_USER,
-  signedRequest,
-  TEAM,
-} from '../lambdas/tests/support/slack-requests';
 import { type BenchResult, percentile, round } from './types';
 
 const EVENTS = 1_000;
@@ -167,7 +162,7 @@ async function acknowledgementLatency(): Promise<BenchResult[]> {
     SLACK_API_URL: slack.url,
   });
   try {
-    const { handler } = (await import('../lambdas/slack-handler/handler')) as unknown as {
+    const { handler } = (await import('@revbot/lambdas/slack-handler/handler')) as unknown as {
       handler: Handler;
     };
     const requests = Array.from({ length: WARMUP + EVENTS }, (_, i) => {

@@ -3,10 +3,10 @@
  * base: a full action-group round trip in process (event parsing, parameter validation, the
  * read-only guard, DuckDB in a read-only transaction, result shaping), p50 and p99.
  */
-import { buildFunctionEvent } from '../lambdas/shared/action-group';
-import { createEmbeddedWarehouse } from '../lambdas/shared/warehouse/duckdb-warehouse';
-import { loadSqlPatterns, renderSqlPattern } from '../lambdas/shared/warehouse/sql-patterns';
-import { createFireboltQueryTool } from '../lambdas/tools/firebolt-query/query-tool';
+import { buildFunctionEvent } from '@revbot/agents/action-group';
+import { loadSqlPatterns, renderSqlPattern } from '@revbot/agents/knowledge-base';
+import { createFireboltQueryTool } from '@revbot/lambdas/tools';
+import { createEmbeddedWarehouse } from '@revbot/lambdas/warehouse';
 import { type BenchResult, percentile, round } from './types';
 
 const WARMUP = 3;

@@ -15,16 +15,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AgentRuntime, AgentStreamEvent } from '@revbot/agents/runtime';
+import { EventSource } from '@revbot/cli';
+import { createWebhookSigner, parseDestinationAllowlist } from '@revbot/lambdas/outbound';
+import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway';
+import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
+import { MemoryRequestStatusStore, sqsWebhookJobQueue } from '@revbot/lambdas/webhook-requests';
 import { localConversationSink } from '@revbot/monitoring';
+import { LocalQueue } from '@revbot/testing/local-queue';
+import { createSqsEndpoint, queueUrl } from '@revbot/testing/sqs-endpoint';
+import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { EventSource } from '../cli/src/local/event-source';
-import { LocalQueue } from '../cli/src/local/local-queue';
-import { createSqsEndpoint, queueUrl } from '../cli/src/local/sqs-endpoint';
-import { startWebhookReceiver } from '../cli/src/local/webhook-receiver';
-import { createWebhookSigner, parseDestinationAllowlist } from '../lambdas/shared/outbound';
-import { MemoryRequestStatusStore, sqsWebhookJobQueue } from '../lambdas/shared/webhook-requests';
-import { createWebhookGatewayHandler } from '../lambdas/webhook-gateway/webhook-gateway';
-import { createWebhookProcessorHandler } from '../lambdas/webhook-processor/webhook-processor';
 import { type BenchResult, percentile, round } from './types';
 
 const GATEWAY_WARMUP = 200;
@@ -147,8 +147,8 @@ async function offlineRuntime(): Promise<
   { runtime: AgentRuntime; close(): Promise<void> } | undefined
 > {
   // Loaded here: the replay figures do not depend on the model runtime building.
-  const agentRuntime = await import('../lambdas/shared/agent-runtime');
-  const { startLocalToolStack } = await import('../lambdas/tools/local-tool-stack');
+  const agentRuntime = await import('@revbot/agents/runtime');
+  const { startLocalToolStack } = await import('@revbot/lambdas/tools');
   const kinds: readonly string[] = agentRuntime.AGENT_RUNTIME_KINDS;
   if (!kinds.includes('offline')) return undefined;
   const tools = await startLocalToolStack({ logger: { info() {}, warn() {}, error() {} } });

@@ -10,29 +10,27 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toSqsRecord } from '../cli/src/local/event-source';
-import { LocalQueue } from '../cli/src/local/local-queue';
-import { createSqsEndpoint, queueUrl } from '../cli/src/local/sqs-endpoint';
-import { type RunningReceiver, startWebhookReceiver } from '../cli/src/local/webhook-receiver';
-import { getWebhookStatus, postWebhook } from '../lambdas/tests/support/api-gateway-events';
-import { type LocalDynamoDb, startLocalDynamoDb } from '../lambdas/tests/support/dynamodb-server';
+import { toSqsRecord } from '@revbot/cli';
+import { getWebhookStatus, postWebhook } from '@revbot/testing/api-gateway-events';
+import { type LocalDynamoDb, startLocalDynamoDb } from '@revbot/testing/dynamodb-server';
+import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import {
   encodeEvent,
   type InvokeAgentServer,
   type RecordedEvent,
   startInvokeAgentServer,
-} from '../lambdas/tests/support/invoke-agent-server';
-import { type LocalS3, startLocalS3 } from './support/local-s3';
+} from '@revbot/testing/invoke-agent-server';
+import { LocalQueue } from '@revbot/testing/local-queue';
+import { type LocalS3, startLocalS3 } from '@revbot/testing/local-s3';
+import { createSqsEndpoint, queueUrl } from '@revbot/testing/sqs-endpoint';
+import { type RunningReceiver, startWebhookReceiver } from '@revbot/testing/webhook-receiver';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SECRET = `whsec_${Buffer.from('revbot end-to-end signing key!!').toString('base64')}`;
 const TABLE = 'revops-e2e-webhook-requests';
 const BUCKET = 'revops-e2e-conversations-000000000000-us-east-1';
-const FIXTURE = path.join(
-  import.meta.dirname,
-  '../lambdas/tests/fixtures/bedrock-traces/01-supervisor-nested-collaborators.json',
-);
+const FIXTURE = path.join(BEDROCK_TRACES_DIR, '01-supervisor-nested-collaborators.json');
 
 let dynamo: LocalDynamoDb;
 let sqsServer: Server;
@@ -117,8 +115,8 @@ beforeAll(async () => {
   delete process.env.WEBHOOK_SIGNING_SECRET_ARN;
 
   // The entry points read their configuration when loaded, as a Lambda container does.
-  ({ handler: gateway } = await import('../lambdas/webhook-gateway/handler'));
-  ({ handler: processor } = (await import('../lambdas/webhook-processor/handler')) as never);
+  ({ handler: gateway } = await import('@revbot/lambdas/webhook-gateway/handler'));
+  ({ handler: processor } = (await import('@revbot/lambdas/webhook-processor/handler')) as never);
 });
 
 afterAll(async () => {

@@ -1,4 +1,4 @@
 export * from './loader';
-export * from './runtime';
+export * from './runtime/agent-runtime';
 export * from './schema';
 export * from './tools';

@@ -4,7 +4,7 @@
  * is one line naming the variable, and exit code 1.
  */
 import './env-defaults';
-import { ConfigError } from '@revbot/lambdas/shared/errors';
+import { ConfigError } from '@revbot/core';
 import { type Logger, startRevbotLocal } from './local/revbot-local';
 
 const logger: Logger = {

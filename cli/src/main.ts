@@ -3,7 +3,7 @@
 import './env-defaults';
 import type { CommandIo } from './command';
 import { UsageError } from './command';
-import { COMMANDS } from './commands/index';
+import { COMMANDS } from './commands';
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...args] = argv;

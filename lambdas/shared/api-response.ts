@@ -1,6 +1,7 @@
 /** API Gateway proxy responses: JSON bodies, and the one error shape every endpoint uses. */
+
+import { RevbotError } from '@revbot/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { RevbotError } from './errors';
 
 export function jsonResponse(
   statusCode: number,

@@ -5,8 +5,7 @@
  * Other statuses are returned to the caller, which knows what they mean for its API.
  */
 
-import { backoffDelay, parseRetryAfter } from './backoff';
-import { RetryableError } from './errors';
+import { backoffDelay, parseRetryAfter, RetryableError } from '@revbot/core';
 
 export interface HttpJsonRequest {
   method: 'GET' | 'POST';

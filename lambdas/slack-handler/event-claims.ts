@@ -20,7 +20,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { RetryableError } from '../shared/errors';
+import { RetryableError } from '@revbot/core';
 
 export type ClaimOutcome =
   /** First delivery: go ahead. */

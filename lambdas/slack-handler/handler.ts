@@ -6,15 +6,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { logger, parseEnv, secretsManagerReader } from '@revbot/core';
 import * as z from 'zod/mini';
-import { parseEnv } from '../shared/env';
-import { logger } from '../shared/observability';
-import { secretsManagerReader } from '../shared/secrets';
 import { secretSlackCredentials } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
 import { dynamoDbEventClaims } from './event-claims';
 import { sqsQueuePublisher } from './queue-publisher';
-import { createSlackGateway } from './slack-gateway';
+import { createSlackGateway } from './slack-handler';
 
 const required = z.string().check(z.minLength(1));
 

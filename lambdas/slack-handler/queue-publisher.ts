@@ -3,7 +3,7 @@
  * A seam, so the local stack feeds its in-process queue through the same handler code.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { RetryableError } from '../shared/errors';
+import { RetryableError } from '@revbot/core';
 import type { SlackQueueMessage } from '../shared/slack/slack-queue-message';
 
 export interface QueuePublisher {

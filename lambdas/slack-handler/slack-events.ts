@@ -4,8 +4,9 @@
  * messages are; bots (RevBot included), edits, deletions, other apps' messages and anything else
  * are acknowledged and ignored.
  */
+
+import { ValidationError } from '@revbot/core';
 import * as z from 'zod/mini';
-import { ValidationError } from '../shared/errors';
 
 const text = z.optional(z.string());
 

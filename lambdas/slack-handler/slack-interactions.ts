@@ -3,8 +3,9 @@
  * is JSON. RevBot's only interactive elements are the 👍/👎 buttons under answers; a click
  * becomes a feedback message for the processor, anything else is acknowledged and ignored.
  */
+
+import { ValidationError } from '@revbot/core';
 import * as z from 'zod/mini';
-import { ValidationError } from '../shared/errors';
 import { decodeFeedbackValue, ratingOfAction } from '../shared/slack/feedback-buttons';
 import {
   QUEUE_MESSAGE_VERSION,

@@ -6,7 +6,7 @@
  * any JSON or form parsing.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AuthenticationError } from '../shared/errors';
+import { AuthenticationError } from '@revbot/core';
 
 export const SLACK_SIGNATURE_VERSION = 'v0';
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;

@@ -9,6 +9,7 @@
  * retry can fix are told and not rethrown.
  */
 import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents';
+import { RevbotError } from '@revbot/core';
 import {
   ConversationRecorder,
   type ConversationSink,
@@ -19,7 +20,6 @@ import {
   type RecorderOptions,
 } from '@revbot/monitoring';
 import type { WebClient } from '@slack/web-api';
-import { RevbotError } from '../shared/errors';
 import type { ConversationRef } from '../shared/slack/feedback-buttons';
 import { describeError, type SlackLogger } from '../shared/slack/slack-logger';
 import type { SlackQuestionMessage } from '../shared/slack/slack-queue-message';

@@ -4,13 +4,11 @@
  * and Powertools metrics created once per container.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { createAgentRuntime } from '@revbot/agents/runtime';
+import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
 import { s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { createAgentRuntime } from '../shared/agent-runtime';
-import { parseEnv } from '../shared/env';
-import { logger, metrics } from '../shared/observability';
-import { secretsManagerReader } from '../shared/secrets';
 import { secretSlackCredentials } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
 import { powertoolsProcessorMetrics } from './processor-metrics';

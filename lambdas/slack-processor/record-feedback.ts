@@ -5,9 +5,9 @@
  * not rated twice by accident.
  */
 
+import { RetryableError, RevbotError } from '@revbot/core';
 import { type ConversationSink, conversationKeyPrefix } from '@revbot/monitoring';
 import type { KnownBlock, WebClient } from '@slack/web-api';
-import { RetryableError, RevbotError } from '../shared/errors';
 import { FEEDBACK_BLOCK_ID } from '../shared/slack/feedback-buttons';
 import { describeError, type SlackLogger } from '../shared/slack/slack-logger';
 import type { SlackFeedbackMessage } from '../shared/slack/slack-queue-message';

@@ -6,10 +6,10 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AgentRuntime } from '@revbot/agents';
+import { ValidationError } from '@revbot/core';
 import type { ConversationSink, RecorderOptions } from '@revbot/monitoring';
 import type { WebClient } from '@slack/web-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ValidationError } from '../shared/errors';
 import type { SlackLogger } from '../shared/slack/slack-logger';
 import { slackQueueMessageSchema } from '../shared/slack/slack-queue-message';
 import { answerQuestion } from './answer-question';

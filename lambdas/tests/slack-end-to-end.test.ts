@@ -7,17 +7,15 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { APIGatewayProxyEvent, Context, SQSEvent } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalSlackApi, startLocalSlackApi } from '../shared/slack/local-slack-api';
-import { slackSessionId } from '../slack-processor/session-id';
+import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import {
   encodeEvent,
   type InvokeAgentServer,
   type RecordedEvent,
   startInvokeAgentServer,
-} from './support/invoke-agent-server';
-import { type LocalAwsServer, startLocalAwsServer } from './support/local-aws-server';
+} from '@revbot/testing/invoke-agent-server';
+import { type LocalAwsServer, startLocalAwsServer } from '@revbot/testing/local-aws-server';
+import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import {
   appMentionBody,
   BOT_USER,
@@ -25,17 +23,17 @@ import {
   CHANNEL,
   signedRequest,
   TEAM,
-} from './support/slack-requests';
+} from '@revbot/testing/slack-requests';
+import type { APIGatewayProxyEvent, Context, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slackSessionId } from '../slack-processor/session-id';
 
 const SIGNING_SECRET = 'e2e-signing-secret-00112233445566';
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-AbCdEf';
 const TABLE = 'revops-test-slack-events';
 const BUCKET = 'revops-test-conversations-123456789012-us-east-1';
-const FIXTURE = path.join(
-  import.meta.dirname,
-  'fixtures/bedrock-traces/01-supervisor-nested-collaborators.json',
-);
+const FIXTURE = path.join(BEDROCK_TRACES_DIR, '01-supervisor-nested-collaborators.json');
 const FINAL_TEXT = 'The sum of the numbers 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10 is 55.';
 const QUESTION_TS = '1763890000.000100';
 

@@ -10,8 +10,10 @@ import {
   type ActionGroupTool,
   parseActionGroupEvent,
   type ToolLogger,
-} from '../shared/action-group';
-import { ValidationError } from '../shared/errors';
+} from '@revbot/agents/action-group';
+import { ValidationError } from '@revbot/core';
+import { type LocalGongServer, startLocalGongServer } from '@revbot/testing/local-gong-api';
+import { type LocalSearchServer, startLocalSearchServer } from '@revbot/testing/local-search-api';
 import {
   createWebhookSigner,
   mergeAllowlists,
@@ -25,15 +27,13 @@ import {
   generateRevenueDataset,
   type RevenueDataset,
 } from '../shared/warehouse/seed/revenue-dataset';
-import { createFireboltQueryTool } from './firebolt-query/query-tool';
-import { createFireboltWriterTool } from './firebolt-writer/writer-tool';
+import { createFireboltQueryTool } from './firebolt-query/firebolt-query';
+import { createFireboltWriterTool } from './firebolt-writer/firebolt-writer';
 import { GongClient } from './gong-retrieval/gong-client';
-import { createGongRetrievalTool } from './gong-retrieval/gong-tool';
-import { type LocalGongServer, startLocalGongServer } from './gong-retrieval/local-server';
-import { type LocalSearchServer, startLocalSearchServer } from './web-search/local-server';
-import { createWebSearchTool } from './web-search/search-tool';
+import { createGongRetrievalTool } from './gong-retrieval/gong-retrieval';
 import { createTavilyProvider } from './web-search/tavily-provider';
-import { createWebhookExecutorTool } from './webhook-executor/webhook-tool';
+import { createWebSearchTool } from './web-search/web-search';
+import { createWebhookExecutorTool } from './webhook-executor/webhook-executor';
 
 /** Credentials the local API servers accept; they guard nothing but keep the auth path real. */
 export const LOCAL_CREDENTIALS = {

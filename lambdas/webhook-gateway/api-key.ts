@@ -4,7 +4,7 @@
  * compares digests in constant time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { AuthenticationError } from '../shared/errors';
+import { AuthenticationError } from '@revbot/core';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 

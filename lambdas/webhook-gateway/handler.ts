@@ -6,10 +6,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { logger, parseEnv } from '@revbot/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { parseEnv } from '../shared/env';
-import { logger } from '../shared/observability';
 import {
   DynamoDbRequestStatusStore,
   sqsWebhookJobQueue,

@@ -4,9 +4,10 @@
  * JSON and for each invalid, missing or unknown field (`details: [{field, message}]`), including a
  * callback_url outside the allowlist.
  */
+
+import { ValidationError } from '@revbot/core';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { z } from 'zod';
-import { ValidationError } from '../shared/errors';
 import {
   type DestinationAllowlist,
   DestinationNotAllowedError,

@@ -5,9 +5,9 @@
  * the local stack and the tests run this same code.
  */
 import { randomUUID } from 'node:crypto';
+import { NotFoundError, RevbotError } from '@revbot/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, jsonResponse } from '../shared/api-response';
-import { NotFoundError, RevbotError } from '../shared/errors';
 import type { DestinationAllowlist } from '../shared/outbound';
 import type {
   RequestStatusRecord,

@@ -6,6 +6,7 @@
  * An answer stored on an earlier attempt is never asked for again: a retry only delivers.
  */
 import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents/runtime';
+import { RevbotError } from '@revbot/core';
 import {
   ConversationRecorder,
   type ConversationSink,
@@ -14,7 +15,6 @@ import {
   exportConversation,
   type RecorderOptions,
 } from '@revbot/monitoring';
-import { RevbotError } from '../shared/errors';
 import {
   type DeliveryOptions,
   type DestinationAllowlist,

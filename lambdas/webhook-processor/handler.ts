@@ -6,14 +6,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createAgentRuntime } from '@revbot/agents/runtime';
+import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
 import { s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { createAgentRuntime } from '../shared/agent-runtime';
-import { parseEnv } from '../shared/env';
-import { logger, metrics } from '../shared/observability';
 import { signingSecretSource } from '../shared/outbound';
-import { secretsManagerReader } from '../shared/secrets';
 import {
   DynamoDbRequestStatusStore,
   webhookDestinationAllowlist,

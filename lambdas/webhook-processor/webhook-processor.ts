@@ -4,8 +4,8 @@
  * batch responses), so only they return to the queue and, after maxReceiveCount, to its DLQ.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { ValidationError } from '@revbot/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ValidationError } from '../shared/errors';
 import { type WebhookJob, webhookJobSchema } from '../shared/webhook-requests';
 import { answerWebhookJob, type WebhookProcessorDeps } from './answer-webhook-job';
 

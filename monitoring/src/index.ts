@@ -9,6 +9,7 @@ export {
   conversationKeyPrefix,
   METADATA_FILE,
   RAW_EVENTS_FILE,
+  safePathSegment,
 } from './conversation-key';
 export { type ConversationMetric, conversationMetrics } from './conversation-metrics';
 export { ConversationRecorder } from './conversation-recorder';

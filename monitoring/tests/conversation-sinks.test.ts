@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { type LocalS3, startLocalS3 } from '@revbot/testing/local-s3-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../src/build-conversation-record';
 import { conversationKeyPrefix } from '../src/conversation-key';
@@ -12,7 +13,6 @@ import { s3ConversationSink } from '../src/s3-conversation-sink';
 import { parseSavedStream } from '../src/saved-stream';
 import { conversationSchema, metadataSchema } from '../src/schema';
 import { loadFixture, replayContext, toSdkForm } from './support/fixtures';
-import { type LocalS3, startLocalS3 } from './support/local-s3-server';
 
 const file = '05-function-action-groups-with-guardrail-pre-post.json';
 const context = replayContext(file, {

@@ -1,7 +1,7 @@
+import { generateStream } from '@revbot/testing/stream-generator';
 import { describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../src/build-conversation-record';
 import { conversationSchema } from '../src/schema';
-import { generateStream } from './support/stream-generator';
 
 describe('a long generated conversation (the benchmark stream, smaller)', () => {
   const stream = generateStream(7, 600_000);

@@ -3,6 +3,8 @@
  * recorder never throws and always produces files that match the schema. Seeded, so a failure
  * names its seed and replays exactly.
  */
+
+import { Random } from '@revbot/testing/random';
 import { describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../src/build-conversation-record';
 import { ConversationRecorder } from '../src/conversation-recorder';
@@ -11,7 +13,6 @@ import { serializeConversation, serializeMetadata } from '../src/record-serializ
 import { conversationSchema, metadataSchema } from '../src/schema';
 import type { ConversationRecord } from '../src/types';
 import { loadFixture, manifest, replayContext, toSdkForm } from './support/fixtures';
-import { Random } from './support/random';
 
 const fixtures = manifest.map((m) => ({ file: m.file, events: loadFixture(m.file) }));
 

@@ -2,9 +2,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { LOCAL_WEBHOOK_SIGNING_SECRET } from '@revbot/cli';
+import { type RunningReceiver, startWebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_WEBHOOK_SIGNING_SECRET } from '../../cli/src/local/revbot-local';
-import { type RunningReceiver, startWebhookReceiver } from '../../cli/src/local/webhook-receiver';
 import { runCli as runCliInProcess } from '../../cli/tests/support/run-cli';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');

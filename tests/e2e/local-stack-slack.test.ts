@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type RevbotLocal, startRevbotLocal } from '@revbot/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RevbotLocal, startRevbotLocal } from '../../cli/src/local/revbot-local';
 import { runCli } from '../../cli/tests/support/run-cli';
 
 const revbot = (args: string[], env: Record<string, string | undefined>) => runCli(args, { env });

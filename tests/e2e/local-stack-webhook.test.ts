@@ -1,9 +1,9 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { type RevbotLocal, startRevbotLocal } from '@revbot/cli';
+import { type RunningReceiver, startWebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RevbotLocal, startRevbotLocal } from '../../cli/src/local/revbot-local';
-import { type RunningReceiver, startWebhookReceiver } from '../../cli/src/local/webhook-receiver';
 
 const secret = `whsec_${Buffer.from('e2e-signing-key-0123456789abcdef').toString('base64')}`;
 

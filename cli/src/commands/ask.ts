@@ -7,8 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createAgentRuntime } from '@revbot/lambdas/shared/agent-runtime/index';
-import { startLocalToolStack } from '@revbot/lambdas/tools/local-tool-stack';
+import { createAgentRuntime } from '@revbot/agents/runtime';
+import { startLocalToolStack } from '@revbot/lambdas/tools';
 import {
   ConversationRecorder,
   describeProgress,

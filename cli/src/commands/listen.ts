@@ -1,7 +1,7 @@
 /** `revbot listen`: a local webhook receiver that verifies signatures and prints deliveries. */
 import { parseArgs } from 'node:util';
+import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { type Command, UsageError } from '../command';
-import { startWebhookReceiver } from '../local/webhook-receiver';
 
 export const listenCommand: Command = {
   name: 'listen',

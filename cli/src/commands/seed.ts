@@ -1,8 +1,7 @@
 /** `revbot seed`: rebuilds the embedded warehouse from the documented schema and sample data. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEmbeddedWarehouse } from '@revbot/lambdas/shared/warehouse/duckdb-warehouse';
-import { generateRevenueDataset } from '@revbot/lambdas/shared/warehouse/seed/revenue-dataset';
+import { createEmbeddedWarehouse, generateRevenueDataset } from '@revbot/lambdas/warehouse';
 import { type Command, UsageError } from '../command';
 import { saveSeededAsOf } from '../local/warehouse-settings';
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { signSlackRequest } from '@revbot/lambdas/slack-handler/slack-signature';
+import { signSlackRequest } from '@revbot/lambdas/slack-handler';
 import { type Command, UsageError } from '../command';
 import { LOCAL_SLACK } from '../local/revbot-local';
 

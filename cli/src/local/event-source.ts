@@ -4,8 +4,9 @@
  * reported in `batchItemFailures` (or the whole batch when it threw) to reappear after the
  * visibility timeout, so retries and the dead-letter queue behave as in AWS.
  */
+
+import type { LocalQueue, QueueMessage } from '@revbot/testing/local-queue';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { LocalQueue, QueueMessage } from './local-queue';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
 

@@ -5,10 +5,10 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LocalQueue } from '@revbot/testing/local-queue';
+import { createSqsEndpoint, isSqsRequest, queueUrl } from '@revbot/testing/sqs-endpoint';
 import { type Route, serveProxyRoute } from './api-gateway';
 import { EventSource, type SqsHandler } from './event-source';
-import { LocalQueue } from './local-queue';
-import { createSqsEndpoint, isSqsRequest, queueUrl } from './sqs-endpoint';
 
 export interface LocalQueueSpec {
   name: string;

@@ -10,33 +10,28 @@
  */
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createAgentRuntime } from '@revbot/lambdas/shared/agent-runtime/index';
-import { parseEnv } from '@revbot/lambdas/shared/env';
-import { ConfigError } from '@revbot/lambdas/shared/errors';
-import { startEmbeddedDynamoDb } from '@revbot/lambdas/shared/local/embedded-dynamodb';
-import { signingSecretSource } from '@revbot/lambdas/shared/outbound/index';
+import { createAgentRuntime } from '@revbot/agents/runtime';
+import { ConfigError, parseEnv } from '@revbot/core';
+import { signingSecretSource } from '@revbot/lambdas/outbound';
+import { slackWebClients, staticSlackCredentials } from '@revbot/lambdas/slack';
 import {
-  type LocalSlackApi,
-  startLocalSlackApi,
-} from '@revbot/lambdas/shared/slack/local-slack-api';
-import { staticSlackCredentials } from '@revbot/lambdas/shared/slack/slack-credentials';
-import { slackWebClients } from '@revbot/lambdas/shared/slack/slack-web-client';
+  createSlackGateway,
+  dynamoDbEventClaims,
+  sqsQueuePublisher,
+} from '@revbot/lambdas/slack-handler';
+import { createSlackProcessor, recordingProcessorMetrics } from '@revbot/lambdas/slack-processor';
+import { startLocalToolStack } from '@revbot/lambdas/tools';
+import { createWebhookGatewayHandler, parseApiKeys } from '@revbot/lambdas/webhook-gateway';
+import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import {
   DynamoDbRequestStatusStore,
   sqsWebhookJobQueue,
   webhookDestinationAllowlist,
   webhookDestinationsEnvSchema,
-} from '@revbot/lambdas/shared/webhook-requests/index';
-import { dynamoDbEventClaims } from '@revbot/lambdas/slack-handler/event-claims';
-import { sqsQueuePublisher } from '@revbot/lambdas/slack-handler/queue-publisher';
-import { createSlackGateway } from '@revbot/lambdas/slack-handler/slack-gateway';
-import { recordingProcessorMetrics } from '@revbot/lambdas/slack-processor/processor-metrics';
-import { createSlackProcessor } from '@revbot/lambdas/slack-processor/slack-processor';
-import { startLocalToolStack } from '@revbot/lambdas/tools/local-tool-stack';
-import { parseApiKeys } from '@revbot/lambdas/webhook-gateway/api-key';
-import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway/webhook-gateway';
-import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor/webhook-processor';
+} from '@revbot/lambdas/webhook-requests';
 import { localConversationSink } from '@revbot/monitoring';
+import { startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
+import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { z } from 'zod';
 import type { LocalApp } from './local-server';
 import { type RunningLocalServer, startLocalServer } from './local-server';

@@ -15,8 +15,8 @@ import {
   conversationSchema,
   METADATA_FILE,
   metadataSchema,
+  safePathSegment,
 } from '@revbot/monitoring';
-import { safePathSegment } from '@revbot/monitoring/conversation-key';
 import { awsErrorName, OpsError } from './errors';
 
 export interface ConversationRef {

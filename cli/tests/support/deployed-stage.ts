@@ -4,7 +4,7 @@
  * knowledge base with a completed ingestion, filled secrets, empty queues, reachable endpoints.
  * Tests start from this healthy stage and break one thing at a time.
  */
-import { ACCOUNT, type FakeAgent, type FakeAws, REGION } from './fake-aws';
+import { ACCOUNT, type FakeAgent, type FakeAws, REGION } from '@revbot/testing/fake-aws';
 
 export const STAGE = 'dev';
 export const CONVERSATION_BUCKET = `revops-dev-conversations-${ACCOUNT}-${REGION}`;

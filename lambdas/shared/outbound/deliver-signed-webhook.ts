@@ -6,7 +6,7 @@
  * webhook_executor tool.
  */
 import { randomUUID } from 'node:crypto';
-import { parseRetryAfter } from '../backoff';
+import { parseRetryAfter } from '@revbot/core';
 import {
   assertAllowedDestination,
   type CheckedDestination,

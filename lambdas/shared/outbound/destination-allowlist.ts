@@ -13,7 +13,7 @@
  *   them, the matching entry names that IP literally, or the entry's host is `localhost`.
  */
 import { isIP } from 'node:net';
-import { ConfigError } from '../errors';
+import { ConfigError } from '@revbot/core';
 import { DestinationNotAllowedError } from './errors';
 
 export interface UrlEntry {

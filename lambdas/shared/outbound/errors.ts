@@ -3,7 +3,7 @@
  * delivery again later could succeed, so the webhook processor and the webhook tool decide
  * alike what to record and what to retry.
  */
-import { RevbotError } from '../errors';
+import { RevbotError } from '@revbot/core';
 
 /** The URL or the address it resolves to is not one RevBot may send to (SSRF guard). */
 export class DestinationNotAllowedError extends RevbotError {

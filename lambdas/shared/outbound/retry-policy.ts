@@ -35,7 +35,7 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
 };
 
-export { backoffDelay } from '../backoff';
+export { backoffDelay } from '@revbot/core';
 
 /** Statuses worth another attempt: 429 and every 5xx. Other 4xx mean the request is refused. */
 export const isRetryableStatus = (status: number): boolean => status === 429 || status >= 500;

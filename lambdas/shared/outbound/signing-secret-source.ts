@@ -3,8 +3,9 @@
  * Manager secret named by `WEBHOOK_SIGNING_SECRET_ARN` (AWS, read through the cached reader, so
  * a rotation is picked up within the cache age). The value is never logged.
  */
-import { ConfigError } from '../errors';
-import type { SecretReader } from '../secrets';
+
+import type { SecretReader } from '@revbot/core';
+import { ConfigError } from '@revbot/core';
 import { createWebhookSigner, type WebhookSigner } from './webhook-signing';
 
 export interface SigningSecretEnv {

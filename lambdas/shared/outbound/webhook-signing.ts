@@ -3,8 +3,9 @@
  * package: `webhook-id`, `webhook-timestamp` (Unix seconds) and `webhook-signature: v1,<base64
  * HMAC-SHA256 of "<id>.<timestamp>.<body>">`, so receivers verify with the same library.
  */
+
+import { ConfigError } from '@revbot/core';
 import { Webhook } from 'standardwebhooks';
-import { ConfigError } from '../errors';
 
 const PREFIX = 'whsec_';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

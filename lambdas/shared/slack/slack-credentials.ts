@@ -3,8 +3,9 @@
  * Secrets Manager (cached per container by the reader), or fixed values in the local stack.
  * Never logged; errors name the secret, not its content.
  */
+
+import { readJsonSecret, type SecretReader } from '@revbot/core';
 import * as z from 'zod/mini';
-import { readJsonSecret, type SecretReader } from '../secrets';
 
 export const slackSecretSchema = z.object({
   bot_token: z.string().check(z.minLength(1)),

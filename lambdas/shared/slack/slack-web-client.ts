@@ -8,8 +8,9 @@
  * costs tens of milliseconds, and most cold handler invocations never call Slack (acknowledged
  * retries, ignored bot and edit events, button clicks, url_verification).
  */
+
+import { RetryableError, RevbotError } from '@revbot/core';
 import type { Logger, LogLevel, WebClient } from '@slack/web-api';
-import { RetryableError, RevbotError } from '../errors';
 import type { SlackLogger } from './slack-logger';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';

@@ -14,7 +14,12 @@ import type {
   DuckDBPreparedStatement,
   DuckDBType,
 } from '@duckdb/node-api';
-import { ConfigError } from '../errors';
+import {
+  createTableSql,
+  loadWarehouseSchema,
+  type TableSchema,
+} from '@revbot/agents/knowledge-base';
+import { ConfigError } from '@revbot/core';
 import { QueryFailedError, QueryTimeoutError, UnsafeSqlError } from './errors';
 import { assertReadOnlySql } from './read-only-guard';
 import {
@@ -24,7 +29,6 @@ import {
   type Row,
 } from './seed/revenue-dataset';
 import type { QueryOptions, QueryResult, SqlValue, Warehouse, WriteResult } from './types';
-import { createTableSql, loadWarehouseSchema, type TableSchema } from './warehouse-schema';
 
 export interface EmbeddedWarehouseOptions {
   /** Schema folder (default `knowledge_base/firebolt_schema`). */

@@ -1,5 +1,5 @@
 /** Warehouse errors, written for the model: each message says what to change. */
-import { RetryableError, ValidationError } from '../errors';
+import { RetryableError, ValidationError } from '@revbot/core';
 
 /** The read-only guard refused the statement before it reached the warehouse. */
 export class UnsafeSqlError extends ValidationError {

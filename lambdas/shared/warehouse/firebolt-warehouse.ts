@@ -10,10 +10,10 @@
  * Give the query tool's service account a read-only role, and the writer's one INSERT/UPDATE on
  * its three tables only.
  */
+
+import { AuthenticationError, ConfigError, readJsonSecret, type SecretReader } from '@revbot/core';
 import { type Connection, Firebolt } from 'firebolt-sdk';
 import { z } from 'zod';
-import { AuthenticationError, ConfigError } from '../errors';
-import { readJsonSecret, type SecretReader } from '../secrets';
 import {
   QueryFailedError,
   QueryTimeoutError,

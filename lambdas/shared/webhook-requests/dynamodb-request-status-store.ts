@@ -14,7 +14,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { RetryableError } from '../errors';
+import { RetryableError } from '@revbot/core';
 import {
   type DeliveryOutcome,
   InvalidStatusTransitionError,

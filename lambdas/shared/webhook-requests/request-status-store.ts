@@ -8,7 +8,7 @@
  * never rewinds a finished request. A `failed` request whose error was retryable may start again:
  * that is a message coming back from the dead-letter queue.
  */
-import { RevbotError } from '../errors';
+import { RevbotError } from '@revbot/core';
 import type { WebhookRequest } from './webhook-request';
 
 export const REQUEST_STATUSES = [

@@ -4,7 +4,7 @@
  * retry strategy has retried throttling and 5xx before an error reaches us.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { RetryableError } from '../errors';
+import { RetryableError } from '@revbot/core';
 import type { WebhookJobQueue } from './webhook-job';
 
 export function sqsWebhookJobQueue(client: SQSClient, queueUrl: string): WebhookJobQueue {

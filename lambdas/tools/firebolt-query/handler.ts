@@ -3,15 +3,14 @@
  * service-account credentials come from this tool's own secret; account, database and engine
  * from the environment.
  */
+
+import { logger, parseEnv, secretsManagerReader } from '@revbot/core';
 import { z } from 'zod';
-import { parseEnv } from '../../shared/env';
-import { logger } from '../../shared/observability';
-import { secretsManagerReader } from '../../shared/secrets';
 import {
   fireboltEnvSchema,
   fireboltWarehouseFromEnv,
 } from '../../shared/warehouse/firebolt-warehouse';
-import { createFireboltQueryTool } from './query-tool';
+import { createFireboltQueryTool } from './firebolt-query';
 
 const env = parseEnv(
   fireboltEnvSchema.extend({

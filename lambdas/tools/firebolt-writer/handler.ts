@@ -3,14 +3,12 @@
  * tool's own Firebolt service account (give it INSERT/UPDATE on those three tables and SELECT on
  * leads and opportunities, nothing more).
  */
-import { parseEnv } from '../../shared/env';
-import { logger } from '../../shared/observability';
-import { secretsManagerReader } from '../../shared/secrets';
+import { logger, parseEnv, secretsManagerReader } from '@revbot/core';
 import {
   fireboltEnvSchema,
   fireboltWarehouseFromEnv,
 } from '../../shared/warehouse/firebolt-warehouse';
-import { createFireboltWriterTool } from './writer-tool';
+import { createFireboltWriterTool } from './firebolt-writer';
 
 const env = parseEnv(fireboltEnvSchema);
 const warehouse = fireboltWarehouseFromEnv(env, secretsManagerReader());

@@ -5,9 +5,10 @@
  * validated with zod at the boundary. The base URL is the customer's own API host
  * (`https://<id>.api.gong.io`), or a local stand-in.
  */
+
+import { ToolInputError } from '@revbot/agents/action-group';
+import { AuthenticationError, ConfigError, RetryableError } from '@revbot/core';
 import { z } from 'zod';
-import { ToolInputError } from '../../shared/action-group';
-import { AuthenticationError, ConfigError, RetryableError } from '../../shared/errors';
 import {
   createHttpJsonClient,
   type HttpJsonClient,

@@ -2,12 +2,11 @@
  * gong_retrieval Lambda: Gong REST v2 with the access key pair from this tool's own secret
  * (`{"access_key": "...", "access_key_secret": "..."}`) and the customer's API base URL.
  */
+
+import { logger, parseEnv, readJsonSecret, secretsManagerReader } from '@revbot/core';
 import { z } from 'zod';
-import { parseEnv } from '../../shared/env';
-import { logger } from '../../shared/observability';
-import { readJsonSecret, secretsManagerReader } from '../../shared/secrets';
 import { GongClient } from './gong-client';
-import { createGongRetrievalTool } from './gong-tool';
+import { createGongRetrievalTool } from './gong-retrieval';
 
 const env = parseEnv(
   z.object({

@@ -2,12 +2,11 @@
  * web_search Lambda: Tavily with the API key from this tool's own secret
  * (`{"api_key": "tvly-..."}`); the base URL is configurable.
  */
+
+import { logger, parseEnv, readJsonSecret, secretsManagerReader } from '@revbot/core';
 import { z } from 'zod';
-import { parseEnv } from '../../shared/env';
-import { logger } from '../../shared/observability';
-import { readJsonSecret, secretsManagerReader } from '../../shared/secrets';
-import { createWebSearchTool } from './search-tool';
 import { createTavilyProvider, DEFAULT_TAVILY_BASE_URL } from './tavily-provider';
+import { createWebSearchTool } from './web-search';
 
 const env = parseEnv(
   z.object({

@@ -3,9 +3,10 @@
  * key, a free tier, and results made for LLM use (title, URL, content snippet, score, and a
  * publication date for news). The base URL is configurable for a local stand-in.
  */
+
+import { ToolInputError } from '@revbot/agents/action-group';
+import { AuthenticationError, ConfigError, RetryableError } from '@revbot/core';
 import { z } from 'zod';
-import { ToolInputError } from '../../shared/action-group';
-import { AuthenticationError, ConfigError, RetryableError } from '../../shared/errors';
 import { createHttpJsonClient, type HttpJsonClientOptions } from '../../shared/http-json-client';
 import type { WebSearchOptions, WebSearchProvider, WebSearchResponse } from './search-provider';
 

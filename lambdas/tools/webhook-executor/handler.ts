@@ -2,16 +2,15 @@
  * webhook_executor Lambda: notifications and allowlisted webhooks, signed with this tool's own
  * Standard Webhooks key (the secret named by WEBHOOK_SIGNING_SECRET_ARN).
  */
+
+import { logger, parseEnv, secretsManagerReader } from '@revbot/core';
 import { z } from 'zod';
-import { parseEnv } from '../../shared/env';
-import { logger } from '../../shared/observability';
 import {
   mergeAllowlists,
   parseDestinationAllowlist,
   signingSecretSource,
 } from '../../shared/outbound';
-import { secretsManagerReader } from '../../shared/secrets';
-import { createWebhookExecutorTool } from './webhook-tool';
+import { createWebhookExecutorTool } from './webhook-executor';
 
 const env = parseEnv(
   z.object({

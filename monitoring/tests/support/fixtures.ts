@@ -1,9 +1,9 @@
 /** Loads the recorded InvokeAgent streams and their expected values (manifest.json). */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import type { ConversationContext } from '../../src/types';
 
-const dir = fileURLToPath(new URL('../fixtures/bedrock-traces/', import.meta.url));
+const dir = `${BEDROCK_TRACES_DIR}/`;
 
 export interface ManifestEntry {
   file: string;

@@ -1,0 +1,296 @@
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import {
+  type ConverseStreamServer,
+  converseAnswer,
+  encodeConverseEvent,
+  encodeConverseException,
+  startConverseStreamServer,
+} from '@revbot/testing/converse-stream-server';
+import { silentLogger } from '@revbot/testing/silent-logger';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { type AgentStreamEvent, loadAgents } from '../../../src';
+import {
+  createActionGroupTool,
+  defineToolFunction,
+  toolParam,
+} from '../../../src/action-group/action-group';
+import { ModelProviderError, type ModelRequest } from '../../../src/runtime/model-provider';
+import { Orchestrator } from '../../../src/runtime/orchestrator';
+import { ConverseProvider } from '../../../src/runtime/providers/converse';
+import { InMemorySessionStore } from '../../../src/runtime/session-store';
+import { InProcessToolInvoker } from '../../../src/runtime/tool-invoker';
+
+const MODEL = 'us.anthropic.claude-sonnet-4-6';
+let server: ConverseStreamServer;
+let client: BedrockRuntimeClient;
+
+beforeAll(async () => {
+  server = await startConverseStreamServer();
+  client = new BedrockRuntimeClient({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
+    maxAttempts: 1,
+  });
+});
+afterAll(async () => {
+  client.destroy();
+  await server.close();
+});
+beforeEach(() => {
+  server.requests.length = 0;
+});
+
+const request: ModelRequest = {
+  agent: { key: 'data_agent', name: 'Data' },
+  modelId: MODEL,
+  system: 'You answer revenue questions.',
+  messages: [
+    { role: 'user', content: [{ type: 'text', text: 'Pipeline for 2026-Q4?' }] },
+    {
+      role: 'assistant',
+      content: [
+        { type: 'text', text: 'Querying.' },
+        {
+          type: 'toolUse',
+          toolUseId: 'tu-1',
+          name: 'firebolt_query__execute_query',
+          input: { query: 'SELECT 1' },
+        },
+      ],
+    },
+    {
+      role: 'user',
+      content: [
+        { type: 'toolResult', toolUseId: 'tu-1', content: '{"rows":[[1]]}', status: 'success' },
+      ],
+    },
+  ],
+  tools: [
+    {
+      name: 'firebolt_query__execute_query',
+      description: 'Run one read-only SELECT.',
+      inputSchema: {
+        type: 'object',
+        properties: { query: { type: 'string', description: 'The SQL.' } },
+        required: ['query'],
+      },
+    },
+  ],
+  inference: { maxTokens: 2048, temperature: 0 },
+};
+
+describe('the Converse provider', () => {
+  it('sends a ConverseStream request with the system prompt, messages, tools and inference settings', async () => {
+    server.reply({ frames: converseAnswer({ text: 'Open pipeline is $18.4M ARR.' }) });
+    await new ConverseProvider(client).complete(request);
+    const [sent] = server.requests;
+    expect(sent?.path).toBe(`/model/${MODEL}/converse-stream`);
+    expect(String(sent?.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDLOCAL\//);
+    expect(sent?.body).toEqual({
+      system: [{ text: 'You answer revenue questions.' }],
+      messages: [
+        { role: 'user', content: [{ text: 'Pipeline for 2026-Q4?' }] },
+        {
+          role: 'assistant',
+          content: [
+            { text: 'Querying.' },
+            {
+              toolUse: {
+                toolUseId: 'tu-1',
+                name: 'firebolt_query__execute_query',
+                input: { query: 'SELECT 1' },
+              },
+            },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            {
+              toolResult: {
+                toolUseId: 'tu-1',
+                content: [{ text: '{"rows":[[1]]}' }],
+                status: 'success',
+              },
+            },
+          ],
+        },
+      ],
+      toolConfig: {
+        tools: [
+          {
+            toolSpec: {
+              name: 'firebolt_query__execute_query',
+              description: 'Run one read-only SELECT.',
+              inputSchema: { json: request.tools[0]!.inputSchema },
+            },
+          },
+        ],
+      },
+      inferenceConfig: { maxTokens: 2048, temperature: 0 },
+    });
+  });
+
+  it('puts streamed text and tool inputs back together, with stop reason, usage and request id', async () => {
+    server.reply({
+      frames: converseAnswer({
+        text: 'I will query the pipeline by segment.',
+        toolUses: [
+          {
+            id: 'tooluse_A',
+            name: 'firebolt_query__execute_query',
+            input: { query: 'SELECT segment FROM accounts WHERE x = \'a "b"\'', max_rows: 20 },
+          },
+          { id: 'tooluse_B', name: 'gong_retrieval__list_calls', input: {} },
+        ],
+        usage: { inputTokens: 1234, outputTokens: 56 },
+      }),
+    });
+    const response = await new ConverseProvider(client).complete(request);
+    expect(response.content).toEqual([
+      { type: 'text', text: 'I will query the pipeline by segment.' },
+      {
+        type: 'toolUse',
+        toolUseId: 'tooluse_A',
+        name: 'firebolt_query__execute_query',
+        input: { query: 'SELECT segment FROM accounts WHERE x = \'a "b"\'', max_rows: 20 },
+      },
+      { type: 'toolUse', toolUseId: 'tooluse_B', name: 'gong_retrieval__list_calls', input: {} },
+    ]);
+    expect(response.stopReason).toBe('tool_use');
+    expect(response.usage).toEqual({ inputTokens: 1234, outputTokens: 56 });
+    expect(response.requestId).toBe('local-request-1');
+    expect(JSON.parse(response.raw).usage.totalTokens).toBe(1290);
+  });
+
+  it('reports a throttle inside the stream as retryable', async () => {
+    server.reply({
+      frames: [
+        encodeConverseEvent(['messageStart', { role: 'assistant' }]),
+        encodeConverseException('throttlingException', 'Too many tokens, please wait'),
+      ],
+    });
+    const error = await new ConverseProvider(client).complete(request).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelProviderError);
+    expect(error).toMatchObject({ code: 'ThrottlingException', retryable: true });
+  });
+
+  it('reports a rejected request as not retryable, naming the exception', async () => {
+    server.reply({
+      status: 400,
+      errorType: 'ValidationException',
+      message: 'The provided model identifier is invalid.',
+    });
+    const error = await new ConverseProvider(client).complete(request).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ValidationException', retryable: false });
+    expect((error as Error).message).toBe(
+      'Bedrock ConverseStream failed (ValidationException, HTTP 400): The provided model identifier is invalid.',
+    );
+  });
+
+  it('treats a stream that ends before messageStop as an interrupted, retryable answer', async () => {
+    server.reply({
+      frames: [
+        encodeConverseEvent(['messageStart', { role: 'assistant' }]),
+        encodeConverseEvent([
+          'contentBlockDelta',
+          { contentBlockIndex: 0, delta: { text: 'Open pipe' } },
+        ]),
+      ],
+    });
+    await expect(new ConverseProvider(client).complete(request)).rejects.toMatchObject({
+      code: 'STREAM_INCOMPLETE',
+      retryable: true,
+    });
+  });
+
+  it('runs the Manager and a collaborator end to end through the orchestrator', async () => {
+    const agents = loadAgents();
+    const query = createActionGroupTool({
+      name: 'firebolt_query',
+      logger: silentLogger,
+      functions: [
+        defineToolFunction({
+          name: 'execute_query',
+          parameters: z.object({ query: toolParam.text() }),
+          async run() {
+            return { columns: ['pipeline_arr'], rows: [[18400000]], row_count: 1 };
+          },
+        }),
+      ],
+    });
+    server.reply(
+      {
+        frames: converseAnswer({
+          text: 'Pipeline question: Data.',
+          toolUses: [
+            {
+              id: 't1',
+              name: 'AgentCommunication__DataAgent',
+              input: { content: 'Open pipeline for 2026-Q4' },
+            },
+          ],
+        }),
+      },
+      {
+        frames: converseAnswer({
+          toolUses: [
+            {
+              id: 't2',
+              name: 'firebolt_query__execute_query',
+              input: { query: 'SELECT SUM(arr) AS pipeline_arr FROM opportunities' },
+            },
+          ],
+        }),
+      },
+      { frames: converseAnswer({ text: '$18.4M open pipeline in 2026-Q4.' }) },
+      { frames: converseAnswer({ text: '**$18.4M ARR open pipeline in 2026-Q4**' }) },
+    );
+    const runtime = new Orchestrator({
+      agents,
+      provider: new ConverseProvider(client),
+      tools: new InProcessToolInvoker({ firebolt_query: query }),
+      sessions: new InMemorySessionStore(),
+    });
+    const events: AgentStreamEvent[] = [];
+    for await (const event of runtime.ask({
+      question: 'What is our Q4 pipeline?',
+      sessionId: 'cv-1',
+    })) {
+      events.push(event);
+    }
+    const answer = events
+      .filter((e) => e.chunk)
+      .map((e) => new TextDecoder().decode(e.chunk!.bytes));
+    expect(answer).toEqual(['**$18.4M ARR open pipeline in 2026-Q4**']);
+    expect(server.requests).toHaveLength(4);
+    // The Data agent's second call carries the tool result of its query.
+    const third = server.requests[2]!.body as {
+      messages: { content: Record<string, unknown>[] }[];
+    };
+    expect(third.messages.at(-1)?.content[0]).toEqual({
+      toolResult: {
+        toolUseId: 't2',
+        content: [{ text: '{"columns":["pipeline_arr"],"rows":[[18400000]],"row_count":1}' }],
+        status: 'success',
+      },
+    });
+    const usage = events
+      .map((e) => e.trace?.trace?.orchestrationTrace?.modelInvocationOutput?.metadata?.usage)
+      .filter(Boolean);
+    expect(usage).toHaveLength(4);
+    const clientIds = events
+      .map(
+        (e) => e.trace?.trace?.orchestrationTrace?.modelInvocationOutput?.metadata?.clientRequestId,
+      )
+      .filter(Boolean);
+    expect(clientIds).toEqual([
+      'local-request-1',
+      'local-request-2',
+      'local-request-3',
+      'local-request-4',
+    ]);
+  });
+});

@@ -1,0 +1,147 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { conversationSchema, metadataSchema } from '@revbot/monitoring';
+import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommandIo } from '../../src/command';
+import { main } from '../../src/main';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const fixtures = BEDROCK_TRACES_DIR;
+
+async function run(args: string[], cwd: string) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c) => {
+    out += String(c);
+  });
+  stderr.on('data', (c) => {
+    err += String(c);
+  });
+  const io: CommandIo = { stdout, stderr, env: {}, cwd };
+  const code = await main(['export', ...args], io);
+  return { code, out, err };
+}
+
+describe('revbot export', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'revbot-export-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes conversation.json and metadata.json for a recorded stream', async () => {
+    const stream = path.join(fixtures, '01-supervisor-nested-collaborators.json');
+    const { code, out, err } = await run(
+      [stream, '--out', 'exports', '--conversation-id', 'run-1', '--query', 'Sum 1..10'],
+      dir,
+    );
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const folder = path.join(
+      dir,
+      'exports/conversation-history/2025/05/21/20250521T094901.718Z_run-1',
+    );
+    expect(out).toContain(`wrote ${folder}${path.sep}`);
+    expect(out).toContain('3 agent runs, 0 tool calls');
+    expect(out).toContain('quality 1: All 7 quality checks passed.');
+    const conversation = conversationSchema.parse(
+      JSON.parse(readFileSync(path.join(folder, 'conversation.json'), 'utf8')),
+    );
+    expect(conversation.user_query).toBe('Sum 1..10');
+    expect(conversation.channel).toEqual({
+      kind: 'replay',
+      source: '01-supervisor-nested-collaborators.json',
+    });
+    expect(conversation.agent_flow.map((inv) => inv.agent_name)).toEqual([
+      'Manager',
+      'SimpleSupervisor',
+      'MathSolverAgent',
+    ]);
+    metadataSchema.parse(JSON.parse(readFileSync(path.join(folder, 'metadata.json'), 'utf8')));
+    expect(existsSync(path.join(folder, 'events.json'))).toBe(false);
+  });
+
+  it('prints JSON, names the record after the file hash by default, and saves the raw stream on request', async () => {
+    const stream = path.join(fixtures, '06-knowledge-base-lookup-with-citation-chunk.json');
+    const { code, out } = await run([stream, '--out', 'exports', '--save-raw', '--json'], dir);
+    expect(code).toBe(0);
+    const result = JSON.parse(out) as {
+      location: string;
+      files: string[];
+      counts: { knowledge_base_lookups: number };
+    };
+    expect(result.location).toMatch(/_replay-[0-9a-f]{12}\/$/);
+    expect(result.files.map((f) => path.basename(f))).toEqual([
+      'conversation.json',
+      'events.json',
+      'metadata.json',
+    ]);
+    expect(result.counts.knowledge_base_lookups).toBe(1);
+  });
+
+  it.each([
+    ['not-json.json', '{"trace": {', 'not-json.json is not valid JSON'],
+    [
+      'object.json',
+      '{"trace": {}}',
+      'object.json must be a JSON array of {trace}/{chunk} events, but it is an object',
+    ],
+    ['empty.json', '[]', 'empty.json holds no events'],
+    ['blank.json', '', 'blank.json is empty'],
+    [
+      'shape.json',
+      '[{"chunk": {}}, {"event": 1}]',
+      'event 2 of shape.json is not a {trace}, {chunk} or {returnControl} object',
+    ],
+  ])('rejects %s with one line and exit code 1', async (name, content, message) => {
+    writeFileSync(path.join(dir, name), content);
+    const { code, out, err } = await run([name], dir);
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toBe(`revbot export: ${err.slice('revbot export: '.length)}`);
+    expect(err).toContain(message);
+    expect(err.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('names a missing file', async () => {
+    const { code, err } = await run(['nope.json'], dir);
+    expect(code).toBe(1);
+    expect(err).toBe('revbot export: cannot read nope.json: no such file\n');
+  });
+
+  it('answers usage mistakes with exit code 2 and a hint', async () => {
+    const missing = await run([], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe('revbot export: missing <stream.json>\nsee "revbot export --help"\n');
+    const unknown = await run(['x.json', '--bogus'], dir);
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toMatch(/^revbot export: Unknown option '--bogus'/);
+  });
+
+  it('exits non-zero from the real command line on bad input', async () => {
+    writeFileSync(path.join(dir, 'bad.json'), 'nope');
+    const failure = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        pathToFileURL(path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href,
+        path.join(repoRoot, 'cli/src/main.ts'),
+        'export',
+        'bad.json',
+      ],
+      { cwd: dir },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect((failure as { code: number }).code).toBe(1);
+    expect((failure as { stderr: string }).stderr).toMatch(
+      /^revbot export: bad\.json is not valid JSON/,
+    );
+  });
+});

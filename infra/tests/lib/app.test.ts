@@ -1,0 +1,123 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, newRevbotApp, type RevbotStacks } from '../../lib/app';
+import { loadConfig } from '../../lib/config';
+
+const outdirs: string[] = [];
+const tempOutdir = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'revbot-app-'));
+  outdirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of outdirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const CDK_HELPER_FUNCTION =
+  /^(CustomCDKBucketDeployment|AWS679f53fac002430cb0da5b7982bd2287|CustomS3AutoDeleteObjectsCustomResourceProvider)/;
+
+interface ValidationReport {
+  pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[];
+}
+
+describe('the RevBot CDK app', () => {
+  let stacks: RevbotStacks;
+  let outdir: string;
+
+  beforeAll(() => {
+    outdir = tempOutdir();
+    const app = newRevbotApp({ outdir, context: { stage: 'prod' } });
+    stacks = buildApp(app);
+    app.synth();
+  });
+
+  it('synthesizes the four stacks with stage-qualified names', () => {
+    expect(
+      [stacks.monitoring, stacks.agents, stacks.slack, stacks.webhook].map((s) => s.stackName),
+    ).toEqual([
+      'revops-prod-monitoring',
+      'revops-prod-agents',
+      'revops-prod-slack-gateway',
+      'revops-prod-webhook-gateway',
+    ]);
+  });
+
+  it('passes cdk-nag AwsSolutions with no unacknowledged error', () => {
+    const report = JSON.parse(
+      readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'),
+    ) as ValidationReport;
+    // A plugin with nothing left to report is omitted; any report must hold no error.
+    const errors = report.pluginReports.flatMap((r) =>
+      r.violations
+        .filter((v) => v.severity === 'error')
+        .map((v) => `${r.pluginName}:${v.ruleName}`),
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it('names every Lambda revops-<stage>-… and runs it on arm64 Node.js 22 or newer', () => {
+    for (const stack of [stacks.agents, stacks.slack, stacks.webhook]) {
+      const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+      expect(Object.keys(functions).length).toBeGreaterThan(0);
+      for (const [id, fn] of Object.entries(functions)) {
+        // aws-cdk-lib's own deployment helpers (bucket deployment, SDK call, auto-delete).
+        if (CDK_HELPER_FUNCTION.test(id)) continue;
+        const props = fn.Properties as Record<string, unknown>;
+        expect(props.FunctionName).toMatch(/^revops-prod-/);
+        expect(props.Architectures).toEqual(['arm64']);
+        expect(
+          Number(String(props.Runtime).replace(/^nodejs(\d+)\.x$/, '$1')),
+        ).toBeGreaterThanOrEqual(22);
+      }
+    }
+  });
+
+  it('gives every Lambda a role without managed policies that logs only to its own group', () => {
+    const template = Template.fromStack(stacks.slack);
+    const roles = template.findResources('AWS::IAM::Role');
+    for (const role of Object.values(roles)) {
+      expect((role.Properties as Record<string, unknown>).ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('writes conversations to the monitoring bucket by its stage-derived name only', () => {
+    const template = Template.fromStack(stacks.slack);
+    const env = Object.values(template.findResources('AWS::Lambda::Function'))
+      .map((fn) => fn.Properties as { Environment?: { Variables?: Record<string, unknown> } })
+      .find((props) => props.Environment?.Variables?.CONVERSATION_BUCKET)?.Environment?.Variables;
+    expect(JSON.stringify(env?.CONVERSATION_BUCKET)).toContain('revops-prod-conversations-');
+  });
+});
+
+describe('cdk-nag in the synth', () => {
+  it('fails the synth when a resource breaks an AwsSolutions rule', () => {
+    const app = newRevbotApp({ outdir: tempOutdir() });
+    const stacks = buildApp(app);
+    // A queue without a dead-letter queue and without TLS enforcement breaks SQS3 and SQS4.
+    new sqs.Queue(stacks.monitoring, 'NonCompliantQueue', { enforceSSL: false });
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS3/);
+  });
+});
+
+describe('configuration from CDK context', () => {
+  it('defaults to the dev stage and the bedrock-agents runtime', () => {
+    expect(loadConfig(new App().node)).toMatchObject({
+      stage: 'dev',
+      agentRuntime: 'bedrock-agents',
+    });
+  });
+
+  it('names the context key that is wrong', () => {
+    expect(() => loadConfig(new App({ context: { stage: 'Prod_1' } }).node)).toThrow(
+      /Invalid CDK context "stage"/,
+    );
+    expect(() => loadConfig(new App({ context: { agentRuntime: 'lambda' } }).node)).toThrow(
+      /Invalid CDK context "agentRuntime"/,
+    );
+  });
+});

@@ -1,0 +1,252 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../constructs/revbot-function';
+import { buildApp, newRevbotApp } from '../../lib/app';
+
+type Resource = { Properties: Record<string, unknown> };
+type Statement = { Action: string | string[]; Effect: string; Resource: unknown };
+
+describe('the Slack gateway stack', () => {
+  let outdir: string;
+  let template: Template;
+  let monitoring: Template;
+
+  beforeAll(() => {
+    outdir = mkdtempSync(path.join(tmpdir(), 'revbot-slack-'));
+    const app = newRevbotApp({ outdir });
+    const stacks = buildApp(app);
+    app.synth();
+    template = Template.fromStack(stacks.slack);
+    monitoring = Template.fromStack(stacks.monitoring);
+  });
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+  const functionId = (name: string): string => {
+    const found = Object.entries(
+      template.findResources('AWS::Lambda::Function', { Properties: { FunctionName: name } }),
+    );
+    expect(found).toHaveLength(1);
+    return found[0]![0];
+  };
+  const fn = (name: string) =>
+    (template.toJSON().Resources as Record<string, Resource>)[functionId(name)]!.Properties;
+  const roleIdOf = (name: string) =>
+    (fn(name).Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const statementsOf = (name: string): Statement[] => {
+    const roleId = roleIdOf(name);
+    return Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+      .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+      .flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  };
+  const actionsOf = (statements: Statement[]) =>
+    statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
+  const queueId = (name: string) =>
+    Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { QueueName: name } }))[0]!;
+  const secretId = () => Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0]!;
+  const tableId = () => Object.keys(template.findResources('AWS::DynamoDB::Table'))[0]!;
+
+  it('routes POST /slack/events and POST /slack/interactions to the handler, and nothing else', () => {
+    const resources = Object.values(
+      template.findResources('AWS::ApiGateway::Resource') as Record<string, Resource>,
+    ).map((r) => r.Properties.PathPart);
+    expect(resources.sort()).toEqual(['events', 'interactions', 'slack']);
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    const handlerArn = { 'Fn::GetAtt': [functionId('revops-dev-slack-handler'), 'Arn'] };
+    const methods = Object.values(
+      template.findResources('AWS::ApiGateway::Method') as Record<string, Resource>,
+    );
+    for (const method of methods) {
+      expect(method.Properties.HttpMethod).toBe('POST');
+      const integration = method.Properties.Integration as { Type: string; Uri: unknown };
+      expect(integration.Type).toBe('AWS_PROXY');
+      expect(JSON.stringify(integration.Uri)).toContain(JSON.stringify(handlerArn));
+    }
+  });
+
+  it('feeds the processor from the queue one message at a time, reporting batch item failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId('revops-dev-slack-processor') },
+      EventSourceArn: { 'Fn::GetAtt': [queueId('revops-dev-slack-queue'), 'Arn'] },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('moves a question to the DLQ after three deliveries, with visibility six times the processor timeout', () => {
+    expect(fn('revops-dev-slack-processor').Timeout).toBe(300);
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'revops-dev-slack-queue',
+      VisibilityTimeout: 1_800,
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [queueId('revops-dev-slack-dlq'), 'Arn'] },
+        maxReceiveCount: 3,
+      },
+    });
+    expect(fn('revops-dev-slack-processor').Environment).toMatchObject({
+      Variables: { SLACK_MAX_RECEIVE_COUNT: '3' },
+    });
+  });
+
+  it('alarms on the Slack DLQ in the monitoring stack, by the queue name this stack gives it', () => {
+    monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: 'revops-dev-slack-dlq' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+  });
+
+  it('keeps claim records in a table keyed by id with TTL on `expiration`', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('configures the handler with the secret, queue and table, and a timeout inside its lease', () => {
+    const handler = fn('revops-dev-slack-handler');
+    expect(handler.Environment).toEqual({
+      Variables: expect.objectContaining({
+        SLACK_SECRET_ARN: { Ref: secretId() },
+        SLACK_QUEUE_URL: { Ref: queueId('revops-dev-slack-queue') },
+        SLACK_EVENTS_TABLE: { Ref: tableId() },
+      }),
+    });
+    // A claim's lease (30 s) outlives any attempt, so a live attempt is never overtaken.
+    expect(handler.Timeout).toBeLessThanOrEqual(30);
+  });
+
+  it('lets the handler read the Slack secret, send to the queue and write claims — nothing more', () => {
+    const statements = statementsOf('revops-dev-slack-handler');
+    expect(actionsOf(statements)).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'secretsmanager:GetSecretValue',
+      'sqs:SendMessage',
+    ]);
+    const resourceOf = (action: string) =>
+      statements.find((s) => [s.Action].flat().includes(action))?.Resource;
+    expect(resourceOf('secretsmanager:GetSecretValue')).toEqual({ Ref: secretId() });
+    expect(resourceOf('sqs:SendMessage')).toEqual({
+      'Fn::GetAtt': [queueId('revops-dev-slack-queue'), 'Arn'],
+    });
+    expect(resourceOf('dynamodb:PutItem')).toEqual({ 'Fn::GetAtt': [tableId(), 'Arn'] });
+  });
+
+  it('lets the processor read the secret, consume its queue, ask the Manager alias and write conversation records', () => {
+    const statements = statementsOf('revops-dev-slack-processor');
+    const actions = actionsOf(statements);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'bedrock:InvokeAgent',
+        's3:PutObject',
+        'secretsmanager:GetSecretValue',
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:ReceiveMessage',
+      ]),
+    );
+    expect(actions.filter((a) => !/^(logs|sqs|bedrock):/.test(a))).toEqual([
+      's3:PutObject',
+      'secretsmanager:GetSecretValue',
+    ]);
+    const s3 = statements.find((s) => s.Action === 's3:PutObject');
+    expect(JSON.stringify(s3?.Resource)).toMatch(
+      /revops-dev-conversations-.*\/conversation-history\/\*/,
+    );
+    const bedrock = statements.find((s) => [s.Action].flat().includes('bedrock:InvokeAgent'));
+    expect(JSON.stringify(bedrock?.Resource)).toMatch(/AgentAliasArn|agent-alias/);
+  });
+
+  it('scopes every IAM statement in the stack to named resources, never "*"', () => {
+    const statements = Object.values(
+      template.findResources('AWS::IAM::Policy') as Record<string, Resource>,
+    ).flatMap((p) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+    expect(statements.length).toBeGreaterThan(8);
+    for (const statement of statements) {
+      expect([statement.Resource].flat()).not.toContain('*');
+    }
+  });
+
+  it('passes cdk-nag with no unacknowledged error in this stack', () => {
+    const report = JSON.parse(
+      readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'),
+    ) as {
+      pluginReports: {
+        violations: {
+          ruleName: string;
+          severity: string;
+          violatingResources: { templatePath: string }[];
+        }[];
+      }[];
+    };
+    const errors = report.pluginReports.flatMap((r) =>
+      r.violations
+        .filter((v) => v.severity === 'error')
+        .filter((v) =>
+          v.violatingResources.some((res) => res.templatePath.includes('SlackGateway')),
+        )
+        .map((v) => v.ruleName),
+    );
+    expect(errors).toEqual([]);
+  });
+  it('ships @slack/web-api beside the handler, compiled only when the handler first calls Slack', async () => {
+    const withLazySlack = readdirSync(outdir).filter((entry) =>
+      existsSync(path.join(outdir, entry, 'node_modules/@slack/web-api/index.mjs')),
+    );
+    // Only the handler: the processor calls Slack on every question and bundles it inline.
+    expect(withLazySlack).toHaveLength(1);
+    const asset = path.join(outdir, withLazySlack[0] as string);
+    const handlerCode = readFileSync(path.join(asset, 'index.mjs'), 'utf8');
+    expect(handlerCode).toContain('import("@slack/web-api")');
+    // axios's form-data pulls in mime-db, the largest piece of the Slack client.
+    expect(handlerCode).not.toContain('application/vnd');
+    const lazy = path.join(asset, 'node_modules/@slack/web-api/index.mjs');
+    const { WebClient } = (await import(lazy)) as { WebClient: new (token: string) => unknown };
+    const client = new WebClient('xoxb-test') as { chat: { postMessage: unknown } };
+    expect(typeof client.chat.postMessage).toBe('function');
+  });
+});
+
+describe('the Slack app manifest', () => {
+  const manifest = JSON.parse(
+    readFileSync(path.join(REPO_ROOT, 'infra/slack-app-manifest.json'), 'utf8'),
+  ) as {
+    oauth_config: { scopes: { bot: string[] } };
+    settings: {
+      event_subscriptions: { request_url: string; bot_events: string[] };
+      interactivity: { is_enabled: boolean; request_url: string };
+      socket_mode_enabled: boolean;
+    };
+  };
+
+  it('subscribes to mentions and direct messages with the scopes they need, and no more', () => {
+    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
+      'app_mention',
+      'message.im',
+    ]);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
+      'app_mentions:read',
+      'chat:write',
+      'im:history',
+    ]);
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
+  });
+
+  it("points events and interactivity at the gateway's two routes", () => {
+    expect(manifest.settings.event_subscriptions.request_url).toMatch(/\/slack\/events$/);
+    expect(manifest.settings.interactivity).toEqual({
+      is_enabled: true,
+      request_url: expect.stringMatching(/\/slack\/interactions$/),
+    });
+  });
+});

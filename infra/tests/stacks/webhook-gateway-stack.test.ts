@@ -1,0 +1,234 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { type CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, newRevbotApp, type RevbotStacks } from '../../lib/app';
+
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+// biome-ignore lint/suspicious/noExplicitAny: template properties are asserted on field by field
+type Resource = { Type: string; Properties: Record<string, any> };
+
+let outdir: string;
+let stacks: RevbotStacks;
+let template: Template;
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  stacks.webhook.getLogicalId(construct.node.defaultChild as CfnElement);
+const actions = (s: Statement) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+const resources = (s: Statement) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** Every statement of the policies attached to a role of this stack. */
+function statementsOf(role: { node: { defaultChild?: unknown } }): Statement[] {
+  const roleId = logicalId(role);
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .map((p) => (p as Resource).Properties)
+    .filter((p) => (p.Roles as { Ref: string }[]).some((r) => r.Ref === roleId))
+    .flatMap((p) => p.PolicyDocument.Statement as Statement[]);
+}
+
+const tableArn = () => ({ 'Fn::GetAtt': [logicalId(stacks.webhook.requestsTable), 'Arn'] });
+const queueArn = () => ({ 'Fn::GetAtt': [logicalId(stacks.webhook.processing.queue), 'Arn'] });
+
+beforeAll(() => {
+  outdir = mkdtempSync(path.join(tmpdir(), 'revbot-webhook-stack-'));
+  const app = newRevbotApp({
+    outdir,
+    context: {
+      stage: 'test',
+      webhookAllowedUrls: 'https://hooks.crm.example/revbot/',
+      webhookUrl: 'https://hooks.crm.example/revbot/answers',
+      // Bundle only this stack's Lambdas: enough to prove both handlers build.
+      'aws:cdk:bundling-stacks': ['WebhookGateway'],
+    },
+  });
+  stacks = buildApp(app);
+  app.synth();
+  template = Template.fromStack(stacks.webhook);
+});
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe('webhook gateway stack', () => {
+  it('serves POST /webhook and GET /webhook/{trackingId} through the gateway Lambda, API key required', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'webhook' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{trackingId}' });
+    const gatewayArn = { 'Fn::GetAtt': [logicalId(stacks.webhook.gateway.function), 'Arn'] };
+    for (const method of ['POST', 'GET']) {
+      template.hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: method,
+        ApiKeyRequired: true,
+        Integration: {
+          Type: 'AWS_PROXY',
+          IntegrationHttpMethod: 'POST',
+          Uri: { 'Fn::Join': ['', Match.arrayWith([gatewayArn])] },
+        },
+      });
+    }
+    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+  });
+
+  it('binds an API key to a throttled usage plan with a daily quota on the stage', () => {
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 10, BurstLimit: 20 },
+      Quota: { Limit: 10_000, Period: 'DAY' },
+      ApiStages: [Match.objectLike({ Stage: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', { KeyType: 'API_KEY' });
+  });
+
+  it("answers API Gateway's own refusals in the API's error shape", () => {
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'INVALID_API_KEY',
+      ResponseTemplates: {
+        'application/json':
+          '{"success":false,"error":{"code":"INVALID_API_KEY","message":$context.error.messageString,"details":{"request_id":"$context.requestId"}}}',
+      },
+    });
+    for (const type of ['THROTTLED', 'QUOTA_EXCEEDED', 'DEFAULT_4XX', 'DEFAULT_5XX']) {
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', { ResponseType: type });
+    }
+  });
+
+  it('feeds the processor from the queue with partial batch failure reporting', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: queueArn(),
+      FunctionName: { Ref: logicalId(stacks.webhook.processing.processor.function) },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 1,
+    });
+  });
+
+  it('sends a message to the DLQ after three receives, with visibility six times the processor timeout', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'revops-test-webhook-queue',
+      VisibilityTimeout: 6 * 15 * 60,
+      RedrivePolicy: {
+        deadLetterTargetArn: {
+          'Fn::GetAtt': [logicalId(stacks.webhook.processing.deadLetterQueue), 'Arn'],
+        },
+        maxReceiveCount: 3,
+      },
+      SqsManagedSseEnabled: true,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'revops-test-webhook-dlq',
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+  });
+
+  it('keeps request statuses in a table keyed by tracking_id that expires them', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'revops-test-webhook-requests',
+      KeySchema: [{ AttributeName: 'tracking_id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expires_at', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  it('configures the gateway and the processor through their environment', () => {
+    const env = (fn: { node: { defaultChild?: unknown } }) =>
+      (template.toJSON().Resources[logicalId(fn)] as Resource).Properties.Environment.Variables;
+    expect(env(stacks.webhook.gateway.function)).toMatchObject({
+      WEBHOOK_REQUESTS_TABLE: { Ref: logicalId(stacks.webhook.requestsTable) },
+      WEBHOOK_QUEUE_URL: { Ref: logicalId(stacks.webhook.processing.queue) },
+      WEBHOOK_ALLOWED_URLS: 'https://hooks.crm.example/revbot/',
+      WEBHOOK_URL: 'https://hooks.crm.example/revbot/answers',
+      WEBHOOK_STATUS_TTL_DAYS: '7',
+    });
+    const processorEnv = env(stacks.webhook.processing.processor.function);
+    expect(processorEnv).toMatchObject({
+      WEBHOOK_REQUESTS_TABLE: { Ref: logicalId(stacks.webhook.requestsTable) },
+      WEBHOOK_SIGNING_SECRET_ARN: { Ref: logicalId(stacks.webhook.signingSecret) },
+      WEBHOOK_MAX_RECEIVE_COUNT: '3',
+      WEBHOOK_URL: 'https://hooks.crm.example/revbot/answers',
+    });
+    expect(JSON.stringify(processorEnv.CONVERSATION_BUCKET)).toContain(
+      'revops-test-conversations-',
+    );
+    expect(processorEnv).not.toHaveProperty('WEBHOOK_SIGNING_SECRET');
+    expect(env(stacks.webhook.gateway.function)).not.toHaveProperty('REVBOT_API_KEYS');
+  });
+
+  it('lets the gateway create, read and update items of its table and send to its queue, nothing more', () => {
+    const statements = statementsOf(stacks.webhook.gateway.role);
+    const dynamo = statements.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        Resource: tableArn(),
+      },
+    ]);
+    const sqs = statements.filter((s) => actions(s).some((a) => a.startsWith('sqs:')));
+    expect(sqs).toEqual([{ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: queueArn() }]);
+    expect(statements.flatMap(actions).some((a) => a.startsWith('secretsmanager:'))).toBe(false);
+    expect(statements.flatMap(resources)).not.toContain('*');
+  });
+
+  it('lets the processor read and update statuses, read the signing secret and write records', () => {
+    const statements = statementsOf(stacks.webhook.processing.processor.role);
+    const dynamo = statements.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: tableArn(),
+      },
+    ]);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: { Ref: logicalId(stacks.webhook.signingSecret) },
+    });
+    const consume = statements.find((s) => actions(s).includes('sqs:ReceiveMessage'));
+    expect(consume?.Resource).toEqual(queueArn());
+    expect(actions(consume as Statement)).toContain('sqs:DeleteMessage');
+    const s3 = statements.filter((s) => actions(s).some((a) => a.startsWith('s3:')));
+    expect(s3.flatMap(actions)).toEqual(['s3:PutObject']);
+    expect(JSON.stringify(s3[0]?.Resource)).toContain('conversation-history/*');
+    expect(statements.flatMap(actions)).not.toContain('sqs:SendMessage');
+    expect(statements.flatMap(resources)).not.toContain('*');
+  });
+
+  it('synthesizes with no cdk-nag AwsSolutions error in this stack', () => {
+    const report = JSON.parse(
+      readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'),
+    ) as {
+      pluginReports: {
+        violations: {
+          ruleName: string;
+          severity: string;
+          violatingResources: { resourceLogicalId: string; templatePath: string }[];
+        }[];
+      }[];
+    };
+    const here = report.pluginReports
+      .flatMap((r) => r.violations)
+      .filter((v) => v.severity === 'error')
+      .filter((v) =>
+        v.violatingResources.some((r) =>
+          r.templatePath.includes(Stack.of(stacks.webhook).artifactId),
+        ),
+      );
+    expect(here).toEqual([]);
+  });
+
+  it('bundles both handlers without test-only packages', () => {
+    const assets = readdirSync(outdir).filter((entry) => entry.startsWith('asset.'));
+    const bundles = assets
+      .map((dir) => path.join(outdir, dir, 'index.mjs'))
+      .filter((file) => existsSync(file))
+      .map((file) => readFileSync(file, 'utf8'));
+    const gateway = bundles.find((code) => code.includes('webhook request queued'));
+    const processor = bundles.find((code) => code.includes('asking the agents'));
+    expect(gateway).toBeDefined();
+    expect(processor).toBeDefined();
+    for (const code of [gateway, processor]) {
+      expect(code).not.toContain('dynalite');
+      expect(code).not.toContain('aws-sdk-client-mock');
+    }
+  });
+});

@@ -1,0 +1,3 @@
+/** @revbot/lambdas/slack-processor: the Slack processor's core and its metrics. */
+export { recordingProcessorMetrics } from './processor-metrics';
+export { createSlackProcessor } from './slack-processor';

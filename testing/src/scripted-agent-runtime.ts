@@ -1,0 +1,67 @@
+/**
+ * A scripted AgentRuntime for processor tests: each `ask` replays the next scripted reply
+ * (recorded Bedrock events, plain answer text, or a failure after some events) and keeps what it
+ * was asked, so tests check sessions and attributes without a model.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AgentRuntime, AgentStreamEvent, AskInput } from '@revbot/agents/runtime';
+import { BEDROCK_TRACES_DIR } from './fixtures';
+
+export type ScriptedReply =
+  | { events: AgentStreamEvent[] }
+  | { text: string }
+  | { events?: AgentStreamEvent[]; error: Error };
+
+export interface ScriptedAgentRuntime extends AgentRuntime {
+  asked: AskInput[];
+  /** Replies in order; the last one repeats. */
+  script(...replies: ScriptedReply[]): void;
+}
+
+const encoder = new TextEncoder();
+
+/** A chunk event as the SDK yields it. */
+export const chunk = (text: string): AgentStreamEvent => ({
+  chunk: { bytes: encoder.encode(text) },
+});
+
+/** A recorded stream from `fixtures/bedrock-traces`, chunk bytes as the SDK yields them. */
+export function recordedStream(file: string): AgentStreamEvent[] {
+  const raw = JSON.parse(readFileSync(path.join(BEDROCK_TRACES_DIR, file), 'utf8')) as Record<
+    string,
+    { bytes?: string }
+  >[];
+  return raw.map((event) =>
+    event.chunk
+      ? ({
+          chunk: { ...event.chunk, bytes: encoder.encode(event.chunk.bytes ?? '') },
+        } as AgentStreamEvent)
+      : (event as unknown as AgentStreamEvent),
+  );
+}
+
+export function scriptedAgentRuntime(...initial: ScriptedReply[]): ScriptedAgentRuntime {
+  let replies = initial;
+  const asked: AskInput[] = [];
+  return {
+    name: 'scripted',
+    asked,
+    script(...next) {
+      replies = next;
+    },
+    ask(input) {
+      asked.push(input);
+      const reply = replies.length > 1 ? (replies.shift() as ScriptedReply) : replies[0];
+      return (async function* () {
+        if (!reply) throw new Error('no scripted reply');
+        if ('text' in reply) {
+          yield chunk(reply.text);
+          return;
+        }
+        for (const event of reply.events ?? []) yield event;
+        if ('error' in reply) throw reply.error;
+      })();
+    },
+  };
+}

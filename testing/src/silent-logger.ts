@@ -1,0 +1,16 @@
+/** A ToolLogger that records instead of printing, so test output stays readable. */
+import type { ToolLogger } from '@revbot/agents/action-group';
+
+export interface RecordingLogger extends ToolLogger {
+  entries: { level: string; message: string; extra?: Record<string, unknown> }[];
+}
+
+export function recordingLogger(): RecordingLogger {
+  const entries: RecordingLogger['entries'] = [];
+  const at = (level: string) => (message: string, extra: Record<string, unknown>) => {
+    entries.push({ level, message, extra });
+  };
+  return { entries, info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export const silentLogger: ToolLogger = recordingLogger();
