@@ -5,6 +5,7 @@
  * base, and a signed notification to a local receiver), p50 and p99; plus the orchestrator's own
  * cost per model step with a model that answers instantly.
  */
+
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,7 @@ import {
   InProcessToolInvoker,
   Orchestrator,
 } from '@revbot/agents/runtime';
+import { silentLogger } from '@revbot/core';
 import { startLocalToolStack } from '@revbot/lambdas/tools';
 import { type BenchResult, percentile, round } from './types';
 
@@ -62,7 +64,7 @@ export async function run(): Promise<BenchResult[]> {
   try {
     const runtime = createAgentRuntime(
       { AGENT_RUNTIME: 'offline', OFFLINE_TODAY: AS_OF },
-      { tools: stack.tools, logger: { warn() {} } },
+      { tools: stack.tools, logger: silentLogger },
     );
     for (const [label, question] of QUESTIONS) {
       const timings: number[] = [];

@@ -8,13 +8,14 @@
  *   once with a recorded Bedrock stream replayed at once (the channel's own overhead), and with
  *   the offline model when the runtime offers it.
  */
+
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { AgentRuntime, AgentStreamEvent } from '@revbot/agents/runtime';
+import type { AgentRuntime, AgentStreamEvent } from '@revbot/agents';
 import { EventSource } from '@revbot/cli';
 import { createWebhookSigner, parseDestinationAllowlist } from '@revbot/lambdas/outbound';
 import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway';

@@ -1,3 +1,5 @@
+/** @revbot/agents: the agent definitions and their loader, the tool catalogue, the runtime interface. */
+export * from './errors';
 export * from './loader';
 export * from './runtime/agent-runtime';
 export * from './schema';

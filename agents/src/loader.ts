@@ -6,10 +6,12 @@
  *
  * Every problem found is reported at once, each naming the agent and the field.
  */
+
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { z } from 'zod';
+import { AgentDefinitionError } from './errors';
 import {
   AGENT_KEY_PATTERN,
   type AgentFile,
@@ -91,17 +93,6 @@ export interface AgentProblem {
   /** File and field, e.g. `agent.json collaborators[0].instruction`. */
   field: string;
   message: string;
-}
-
-export class AgentDefinitionError extends Error {
-  constructor(readonly problems: AgentProblem[]) {
-    super(
-      `Invalid agent definitions (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems
-        .map((p) => `- ${p.agent}: ${p.field}: ${p.message}`)
-        .join('\n')}`,
-    );
-    this.name = 'AgentDefinitionError';
-  }
 }
 
 /** The raw files of one agent folder, before validation. */

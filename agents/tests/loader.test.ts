@@ -2,13 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  AgentDefinitionError,
-  type AgentSources,
-  defineAgents,
-  loadAgents,
-  readAgentSources,
-} from '../src/loader';
+import { AgentDefinitionError } from '../src/errors';
+import { type AgentSources, defineAgents, loadAgents, readAgentSources } from '../src/loader';
 import { TOOLS, type ToolDefinition } from '../src/tools';
 
 const real = readAgentSources(path.resolve(import.meta.dirname, '..'));

@@ -15,8 +15,3 @@ export interface Command {
   /** Returns the process exit code. Errors are one clear line on stderr and a non-zero code. */
   run(args: string[], io: CommandIo): Promise<number>;
 }
-
-/** A mistake in how the command was called: printed as one line with the usage hint. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}

@@ -4,8 +4,8 @@
  * is one line naming the variable, and exit code 1.
  */
 import './env-defaults';
-import { ConfigError } from '@revbot/core';
-import { type Logger, startRevbotLocal } from './local/revbot-local';
+import { ConfigError, type Logger } from '@revbot/core';
+import { startRevbotLocal } from './local/revbot-local';
 
 const logger: Logger = {
   info: (message, extra) =>

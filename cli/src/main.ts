@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /** `revbot <command> [args]`: dispatches to the subcommands of `commands/`. */
+import { UsageError } from './errors';
 import './env-defaults';
 import type { CommandIo } from './command';
-import { UsageError } from './command';
 import { COMMANDS } from './commands';
 
 export async function main(argv: string[], io: CommandIo): Promise<number> {

@@ -5,5 +5,6 @@
 export { backoffDelay, parseRetryAfter } from './backoff';
 export { parseEnv } from './env';
 export * from './errors';
+export { errorFields, type Logger, silentLogger } from './logger';
 export { logger, METRIC_NAMESPACE, metrics } from './observability';
 export * from './secrets';

@@ -8,12 +8,11 @@
  * Slack retry (three times, over about five minutes), which is what a transient failure wants.
  */
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, RetryableError, RevbotError } from '@revbot/core';
+import { errorFields, type Logger, NotFoundError, RetryableError, RevbotError } from '@revbot/core';
 import type { WebClient } from '@slack/web-api';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, jsonResponse } from '../shared/api-response';
 import type { SlackCredentials, SlackCredentialsSource } from '../shared/slack/slack-credentials';
-import { describeError, type SlackLogger } from '../shared/slack/slack-logger';
 import {
   MAX_QUESTION_CHARS,
   QUEUE_MESSAGE_VERSION,
@@ -47,7 +46,7 @@ export interface SlackGatewayDeps {
   slackClient: SlackClientFactory;
   claims: EventClaims;
   queue: QueuePublisher;
-  logger: SlackLogger;
+  logger: Logger;
   /** RevBot's Slack app id (`SLACK_APP_ID`); when set, other apps' envelopes are ignored. */
   appId?: string;
   /** Epoch milliseconds. */
@@ -198,7 +197,7 @@ export function createSlackGateway(deps: SlackGatewayDeps): SlackGateway {
         // Queued: answering 200 stops Slack's retries; the lease still covers the next seconds.
         logger.error('Question queued but its claim could not be completed', {
           ...context,
-          error: describeError(completed.reason),
+          error: errorFields(completed.reason),
         });
       }
       logger.info('Slack question queued', {
@@ -230,7 +229,7 @@ export function createSlackGateway(deps: SlackGatewayDeps): SlackGateway {
       ...context,
       reference_id: reference,
       retryable,
-      error: describeError(error),
+      error: errorFields(error),
     });
     if (!retryable) {
       await deps.claims.complete(key).catch(() => undefined);
@@ -242,14 +241,14 @@ export function createSlackGateway(deps: SlackGatewayDeps): SlackGateway {
         .catch((cause: unknown) =>
           logger.warn('Placeholder could not be removed', {
             ...context,
-            error: describeError(cause),
+            error: errorFields(cause),
           }),
         );
     }
     await deps.claims
       .release(key)
       .catch((cause: unknown) =>
-        logger.error('Claim could not be released', { ...context, error: describeError(cause) }),
+        logger.error('Claim could not be released', { ...context, error: errorFields(cause) }),
       );
     return errorResponse(error, reference);
   }
@@ -284,7 +283,7 @@ export function createSlackGateway(deps: SlackGatewayDeps): SlackGateway {
       } else {
         logger.error('Slack request failed', {
           reference_id: reference,
-          error: describeError(error),
+          error: errorFields(error),
         });
       }
       return errorResponse(error, reference);

@@ -9,7 +9,7 @@
  * retry can fix are told and not rethrown.
  */
 import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents';
-import { RevbotError } from '@revbot/core';
+import { errorFields, type Logger, RevbotError } from '@revbot/core';
 import {
   ConversationRecorder,
   type ConversationSink,
@@ -21,7 +21,6 @@ import {
 } from '@revbot/monitoring';
 import type { WebClient } from '@slack/web-api';
 import type { ConversationRef } from '../shared/slack/feedback-buttons';
-import { describeError, type SlackLogger } from '../shared/slack/slack-logger';
 import type { SlackQuestionMessage } from '../shared/slack/slack-queue-message';
 import { slackCall } from '../shared/slack/slack-web-client';
 import type { ProcessorMetrics } from './processor-metrics';
@@ -36,7 +35,7 @@ export interface AnswerDeps {
   slack: () => Promise<WebClient>;
   sink: ConversationSink;
   metrics: ProcessorMetrics;
-  logger: SlackLogger;
+  logger: Logger;
   progressIntervalMs?: number;
   now?: () => number;
   recorderOptions?: RecorderOptions;
@@ -190,7 +189,7 @@ export async function answerQuestion(
       ...ids,
       retryable: failure.retryable,
       will_retry: willRetry,
-      error: describeError(error),
+      error: errorFields(error),
     });
     await tell(deps, target, {
       text: willRetry
@@ -216,7 +215,7 @@ async function tell(
   try {
     await replacePlaceholder(await deps.slack(), target, message);
   } catch (error) {
-    deps.logger.warn('Could not tell the user about the failure', { error: describeError(error) });
+    deps.logger.warn('Could not tell the user about the failure', { error: errorFields(error) });
   }
 }
 
@@ -236,7 +235,7 @@ async function exportRecord(
   } catch (error) {
     // Alarmed in the monitoring stack; the answer was given, so the message is not retried.
     deps.metrics.add(EXPORT_FAILURE_METRIC, 'Count', 1);
-    deps.logger.error('Conversation export failed', { ...ids, error: describeError(error) });
+    deps.logger.error('Conversation export failed', { ...ids, error: errorFields(error) });
     return undefined;
   }
 }

@@ -5,14 +5,13 @@
  * held back by the limit is shown on the next event once the interval has passed. A failed
  * update is logged and skipped: progress is a courtesy, the answer is what matters.
  */
-import type { SlackLogger } from '../shared/slack/slack-logger';
-import { describeError } from '../shared/slack/slack-logger';
+import { errorFields, type Logger } from '@revbot/core';
 
 export const DEFAULT_PROGRESS_INTERVAL_MS = 1_000;
 
 export interface ProgressUpdatesOptions {
   show(text: string): Promise<void>;
-  logger: SlackLogger;
+  logger: Logger;
   minIntervalMs?: number;
   now?: () => number;
   /** The text already shown (the placeholder), so it is not shown again. */
@@ -55,7 +54,7 @@ export class ProgressUpdates {
       this.shown = text;
       this.sent.push(text);
     } catch (error) {
-      this.options.logger.warn('Progress update skipped', { error: describeError(error) });
+      this.options.logger.warn('Progress update skipped', { error: errorFields(error) });
     }
   }
 }

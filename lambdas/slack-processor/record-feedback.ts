@@ -5,11 +5,10 @@
  * not rated twice by accident.
  */
 
-import { RetryableError, RevbotError } from '@revbot/core';
+import { errorFields, type Logger, RetryableError, RevbotError } from '@revbot/core';
 import { type ConversationSink, conversationKeyPrefix } from '@revbot/monitoring';
 import type { KnownBlock, WebClient } from '@slack/web-api';
 import { FEEDBACK_BLOCK_ID } from '../shared/slack/feedback-buttons';
-import { describeError, type SlackLogger } from '../shared/slack/slack-logger';
 import type { SlackFeedbackMessage } from '../shared/slack/slack-queue-message';
 import { slackCall } from '../shared/slack/slack-web-client';
 import type { ProcessorMetrics } from './processor-metrics';
@@ -22,7 +21,7 @@ export interface FeedbackDeps {
   sink: ConversationSink;
   metrics: ProcessorMetrics;
   slack: () => Promise<WebClient>;
-  logger: SlackLogger;
+  logger: Logger;
   now?: () => number;
 }
 
@@ -62,7 +61,7 @@ export async function recordFeedback(
     const message = `Feedback for conversation ${feedback.conversation_id} could not be stored`;
     throw retryable
       ? new RetryableError(message, 'FEEDBACK_NOT_STORED', { cause: error })
-      : new RevbotError(message, 'FEEDBACK_NOT_STORED', 500, false, undefined, { cause: error });
+      : new RevbotError(message, { code: 'FEEDBACK_NOT_STORED', cause: error });
   }
   deps.metrics.add(FEEDBACK_METRICS[feedback.rating], 'Count', 1);
   deps.logger.info('Answer feedback recorded', {
@@ -87,7 +86,7 @@ export async function recordFeedback(
     } catch (error) {
       deps.logger.warn('Feedback buttons could not be replaced', {
         conversation_id: feedback.conversation_id,
-        error: describeError(error),
+        error: errorFields(error),
       });
     }
   }

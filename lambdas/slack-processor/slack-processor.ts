@@ -6,11 +6,11 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AgentRuntime } from '@revbot/agents';
+import type { Logger } from '@revbot/core';
 import { ValidationError } from '@revbot/core';
 import type { ConversationSink, RecorderOptions } from '@revbot/monitoring';
 import type { WebClient } from '@slack/web-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { SlackLogger } from '../shared/slack/slack-logger';
 import { slackQueueMessageSchema } from '../shared/slack/slack-queue-message';
 import { answerQuestion } from './answer-question';
 import type { ProcessorMetrics } from './processor-metrics';
@@ -21,7 +21,7 @@ export interface SlackProcessorDeps {
   slack: () => Promise<WebClient>;
   sink: ConversationSink;
   metrics: ProcessorMetrics;
-  logger: SlackLogger;
+  logger: Logger;
   /** The queue's redrive maxReceiveCount (3 in the Slack gateway stack). */
   maxReceiveCount: number;
   /** Kept back from the Lambda deadline to tell the user and export. Default 20 s. */

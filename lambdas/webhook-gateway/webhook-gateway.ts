@@ -4,8 +4,9 @@
  * answer. Dependencies come in (status store, job queue, allowlist, clock, ids), so the Lambda,
  * the local stack and the tests run this same code.
  */
+
 import { randomUUID } from 'node:crypto';
-import { NotFoundError, RevbotError } from '@revbot/core';
+import { type Logger, NotFoundError, RevbotError, silentLogger } from '@revbot/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, jsonResponse } from '../shared/api-response';
 import type { DestinationAllowlist } from '../shared/outbound';
@@ -19,11 +20,6 @@ import { apiKeyChecker } from './api-key';
 import { headerValue, parseWebhookRequest } from './parse-webhook-request';
 
 /** The Powertools logger's shape, narrowed to what the gateway uses. */
-export interface GatewayLogger {
-  info(message: string, extra: Record<string, unknown>): void;
-  error(message: string, extra: Record<string, unknown>): void;
-}
-
 export interface WebhookGatewayDeps {
   store: RequestStatusStore;
   queue: WebhookJobQueue;
@@ -37,7 +33,7 @@ export interface WebhookGatewayDeps {
   estimatedProcessingTime?: string;
   now?: () => Date;
   newTrackingId?: () => string;
-  logger?: GatewayLogger;
+  logger?: Logger;
 }
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -46,14 +42,12 @@ export const DEFAULT_STATUS_TTL_SECONDS = 7 * 24 * 3600;
 export const DEFAULT_ESTIMATED_PROCESSING_TIME = '30-90 seconds';
 const TRACKING_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-const silent: GatewayLogger = { info() {}, error() {} };
-
 export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHandler {
   const now = deps.now ?? (() => new Date());
   const newTrackingId = deps.newTrackingId ?? randomUUID;
   const ttl = deps.statusTtlSeconds ?? DEFAULT_STATUS_TTL_SECONDS;
   const estimate = deps.estimatedProcessingTime ?? DEFAULT_ESTIMATED_PROCESSING_TIME;
-  const logger = deps.logger ?? silent;
+  const logger = deps.logger ?? silentLogger;
   const checkApiKey = apiKeyChecker(deps.apiKeys ?? []);
 
   async function accept(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {

@@ -5,8 +5,9 @@
  * the status says so first); everything else ends in a recorded status and is acknowledged.
  * An answer stored on an earlier attempt is never asked for again: a retry only delivers.
  */
-import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents/runtime';
-import { RevbotError } from '@revbot/core';
+
+import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents';
+import { type Logger, RevbotError, silentLogger } from '@revbot/core';
 import {
   ConversationRecorder,
   type ConversationSink,
@@ -35,12 +36,6 @@ import {
 import { markdownToPlainText } from './markdown-to-plain-text';
 import { buildWebhookPayload } from './webhook-payload';
 
-export interface ProcessorLogger {
-  info(message: string, extra: Record<string, unknown>): void;
-  warn(message: string, extra: Record<string, unknown>): void;
-  error(message: string, extra: Record<string, unknown>): void;
-}
-
 export interface ProcessorMetrics {
   addMetric(name: string, unit: 'Count' | 'None' | 'Milliseconds', value: number): void;
 }
@@ -63,7 +58,7 @@ export interface WebhookProcessorDeps {
   agentTimeoutMs?: number;
   delivery?: Pick<DeliveryOptions, 'retry' | 'resolve' | 'clock' | 'random' | 'ca'>;
   now?: () => Date;
-  logger?: ProcessorLogger;
+  logger?: Logger;
   metrics?: ProcessorMetrics;
 }
 
@@ -81,8 +76,6 @@ export const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
 const RESERVED_AFTER_AGENTS_MS = 150_000;
 /** Each stored copy stays well inside DynamoDB's 400 KB item limit. */
 const MAX_STORED_BYTES = 150 * 1024;
-
-const silentLogger: ProcessorLogger = { info() {}, warn() {}, error() {} };
 
 export async function answerWebhookJob(
   job: WebhookJob,
@@ -145,7 +138,7 @@ async function askAgents(
   job: WebhookJob,
   context: JobContext,
   deps: WebhookProcessorDeps,
-  logger: ProcessorLogger,
+  logger: Logger,
 ): Promise<AskResult> {
   const now = deps.now ?? (() => new Date());
   const { request } = job;
@@ -233,7 +226,7 @@ async function askAgents(
 async function exportRecord(
   record: ReturnType<ConversationRecorder['finish']>,
   deps: WebhookProcessorDeps,
-  logger: ProcessorLogger,
+  logger: Logger,
   trackingId: string,
 ): Promise<string | undefined> {
   for (const metric of conversationMetrics(record)) {
@@ -259,7 +252,7 @@ async function deliver(
   answer: StoredAnswer,
   finalReceive: boolean,
   deps: WebhookProcessorDeps,
-  logger: ProcessorLogger,
+  logger: Logger,
 ): Promise<JobOutcome> {
   const now = deps.now ?? (() => new Date());
   const ids = { tracking_id: job.tracking_id, session_id: job.session_id };
@@ -327,7 +320,7 @@ async function deliver(
 /** Runs a transition; false when another attempt already moved the record on. */
 async function moved(
   transition: () => Promise<void>,
-  logger: ProcessorLogger,
+  logger: Logger,
   ids: Record<string, string>,
 ): Promise<boolean> {
   try {

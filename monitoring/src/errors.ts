@@ -1,13 +1,13 @@
-/** Typed errors of the monitoring package: a stable code and whether retrying can help. */
-export class MonitoringError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = new.target.name;
+/**
+ * Errors of the monitoring package, under `@revbot/core`'s RevbotError: a stable code and whether
+ * retrying can help.
+ */
+import { RevbotError } from '@revbot/core';
+
+/** Base of the monitoring package's errors. */
+export class MonitoringError extends RevbotError {
+  constructor(message: string, code: string, retryable: boolean, options?: { cause?: unknown }) {
+    super(message, { code, retryable, cause: options?.cause });
   }
 }
 

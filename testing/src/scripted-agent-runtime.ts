@@ -3,9 +3,10 @@
  * (recorded Bedrock events, plain answer text, or a failure after some events) and keeps what it
  * was asked, so tests check sessions and attributes without a model.
  */
+
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AgentRuntime, AgentStreamEvent, AskInput } from '@revbot/agents/runtime';
+import type { AgentRuntime, AgentStreamEvent, AskInput } from '@revbot/agents';
 import { BEDROCK_TRACES_DIR } from './fixtures';
 
 export type ScriptedReply =

@@ -33,16 +33,3 @@ export interface AgentRuntime {
   readonly name: string;
   ask(input: AskInput): AsyncIterable<AgentStreamEvent>;
 }
-
-/** Base class for runtime failures; `retryable` tells a queue processor whether to retry. */
-export class AgentRuntimeError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'AgentRuntimeError';
-  }
-}

@@ -5,18 +5,15 @@
  * Failures become AgentRuntimeErrors: throttling, timeouts, 5xx and concurrent use of a session
  * are retryable (the queue tries again); bad requests, missing access and unknown agents are not.
  */
+
 import { createHash, randomUUID } from 'node:crypto';
 import {
   type BedrockAgentRuntimeClient,
   InvokeAgentCommand,
   type ResponseStream,
 } from '@aws-sdk/client-bedrock-agent-runtime';
-import {
-  type AgentRuntime,
-  AgentRuntimeError,
-  type AgentStreamEvent,
-  type AskInput,
-} from './agent-runtime';
+import { AgentRuntimeError } from '../errors';
+import type { AgentRuntime, AgentStreamEvent, AskInput } from './agent-runtime';
 
 export const BEDROCK_AGENTS_RUNTIME = 'bedrock-agents';
 

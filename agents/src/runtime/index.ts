@@ -2,7 +2,8 @@
  * @revbot/agents/runtime: the agent runtime and every implementation. `createAgentRuntime` picks
  * one from the environment (Bedrock Agents, or RevBot's own orchestrator on Converse, an
  * OpenAI-compatible API or the offline model); the pieces are exported for the local stack,
- * tests and benchmarks that assemble a runtime themselves.
+ * tests and benchmarks that assemble a runtime themselves. The interface every runtime
+ * implements (`AgentRuntime`, `AgentStreamEvent`) is part of `@revbot/agents` itself.
  */
 
 export {
@@ -11,12 +12,6 @@ export {
   LocalKnowledgeBase,
 } from '../knowledge-base/knowledge-base';
 export { OfflineProvider } from '../offline/offline-provider';
-export {
-  type AgentRuntime,
-  AgentRuntimeError,
-  type AgentStreamEvent,
-  type AskInput,
-} from './agent-runtime';
 export { BedrockAgentsRuntime, toAgentRuntimeError, toBedrockSessionId } from './bedrock-agents';
 export {
   AGENT_RUNTIME_KINDS,

@@ -84,22 +84,6 @@ export interface ModelProvider {
   complete(request: ModelRequest): Promise<ModelResponse>;
 }
 
-/**
- * A provider failure. `retryable`: worth another attempt of the whole question (throttling, 5xx,
- * a dropped stream); otherwise the request itself is wrong (bad model id, no access).
- */
-export class ModelProviderError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly retryable: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'ModelProviderError';
-  }
-}
-
 export const textOf = (content: readonly ContentBlock[]): string =>
   content
     .filter((block): block is TextBlock => block.type === 'text')

@@ -15,23 +15,20 @@
  * - Bounded: model steps per agent run, a deadline for the whole question, a token budget and a
  *   per-response token limit. Hitting one ends with a clear partial answer.
  */
+
 import { createHash, randomUUID } from 'node:crypto';
 import type { RetrievedReference } from '@aws-sdk/client-bedrock-agent-runtime';
+import type { Logger } from '@revbot/core';
 import { buildFunctionEvent, readActionGroupResponse } from '../action-group/action-group';
+import { AgentRuntimeError, ModelProviderError, ToolInvocationError } from '../errors';
 import type { KnowledgeBase } from '../knowledge-base/knowledge-base';
 import type { AgentDefinition, AgentSet, CollaboratorDefinition } from '../loader';
 import type { ToolFunction, ToolName } from '../tools';
-import {
-  type AgentRuntime,
-  AgentRuntimeError,
-  type AgentStreamEvent,
-  type AskInput,
-} from './agent-runtime';
+import type { AgentRuntime, AgentStreamEvent, AskInput } from './agent-runtime';
 import { toBedrockSessionId } from './bedrock-agents';
 import {
   type ModelMessage,
   type ModelProvider,
-  ModelProviderError,
   type ModelResponse,
   type ModelTool,
   type ToolInputSchema,
@@ -41,7 +38,7 @@ import {
   toolUsesOf,
 } from './model-provider';
 import type { ConversationTurn, SessionStore } from './session-store';
-import { ToolInvocationError, type ToolInvoker } from './tool-invoker';
+import type { ToolInvoker } from './tool-invoker';
 import {
   type AgentIdentity,
   type ArnContext,
@@ -81,10 +78,6 @@ export interface ModelSelection {
   modelId(agent: AgentDefinition): string;
   /** Model named in traces as `foundationModel` (default: the agent's foundation model). */
   foundationModel(agent: AgentDefinition): string;
-}
-
-export interface Logger {
-  warn(message: string, extra: Record<string, unknown>): void;
 }
 
 export interface OrchestratorOptions {

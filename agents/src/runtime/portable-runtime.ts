@@ -5,11 +5,12 @@
  * knowledge base (Bedrock Retrieve, or the local full-text search) and where sessions live
  * (DynamoDB, or in memory).
  */
+
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import type { SecretReader } from '@revbot/core';
+import type { Logger, SecretReader } from '@revbot/core';
 import { ConfigError, parseEnv, logger as sharedLogger } from '@revbot/core';
 import { z } from 'zod';
 import {
@@ -23,7 +24,6 @@ import { runtimeAgents } from './agent-definitions';
 import type { ModelProvider } from './model-provider';
 import {
   DEFAULT_LIMITS,
-  type Logger,
   type ModelSelection,
   Orchestrator,
   type RuntimeLimits,

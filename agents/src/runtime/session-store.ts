@@ -7,9 +7,10 @@
  * Idle expiry follows Bedrock's `idleSessionTtlInSeconds`: every turn renews the session, and a
  * session left idle longer is gone (DynamoDB's TTL deletes it eventually; reads ignore it at once).
  */
+
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { AgentRuntimeError } from './agent-runtime';
+import { AgentRuntimeError } from '../errors';
 
 export interface ConversationTurn {
   /** What the agent was asked (the user's question, or its supervisor's message). */

@@ -4,26 +4,20 @@
  * calling the tools' handlers in this process (local stack, tests). Tools cannot tell the
  * runtimes apart; the answer is validated as Bedrock would read it.
  */
+
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
 import {
   type ActionGroupResponse,
   actionGroupResponseSchema,
   type FunctionActionGroupEvent,
 } from '../action-group/action-group';
+import { ToolInvocationError } from '../errors';
 
 export interface ToolInvoker {
   /** Names of the action groups it can run. */
   readonly actionGroups: readonly string[];
   /** Runs one call; throws a ToolInvocationError when the tool could not answer at all. */
   invoke(event: FunctionActionGroupEvent, signal?: AbortSignal): Promise<ActionGroupResponse>;
-}
-
-/** The tool gave no usable answer (crashed, unreachable, malformed): reported to the model. */
-export class ToolInvocationError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ToolInvocationError';
-  }
 }
 
 function parseResponse(actionGroup: string, payload: unknown): ActionGroupResponse {

@@ -4,15 +4,16 @@
  * base): each documented example question, with the figures checked against the warehouse by
  * independent SQL.
  */
+
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { silentLogger } from '@revbot/core';
 import { type LocalToolStack, startLocalToolStack } from '@revbot/lambdas/tools';
 import type { SqlValue } from '@revbot/lambdas/warehouse';
 import { buildConversationRecord } from '@revbot/monitoring';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentRuntime, AgentStreamEvent } from '../../src';
@@ -55,7 +56,7 @@ beforeAll(async () => {
   });
   runtime = createAgentRuntime(
     { AGENT_RUNTIME: 'offline', OFFLINE_TODAY: AS_OF },
-    { tools: stack.tools, logger: { warn() {} } },
+    { tools: stack.tools, logger: silentLogger },
   );
 });
 afterAll(async () => {

@@ -11,7 +11,8 @@ import {
   startInvokeAgentServer,
 } from '@revbot/testing/invoke-agent-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AgentRuntimeError, type AgentStreamEvent } from '../../src';
+import type { AgentStreamEvent } from '../../src';
+import { AgentRuntimeError } from '../../src/errors';
 import {
   BedrockAgentsRuntime,
   createAgentRuntime,

@@ -2,7 +2,7 @@ import { reply, type ScriptedModel, scriptedModel } from '@revbot/testing/script
 import { silentLogger } from '@revbot/testing/silent-logger';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AgentRuntimeError, type AgentStreamEvent, loadAgents } from '../../src';
+import { type AgentStreamEvent, loadAgents } from '../../src';
 import {
   createActionGroupTool,
   defineToolFunction,
@@ -10,8 +10,8 @@ import {
   functionActionGroupEventSchema,
   toolParam,
 } from '../../src/action-group/action-group';
+import { AgentRuntimeError, ModelProviderError } from '../../src/errors';
 import { LocalKnowledgeBase } from '../../src/knowledge-base/knowledge-base';
-import { ModelProviderError } from '../../src/runtime/model-provider';
 import {
   collaboratorSessionId,
   Orchestrator,

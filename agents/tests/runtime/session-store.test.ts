@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type LocalDynamoServer, startLocalDynamoServer } from '@revbot/testing/aws-local-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AgentRuntimeError } from '../../src';
+import { AgentRuntimeError } from '../../src/errors';
 import {
   type ConversationTurn,
   DynamoSessionStore,

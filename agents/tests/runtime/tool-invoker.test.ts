@@ -13,11 +13,8 @@ import {
   readActionGroupResponse,
   toolParam,
 } from '../../src/action-group/action-group';
-import {
-  InProcessToolInvoker,
-  LambdaToolInvoker,
-  ToolInvocationError,
-} from '../../src/runtime/tool-invoker';
+import { ToolInvocationError } from '../../src/errors';
+import { InProcessToolInvoker, LambdaToolInvoker } from '../../src/runtime/tool-invoker';
 
 const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:revops-test-web-search';
 

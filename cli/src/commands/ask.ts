@@ -4,6 +4,7 @@
  * the local Gong and search APIs, the conversation recorded and exported — with the agents'
  * hand-offs shown as they happen.
  */
+
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +16,8 @@ import {
   exportConversation,
   localConversationSink,
 } from '@revbot/monitoring';
-import { type Command, UsageError } from '../command';
+import type { Command } from '../command';
+import { UsageError } from '../errors';
 import { seededAsOf } from '../local/warehouse-settings';
 import { startProgress } from '../ops/progress';
 

@@ -3,9 +3,11 @@
  * conversation-history bucket (or a local folder with `--local`/`--dir`) and render one as a
  * readable timeline of agents, hand-offs, tools with durations and the answer.
  */
+
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Conversation } from '@revbot/monitoring';
-import { type Command, type CommandIo, UsageError } from '../command';
+import type { Command, CommandIo } from '../command';
+import { OpsError, UsageError } from '../errors';
 import { COMMON_USAGE, parseCommandArgs, parseCount, parseDuration } from '../ops/command-options';
 import {
   type ConversationRef,
@@ -19,7 +21,6 @@ import {
   walkConversations,
 } from '../ops/conversation-store';
 import { renderTimeline } from '../ops/conversation-timeline';
-import { OpsError } from '../ops/errors';
 import { formatDuration, formatTable, formatUtc, oneLine, toJsonLine } from '../ops/format';
 import { startProgress } from '../ops/progress';
 import { listStackResources, stackName } from '../ops/stack-outputs';

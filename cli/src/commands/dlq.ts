@@ -2,7 +2,10 @@
  * `revbot dlq list|show|redrive [slack|webhook]`: what is stuck in the channels' dead-letter
  * queues and why, and a redrive back to the main queue with SQS's message move task.
  */
-import { type Command, type CommandIo, UsageError } from '../command';
+
+import type { Command, CommandIo } from '../command';
+import { OpsError, UsageError } from '../errors';
+import { describeError } from '../ops/aws-errors';
 import {
   COMMON_USAGE,
   parseCommandArgs,
@@ -18,7 +21,6 @@ import {
   receiveMessages,
   startRedrive,
 } from '../ops/dead-letters';
-import { describeError, OpsError } from '../ops/errors';
 import { formatAge, formatUtc, oneLine, plural, toJsonLine } from '../ops/format';
 import { exactTermPattern, fetchLogEvents, formatLogLine } from '../ops/log-events';
 import { startProgress } from '../ops/progress';

@@ -3,6 +3,7 @@
  * record (conversation.json + metadata.json) in the conversation-history layout, so recorded runs
  * can be inspected without deploying anything.
  */
+
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,7 +14,8 @@ import {
   localConversationSink,
   parseSavedStream,
 } from '@revbot/monitoring';
-import { type Command, UsageError } from '../command';
+import type { Command } from '../command';
+import { UsageError } from '../errors';
 
 const DEFAULT_OUT = '.revbot';
 

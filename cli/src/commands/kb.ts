@@ -3,17 +3,18 @@
  * starts an ingestion job, shows its progress until it finishes and reports documents scanned,
  * indexed and failed. `revbot kb status`: the last ingestion job.
  */
+
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { IngestionJob } from '@aws-sdk/client-bedrock-agent';
-import { type Command, type CommandIo, UsageError } from '../command';
+import type { Command, CommandIo } from '../command';
+import { OpsError, UsageError } from '../errors';
 import {
   COMMON_USAGE,
   parseCommandArgs,
   parseDuration,
   pollInterval,
 } from '../ops/command-options';
-import { OpsError } from '../ops/errors';
 import { formatAge, formatDuration, plural, toJsonLine } from '../ops/format';
 import {
   type DataSourceRef,

@@ -1,7 +1,9 @@
 /** `revbot listen`: a local webhook receiver that verifies signatures and prints deliveries. */
+
 import { parseArgs } from 'node:util';
 import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
-import { type Command, UsageError } from '../command';
+import type { Command } from '../command';
+import { UsageError } from '../errors';
 
 export const listenCommand: Command = {
   name: 'listen',

@@ -4,7 +4,9 @@
  * followed as new events arrive (FilterLogEvents polling, which works with every credential
  * that can read the logs, unlike a live-tail session).
  */
-import { type Command, type CommandIo, UsageError } from '../command';
+
+import type { Command, CommandIo } from '../command';
+import { UsageError } from '../errors';
 import {
   COMMON_USAGE,
   parseCommandArgs,

@@ -1,8 +1,10 @@
 /** `revbot seed`: rebuilds the embedded warehouse from the documented schema and sample data. */
+
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEmbeddedWarehouse, generateRevenueDataset } from '@revbot/lambdas/warehouse';
-import { type Command, UsageError } from '../command';
+import type { Command } from '../command';
+import { UsageError } from '../errors';
 import { saveSeededAsOf } from '../local/warehouse-settings';
 
 export const seedCommand: Command = {

@@ -2,10 +2,12 @@
  * `revbot slack "question"`: sends a running `pnpm dev` a signed Slack `app_mention` event, as
  * Slack's Events API would, so the whole Slack path runs without a Slack workspace.
  */
+
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { signSlackRequest } from '@revbot/lambdas/slack-handler';
-import { type Command, UsageError } from '../command';
+import type { Command } from '../command';
+import { UsageError } from '../errors';
 import { LOCAL_SLACK } from '../local/revbot-local';
 
 export function appMentionBody(options: {

@@ -1,6 +1,8 @@
 /** `revbot webhook "question"`: asks a running `pnpm dev` over its webhook API and waits. */
+
 import { parseArgs } from 'node:util';
-import { type Command, UsageError } from '../command';
+import type { Command } from '../command';
+import { UsageError } from '../errors';
 
 interface StatusBody {
   tracking_id?: string;

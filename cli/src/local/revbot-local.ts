@@ -8,10 +8,11 @@
  * Routes and processors are built with the same factories the Lambda handlers use; only the
  * clients and endpoints differ.
  */
+
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAgentRuntime } from '@revbot/agents/runtime';
-import { ConfigError, parseEnv } from '@revbot/core';
+import { ConfigError, type Logger, parseEnv, silentLogger } from '@revbot/core';
 import { signingSecretSource } from '@revbot/lambdas/outbound';
 import { slackWebClients, staticSlackCredentials } from '@revbot/lambdas/slack';
 import {
@@ -85,21 +86,13 @@ export interface RevbotLocal {
   close(): Promise<void>;
 }
 
-export interface Logger {
-  info(message: string, extra?: Record<string, unknown>): void;
-  warn(message: string, extra?: Record<string, unknown>): void;
-  error(message: string, extra?: Record<string, unknown>): void;
-}
-
-const quietLogger: Logger = { info() {}, warn() {}, error() {} };
-
 /** Starts the local stack; a bad variable throws a ConfigError naming it, before anything runs. */
 export async function startRevbotLocal(
   rawEnv: Record<string, string | undefined> = process.env,
   options: { logger?: Logger; cwd?: string } = {},
 ): Promise<RevbotLocal> {
   const env = parseEnv(localEnvSchema, rawEnv);
-  const logger = options.logger ?? quietLogger;
+  const logger = options.logger ?? silentLogger;
   const dataDir = path.resolve(options.cwd ?? process.cwd(), env.REVBOT_DATA_DIR);
   const configured = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN, env.SLACK_API_URL];
   if (configured.some(Boolean) && !configured.every(Boolean)) {

@@ -2,11 +2,11 @@
  * Options every operations command shares (`--stage`, `--region`, `--profile`, `--json`), parsed
  * with `node:util`'s parseArgs, plus the duration syntax of `--since 1d`.
  */
+
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { UsageError } from '../errors';
 
 type ParsedResults<C extends ParseArgsConfig> = ReturnType<typeof parseArgs<C>>;
-
-import { UsageError } from '../command';
 
 export const COMMON_OPTIONS = {
   stage: { type: 'string' },

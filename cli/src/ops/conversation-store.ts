@@ -4,6 +4,7 @@
  * conversation.json and metadata.json). Listing walks one day at a time, newest first, so a
  * `--since` window costs one request per day and no more reads than needed.
  */
+
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client } from '@aws-sdk/client-s3';
@@ -17,7 +18,8 @@ import {
   metadataSchema,
   safePathSegment,
 } from '@revbot/monitoring';
-import { awsErrorName, OpsError } from './errors';
+import { OpsError } from '../errors';
+import { awsErrorName } from './aws-errors';
 
 export interface ConversationRef {
   /** `conversation-history/2026/11/23/20261123T100405.123Z_<id>/` */

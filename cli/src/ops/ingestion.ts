@@ -2,6 +2,7 @@
  * Knowledge-base ingestion jobs: the latest one, starting one (after any job already running),
  * waiting for it with progress, the per-document failures, and the statistics in words.
  */
+
 import {
   type BedrockAgentClient,
   GetIngestionJobCommand,
@@ -12,7 +13,8 @@ import {
   paginateListKnowledgeBaseDocuments,
   StartIngestionJobCommand,
 } from '@aws-sdk/client-bedrock-agent';
-import { awsErrorName, OpsError } from './errors';
+import { OpsError } from '../errors';
+import { awsErrorName } from './aws-errors';
 import { formatDuration, plural } from './format';
 
 export interface DataSourceRef {

@@ -3,14 +3,15 @@
  * FilterLogEvents (optionally narrowed to a correlation id), merged across functions in time
  * order, and Powertools' JSON lines shown as one readable line each.
  */
+
 import {
   type CloudWatchLogsClient,
   type FilteredLogEvent,
   FilterLogEventsCommand,
   paginateDescribeLogGroups,
 } from '@aws-sdk/client-cloudwatch-logs';
-import { UsageError } from '../command';
-import { awsErrorName, OpsError } from './errors';
+import { OpsError, UsageError } from '../errors';
+import { awsErrorName } from './aws-errors';
 
 export const logGroupPrefix = (stage: string): string => `/aws/lambda/revops-${stage}-`;
 

@@ -3,6 +3,7 @@
  * their outputs by key and their resources by type. Commands discover queues, agents, the
  * knowledge base and secrets here instead of hard-coding names.
  */
+
 import {
   type CloudFormationClient,
   DescribeStacksCommand,
@@ -10,7 +11,8 @@ import {
   paginateListStackResources,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation';
-import { awsErrorName, OpsError, StackNotFoundError } from './errors';
+import { OpsError, StackNotFoundError } from '../errors';
+import { awsErrorName } from './aws-errors';
 
 export const STACK_PARTS = ['monitoring', 'agents', 'slack-gateway', 'webhook-gateway'] as const;
 export type StackPart = (typeof STACK_PARTS)[number];

@@ -3,10 +3,10 @@
  * stacks (described once, then cached). `withStage` also turns any failure into the one line the
  * dispatcher prints, and releases the clients' sockets.
  */
-import { UsageError } from '../command';
+import { OpsError, UsageError } from '../errors';
 import { type AwsClients, createAwsClients } from './aws-clients';
+import { describeError } from './aws-errors';
 import type { CommonOptions } from './command-options';
-import { describeError, OpsError } from './errors';
 import { type DeployedStack, describeStack, type StackPart, stackName } from './stack-outputs';
 
 export interface StageContext {

@@ -13,12 +13,8 @@ import {
   type Resolver,
 } from './assert-allowed-destination';
 import { type DestinationAllowlist, describeDestination } from './destination-allowlist';
-import { DestinationNotAllowedError, WebhookDeliveryError } from './errors';
-import {
-  NetworkError,
-  type PostResult,
-  postToCheckedDestination,
-} from './post-to-checked-destination';
+import { DestinationNotAllowedError, NetworkError, WebhookDeliveryError } from './errors';
+import { type PostResult, postToCheckedDestination } from './post-to-checked-destination';
 import {
   backoffDelay,
   type Clock,

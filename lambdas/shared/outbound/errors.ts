@@ -11,7 +11,7 @@ export class DestinationNotAllowedError extends RevbotError {
     message: string,
     readonly reason: DestinationRefusal,
   ) {
-    super(message, 'DESTINATION_NOT_ALLOWED', 400, false, { reason });
+    super(message, { code: 'DESTINATION_NOT_ALLOWED', statusCode: 400, details: { reason } });
   }
 }
 
@@ -41,13 +41,24 @@ export class WebhookDeliveryError extends RevbotError {
     readonly lastStatus: number | undefined,
     options?: { cause?: unknown },
   ) {
-    super(
-      message,
+    super(message, {
       code,
-      502,
-      code === 'DELIVERY_FAILED',
-      { attempts, last_status: lastStatus },
-      options,
-    );
+      statusCode: 502,
+      retryable: code === 'DELIVERY_FAILED',
+      details: { attempts, last_status: lastStatus },
+      cause: options?.cause,
+    });
+  }
+}
+
+/** No answer from the receiver (refused, reset, timed out): the delivery may be tried again. */
+export class NetworkError extends RevbotError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, {
+      code: 'NETWORK_ERROR',
+      statusCode: 502,
+      retryable: true,
+      cause: options?.cause,
+    });
   }
 }

@@ -4,11 +4,13 @@
  * (SNI + certificate check). Redirects are returned, never followed; the response body is read
  * up to a small bound and discarded.
  */
+
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { CheckedDestination } from './assert-allowed-destination';
+import { NetworkError } from './errors';
 
 export interface PostResult {
   status: number;
@@ -25,13 +27,6 @@ export interface PostOptions {
 
 /** Most of a receiver's answer RevBot reads before closing the connection. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
-
-export class NetworkError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'NetworkError';
-  }
-}
 
 export function postToCheckedDestination(
   destination: CheckedDestination,

@@ -9,9 +9,9 @@
  * retries, ignored bot and edit events, button clicks, url_verification).
  */
 
+import type { Logger } from '@revbot/core';
 import { RetryableError, RevbotError } from '@revbot/core';
-import type { Logger, LogLevel, WebClient } from '@slack/web-api';
-import type { SlackLogger } from './slack-logger';
+import type { LogLevel, Logger as WebApiLogger, WebClient } from '@slack/web-api';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
@@ -34,7 +34,7 @@ export interface SlackWebClientOptions {
   retries: number;
   /** Fail at once on HTTP 429 instead of waiting for Retry-After (the handler's 3-second budget). */
   rejectRateLimitedCalls?: boolean;
-  logger?: SlackLogger;
+  logger?: Logger;
 }
 
 /** The client for a token; a rotated token gets a new client, the same token the same one. */
@@ -106,16 +106,12 @@ export function toSlackApiError(error: unknown, method: string): RevbotError {
     const message = `Slack ${method} failed: ${platform}`;
     return RETRYABLE_PLATFORM_ERRORS.has(platform)
       ? new RetryableError(message, 'SLACK_UNAVAILABLE', { cause: error })
-      : new RevbotError(
-          message,
-          'SLACK_API_ERROR',
-          502,
-          false,
-          { slack_error: platform },
-          {
-            cause: error,
-          },
-        );
+      : new RevbotError(message, {
+          code: 'SLACK_API_ERROR',
+          statusCode: 502,
+          details: { slack_error: platform },
+          cause: error,
+        });
   }
   switch (e?.code) {
     case SLACK_ERROR_CODES.rateLimited:
@@ -127,7 +123,7 @@ export function toSlackApiError(error: unknown, method: string): RevbotError {
       const message = `Slack ${method} failed with HTTP ${status}`;
       return status >= 500 || status === 429 || status === 408
         ? new RetryableError(message, 'SLACK_UNAVAILABLE', { cause: error })
-        : new RevbotError(message, 'SLACK_API_ERROR', 502, false, undefined, { cause: error });
+        : new RevbotError(message, { code: 'SLACK_API_ERROR', statusCode: 502, cause: error });
     }
     default:
       // Request errors (network, timeout) and anything unexpected from the transport.
@@ -146,7 +142,7 @@ export async function slackCall<T>(method: string, call: Promise<T>): Promise<T>
   }
 }
 
-function webApiLogger(log: SlackLogger): Logger {
+function webApiLogger(log: Logger): WebApiLogger {
   let level = WARN;
   const text = (parts: unknown[]) => parts.map(String).join(' ');
   return {

@@ -90,10 +90,7 @@ export class InvalidStatusTransitionError extends RevbotError {
       from === undefined
         ? `Webhook request ${trackingId} does not exist`
         : `Webhook request ${trackingId} cannot move from ${from} to ${to}`,
-      'INVALID_STATUS_TRANSITION',
-      409,
-      false,
-      { from: from ?? null, to },
+      { code: 'INVALID_STATUS_TRANSITION', statusCode: 409, details: { from: from ?? null, to } },
     );
   }
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AgentRuntimeError } from '@revbot/agents/runtime';
+import { AgentRuntimeError } from '@revbot/agents';
 import { RetryableError } from '@revbot/core';
 import { type ConversationSink, localConversationSink } from '@revbot/monitoring';
 import {

@@ -6,6 +6,7 @@
  * The SDK retries throttling and 5xx on the request itself; a failure inside the stream, or one
  * that outlives the retries, becomes a ModelProviderError saying whether another try may help.
  */
+
 import {
   type BedrockRuntimeClient,
   type ContentBlock as ConverseContentBlock,
@@ -14,15 +15,15 @@ import {
   type Message,
   type Tool,
 } from '@aws-sdk/client-bedrock-runtime';
-import {
-  type ModelMessage,
-  type ModelProvider,
-  ModelProviderError,
-  type ModelRequest,
-  type ModelResponse,
-  type StopReason,
-  type TextBlock,
-  type ToolUseBlock,
+import { ModelProviderError } from '../../errors';
+import type {
+  ModelMessage,
+  ModelProvider,
+  ModelRequest,
+  ModelResponse,
+  StopReason,
+  TextBlock,
+  ToolUseBlock,
 } from '../model-provider';
 
 export const CONVERSE_PROVIDER = 'converse';

@@ -10,15 +10,15 @@
  */
 
 import { parseRetryAfter } from '@revbot/core';
-import {
-  type ModelMessage,
-  type ModelProvider,
-  ModelProviderError,
-  type ModelRequest,
-  type ModelResponse,
-  type StopReason,
-  type TextBlock,
-  type ToolUseBlock,
+import { ModelProviderError } from '../../errors';
+import type {
+  ModelMessage,
+  ModelProvider,
+  ModelRequest,
+  ModelResponse,
+  StopReason,
+  TextBlock,
+  ToolUseBlock,
 } from '../model-provider';
 
 export const OPENAI_PROVIDER = 'openai';

@@ -15,7 +15,8 @@ import {
   defineToolFunction,
   toolParam,
 } from '../../../src/action-group/action-group';
-import { ModelProviderError, type ModelRequest } from '../../../src/runtime/model-provider';
+import { ModelProviderError } from '../../../src/errors';
+import type { ModelRequest } from '../../../src/runtime/model-provider';
 import { Orchestrator } from '../../../src/runtime/orchestrator';
 import { ConverseProvider } from '../../../src/runtime/providers/converse';
 import { InMemorySessionStore } from '../../../src/runtime/session-store';

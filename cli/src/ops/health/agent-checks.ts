@@ -12,7 +12,7 @@ import {
   paginateListAgentCollaborators,
   paginateListAgentVersions,
 } from '@aws-sdk/client-bedrock-agent';
-import { awsErrorName, describeError } from '../errors';
+import { awsErrorName, describeError } from '../aws-errors';
 import type { DeployedAgent } from '../stack-outputs';
 import { type HealthCheck, ok, problem } from './health-check';
 

@@ -4,8 +4,10 @@
  * command); then the checks run concurrently, each failure becoming a failed check rather than
  * stopping the others.
  */
+
 import type { StackResourceSummary } from '@aws-sdk/client-cloudformation';
-import { describeError, isFatalAwsError, StackNotFoundError } from '../errors';
+import { StackNotFoundError } from '../../errors';
+import { describeError, isFatalAwsError } from '../aws-errors';
 import {
   agentsFromOutputs,
   CHANNEL_QUEUES,

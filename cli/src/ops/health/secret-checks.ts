@@ -7,7 +7,7 @@ import {
   type GetSecretValueCommandOutput,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { describeError } from '../errors';
+import { describeError } from '../aws-errors';
 import { type HealthCheck, ok, problem } from './health-check';
 
 const isPlaceholder = (value: unknown): boolean =>

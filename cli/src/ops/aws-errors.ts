@@ -1,26 +1,9 @@
 /**
- * Errors of the operations commands, and the translation of AWS SDK failures (no credentials, no
- * region, expired or rejected credentials, access denied, unreachable endpoint) into the one line
- * the dispatcher prints.
+ * The translation of AWS SDK failures (no credentials, no region, expired or rejected
+ * credentials, access denied, unreachable endpoint) into the one line the dispatcher prints.
  */
 
-/** A failure the operator can act on; its message is one line that says what to do. */
-export class OpsError extends Error {
-  override name = 'OpsError';
-}
-
-/** The stack of a stage does not exist in the region (wrong stage, region or account). */
-export class StackNotFoundError extends OpsError {
-  override name = 'StackNotFoundError';
-  constructor(
-    readonly stackName: string,
-    readonly region: string,
-  ) {
-    super(
-      `stack ${stackName} not found in ${region}: deploy it (pnpm cdk deploy --all -c stage=<stage>) or pass the right --stage/--region`,
-    );
-  }
-}
+import { OpsError, StackNotFoundError } from '../errors';
 
 interface SdkLikeError {
   name?: string;
