@@ -5,11 +5,11 @@
  * runtimes apart; the answer is validated as Bedrock would read it.
  */
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { FunctionActionGroupEvent } from '../action-group/action-group-event';
 import {
   type ActionGroupResponse,
   actionGroupResponseSchema,
-  type FunctionActionGroupEvent,
-} from '../action-group/action-group';
+} from '../action-group/action-group-response';
 
 export interface ToolInvoker {
   /** Names of the action groups it can run. */

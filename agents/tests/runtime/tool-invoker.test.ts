@@ -12,7 +12,7 @@ import {
   defineToolFunction,
   readActionGroupResponse,
   toolParam,
-} from '../../src/action-group/action-group';
+} from '../../src/action-group';
 import {
   InProcessToolInvoker,
   LambdaToolInvoker,
