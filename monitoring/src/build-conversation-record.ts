@@ -1,6 +1,6 @@
 /** One-shot conversion of a whole event stream (tests, replays, the CLI). */
 import type { AgentStreamEvent } from '@revbot/agents';
-import { ConversationRecorder } from './conversation-recorder';
+import { ConversationRecorder } from './recorder/conversation-recorder';
 import type { ConversationContext, ConversationRecord, RecorderOptions } from './types';
 
 export function buildConversationRecord(

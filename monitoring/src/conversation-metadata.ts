@@ -1,8 +1,8 @@
 /** metadata.json: what was exported, how big, how much happened, and how trustworthy it is. */
 import { conversationKeyPrefix } from './conversation-key';
-import type { RecorderStats } from './conversation-recorder';
 import { assessQuality } from './quality-checks';
 import { serializeRawEvents } from './record-serialization';
+import type { RecorderStats } from './recorder/recorder-state';
 import {
   CONVERSATION_SCHEMA_VERSION,
   type Conversation,

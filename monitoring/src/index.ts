@@ -12,7 +12,6 @@ export {
   safePathSegment,
 } from './conversation-key';
 export { type ConversationMetric, conversationMetrics } from './conversation-metrics';
-export { ConversationRecorder } from './conversation-recorder';
 export {
   type ConversationSink,
   EXPORT_FAILURE_METRIC,
@@ -24,6 +23,7 @@ export { localConversationSink } from './local-conversation-sink';
 export { describeProgress, displayAgentName, type ProgressHintOptions } from './progress-hints';
 export { REDACTION_MARKER } from './prompt-guard';
 export { serializeConversation, serializeMetadata } from './record-serialization';
+export { ConversationRecorder } from './recorder/conversation-recorder';
 export { type S3ConversationSinkOptions, s3ConversationSink } from './s3-conversation-sink';
 export { parseSavedStream } from './saved-stream';
 export * from './schema';

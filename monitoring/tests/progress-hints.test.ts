@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConversationRecorder } from '../src/conversation-recorder';
 import { describeProgress, displayAgentName } from '../src/progress-hints';
+import { ConversationRecorder } from '../src/recorder/conversation-recorder';
 import { callCollaborator, orchestration, trace } from './support/events';
 import { loadFixture, replayContext } from './support/fixtures';
 

@@ -7,9 +7,9 @@
 import { Random } from '@revbot/testing/random';
 import { describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../src/build-conversation-record';
-import { ConversationRecorder } from '../src/conversation-recorder';
 import { describeProgress } from '../src/progress-hints';
 import { serializeConversation, serializeMetadata } from '../src/record-serialization';
+import { ConversationRecorder } from '../src/recorder/conversation-recorder';
 import { conversationSchema, metadataSchema } from '../src/schema';
 import type { ConversationRecord } from '../src/types';
 import { loadFixture, manifest, replayContext, toSdkForm } from './support/fixtures';

@@ -2,4 +2,30 @@
  * @revbot/agents/action-group: Bedrock's action-group event and response, the contract between
  * the agents and their tools, with the dispatcher each tool Lambda is built on.
  */
-export * from './action-group';
+export {
+  type ActionGroupAgent,
+  type ActionGroupEvent,
+  type BuildFunctionEventInput,
+  buildFunctionEvent,
+  type FunctionActionGroupEvent,
+  parseActionGroupEvent,
+} from './action-group-event';
+export {
+  type ActionGroupResponse,
+  actionGroupResponseSchema,
+  type ResponseState,
+  readActionGroupResponse,
+} from './action-group-response';
+export {
+  type ActionGroupTool,
+  type ActionGroupToolOptions,
+  type AnyToolFunction,
+  createActionGroupTool,
+  defineToolFunction,
+  type ToolFunctionDefinition,
+  type ToolInvocation,
+  type ToolLogger,
+  type ToolResult,
+} from './action-group-tool';
+export { ToolInputError } from './tool-errors';
+export { toolParam } from './tool-parameters';

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError } from '@revbot/core';
-import { ToolInputError } from '../action-group/action-group';
+import { ToolInputError } from '../action-group/tool-errors';
 import { KNOWLEDGE_BASE_DIR } from './warehouse-schema';
 
 export const SQL_PATTERNS_DIR = path.join(KNOWLEDGE_BASE_DIR, 'sql_patterns');

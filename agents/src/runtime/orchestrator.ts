@@ -19,7 +19,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { RetrievedReference } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { Logger } from '@revbot/core';
-import { buildFunctionEvent, readActionGroupResponse } from '../action-group/action-group';
+import { buildFunctionEvent } from '../action-group/action-group-event';
+import { readActionGroupResponse } from '../action-group/action-group-response';
 import { AgentRuntimeError, ModelProviderError, ToolInvocationError } from '../errors';
 import type { KnowledgeBase } from '../knowledge-base/knowledge-base';
 import type { AgentDefinition, AgentSet, CollaboratorDefinition } from '../loader';

@@ -6,11 +6,11 @@
  */
 
 import { InvokeCommand, type InvokeCommandOutput, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { FunctionActionGroupEvent } from '../action-group/action-group-event';
 import {
   type ActionGroupResponse,
   actionGroupResponseSchema,
-  type FunctionActionGroupEvent,
-} from '../action-group/action-group';
+} from '../action-group/action-group-response';
 import { ToolInvocationError } from '../errors';
 
 export interface ToolInvoker {

@@ -5,7 +5,7 @@ import {
   type EmbeddedWarehouse,
 } from '@revbot/lambdas/warehouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ToolInputError } from '../../src/action-group/action-group';
+import { ToolInputError } from '../../src/action-group/tool-errors';
 import {
   findSqlPattern,
   loadSqlPatterns,

@@ -19,11 +19,7 @@ import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AgentStreamEvent, defaultAgentsDir, readAgentSources } from '../../src';
-import {
-  createActionGroupTool,
-  defineToolFunction,
-  toolParam,
-} from '../../src/action-group/action-group';
+import { createActionGroupTool, defineToolFunction, toolParam } from '../../src/action-group';
 import { BUNDLED_AGENT_SOURCES } from '../../src/runtime/agent-definitions';
 import { createAgentRuntime } from '../../src/runtime/create-agent-runtime';
 import { collaboratorSessionId } from '../../src/runtime/orchestrator';

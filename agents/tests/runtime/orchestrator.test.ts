@@ -7,9 +7,9 @@ import {
   createActionGroupTool,
   defineToolFunction,
   type FunctionActionGroupEvent,
-  functionActionGroupEventSchema,
   toolParam,
-} from '../../src/action-group/action-group';
+} from '../../src/action-group';
+import { functionActionGroupEventSchema } from '../../src/action-group/action-group-event';
 import { AgentRuntimeError, ModelProviderError } from '../../src/errors';
 import { LocalKnowledgeBase } from '../../src/knowledge-base/knowledge-base';
 import {

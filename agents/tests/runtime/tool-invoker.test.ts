@@ -12,7 +12,7 @@ import {
   defineToolFunction,
   readActionGroupResponse,
   toolParam,
-} from '../../src/action-group/action-group';
+} from '../../src/action-group';
 import { ToolInvocationError } from '../../src/errors';
 import { InProcessToolInvoker, LambdaToolInvoker } from '../../src/runtime/tool-invoker';
 

@@ -12,11 +12,7 @@ import { silentLogger } from '@revbot/testing/silent-logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AgentStreamEvent, loadAgents } from '../../src';
-import {
-  createActionGroupTool,
-  defineToolFunction,
-  toolParam,
-} from '../../src/action-group/action-group';
+import { createActionGroupTool, defineToolFunction, toolParam } from '../../src/action-group';
 import { LocalKnowledgeBase } from '../../src/knowledge-base/knowledge-base';
 import { Orchestrator } from '../../src/runtime/orchestrator';
 import { InMemorySessionStore } from '../../src/runtime/session-store';

@@ -10,11 +10,7 @@ import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AgentStreamEvent, loadAgents } from '../../../src';
-import {
-  createActionGroupTool,
-  defineToolFunction,
-  toolParam,
-} from '../../../src/action-group/action-group';
+import { createActionGroupTool, defineToolFunction, toolParam } from '../../../src/action-group';
 import { ModelProviderError } from '../../../src/errors';
 import type { ModelRequest } from '../../../src/runtime/model-provider';
 import { Orchestrator } from '../../../src/runtime/orchestrator';

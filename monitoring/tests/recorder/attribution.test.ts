@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildConversationRecord } from '../src/build-conversation-record';
-import type { AgentInvocation, Conversation } from '../src/schema';
-import { loadFixture, replayContext } from './support/fixtures';
+import { buildConversationRecord } from '../../src/build-conversation-record';
+import type { AgentInvocation, Conversation } from '../../src/schema';
+import { loadFixture, replayContext } from '../support/fixtures';
 
 const record = (prefix: string): Conversation => {
   const file = `${prefix}`;

@@ -4,10 +4,10 @@
  * parallel collaborators, stream exceptions.
  */
 import { describe, expect, it } from 'vitest';
-import { buildConversationRecord } from '../src/build-conversation-record';
-import { ConversationRecorder } from '../src/conversation-recorder';
-import { conversationSchema } from '../src/schema';
-import type { ConversationContext } from '../src/types';
+import { buildConversationRecord } from '../../src/build-conversation-record';
+import { ConversationRecorder } from '../../src/recorder/conversation-recorder';
+import { conversationSchema } from '../../src/schema';
+import type { ConversationContext } from '../../src/types';
 import {
   callCollaborator,
   chunk,
@@ -17,7 +17,7 @@ import {
   modelOutput,
   orchestration,
   trace,
-} from './support/events';
+} from '../support/events';
 
 const context: ConversationContext = {
   conversationId: 'c-1',

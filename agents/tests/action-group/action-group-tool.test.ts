@@ -5,18 +5,18 @@ import { ACTION_GROUP_EVENTS_DIR } from '@revbot/testing/fixtures';
 import { silentLogger } from '@revbot/testing/silent-logger';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { buildFunctionEvent } from '../../src/action-group/action-group-event';
 import {
   actionGroupResponseSchema,
-  buildFunctionEvent,
+  readActionGroupResponse,
+} from '../../src/action-group/action-group-response';
+import {
   createActionGroupTool,
   defineToolFunction,
-  functionActionGroupEventSchema,
-  parseActionGroupEvent,
-  readActionGroupResponse,
-  ToolInputError,
   type ToolInvocation,
-  toolParam,
-} from '../../src/action-group/action-group';
+} from '../../src/action-group/action-group-tool';
+import { ToolInputError } from '../../src/action-group/tool-errors';
+import { toolParam } from '../../src/action-group/tool-parameters';
 
 const fixtureDir = ACTION_GROUP_EVENTS_DIR;
 const fixture = (name: string): Record<string, unknown> =>
@@ -275,24 +275,5 @@ describe('error mapping', () => {
     );
     expect(body.length).toBeLessThanOrEqual(200);
     expect(body).toContain('[truncated: the result was 1000 characters');
-  });
-});
-
-describe('buildFunctionEvent', () => {
-  it('builds the event Bedrock would send, with declared types and string values', () => {
-    const event = buildFunctionEvent({
-      tool: 'firebolt_query',
-      function: 'execute_query',
-      parameters: { query: 'SELECT 1', max_rows: 10, unused: undefined },
-      agent: { name: 'revops-dev-data', id: 'ABCDEFGHIJ', alias: 'LIVE123456', version: '3' },
-      sessionId: 'sess-42',
-      inputText: 'How many accounts?',
-    });
-    expect(functionActionGroupEventSchema.parse(event)).toEqual(event);
-    expect(event.parameters).toEqual([
-      { name: 'query', type: 'string', value: 'SELECT 1' },
-      { name: 'max_rows', type: 'integer', value: '10' },
-    ]);
-    expect(parseActionGroupEvent(event)).toEqual(event);
   });
 });

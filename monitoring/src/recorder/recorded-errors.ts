@@ -1,0 +1,56 @@
+/**
+ * The errors a conversation record carries: events the recorder could not read, a stream that
+ * ended in an exception, and failures an agent reported in a failure trace.
+ */
+import type { ConversationError } from '../schema';
+import { asNumber, asString, isoOrNull, type Json } from '../trace-fields';
+import type { InvocationState, RecorderState } from './recorder-state';
+
+/** Notes an event the recorder could not make sense of; the rest of the stream still counts. */
+export function misunderstood(
+  state: RecorderState,
+  kind: ConversationError['kind'],
+  message: string,
+  traceId: string | null = null,
+): void {
+  state.stats.misunderstoodEvents++;
+  state.errors.push({
+    kind,
+    message,
+    agent_index: null,
+    trace_id: traceId,
+    at: isoOrNull(state.lastEventMs),
+  });
+}
+
+/** The stream itself broke (an exception event, or the runtime threw). */
+export function recordStreamError(state: RecorderState, message: string): void {
+  state.streamFailed = true;
+  state.errors.push({
+    kind: 'stream_error',
+    message,
+    agent_index: null,
+    trace_id: null,
+    at: isoOrNull(state.lastEventMs),
+  });
+}
+
+/** A failureTrace: the agent run failed, for the reason and code it gives. */
+export function onFailureTrace(
+  state: RecorderState,
+  invocation: InvocationState,
+  body: Json,
+  traceId: string | null,
+  eventMs: number | null,
+): void {
+  invocation.failed = true;
+  const reason = asString(body.failureReason) ?? 'the agent reported a failure without a reason';
+  const code = asNumber(body.failureCode);
+  state.errors.push({
+    kind: 'agent_failure',
+    message: code === null ? reason : `${reason} (code ${code})`,
+    agent_index: invocation.index,
+    trace_id: traceId,
+    at: isoOrNull(eventMs),
+  });
+}
