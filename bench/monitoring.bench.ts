@@ -6,8 +6,11 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ConversationRecord } from '@revbot/monitoring';
-import { ConversationRecorder, serializeMetadata } from '@revbot/monitoring';
+import {
+  type ConversationRecord,
+  ConversationRecorder,
+  serializeMetadata,
+} from '@revbot/monitoring';
 import { generateStream } from '@revbot/testing/stream-generator';
 import { type BenchResult, round } from './types';
 

@@ -10,11 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type AgentRuntime, loadAgents } from '@revbot/agents';
-import type { ModelProvider } from '@revbot/agents/runtime';
 import {
   createAgentRuntime,
   InMemorySessionStore,
   InProcessToolInvoker,
+  type ModelProvider,
   Orchestrator,
 } from '@revbot/agents/runtime';
 import { silentLogger } from '@revbot/core';

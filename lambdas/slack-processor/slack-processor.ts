@@ -6,8 +6,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AgentRuntime } from '@revbot/agents';
-import type { Logger } from '@revbot/core';
-import { ValidationError } from '@revbot/core';
+import { type Logger, ValidationError } from '@revbot/core';
 import type { ConversationSink, RecorderOptions } from '@revbot/monitoring';
 import type { WebClient } from '@slack/web-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';

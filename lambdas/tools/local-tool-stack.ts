@@ -4,14 +4,14 @@
  * dataset so they agree, and the same tool code the Lambdas run, invoked in process with the
  * exact action-group event Bedrock would send.
  */
+
 import type { ToolName } from '@revbot/agents';
 import {
   type ActionGroupResponse,
   type ActionGroupTool,
   parseActionGroupEvent,
-  type ToolLogger,
 } from '@revbot/agents/action-group';
-import { ValidationError } from '@revbot/core';
+import { type Logger, ValidationError } from '@revbot/core';
 import { type LocalGongServer, startLocalGongServer } from '@revbot/testing/local-gong-api';
 import { type LocalSearchServer, startLocalSearchServer } from '@revbot/testing/local-search-api';
 import {
@@ -56,7 +56,7 @@ export interface LocalToolStackOptions {
   webhook?: { allowedUrls: string; notificationUrl?: string; signingSecret: string };
   /** Tools built elsewhere, replacing or adding to these. */
   extraTools?: Partial<Record<ToolName, ActionGroupTool>>;
-  logger?: ToolLogger;
+  logger?: Logger;
 }
 
 export interface LocalToolStack {
@@ -131,7 +131,7 @@ export async function startLocalToolStack(
 
 function localWebhookTool(
   settings: NonNullable<LocalToolStackOptions['webhook']>,
-  logger: ToolLogger | undefined,
+  logger: Logger | undefined,
 ): ActionGroupTool {
   const signer = createWebhookSigner(settings.signingSecret, 'webhook signing secret');
   return createWebhookExecutorTool({

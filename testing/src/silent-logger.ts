@@ -1,7 +1,7 @@
-/** A ToolLogger that records instead of printing, so test output stays readable. */
-import type { ToolLogger } from '@revbot/agents/action-group';
+/** A Logger that records instead of printing, so test output stays readable. */
+import type { Logger } from '@revbot/core';
 
-export interface RecordingLogger extends ToolLogger {
+export interface RecordingLogger extends Logger {
   entries: { level: string; message: string; extra?: Record<string, unknown> }[];
 }
 
@@ -13,4 +13,4 @@ export function recordingLogger(): RecordingLogger {
   return { entries, info: at('info'), warn: at('warn'), error: at('error') };
 }
 
-export const silentLogger: ToolLogger = recordingLogger();
+export const silentLogger: Logger = recordingLogger();

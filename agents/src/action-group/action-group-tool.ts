@@ -3,7 +3,7 @@
  * and the handler that parses an event, validates parameters, runs the function and answers.
  */
 
-import { logger as sharedLogger } from '@revbot/core';
+import { type Logger, logger as sharedLogger } from '@revbot/core';
 import type { z } from 'zod';
 import type { ToolName } from '../tools';
 import {
@@ -54,12 +54,6 @@ export function defineToolFunction<S extends z.ZodObject>(
 // biome-ignore lint/suspicious/noExplicitAny: the dispatcher only ever passes a parsed value back to the same definition.
 export type AnyToolFunction = ToolFunctionDefinition<z.ZodObject<any>>;
 
-export interface ToolLogger {
-  info(message: string, extra: Record<string, unknown>): void;
-  warn(message: string, extra: Record<string, unknown>): void;
-  error(message: string, extra: Record<string, unknown>): void;
-}
-
 export interface ActionGroupTool {
   readonly name: ToolName;
   readonly functions: ReadonlyMap<string, AnyToolFunction>;
@@ -70,7 +64,7 @@ export interface ActionGroupTool {
 export interface ActionGroupToolOptions {
   name: ToolName;
   functions: AnyToolFunction[];
-  logger?: ToolLogger;
+  logger?: Logger;
   maxBodyChars?: number;
 }
 
@@ -82,7 +76,7 @@ export function createActionGroupTool(options: ActionGroupToolOptions): ActionGr
   const functions = new Map(options.functions.map((fn) => [fn.name, fn]));
   // Unknown parameters are reported, not ignored: a misspelt name should reach the model.
   const strictSchemas = new Map(options.functions.map((fn) => [fn.name, fn.parameters.strict()]));
-  const log: ToolLogger = options.logger ?? sharedLogger;
+  const log: Logger = options.logger ?? sharedLogger;
   const maxBody = options.maxBodyChars ?? DEFAULT_MAX_BODY_CHARS;
 
   async function handle(raw: unknown): Promise<ActionGroupResponse> {

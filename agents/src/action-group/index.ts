@@ -24,7 +24,6 @@ export {
   defineToolFunction,
   type ToolFunctionDefinition,
   type ToolInvocation,
-  type ToolLogger,
   type ToolResult,
 } from './action-group-tool';
 export { ToolInputError } from './tool-errors';

@@ -4,8 +4,7 @@
  * matched to the call that produced it. Its own tool calls carry the step they belong to in their
  * id (`toolu_offline_<step>_<n>`), so each policy knows which of its steps have been answered.
  */
-import type { SqlPattern } from '../knowledge-base/sql-patterns';
-import { renderSqlPattern } from '../knowledge-base/sql-patterns';
+import { renderSqlPattern, type SqlPattern } from '../knowledge-base/sql-patterns';
 import type { ModelRequest, ModelTool } from '../runtime/model-provider';
 
 export interface ToolOutcome {

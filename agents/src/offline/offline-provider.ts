@@ -7,8 +7,7 @@
  * response formats. A question outside those policies gets a plain "cannot answer offline" with
  * the way to run a configured model, never an invented answer.
  */
-import type { SqlPattern } from '../knowledge-base/sql-patterns';
-import { loadSqlPatterns } from '../knowledge-base/sql-patterns';
+import { loadSqlPatterns, type SqlPattern } from '../knowledge-base/sql-patterns';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../runtime/model-provider';
 import { type OfflineStep, type Policy, readContext } from './conversation';
 import { dataAnswer } from './data-answers';

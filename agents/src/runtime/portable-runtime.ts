@@ -10,8 +10,13 @@ import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import type { Logger, SecretReader } from '@revbot/core';
-import { ConfigError, parseEnv, logger as sharedLogger } from '@revbot/core';
+import {
+  ConfigError,
+  type Logger,
+  parseEnv,
+  type SecretReader,
+  logger as sharedLogger,
+} from '@revbot/core';
 import { z } from 'zod';
 import {
   BedrockKnowledgeBase,

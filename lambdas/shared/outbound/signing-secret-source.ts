@@ -4,8 +4,7 @@
  * a rotation is picked up within the cache age). The value is never logged.
  */
 
-import type { SecretReader } from '@revbot/core';
-import { ConfigError } from '@revbot/core';
+import { ConfigError, type SecretReader } from '@revbot/core';
 import { createWebhookSigner, type WebhookSigner } from './webhook-signing';
 
 export interface SigningSecretEnv {

@@ -9,8 +9,7 @@
  * retries, ignored bot and edit events, button clicks, url_verification).
  */
 
-import type { Logger } from '@revbot/core';
-import { RetryableError, RevbotError } from '@revbot/core';
+import { type Logger, RetryableError, RevbotError } from '@revbot/core';
 import type { LogLevel, Logger as WebApiLogger, WebClient } from '@slack/web-api';
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';

@@ -8,9 +8,9 @@ import {
   type ActionGroupTool,
   createActionGroupTool,
   defineToolFunction,
-  type ToolLogger,
   toolParam,
 } from '@revbot/agents/action-group';
+import type { Logger } from '@revbot/core';
 import { z } from 'zod';
 import type { QueryResult, SqlValue, Warehouse } from '../../shared/warehouse/types';
 
@@ -31,7 +31,7 @@ export interface FireboltQueryToolDeps {
   warehouse: Warehouse | (() => Promise<Warehouse>);
   queryTimeoutMs?: number;
   resultChars?: number;
-  logger?: ToolLogger;
+  logger?: Logger;
 }
 
 /** The answer `execute_query` sends back (as JSON text). */

@@ -5,6 +5,7 @@
  * statement is parameterized. Writes to lead scores and deal notes are also recorded in the
  * agent action log.
  */
+
 import { randomUUID } from 'node:crypto';
 import {
   type ActionGroupTool,
@@ -12,9 +13,9 @@ import {
   defineToolFunction,
   ToolInputError,
   type ToolInvocation,
-  type ToolLogger,
   toolParam,
 } from '@revbot/agents/action-group';
+import type { Logger } from '@revbot/core';
 import { z } from 'zod';
 import type { SqlValue, Warehouse } from '../../shared/warehouse/types';
 import {
@@ -40,7 +41,7 @@ export interface FireboltWriterToolDeps {
   warehouse: Warehouse | (() => Promise<Warehouse>);
   clock?: () => Date;
   newId?: () => string;
-  logger?: ToolLogger;
+  logger?: Logger;
 }
 
 const LOOKUP = { maxRows: 1, timeoutMs: 10_000 };

@@ -10,9 +10,9 @@ import {
   createActionGroupTool,
   defineToolFunction,
   ToolInputError,
-  type ToolLogger,
   toolParam,
 } from '@revbot/agents/action-group';
+import type { Logger } from '@revbot/core';
 import { z } from 'zod';
 import { condenseTranscript } from './condense-transcript';
 import type { GongClient, GongExtensiveCall, Paged } from './gong-client';
@@ -37,7 +37,7 @@ export const searchCallsParameters = z.object({
 export interface GongRetrievalToolDeps {
   gong: Pick<GongClient, 'listCalls' | 'extensiveCalls' | 'transcripts'>;
   clock?: () => Date;
-  logger?: ToolLogger;
+  logger?: Logger;
   /** Transcripts read at most by one keyword search (default 50). */
   maxTranscriptsSearched?: number;
   /** Gong pages (100 calls each) one list or search may read (default 20). */

@@ -8,9 +8,9 @@ import {
   type ActionGroupTool,
   createActionGroupTool,
   defineToolFunction,
-  type ToolLogger,
   toolParam,
 } from '@revbot/agents/action-group';
+import type { Logger } from '@revbot/core';
 import { z } from 'zod';
 import type { WebSearchProvider, WebSearchResult } from './search-provider';
 
@@ -35,7 +35,7 @@ export const researchCompanyParameters = z.object({
 
 export interface WebSearchToolDeps {
   provider: WebSearchProvider;
-  logger?: ToolLogger;
+  logger?: Logger;
 }
 
 const RESULTS_PER_SECTION = 5;

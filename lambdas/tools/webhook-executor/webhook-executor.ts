@@ -12,9 +12,9 @@ import {
   defineToolFunction,
   ToolInputError,
   type ToolInvocation,
-  type ToolLogger,
   toolParam,
 } from '@revbot/agents/action-group';
+import type { Logger } from '@revbot/core';
 import { z } from 'zod';
 import {
   type Clock,
@@ -63,7 +63,7 @@ export interface WebhookExecutorToolDeps {
   /** Extra trusted CA certificates (PEM), for private receivers. */
   ca?: string | string[];
   now?: () => Date;
-  logger?: ToolLogger;
+  logger?: Logger;
 }
 
 export function createWebhookExecutorTool(deps: WebhookExecutorToolDeps): ActionGroupTool {
