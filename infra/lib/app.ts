@@ -42,7 +42,7 @@ export function buildApp(app: App): RevbotStacks {
     stackName: stackName('agents'),
     description: 'RevBot Bedrock agents, knowledge base and tool Lambdas',
   });
-  const slack = new SlackGatewayStack(app, 'SlackGateway', {
+  const slack = new SlackGatewayStack(app, 'SlackHandler', {
     env,
     config,
     agents,

@@ -1,6 +1,6 @@
 /**
  * slack-handler Lambda (`POST /slack/events`, `POST /slack/interactions`): the API Gateway
- * adapter around `createSlackGateway`. Clients are created once per container and sized for
+ * adapter around `createSlackHandler`. Clients are created once per container and sized for
  * Slack's three-second deadline: short timeouts, one retry, a failure answered with a 5xx so
  * Slack retries the delivery instead.
  */
@@ -12,7 +12,7 @@ import { secretSlackCredentials } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
 import { dynamoDbEventClaims } from './event-claims';
 import { sqsQueuePublisher } from './queue-publisher';
-import { createSlackGateway } from './slack-handler';
+import { createSlackHandler } from './slack-handler';
 
 const required = z.string().check(z.minLength(1));
 
@@ -32,7 +32,7 @@ const awsClientConfig = {
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500 },
 };
 
-const gateway = createSlackGateway({
+const gateway = createSlackHandler({
   credentials: secretSlackCredentials(secretsManagerReader(), env.SLACK_SECRET_ARN),
   slackClient: slackWebClients({
     apiUrl: env.SLACK_API_URL,

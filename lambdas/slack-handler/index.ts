@@ -1,5 +1,5 @@
 /** @revbot/lambdas/slack-handler: the Slack route's core and the pieces the local stack wires. */
 export { dynamoDbEventClaims } from './event-claims';
 export { sqsQueuePublisher } from './queue-publisher';
-export { createSlackGateway } from './slack-handler';
+export { createSlackHandler } from './slack-handler';
 export { signSlackRequest } from './slack-signature';

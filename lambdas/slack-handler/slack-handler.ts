@@ -41,7 +41,7 @@ export const TOO_LONG_TEXT = `That question is too long for me: keep it under ${
 export const EMPTY_QUESTION_TEXT =
   'Ask me something after the mention, for example: _@RevBot what is the status of the Acme deal?_';
 
-export interface SlackGatewayDeps {
+export interface SlackHandlerDeps {
   credentials: SlackCredentialsSource;
   slackClient: SlackClientFactory;
   claims: EventClaims;
@@ -54,11 +54,11 @@ export interface SlackGatewayDeps {
   newConversationId?: () => string;
 }
 
-export type SlackGateway = (request: SlackGatewayRequest) => Promise<APIGatewayProxyResult>;
+export type SlackHandler = (request: SlackGatewayRequest) => Promise<APIGatewayProxyResult>;
 
 const ACK: APIGatewayProxyResult = { statusCode: 200, headers: {}, body: '' };
 
-export function createSlackGateway(deps: SlackGatewayDeps): SlackGateway {
+export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
   const now = deps.now ?? Date.now;
   const newConversationId = deps.newConversationId ?? randomUUID;
   const { logger } = deps;

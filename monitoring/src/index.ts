@@ -28,7 +28,6 @@ export { type S3ConversationSinkOptions, s3ConversationSink } from './s3-convers
 export { parseSavedStream } from './saved-stream';
 export * from './schema';
 export type {
-  AgentStreamEvent,
   ChannelContext,
   ConversationContext,
   ConversationRecord,

@@ -1,8 +1,5 @@
 /** What a processor tells the recorder about a conversation, and the recorder's options. */
-import type { AgentStreamEvent } from '@revbot/agents';
 import type { Channel, Conversation, ConversationMetadata } from './schema';
-
-export type { AgentStreamEvent };
 
 /** Channel context in the shape the processors hold it (camelCase in, snake_case out). */
 export type ChannelContext =

@@ -16,7 +16,7 @@ import { ConfigError, type Logger, parseEnv, silentLogger } from '@revbot/core';
 import { signingSecretSource } from '@revbot/lambdas/outbound';
 import { slackWebClients, staticSlackCredentials } from '@revbot/lambdas/slack';
 import {
-  createSlackGateway,
+  createSlackHandler,
   dynamoDbEventClaims,
   sqsQueuePublisher,
 } from '@revbot/lambdas/slack-handler';
@@ -182,7 +182,7 @@ export async function startRevbotLocal(
       maxReceiveCount: 3,
       logger,
     });
-    const slackGateway = createSlackGateway({
+    const slackGateway = createSlackHandler({
       credentials: slackCredentials,
       slackClient: slackClients,
       claims: dynamoDbEventClaims({ client: dynamodb.client, tableName: slackEventsTable }),

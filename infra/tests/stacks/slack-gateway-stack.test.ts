@@ -193,7 +193,7 @@ describe('the Slack gateway stack', () => {
       r.violations
         .filter((v) => v.severity === 'error')
         .filter((v) =>
-          v.violatingResources.some((res) => res.templatePath.includes('SlackGateway')),
+          v.violatingResources.some((res) => res.templatePath.includes('SlackHandler')),
         )
         .map((v) => v.ruleName),
     );

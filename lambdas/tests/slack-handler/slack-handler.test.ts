@@ -20,7 +20,7 @@ import {
 } from '../../shared/slack/slack-web-client';
 import { inMemoryEventClaims } from '../../slack-handler/event-claims';
 import { arrayQueuePublisher } from '../../slack-handler/queue-publisher';
-import { createSlackGateway, PLACEHOLDER_TEXT } from '../../slack-handler/slack-handler';
+import { createSlackHandler, PLACEHOLDER_TEXT } from '../../slack-handler/slack-handler';
 
 const SIGNING_SECRET = 'test-signing-secret-0123456789ab';
 const BOT_TOKEN = 'xoxb-test-token';
@@ -36,7 +36,7 @@ function setup(options: { failQueue?: number } = {}) {
   const logger = recordingLogger();
   let failures = options.failQueue ?? 0;
   const claims = inMemoryEventClaims();
-  const gateway = createSlackGateway({
+  const gateway = createSlackHandler({
     credentials: staticSlackCredentials({ botToken: BOT_TOKEN, signingSecret: SIGNING_SECRET }),
     slackClient: slackWebClients({ apiUrl: slack.url, timeoutMs: 2_000, retries: 0, logger }),
     claims,

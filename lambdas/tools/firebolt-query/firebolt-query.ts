@@ -2,6 +2,9 @@
  * The firebolt_query action group: `execute_query` runs one read-only statement against the
  * warehouse (Firebolt in AWS, DuckDB locally) and answers with columns, rows, the row count and
  * the execution time, cut to a size the model can take and saying so when it is cut.
+ *
+ * The schema the model sees is `agents/src/tools/firebolt-query.ts`; its Lambda entry
+ * point is `handler.ts` beside this file and its tests are in `lambdas/tests/tools/firebolt-query/`.
  */
 
 import {

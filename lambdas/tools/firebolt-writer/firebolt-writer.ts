@@ -4,6 +4,9 @@
  * columns are accepted, each value is validated, referenced leads and deals must exist, and every
  * statement is parameterized. Writes to lead scores and deal notes are also recorded in the
  * agent action log.
+ *
+ * The schema the model sees is `agents/src/tools/firebolt-writer.ts`; its Lambda entry
+ * point is `handler.ts` beside this file and its tests are in `lambdas/tests/tools/firebolt-writer/`.
  */
 
 import { randomUUID } from 'node:crypto';

@@ -3,6 +3,9 @@
  * participants), `get_call_transcript` (condensed to speaker turns) and `search_calls` (by
  * account, date range and/or a keyword such as a competitor, looking in Gong's brief, topics and
  * trackers first and in transcripts after).
+ *
+ * The schema the model sees is `agents/src/tools/gong-retrieval.ts`; its Lambda entry
+ * point is `handler.ts` beside this file and its tests are in `lambdas/tests/tools/gong-retrieval/`.
  */
 
 import {

@@ -2,6 +2,9 @@
  * The web_search action group: `search_web` (general search with title, URL, snippet and date)
  * and `research_company` (overview, news, funding, tech stack or competitors of one company,
  * with the sources it drew on).
+ *
+ * The schema the model sees is `agents/src/tools/web-search.ts`; its Lambda entry
+ * point is `handler.ts` beside this file and its tests are in `lambdas/tests/tools/web-search/`.
  */
 
 import {

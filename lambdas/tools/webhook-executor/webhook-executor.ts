@@ -4,6 +4,9 @@
  * through the shared outbound module (SSRF guard, Standard Webhooks signature, bounded retries),
  * the same path the webhook channel delivers answers on, and report what was sent and what the
  * receiver answered.
+ *
+ * The schema the model sees is `agents/src/tools/webhook-executor.ts`; its Lambda entry
+ * point is `handler.ts` beside this file and its tests are in `lambdas/tests/tools/webhook-executor/`.
  */
 
 import {

@@ -9,8 +9,8 @@ import {
 import { silentLogger } from '@revbot/testing/silent-logger';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { TOOLS, type ToolName } from '../src';
-import type { ActionGroupTool } from '../src/action-group/action-group-tool';
+import { TOOLS, type ToolName } from '../../src';
+import type { ActionGroupTool } from '../../src/action-group/action-group-tool';
 
 const unused = async () => {
   throw new Error('not called: this test only reads the declared schemas');
