@@ -96,7 +96,7 @@ const actionGroupRefSchema = z.union([
   z.string().min(1),
   z
     .object({
-      /** A tool of the catalogue (`agents/src/tools.ts`). */
+      /** A tool of the catalogue (`agents/src/tools/`). */
       tool: z.string().min(1),
       /** Offer only these functions of the tool (default: all of them). */
       functions: z.array(z.string().min(1)).min(1).optional(),

@@ -1,5 +1,5 @@
 /**
- * One Lambda per tool of the catalogue (`agents/src/tools.ts`), each speaking Bedrock's
+ * One Lambda per tool of the catalogue (`agents/src/tools/`), each speaking Bedrock's
  * action-group event and response, with only the permissions its downstream needs: a tool that
  * calls a third-party API gets its own Secrets Manager secret, readable by that Lambda alone;
  * timeouts follow the downstream (Firebolt's statement timeout, Gong's paging and back-off);
