@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { toSqsRecord } from '@revbot/cli';
 import { getWebhookStatus, postWebhook } from '@revbot/testing/api-gateway-events';
-import { type LocalDynamoDb, startLocalDynamoDb } from '@revbot/testing/dynamodb-server';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import {
   encodeEvent,
@@ -32,7 +32,7 @@ const TABLE = 'revops-e2e-webhook-requests';
 const BUCKET = 'revops-e2e-conversations-000000000000-us-east-1';
 const FIXTURE = path.join(BEDROCK_TRACES_DIR, '01-supervisor-nested-collaborators.json');
 
-let dynamo: LocalDynamoDb;
+let dynamo: EmbeddedDynamoDb;
 let sqsServer: Server;
 let queue: LocalQueue;
 let s3: LocalS3;
@@ -78,7 +78,7 @@ async function runEventSourceOnce(): Promise<number> {
 const json = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, any>;
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamoDb();
+  dynamo = await startEmbeddedDynamoDb();
   await dynamo.createTable(TABLE, 'tracking_id');
 
   queue = new LocalQueue({ name: 'revops-e2e-webhook-queue', visibilityTimeoutSeconds: 5400 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type LocalS3, startLocalS3 } from '@revbot/testing/local-s3-server';
+import { type LocalS3, startLocalS3 } from '@revbot/testing/local-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../src/build-conversation-record';
 import { conversationKeyPrefix } from '../src/conversation-key';

@@ -4,16 +4,15 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigError, staticSecretReader } from '@revbot/core';
 import {
-  type LocalDynamoServer,
-  type LocalLambdaServer,
-  startLocalDynamoServer,
-  startLocalLambdaServer,
-} from '@revbot/testing/aws-local-servers';
-import {
   type ConverseStreamServer,
   converseAnswer,
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
+import {
+  type LocalLambdaServer,
+  startLocalLambdaServer,
+} from '@revbot/testing/local-lambda-server';
 import { type OpenAISseServer, startOpenAISseServer } from '@revbot/testing/openai-sse-server';
 import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +35,7 @@ const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' 
 
 let bedrock: ConverseStreamServer;
 let lambda: LocalLambdaServer;
-let dynamo: LocalDynamoServer;
+let dynamo: EmbeddedDynamoDb;
 let openai: OpenAISseServer;
 let clients: {
   bedrockRuntime: BedrockRuntimeClient;
@@ -49,9 +48,10 @@ beforeAll(async () => {
   [bedrock, lambda, dynamo, openai] = await Promise.all([
     startConverseStreamServer(),
     startLocalLambdaServer(),
-    startLocalDynamoServer(TABLE),
+    startEmbeddedDynamoDb(),
     startOpenAISseServer(),
   ]);
+  await dynamo.createTable(TABLE, 'pk', 'sk');
   const common = { region: 'eu-west-1', credentials, maxAttempts: 1 };
   clients = {
     bedrockRuntime: new BedrockRuntimeClient({ ...common, endpoint: bedrock.endpoint }),
@@ -196,7 +196,10 @@ describe('createAgentRuntime for the portable runtimes', () => {
     );
 
     // The Manager's and the collaborator's turns are in the session table.
-    expect([...dynamo.items.keys()].sort()).toEqual([
+    const keys = (await dynamo.items(TABLE)).map(
+      (item) => `${JSON.stringify(item.pk)}|${JSON.stringify(item.sk)}`,
+    );
+    expect(keys.sort()).toEqual([
       `{"S":"SESSION#${collaboratorSessionId('C1-1700000000.1', 'data_agent')}"}|{"S":"AGENT#data_agent"}`,
       '{"S":"SESSION#C1-1700000000.1"}|{"S":"AGENT#manager_agent"}',
     ]);

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { type LocalLambdaServer, startLocalLambdaServer } from '@revbot/testing/aws-local-servers';
 import { ACTION_GROUP_EVENTS_DIR } from '@revbot/testing/fixtures';
+import {
+  type LocalLambdaServer,
+  startLocalLambdaServer,
+} from '@revbot/testing/local-lambda-server';
 import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';

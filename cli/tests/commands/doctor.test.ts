@@ -3,9 +3,9 @@ import {
   type FakeAgent,
   type FakeAws,
   type FakeDataSource,
-  type FakeQueue,
   startFakeAws,
 } from '@revbot/testing/fake-aws';
+import { type LocalQueue, queuedMessage } from '@revbot/testing/local-queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deployHealthyStage, secretArn } from '../support/deployed-stage';
 import { runCli } from '../support/run-cli';
@@ -156,12 +156,14 @@ describe('revbot doctor', () => {
     {
       name: 'a dead-letter queue that is not empty',
       breakIt: (aws) => {
-        (aws.state.queues['revops-dev-webhook-dlq'] as FakeQueue).messages.push({
-          id: 'm-1',
-          body: '{"tracking_id":"trk-1"}',
-          sentAt: Date.now(),
-          receiveCount: 3,
-        });
+        (aws.state.queues['revops-dev-webhook-dlq'] as LocalQueue).messages.push(
+          queuedMessage({
+            messageId: 'm-1',
+            body: '{"tracking_id":"trk-1"}',
+            sentAt: Date.now(),
+            receiveCount: 3,
+          }),
+        );
       },
       expected: [
         '✗ webhook dead-letter queue  1 message not answered',
