@@ -9,8 +9,6 @@
  *   the offline model when the runtime offers it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -22,7 +20,7 @@ import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor
 import { MemoryRequestStatusStore, sqsWebhookJobQueue } from '@revbot/lambdas/webhook-requests';
 import { localConversationSink } from '@revbot/monitoring';
 import { LocalQueue } from '@revbot/testing/local-queue';
-import { createSqsEndpoint, queueUrl } from '@revbot/testing/sqs-endpoint';
+import { startLocalSqs } from '@revbot/testing/sqs-endpoint';
 import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type BenchResult, percentile, round } from './types';
@@ -54,12 +52,10 @@ function postEvent(body: unknown): APIGatewayProxyEvent {
   };
 }
 
-async function startSqsServer(queue: LocalQueue): Promise<{ url: string; server: Server }> {
-  const handleSqs = createSqsEndpoint([queue]);
-  const server = createServer((req, res) => void handleSqs(req, res, base()));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url: queueUrl(base(), queue.name), server };
+/** The local SQS serving one queue, and that queue's URL. */
+async function startSqsServer(queue: LocalQueue) {
+  const sqs = await startLocalSqs([queue]);
+  return { url: sqs.queueUrl(queue.name), close: sqs.close };
 }
 
 const sqsClient = (queueUrlValue: string) =>
@@ -67,12 +63,6 @@ const sqsClient = (queueUrlValue: string) =>
     endpoint: new URL(queueUrlValue).origin,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-  });
-
-const close = (server: Server) =>
-  new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
   });
 
 async function gatewayTimeTo202(): Promise<BenchResult[]> {
@@ -103,7 +93,7 @@ async function gatewayTimeTo202(): Promise<BenchResult[]> {
     }
   } finally {
     client.destroy();
-    await close(sqs.server);
+    await sqs.close();
   }
   if (queue.size !== GATEWAY_WARMUP + GATEWAY_REQUESTS) throw new Error('messages went missing');
   timings.sort((a, b) => a - b);
@@ -176,7 +166,7 @@ async function postToDelivered(runtime: AgentRuntime, label: string, target?: nu
   const receiver = await startWebhookReceiver({ port: 0, secret: SECRET });
   const conversations = mkdtempSync(path.join(tmpdir(), 'revbot-bench-webhook-'));
   const store = new MemoryRequestStatusStore();
-  const allowlist = parseDestinationAllowlist(receiver.url);
+  const allowlist = parseDestinationAllowlist(`${receiver.url}/`);
   const gateway = createWebhookGatewayHandler({
     store,
     queue: sqsWebhookJobQueue(client, sqs.url),
@@ -203,7 +193,7 @@ async function postToDelivered(runtime: AgentRuntime, label: string, target?: nu
         postEvent({
           query: 'Which deals at Acme Corp close this quarter?',
           source_system: 'bench',
-          callback_url: `${receiver.url}answers`,
+          callback_url: `${receiver.url}/answers`,
         }),
       );
       if (accepted.statusCode !== 202) throw new Error(`gateway answered ${accepted.statusCode}`);
@@ -216,7 +206,7 @@ async function postToDelivered(runtime: AgentRuntime, label: string, target?: nu
     await events.stop();
     await receiver.close();
     client.destroy();
-    await close(sqs.server);
+    await sqs.close();
     rmSync(conversations, { recursive: true, force: true });
   }
   timings.sort((a, b) => a - b);

@@ -3,17 +3,15 @@
  * event stream encoded as `application/vnd.amazon.eventstream` frames (what the real service
  * sends), so the real SDK client parses it. Answers 127.0.0.1 only.
  */
-import { once } from 'node:events';
 import {
   createServer,
   type Http2Server,
-  type Http2Session,
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import type { AddressInfo } from 'node:net';
 import { EventStreamCodec, type Message } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { listenOnLoopback } from './listen-on-loopback';
 
 /** One event as recorded in the fixtures: chunk bytes as text, timestamps as wire strings. */
 export type RecordedEvent =
@@ -87,13 +85,8 @@ export interface InvokeAgentServer {
 export async function startInvokeAgentServer(): Promise<InvokeAgentServer> {
   const requests: InvokeAgentRequest[] = [];
   let replies: Reply[] = [];
-  const sessions = new Set<Http2Session>();
 
   const server: Http2Server = createServer();
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-  });
   server.on('stream', (stream: ServerHttp2Stream, headers) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
@@ -135,20 +128,14 @@ export async function startInvokeAgentServer(): Promise<InvokeAgentServer> {
       if (!reply.thenHang) stream.end();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.url,
     requests,
     reply(...next) {
       replies = next;
     },
-    async close() {
-      for (const session of sessions) session.destroy();
-      server.close();
-      await once(server, 'close');
-    },
+    close: listening.close,
   };
 }

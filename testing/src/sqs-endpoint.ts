@@ -5,7 +5,8 @@
  * RevBot and its CLI use, redrive (message move tasks) included.
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from './listen-on-loopback';
 import type { LocalQueue } from './local-queue';
 
 type Json = Record<string, unknown>;
@@ -238,5 +239,29 @@ export function createSqsEndpoint(
     }
     res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
     res.end(JSON.stringify(body));
+  };
+}
+
+export interface LocalSqs {
+  /** The endpoint, without a trailing slash. */
+  url: string;
+  queueUrl(name: string): string;
+  close(): Promise<void>;
+}
+
+/** The SQS endpoint alone on a loopback port, for tests and benchmarks. */
+export async function startLocalSqs(
+  queues: LocalQueue[] | Record<string, LocalQueue>,
+  options: SqsEndpointOptions = {},
+): Promise<LocalSqs> {
+  const handleSqs = createSqsEndpoint(queues, options);
+  let base = '';
+  const server = createServer((req, res) => void handleSqs(req, res, base));
+  const listening = await listenOnLoopback(server);
+  base = listening.url;
+  return {
+    url: base,
+    queueUrl: (name) => queueUrl(base, name, options.accountId),
+    close: listening.close,
   };
 }
