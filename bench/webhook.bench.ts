@@ -19,6 +19,7 @@ import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway';
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import { MemoryRequestStatusStore, sqsWebhookJobQueue } from '@revbot/lambdas/webhook-requests';
 import { localConversationSink } from '@revbot/monitoring';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { LocalQueue } from '@revbot/testing/local-queue';
 import { startLocalSqs } from '@revbot/testing/sqs-endpoint';
 import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
@@ -59,11 +60,7 @@ async function startSqsServer(queue: LocalQueue) {
 }
 
 const sqsClient = (queueUrlValue: string) =>
-  new SQSClient({
-    endpoint: new URL(queueUrlValue).origin,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-  });
+  new SQSClient(localClientConfig(new URL(queueUrlValue).origin, { maxAttempts: 3 }));
 
 async function gatewayTimeTo202(): Promise<BenchResult[]> {
   const queue = new LocalQueue({ name: 'bench-webhook-queue', visibilityTimeoutSeconds: 5400 });

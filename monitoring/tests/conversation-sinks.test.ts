@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { type LocalS3, startLocalS3 } from '@revbot/testing/local-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../src/build-conversation-record';
@@ -47,11 +48,8 @@ describe('s3ConversationSink against a local S3 endpoint', () => {
   beforeAll(async () => {
     s3 = await startLocalS3();
     client = new S3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
+      ...localClientConfig(s3.endpoint, { maxAttempts: 3 }),
       forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-      maxAttempts: 3,
     });
   });
   afterEach(() => {

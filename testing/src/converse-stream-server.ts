@@ -6,36 +6,14 @@
  * given results, so one local server stands in for both Bedrock endpoints of the runtime.
  */
 import { createServer, type ServerHttp2Stream } from 'node:http2';
-import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { encodeStreamEvent } from './aws-event-stream';
 import { listenOnLoopback } from './listen-on-loopback';
-
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-const header = (value: string) => ({ type: 'string' as const, value });
 
 /** One ConverseStream event: its member name and body, e.g. `['messageStop', {stopReason}]`. */
 export type ConverseEvent = [eventType: string, body: Record<string, unknown>];
 
 export function encodeConverseEvent([eventType, body]: ConverseEvent): Uint8Array {
-  return codec.encode({
-    headers: {
-      ':message-type': header('event'),
-      ':event-type': header(eventType),
-      ':content-type': header('application/json'),
-    },
-    body: fromUtf8(JSON.stringify(body)),
-  });
-}
-
-export function encodeConverseException(exceptionType: string, message: string): Uint8Array {
-  return codec.encode({
-    headers: {
-      ':message-type': header('exception'),
-      ':exception-type': header(exceptionType),
-      ':content-type': header('application/json'),
-    },
-    body: fromUtf8(JSON.stringify({ message })),
-  });
+  return encodeStreamEvent(eventType, body);
 }
 
 /** The events of a complete answer: text, then tool calls, stop reason and usage. */

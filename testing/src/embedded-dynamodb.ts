@@ -15,6 +15,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { listenOnLoopback } from './listen-on-loopback';
+import { localClientConfig } from './local-client-config';
 
 export type DynamoItem = Record<string, AttributeValue>;
 
@@ -73,12 +74,7 @@ export async function startEmbeddedDynamoDb(host = '127.0.0.1'): Promise<Embedde
   });
 
   const listening = await listenOnLoopback(server, { host });
-  const client = new DynamoDBClient({
-    endpoint: listening.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  const client = new DynamoDBClient(localClientConfig(listening.url));
   const documents = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });

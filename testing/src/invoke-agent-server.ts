@@ -9,8 +9,7 @@ import {
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import { EventStreamCodec, type Message } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { encodeStreamEvent } from './aws-event-stream';
 import { listenOnLoopback } from './listen-on-loopback';
 
 /** One event as recorded in the fixtures: chunk bytes as text, timestamps as wire strings. */
@@ -18,43 +17,15 @@ export type RecordedEvent =
   | { trace: Record<string, unknown> }
   | { chunk: { bytes: string; attribution?: unknown } };
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-const header = (value: string) => ({ type: 'string' as const, value });
-
 /** A frame of the event stream: a modeled event (`chunk`, `trace`) with its JSON payload. */
 export function encodeEvent(event: RecordedEvent): Uint8Array {
-  const [eventType, payload] =
-    'chunk' in event
-      ? [
-          'chunk',
-          {
-            ...event.chunk,
-            // A blob member travels base64-encoded in the JSON payload.
-            bytes: Buffer.from(event.chunk.bytes, 'utf8').toString('base64'),
-          },
-        ]
-      : ['trace', event.trace];
-  const message: Message = {
-    headers: {
-      ':message-type': header('event'),
-      ':event-type': header(eventType),
-      ':content-type': header('application/json'),
-    },
-    body: fromUtf8(JSON.stringify(payload)),
-  };
-  return codec.encode(message);
-}
-
-/** A modeled exception sent inside the stream, e.g. `throttlingException`. */
-export function encodeException(exceptionType: string, message: string): Uint8Array {
-  return codec.encode({
-    headers: {
-      ':message-type': header('exception'),
-      ':exception-type': header(exceptionType),
-      ':content-type': header('application/json'),
-    },
-    body: fromUtf8(JSON.stringify({ message })),
-  });
+  return 'chunk' in event
+    ? encodeStreamEvent('chunk', {
+        ...event.chunk,
+        // A blob member travels base64-encoded in the JSON payload.
+        bytes: Buffer.from(event.chunk.bytes, 'utf8').toString('base64'),
+      })
+    : encodeStreamEvent('trace', event.trace);
 }
 
 export interface InvokeAgentRequest {

@@ -9,6 +9,7 @@ import {
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import {
   type LocalLambdaServer,
   startLocalLambdaServer,
@@ -31,7 +32,6 @@ import { agentIdentity } from '../../src/runtime/trace-events';
 const TABLE = 'revops-prod-agent-sessions';
 const ACCOUNT = '123456789012';
 const arn = (name: string) => `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:revops-prod-${name}`;
-const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 
 let bedrock: ConverseStreamServer;
 let lambda: LocalLambdaServer;
@@ -52,12 +52,12 @@ beforeAll(async () => {
     startOpenAISseServer(),
   ]);
   await dynamo.createTable(TABLE, 'pk', 'sk');
-  const common = { region: 'eu-west-1', credentials, maxAttempts: 1 };
+  const local = (endpoint: string) => localClientConfig(endpoint, { region: 'eu-west-1' });
   clients = {
-    bedrockRuntime: new BedrockRuntimeClient({ ...common, endpoint: bedrock.endpoint }),
-    bedrockAgentRuntime: new BedrockAgentRuntimeClient({ ...common, endpoint: bedrock.endpoint }),
-    lambda: new LambdaClient({ ...common, endpoint: lambda.endpoint }),
-    dynamodb: new DynamoDBClient({ ...common, endpoint: dynamo.endpoint }),
+    bedrockRuntime: new BedrockRuntimeClient(local(bedrock.endpoint)),
+    bedrockAgentRuntime: new BedrockAgentRuntimeClient(local(bedrock.endpoint)),
+    lambda: new LambdaClient(local(lambda.endpoint)),
+    dynamodb: new DynamoDBClient(local(dynamo.endpoint)),
   };
 });
 afterAll(async () => {

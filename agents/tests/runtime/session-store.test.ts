@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentRuntimeError } from '../../src';
 import {
@@ -23,12 +24,7 @@ let client: DynamoDBClient;
 beforeAll(async () => {
   dynamo = await startEmbeddedDynamoDb();
   await dynamo.createTable(TABLE, 'pk', 'sk');
-  client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-    maxAttempts: 1,
-  });
+  client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
 });
 afterAll(async () => {
   client.destroy();
