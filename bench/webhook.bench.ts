@@ -19,11 +19,11 @@ import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway';
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import { MemoryRequestStatusStore, sqsWebhookJobQueue } from '@revbot/lambdas/webhook-requests';
 import { localConversationSink } from '@revbot/monitoring';
+import { postWebhook } from '@revbot/testing/api-gateway-events';
 import { localClientConfig } from '@revbot/testing/local-client-config';
 import { LocalQueue } from '@revbot/testing/local-queue';
 import { startLocalSqs } from '@revbot/testing/sqs-endpoint';
 import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type BenchResult, percentile, round } from './types';
 
 const GATEWAY_WARMUP = 200;
@@ -35,23 +35,6 @@ const E2E_MEDIAN_TARGET_MS = 100;
 const SECRET = `whsec_${Buffer.from('revbot benchmark signing key 32b').toString('base64')}`;
 
 const encoder = new TextEncoder();
-
-function postEvent(body: unknown): APIGatewayProxyEvent {
-  return {
-    resource: '/webhook',
-    path: '/webhook',
-    httpMethod: 'POST',
-    headers: { 'content-type': 'application/json', host: '127.0.0.1:3000' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: { requestId: 'bench' } as APIGatewayProxyEvent['requestContext'],
-  };
-}
 
 /** The local SQS serving one queue, and that queue's URL. */
 async function startSqsServer(queue: LocalQueue) {
@@ -81,7 +64,7 @@ async function gatewayTimeTo202(): Promise<BenchResult[]> {
   const timings: number[] = [];
   try {
     for (let i = 0; i < GATEWAY_WARMUP + GATEWAY_REQUESTS; i++) {
-      const event = postEvent(body);
+      const event = postWebhook(body);
       const started = performance.now();
       const response = await handler(event);
       const elapsed = performance.now() - started;
@@ -187,7 +170,7 @@ async function postToDelivered(runtime: AgentRuntime, label: string, target?: nu
     for (let i = 0; i < E2E_WARMUP + E2E_REQUESTS; i++) {
       const started = performance.now();
       const accepted = await gateway(
-        postEvent({
+        postWebhook({
           query: 'Which deals at Acme Corp close this quarter?',
           source_system: 'bench',
           callback_url: `${receiver.url}/answers`,

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { toSdkForm } from '@revbot/testing/fixtures';
 import { localClientConfig } from '@revbot/testing/local-client-config';
 import { type LocalS3, startLocalS3 } from '@revbot/testing/local-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,7 @@ import { localConversationSink } from '../src/local-conversation-sink';
 import { s3ConversationSink } from '../src/s3-conversation-sink';
 import { parseSavedStream } from '../src/saved-stream';
 import { conversationSchema, metadataSchema } from '../src/schema';
-import { loadFixture, replayContext, toSdkForm } from './support/fixtures';
+import { loadFixture, replayContext } from './support/fixtures';
 
 const file = '05-function-action-groups-with-guardrail-pre-post.json';
 const context = replayContext(file, {
