@@ -1,7 +1,8 @@
 /**
  * An in-process queue with the SQS semantics the processors rely on: at-least-once delivery,
  * a visibility timeout after each receive, a receive count, and a move to the dead-letter queue
- * once a message has been received `maxReceiveCount` times without being deleted.
+ * once a message has been received `maxReceiveCount` times without being deleted. The state
+ * behind the one local SQS (`sqs-endpoint`), in the local stack and in tests.
  */
 import { createHash, randomUUID } from 'node:crypto';
 
