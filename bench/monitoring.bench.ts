@@ -11,6 +11,7 @@ import {
   ConversationRecorder,
   serializeMetadata,
 } from '@revbot/monitoring';
+import { toSdkForm } from '@revbot/testing/fixtures';
 import { generateStream } from '@revbot/testing/stream-generator';
 import { type BenchResult, round } from './types';
 
@@ -46,26 +47,6 @@ function timeIt(fn: () => void): number {
   const start = performance.now();
   fn();
   return performance.now() - start;
-}
-
-/** The saved-form events as the AWS SDK yields them: Dates and Uint8Arrays. */
-function sdkForm(events: unknown[]): unknown[] {
-  const encoder = new TextEncoder();
-  const convert = (value: unknown, key: string | null): unknown => {
-    if (
-      typeof value === 'string' &&
-      (key === 'eventTime' || key === 'startTime' || key === 'endTime')
-    ) {
-      return new Date(value);
-    }
-    if (typeof value === 'string' && key === 'bytes') return encoder.encode(value);
-    if (Array.isArray(value)) return value.map((v) => convert(v, null));
-    if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, k)]));
-    }
-    return value;
-  };
-  return events.map((e) => convert(e, null));
 }
 
 interface MemoryReport {
@@ -137,7 +118,7 @@ export async function run(): Promise<BenchResult[]> {
   const text = JSON.stringify(generateStream(42, TARGET_BYTES).events);
   const bytes = Buffer.byteLength(text);
   const events = JSON.parse(text) as unknown[];
-  const sdkEvents = sdkForm(events);
+  const sdkEvents = toSdkForm(events);
 
   // Warm both paths up before measuring.
   for (let i = 0; i < 5; i++) {

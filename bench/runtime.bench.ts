@@ -7,8 +7,6 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type AgentRuntime, loadAgents } from '@revbot/agents';
 import {
   createAgentRuntime,
@@ -19,6 +17,7 @@ import {
 } from '@revbot/agents/runtime';
 import { silentLogger } from '@revbot/core';
 import { startLocalToolStack } from '@revbot/lambdas/tools';
+import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { type BenchResult, percentile, round } from './types';
 
 const AS_OF = '2026-11-23';
@@ -45,12 +44,8 @@ async function answer(runtime: AgentRuntime, question: string, sessionId: string
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const receiver = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => res.writeHead(200).end());
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  const receiver = await startWebhookReceiver({ fallback: { status: 200 } });
+  const base = receiver.url;
   const stack = await startLocalToolStack({
     asOf: AS_OF,
     logger: quiet,
@@ -105,8 +100,7 @@ export async function run(): Promise<BenchResult[]> {
     results.push(await orchestratorStepCost());
   } finally {
     await stack.close();
-    receiver.closeAllConnections();
-    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    await receiver.close();
   }
   return results;
 }

@@ -20,7 +20,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startLocalAwsServer } from '@revbot/testing/local-aws-server';
+import { startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
+import { startFakeAws } from '@revbot/testing/fake-aws';
+import { LocalQueue } from '@revbot/testing/local-queue';
 import { startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { appMentionBody, BOT_USER, signedRequest, TEAM } from '@revbot/testing/slack-requests';
 import { build } from 'esbuild';
@@ -39,7 +41,47 @@ const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 const BOT_TOKEN = 'xoxb-bench-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/bench/slack-AbCdEf';
 
+const QUEUE = 'revops-bench-slack-queue';
+const TABLE = 'revops-bench-slack-events';
+
 type Handler = (event: unknown) => Promise<{ statusCode: number }>;
+
+/** The local Slack API, SQS and Secrets Manager (the AWS router) and DynamoDB the handler uses. */
+async function startLocalServices() {
+  const [slack, aws, dynamo] = await Promise.all([
+    startLocalSlackApi({ botToken: BOT_TOKEN, botUserId: BOT_USER, teamId: TEAM }),
+    startFakeAws(),
+    startEmbeddedDynamoDb(),
+  ]);
+  aws.state.secrets[SECRET_ARN] = {
+    name: 'revops/bench/slack',
+    value: JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
+  };
+  const queue = new LocalQueue({ name: QUEUE, visibilityTimeoutSeconds: 30 });
+  aws.state.queues[QUEUE] = queue;
+  await dynamo.createTable(TABLE, 'id');
+  return {
+    slack,
+    queue,
+    /** What both handlers need: AWS credentials, the queue and the Slack API. */
+    commonEnv: {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      AWS_ENDPOINT_URL_SQS: aws.url,
+      SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
+      SLACK_API_URL: slack.url,
+    },
+    /** What ours needs beyond: its claims table and its secret. */
+    handlerEnv: {
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
+      SLACK_SECRET_ARN: SECRET_ARN,
+      SLACK_EVENTS_TABLE: TABLE,
+    },
+    close: () => Promise.all([slack.close(), aws.close(), dynamo.close()]),
+  };
+}
 
 /** The bundling options of `infra/constructs/revbot-function.ts`, for a like-for-like size. */
 async function bundle(
@@ -136,30 +178,14 @@ const median = (values: number[]) =>
   );
 
 async function acknowledgementLatency(): Promise<BenchResult[]> {
-  const slack = await startLocalSlackApi({
-    botToken: BOT_TOKEN,
-    botUserId: BOT_USER,
-    teamId: TEAM,
-  });
-  const aws = await startLocalAwsServer();
-  aws.secrets.set(
-    SECRET_ARN,
-    JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
-  );
+  const local = await startLocalServices();
+  const { slack, queue } = local;
   const saved = { ...process.env };
   Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-    AWS_SECRET_ACCESS_KEY: 'bench',
-    AWS_ENDPOINT_URL_SQS: aws.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: aws.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+    ...local.commonEnv,
+    ...local.handlerEnv,
     // One JSON line per event would drown the table; WARN keeps the logger in the path.
     POWERTOOLS_LOG_LEVEL: 'WARN',
-    SLACK_SECRET_ARN: SECRET_ARN,
-    SLACK_QUEUE_URL: `${aws.endpoint}/123456789012/revops-bench-slack-queue`,
-    SLACK_EVENTS_TABLE: 'revops-bench-slack-events',
-    SLACK_API_URL: slack.url,
   });
   try {
     const { handler } = (await import('@revbot/lambdas/slack-handler/handler')) as unknown as {
@@ -187,9 +213,9 @@ async function acknowledgementLatency(): Promise<BenchResult[]> {
 
     // Every fresh event queued once and got one placeholder; no retry did either.
     const posted = slack.calls.filter((c) => c.method === 'chat.postMessage').length;
-    if (aws.sqsMessages.length !== WARMUP + EVENTS || posted !== WARMUP + EVENTS) {
+    if (queue.messages.length !== WARMUP + EVENTS || posted !== WARMUP + EVENTS) {
       throw new Error(
-        `expected ${WARMUP + EVENTS} queued and posted, got ${aws.sqsMessages.length} and ${posted}`,
+        `expected ${WARMUP + EVENTS} queued and posted, got ${queue.messages.length} and ${posted}`,
       );
     }
     const p99 = percentile(fresh, 99);
@@ -225,22 +251,14 @@ async function acknowledgementLatency(): Promise<BenchResult[]> {
     ];
   } finally {
     process.env = saved;
-    await Promise.all([slack.close(), aws.close()]);
+    await local.close();
   }
 }
 
 async function bundleAndColdStart(): Promise<BenchResult[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'revbot-slack-bench-'));
-  const slack = await startLocalSlackApi({
-    botToken: BOT_TOKEN,
-    botUserId: BOT_USER,
-    teamId: TEAM,
-  });
-  const aws = await startLocalAwsServer();
-  aws.secrets.set(
-    SECRET_ARN,
-    JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
-  );
+  const local = await startLocalServices();
+  const { slack, queue } = local;
   try {
     const ours = path.join(dir, 'slack-handler.mjs');
     const bolt = path.join(dir, 'bolt-app.mjs');
@@ -251,23 +269,8 @@ async function bundleAndColdStart(): Promise<BenchResult[]> {
 
     const probe = path.join(dir, 'probe.mjs');
     writeFileSync(probe, PROBE);
-    const common = {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ENDPOINT_URL_SQS: aws.endpoint,
-      SLACK_QUEUE_URL: `${aws.endpoint}/123456789012/revops-bench-slack-queue`,
-      SLACK_API_URL: slack.url,
-      SLACK_SIGNING_SECRET_FOR_PROBE: SIGNING_SECRET,
-    };
-    const oursEnv = {
-      ...common,
-      AWS_ENDPOINT_URL_DYNAMODB: aws.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
-      POWERTOOLS_LOG_LEVEL: 'WARN',
-      SLACK_SECRET_ARN: SECRET_ARN,
-      SLACK_EVENTS_TABLE: 'revops-bench-slack-events',
-    };
+    const common = { ...local.commonEnv, SLACK_SIGNING_SECRET_FOR_PROBE: SIGNING_SECRET };
+    const oursEnv = { ...common, ...local.handlerEnv, POWERTOOLS_LOG_LEVEL: 'WARN' };
     const boltEnv = { ...common, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN };
 
     // Interleaved, so a busy moment on the machine weighs on both alike; the first pair warms the
@@ -287,9 +290,9 @@ async function bundleAndColdStart(): Promise<BenchResult[]> {
     // Every first acknowledgement really posted a placeholder and queued its question.
     const runs = 2 * (LOAD_RUNS + 1);
     const posted = slack.calls.filter((c) => c.method === 'chat.postMessage').length;
-    if (aws.sqsMessages.length !== runs || posted !== runs) {
+    if (queue.messages.length !== runs || posted !== runs) {
       throw new Error(
-        `expected ${runs} placeholders and queued questions, got ${posted} and ${aws.sqsMessages.length}`,
+        `expected ${runs} placeholders and queued questions, got ${posted} and ${queue.messages.length}`,
       );
     }
     const oursLoad = median(samples.ours.map((s) => s.load));
@@ -364,7 +367,7 @@ async function bundleAndColdStart(): Promise<BenchResult[]> {
       },
     ];
   } finally {
-    await Promise.all([slack.close(), aws.close()]);
+    await local.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

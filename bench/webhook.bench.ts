@@ -10,8 +10,6 @@
  */
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -22,10 +20,11 @@ import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway';
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import { MemoryRequestStatusStore, sqsWebhookJobQueue } from '@revbot/lambdas/webhook-requests';
 import { localConversationSink } from '@revbot/monitoring';
+import { postWebhook } from '@revbot/testing/api-gateway-events';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { LocalQueue } from '@revbot/testing/local-queue';
-import { createSqsEndpoint, queueUrl } from '@revbot/testing/sqs-endpoint';
+import { startLocalSqs } from '@revbot/testing/sqs-endpoint';
 import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { type BenchResult, percentile, round } from './types';
 
 const GATEWAY_WARMUP = 200;
@@ -38,43 +37,14 @@ const SECRET = `whsec_${Buffer.from('revbot benchmark signing key 32b').toString
 
 const encoder = new TextEncoder();
 
-function postEvent(body: unknown): APIGatewayProxyEvent {
-  return {
-    resource: '/webhook',
-    path: '/webhook',
-    httpMethod: 'POST',
-    headers: { 'content-type': 'application/json', host: '127.0.0.1:3000' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: JSON.stringify(body),
-    isBase64Encoded: false,
-    requestContext: { requestId: 'bench' } as APIGatewayProxyEvent['requestContext'],
-  };
-}
-
-async function startSqsServer(queue: LocalQueue): Promise<{ url: string; server: Server }> {
-  const handleSqs = createSqsEndpoint([queue]);
-  const server = createServer((req, res) => void handleSqs(req, res, base()));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url: queueUrl(base(), queue.name), server };
+/** The local SQS serving one queue, and that queue's URL. */
+async function startSqsServer(queue: LocalQueue) {
+  const sqs = await startLocalSqs([queue]);
+  return { url: sqs.queueUrl(queue.name), close: sqs.close };
 }
 
 const sqsClient = (queueUrlValue: string) =>
-  new SQSClient({
-    endpoint: new URL(queueUrlValue).origin,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-  });
-
-const close = (server: Server) =>
-  new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
+  new SQSClient(localClientConfig(new URL(queueUrlValue).origin, { maxAttempts: 3 }));
 
 async function gatewayTimeTo202(): Promise<BenchResult[]> {
   const queue = new LocalQueue({ name: 'bench-webhook-queue', visibilityTimeoutSeconds: 5400 });
@@ -95,7 +65,7 @@ async function gatewayTimeTo202(): Promise<BenchResult[]> {
   const timings: number[] = [];
   try {
     for (let i = 0; i < GATEWAY_WARMUP + GATEWAY_REQUESTS; i++) {
-      const event = postEvent(body);
+      const event = postWebhook(body);
       const started = performance.now();
       const response = await handler(event);
       const elapsed = performance.now() - started;
@@ -104,7 +74,7 @@ async function gatewayTimeTo202(): Promise<BenchResult[]> {
     }
   } finally {
     client.destroy();
-    await close(sqs.server);
+    await sqs.close();
   }
   if (queue.size !== GATEWAY_WARMUP + GATEWAY_REQUESTS) throw new Error('messages went missing');
   timings.sort((a, b) => a - b);
@@ -177,7 +147,7 @@ async function postToDelivered(runtime: AgentRuntime, label: string, target?: nu
   const receiver = await startWebhookReceiver({ port: 0, secret: SECRET });
   const conversations = mkdtempSync(path.join(tmpdir(), 'revbot-bench-webhook-'));
   const store = new MemoryRequestStatusStore();
-  const allowlist = parseDestinationAllowlist(receiver.url);
+  const allowlist = parseDestinationAllowlist(`${receiver.url}/`);
   const gateway = createWebhookGatewayHandler({
     store,
     queue: sqsWebhookJobQueue(client, sqs.url),
@@ -201,10 +171,10 @@ async function postToDelivered(runtime: AgentRuntime, label: string, target?: nu
     for (let i = 0; i < E2E_WARMUP + E2E_REQUESTS; i++) {
       const started = performance.now();
       const accepted = await gateway(
-        postEvent({
+        postWebhook({
           query: 'Which deals at Acme Corp close this quarter?',
           source_system: 'bench',
-          callback_url: `${receiver.url}answers`,
+          callback_url: `${receiver.url}/answers`,
         }),
       );
       if (accepted.statusCode !== 202) throw new Error(`gateway answered ${accepted.statusCode}`);
@@ -217,7 +187,7 @@ async function postToDelivered(runtime: AgentRuntime, label: string, target?: nu
     await events.stop();
     await receiver.close();
     client.destroy();
-    await close(sqs.server);
+    await sqs.close();
     rmSync(conversations, { recursive: true, force: true });
   }
   timings.sort((a, b) => a - b);

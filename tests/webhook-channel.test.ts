@@ -7,12 +7,10 @@
  * Webhooks signature with the `standardwebhooks` library.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { toSqsRecord } from '@revbot/cli';
 import { getWebhookStatus, postWebhook } from '@revbot/testing/api-gateway-events';
-import { type LocalDynamoDb, startLocalDynamoDb } from '@revbot/testing/dynamodb-server';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import {
   encodeEvent,
@@ -22,8 +20,8 @@ import {
 } from '@revbot/testing/invoke-agent-server';
 import { LocalQueue } from '@revbot/testing/local-queue';
 import { type LocalS3, startLocalS3 } from '@revbot/testing/local-s3';
-import { createSqsEndpoint, queueUrl } from '@revbot/testing/sqs-endpoint';
-import { type RunningReceiver, startWebhookReceiver } from '@revbot/testing/webhook-receiver';
+import { type LocalSqs, startLocalSqs } from '@revbot/testing/sqs-endpoint';
+import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -32,12 +30,12 @@ const TABLE = 'revops-e2e-webhook-requests';
 const BUCKET = 'revops-e2e-conversations-000000000000-us-east-1';
 const FIXTURE = path.join(BEDROCK_TRACES_DIR, '01-supervisor-nested-collaborators.json');
 
-let dynamo: LocalDynamoDb;
-let sqsServer: Server;
+let dynamo: EmbeddedDynamoDb;
+let sqs: LocalSqs;
 let queue: LocalQueue;
 let s3: LocalS3;
 let bedrock: InvokeAgentServer;
-let receiver: RunningReceiver;
+let receiver: WebhookReceiver;
 let gateway: (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 let processor: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
 const savedEnv = { ...process.env };
@@ -78,14 +76,11 @@ async function runEventSourceOnce(): Promise<number> {
 const json = (response: APIGatewayProxyResult) => JSON.parse(response.body) as Record<string, any>;
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamoDb();
+  dynamo = await startEmbeddedDynamoDb();
   await dynamo.createTable(TABLE, 'tracking_id');
 
   queue = new LocalQueue({ name: 'revops-e2e-webhook-queue', visibilityTimeoutSeconds: 5400 });
-  const handleSqs = createSqsEndpoint([queue]);
-  sqsServer = createServer((req, res) => void handleSqs(req, res, sqsBase()));
-  await new Promise<void>((resolve) => sqsServer.listen(0, '127.0.0.1', resolve));
-  const sqsBase = () => `http://127.0.0.1:${(sqsServer.address() as AddressInfo).port}`;
+  sqs = await startLocalSqs([queue]);
 
   s3 = await startLocalS3();
   bedrock = await startInvokeAgentServer();
@@ -96,14 +91,14 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
     AWS_SECRET_ACCESS_KEY: 'local-secret',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SQS: sqsBase(),
+    AWS_ENDPOINT_URL_SQS: sqs.url,
     AWS_ENDPOINT_URL_S3: s3.endpoint,
     AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: bedrock.endpoint,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
     WEBHOOK_REQUESTS_TABLE: TABLE,
-    WEBHOOK_QUEUE_URL: queueUrl(sqsBase(), queue.name),
-    WEBHOOK_ALLOWED_URLS: receiver.url,
+    WEBHOOK_QUEUE_URL: sqs.queueUrl(queue.name),
+    WEBHOOK_ALLOWED_URLS: `${receiver.url}/`,
     WEBHOOK_URL: '',
     WEBHOOK_SIGNING_SECRET: SECRET,
     CONVERSATION_BUCKET: BUCKET,
@@ -124,7 +119,7 @@ afterAll(async () => {
   await receiver?.close();
   await bedrock?.close();
   await s3?.close();
-  await new Promise<void>((resolve) => sqsServer?.close(() => resolve()));
+  await sqs?.close();
   await dynamo?.close();
 });
 
@@ -139,7 +134,7 @@ describe('webhook channel, end to end', () => {
           query: 'Find the sum of 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10.',
           source_system: 'crm',
           source_process: 'e2e',
-          callback_url: `${receiver.url}hooks/revbot`,
+          callback_url: `${receiver.url}/hooks/revbot`,
           metadata: { ticket: 'T-1' },
         },
         { headers: { Host: '127.0.0.1:3000' } },
@@ -168,7 +163,7 @@ describe('webhook channel, end to end', () => {
         response_plain: 'The sum of the numbers 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10 is 55.',
         session_id: `webhook_${trackingId}`,
       },
-      webhook_metadata: { webhook_url: `${receiver.url}hooks/revbot` },
+      webhook_metadata: { webhook_url: `${receiver.url}/hooks/revbot` },
       metadata: { ticket: 'T-1' },
     });
 

@@ -7,6 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
+import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import {
   encodeEvent,
@@ -14,7 +16,7 @@ import {
   type RecordedEvent,
   startInvokeAgentServer,
 } from '@revbot/testing/invoke-agent-server';
-import { type LocalAwsServer, startLocalAwsServer } from '@revbot/testing/local-aws-server';
+import { LocalQueue } from '@revbot/testing/local-queue';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import {
   appMentionBody,
@@ -32,6 +34,7 @@ const SIGNING_SECRET = 'e2e-signing-secret-00112233445566';
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-AbCdEf';
 const TABLE = 'revops-test-slack-events';
+const QUEUE = 'revops-test-slack-queue';
 const BUCKET = 'revops-test-conversations-123456789012-us-east-1';
 const FIXTURE = path.join(BEDROCK_TRACES_DIR, '01-supervisor-nested-collaborators.json');
 const FINAL_TEXT = 'The sum of the numbers 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10 is 55.';
@@ -44,22 +47,30 @@ type Processor = (
 ) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 let slack: LocalSlackApi;
-let aws: LocalAwsServer;
+let aws: FakeAws;
+let dynamo: EmbeddedDynamoDb;
+const queue = new LocalQueue({ name: QUEUE, visibilityTimeoutSeconds: 300 });
+/** S3 objects by `bucket/key`, as the processor wrote them. */
+const s3Objects = () => new Map(aws.objects.map((o) => [`${o.bucket}/${o.key}`, o]));
 let agents: InvokeAgentServer;
 let handleSlack: Handler;
 let processQueue: Processor;
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
-  [slack, aws, agents] = await Promise.all([
+  [slack, aws, dynamo, agents] = await Promise.all([
     startLocalSlackApi({ botToken: BOT_TOKEN, botUserId: BOT_USER, teamId: TEAM }),
-    startLocalAwsServer(),
+    startFakeAws(),
+    startEmbeddedDynamoDb(),
     startInvokeAgentServer(),
   ]);
-  aws.secrets.set(
-    SECRET_ARN,
-    JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
-  );
+  aws.state.secrets[SECRET_ARN] = {
+    name: 'revops/test/slack',
+    value: JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
+  };
+  aws.state.queues[QUEUE] = queue;
+  aws.state.buckets[BUCKET] = new Map();
+  await dynamo.createTable(TABLE, 'id');
   const recorded = JSON.parse(readFileSync(FIXTURE, 'utf8')) as RecordedEvent[];
   agents.reply({ stream: recorded.map(encodeEvent) });
 
@@ -67,15 +78,15 @@ beforeAll(async () => {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
     AWS_SECRET_ACCESS_KEY: 'local-secret',
-    AWS_ENDPOINT_URL_SQS: aws.endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: aws.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
-    AWS_ENDPOINT_URL_S3: aws.endpoint,
+    AWS_ENDPOINT_URL_SQS: aws.url,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
+    AWS_ENDPOINT_URL_S3: aws.url,
     AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: agents.endpoint,
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLACK_SECRET_ARN: SECRET_ARN,
-    SLACK_QUEUE_URL: `${aws.endpoint}/123456789012/revops-test-slack-queue`,
+    SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
     SLACK_EVENTS_TABLE: TABLE,
     SLACK_API_URL: slack.url,
     CONVERSATION_BUCKET: BUCKET,
@@ -90,13 +101,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = savedEnv;
-  await Promise.all([slack.close(), aws.close(), agents.close()]);
+  await Promise.all([slack.close(), aws.close(), dynamo.close(), agents.close()]);
 });
 
 /** What the event source mapping would deliver for the messages the handler queued. */
 function deliver(from: number): SQSEvent {
   return {
-    Records: aws.sqsMessages.slice(from).map((message) => ({
+    Records: queue.messages.slice(from).map((message) => ({
       messageId: message.messageId,
       receiptHandle: `receipt-${message.messageId}`,
       body: message.body,
@@ -131,8 +142,8 @@ describe('an @RevBot mention, end to end', () => {
     expect(response.statusCode).toBe(200);
     const thread = slack.thread(CHANNEL, QUESTION_TS);
     expect(thread.map((m) => m.text)).toEqual(['Looking into it… :hourglass_flowing_sand:']);
-    expect(aws.sqsMessages).toHaveLength(1);
-    expect(JSON.parse(aws.sqsMessages[0]!.body)).toMatchObject({
+    expect(queue.messages).toHaveLength(1);
+    expect(JSON.parse(queue.messages[0]!.body)).toMatchObject({
       kind: 'question',
       team: TEAM,
       channel: CHANNEL,
@@ -141,7 +152,7 @@ describe('an @RevBot mention, end to end', () => {
       placeholder_ts: thread[0]?.ts,
       event_id: 'Ev0E2E0001',
     });
-    const claim = [...(aws.tables.get(TABLE)?.values() ?? [])][0];
+    const claim = (await dynamo.items(TABLE))[0];
     expect(claim).toMatchObject({ status: { S: 'COMPLETED' }, event_id: { S: 'Ev0E2E0001' } });
   });
 
@@ -173,15 +184,15 @@ describe('an @RevBot mention, end to end', () => {
       block_id: 'revbot_feedback',
     });
 
-    const question = JSON.parse(aws.sqsMessages[0]!.body) as { conversation_id: string };
-    const keys = [...aws.objects.keys()].filter((key) => key.includes(question.conversation_id));
+    const question = JSON.parse(queue.messages[0]!.body) as { conversation_id: string };
+    const keys = [...s3Objects().keys()].filter((key) => key.includes(question.conversation_id));
     expect(keys.map((key) => key.replace(/^.*\//, '')).sort()).toEqual([
       'conversation.json',
       'metadata.json',
     ]);
     expect(keys.every((key) => key.startsWith(`${BUCKET}/conversation-history/`))).toBe(true);
     const conversation = JSON.parse(
-      aws.objects.get(keys.find((k) => k.endsWith('conversation.json'))!)!.body,
+      s3Objects().get(keys.find((k) => k.endsWith('conversation.json'))!)!.body,
     );
     expect(conversation).toMatchObject({
       conversation_id: question.conversation_id,
@@ -194,7 +205,7 @@ describe('an @RevBot mention, end to end', () => {
     const postsBefore = slack.calls.filter((c) => c.method === 'chat.postMessage').length;
     const response = await handleSlack(sign(body, { retryNum: 1 }));
     expect(response.statusCode).toBe(200);
-    expect(aws.sqsMessages).toHaveLength(1);
+    expect(queue.messages).toHaveLength(1);
     expect(slack.calls.filter((c) => c.method === 'chat.postMessage')).toHaveLength(postsBefore);
     expect(slack.thread(CHANNEL, QUESTION_TS).map((m) => m.text)).toEqual([FINAL_TEXT]);
     expect(agents.requests).toHaveLength(1);
@@ -217,10 +228,10 @@ describe('an @RevBot mention, end to end', () => {
       }),
     );
     expect(response).toMatchObject({ statusCode: 200, body: '' });
-    expect(aws.sqsMessages).toHaveLength(2);
+    expect(queue.messages).toHaveLength(2);
 
     expect((await processQueue(deliver(1), lambdaContext)).batchItemFailures).toEqual([]);
-    const feedback = [...aws.objects.entries()].find(([key]) => key.includes('/feedback-'));
+    const feedback = [...s3Objects().entries()].find(([key]) => key.includes('/feedback-'));
     expect(feedback?.[0]).toMatch(
       /conversation-history\/\d{4}\/\d\d\/\d\d\/[^/]+\/feedback-1763890100\.123456-U0ASKER01\.json$/,
     );
@@ -239,6 +250,6 @@ describe('an @RevBot mention, end to end', () => {
     );
     const response = await handleSlack(forged);
     expect(response.statusCode).toBe(401);
-    expect(aws.sqsMessages).toHaveLength(2);
+    expect(queue.messages).toHaveLength(2);
   });
 });

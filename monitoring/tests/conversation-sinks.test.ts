@@ -2,7 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { type LocalS3, startLocalS3 } from '@revbot/testing/local-s3-server';
+import { toSdkForm } from '@revbot/testing/fixtures';
+import { localClientConfig } from '@revbot/testing/local-client-config';
+import { type LocalS3, startLocalS3 } from '@revbot/testing/local-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../src/build-conversation-record';
 import { conversationKeyPrefix } from '../src/conversation-key';
@@ -12,7 +14,7 @@ import { localConversationSink } from '../src/local-conversation-sink';
 import { s3ConversationSink } from '../src/s3-conversation-sink';
 import { parseSavedStream } from '../src/saved-stream';
 import { conversationSchema, metadataSchema } from '../src/schema';
-import { loadFixture, replayContext, toSdkForm } from './support/fixtures';
+import { loadFixture, replayContext } from './support/fixtures';
 
 const file = '05-function-action-groups-with-guardrail-pre-post.json';
 const context = replayContext(file, {
@@ -47,11 +49,8 @@ describe('s3ConversationSink against a local S3 endpoint', () => {
   beforeAll(async () => {
     s3 = await startLocalS3();
     client = new S3Client({
-      region: 'us-east-1',
-      endpoint: s3.endpoint,
+      ...localClientConfig(s3.endpoint, { maxAttempts: 3 }),
       forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-      maxAttempts: 3,
     });
   });
   afterEach(() => {

@@ -4,6 +4,7 @@
  * names its seed and replays exactly.
  */
 
+import { toSdkForm } from '@revbot/testing/fixtures';
 import { Random } from '@revbot/testing/random';
 import { describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../src/build-conversation-record';
@@ -12,7 +13,7 @@ import { serializeConversation, serializeMetadata } from '../src/record-serializ
 import { ConversationRecorder } from '../src/recorder/conversation-recorder';
 import { conversationSchema, metadataSchema } from '../src/schema';
 import type { ConversationRecord } from '../src/types';
-import { loadFixture, manifest, replayContext, toSdkForm } from './support/fixtures';
+import { loadFixture, manifest, replayContext } from './support/fixtures';
 
 const fixtures = manifest.map((m) => ({ file: m.file, events: loadFixture(m.file) }));
 

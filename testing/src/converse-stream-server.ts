@@ -5,38 +5,15 @@
  * also answers the Agent Runtime's `Retrieve` (`POST /knowledgebases/{id}/retrieve`, JSON) when
  * given results, so one local server stands in for both Bedrock endpoints of the runtime.
  */
-import { once } from 'node:events';
-import { createServer, type Http2Session, type ServerHttp2Stream } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { EventStreamCodec } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-const header = (value: string) => ({ type: 'string' as const, value });
+import { createServer, type ServerHttp2Stream } from 'node:http2';
+import { encodeStreamEvent } from './aws-event-stream';
+import { listenOnLoopback } from './listen-on-loopback';
 
 /** One ConverseStream event: its member name and body, e.g. `['messageStop', {stopReason}]`. */
 export type ConverseEvent = [eventType: string, body: Record<string, unknown>];
 
 export function encodeConverseEvent([eventType, body]: ConverseEvent): Uint8Array {
-  return codec.encode({
-    headers: {
-      ':message-type': header('event'),
-      ':event-type': header(eventType),
-      ':content-type': header('application/json'),
-    },
-    body: fromUtf8(JSON.stringify(body)),
-  });
-}
-
-export function encodeConverseException(exceptionType: string, message: string): Uint8Array {
-  return codec.encode({
-    headers: {
-      ':message-type': header('exception'),
-      ':exception-type': header(exceptionType),
-      ':content-type': header('application/json'),
-    },
-    body: fromUtf8(JSON.stringify({ message })),
-  });
+  return encodeStreamEvent(eventType, body);
 }
 
 /** The events of a complete answer: text, then tool calls, stop reason and usage. */
@@ -110,12 +87,7 @@ export async function startConverseStreamServer(): Promise<ConverseStreamServer>
   const requests: ConverseRequest[] = [];
   let replies: ConverseReply[] = [];
   let retrievalResults: unknown[] = [];
-  const sessions = new Set<Http2Session>();
   const server = createServer();
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-  });
   server.on('stream', (stream: ServerHttp2Stream, headers) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
@@ -154,11 +126,9 @@ export async function startConverseStreamServer(): Promise<ConverseStreamServer>
       }
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.url,
     requests,
     reply(...next) {
       replies = next;
@@ -166,10 +136,6 @@ export async function startConverseStreamServer(): Promise<ConverseStreamServer>
     retrieveResults(results) {
       retrievalResults = results;
     },
-    async close() {
-      for (const session of sessions) session.destroy();
-      server.close();
-      await once(server, 'close');
-    },
+    close: listening.close,
   };
 }

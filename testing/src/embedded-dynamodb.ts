@@ -1,40 +1,88 @@
 /**
- * An embedded DynamoDB for the local stack and tests: dynalite, in memory, speaking DynamoDB's
- * real wire protocol on 127.0.0.1, so the DynamoDB-backed stores run their real conditional
- * writes and TTL attributes locally. Never bundled into a Lambda.
+ * The one local DynamoDB, for the local stack and tests: dynalite, in memory, speaking DynamoDB's
+ * real wire protocol on loopback, so the DynamoDB-backed stores run their real conditional writes
+ * and TTL attributes locally. Tests may also count operations, inject a failure and read items
+ * back. Never bundled into a Lambda.
  */
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  type AttributeValue,
+  CreateTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { listenOnLoopback } from './listen-on-loopback';
+import { localClientConfig } from './local-client-config';
+
+export type DynamoItem = Record<string, AttributeValue>;
+
+export interface InjectedFailure {
+  /** Only this operation fails (`PutItem`…); any operation when absent. */
+  operation?: string;
+  /** How many requests fail; 1 by default. */
+  count?: number;
+  message?: string;
+}
 
 export interface EmbeddedDynamoDb {
   endpoint: string;
   client: DynamoDBClient;
   documents: DynamoDBDocumentClient;
+  /** Operations served, in order (`GetItem`, `PutItem`…), failed ones included. */
+  operations: string[];
   /** Creates a table keyed by one string partition key (and an optional string sort key). */
   createTable(name: string, partitionKey: string, sortKey?: string): Promise<void>;
+  /** The next matching requests answer this DynamoDB error (a throttle, say) instead. */
+  failNext(errorType: string, failure?: InjectedFailure): void;
+  /** One item as DynamoDB stores it, or undefined. */
+  item(table: string, key: DynamoItem): Promise<DynamoItem | undefined>;
+  /** Every item of a table. */
+  items(table: string): Promise<DynamoItem[]>;
   close(): Promise<void>;
 }
 
 export async function startEmbeddedDynamoDb(host = '127.0.0.1'): Promise<EmbeddedDynamoDb> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://${host}:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
+  const operations: string[] = [];
+  let failure: (InjectedFailure & { type: string; left: number }) | undefined;
+
+  // Count and possibly fail each request before dynalite answers it.
+  const [answer] = server.listeners('request') as ((
+    req: IncomingMessage,
+    res: ServerResponse,
+  ) => void)[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    operations.push(operation);
+    if (failure && failure.left > 0 && (!failure.operation || failure.operation === operation)) {
+      failure.left--;
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' });
+      res.end(
+        JSON.stringify({
+          __type: `com.amazonaws.dynamodb.v20120810#${failure.type}`,
+          message: failure.message ?? 'Injected failure',
+        }),
+      );
+      return;
+    }
+    answer?.(req, res);
   });
+
+  const listening = await listenOnLoopback(server, { host });
+  const client = new DynamoDBClient(localClientConfig(listening.url));
   const documents = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
   return {
-    endpoint,
+    endpoint: listening.url,
     client,
     documents,
+    operations,
     async createTable(name, partitionKey, sortKey) {
       await client.send(
         new CreateTableCommand({
@@ -51,10 +99,22 @@ export async function startEmbeddedDynamoDb(host = '127.0.0.1'): Promise<Embedde
         }),
       );
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        client.destroy();
-        server.close(() => resolve());
-      }),
+    failNext(type, options = {}) {
+      failure = { ...options, type, left: options.count ?? 1 };
+    },
+    async item(table, key) {
+      const result = await client.send(
+        new GetItemCommand({ TableName: table, Key: key, ConsistentRead: true }),
+      );
+      return result.Item;
+    },
+    async items(table) {
+      const result = await client.send(new ScanCommand({ TableName: table }));
+      return result.Items ?? [];
+    },
+    close() {
+      client.destroy();
+      return listening.close();
+    },
   };
 }

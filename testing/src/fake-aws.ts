@@ -1,14 +1,22 @@
 /**
- * A local HTTP server on 127.0.0.1 that speaks the wire protocols of the AWS services the
- * operations commands call, so the real SDK v3 clients talk to it through `AWS_ENDPOINT_URL`:
- * CloudFormation (query/XML), SQS (JSON 1.0), Secrets Manager and CloudWatch Logs (JSON 1.1),
- * CloudWatch (JSON 1.0, query-compatible), Bedrock Agent (REST-JSON) and S3 (REST-XML, path
- * style). Requests are routed by the service in their SigV4 credential scope, so an unsigned
- * request is refused as AWS would. State is plain data the tests set up and inspect.
+ * The local AWS router: one loopback server that routes each request by the service in its SigV4
+ * credential scope, so the real SDK v3 clients talk to it through `AWS_ENDPOINT_URL`. It mounts
+ * the one local S3 (`local-s3`) and the one local SQS (`sqs-endpoint` over `LocalQueue`s) and
+ * speaks itself only what no other fake does: CloudFormation (query/XML), Secrets Manager and
+ * CloudWatch Logs (JSON 1.1), CloudWatch (JSON 1.0, query-compatible) and Bedrock Agent
+ * (REST-JSON). An unsigned request is refused as AWS would (the API Gateway stand-in). State is
+ * plain data the tests set up and inspect. DynamoDB is `embedded-dynamodb`, on its own port.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen-on-loopback';
+import type { LocalQueue } from './local-queue';
+import { createLocalS3, type S3Object, type StoredObject, s3ErrorXml, xmlEscape } from './local-s3';
+import {
+  createSqsEndpoint,
+  queueArn as sqsQueueArn,
+  queueUrl as sqsQueueUrl,
+} from './sqs-endpoint';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'us-east-1';
@@ -17,35 +25,6 @@ export interface FakeStack {
   status?: string;
   outputs?: Record<string, string>;
   resources?: { logicalId: string; physicalId: string; type: string }[];
-}
-
-export interface FakeMessage {
-  id: string;
-  body: string;
-  /** Message attributes, as SendMessage takes them. */
-  messageAttributes?: Record<string, { DataType: string; StringValue?: string }>;
-  /** System attributes beyond the ones the fake keeps itself. */
-  systemAttributes?: Record<string, string>;
-  sentAt: number;
-  receiveCount: number;
-  invisibleUntil?: number;
-  receiptHandle?: string;
-}
-
-export interface FakeMoveTask {
-  handle: string;
-  sourceArn: string;
-  destinationArn: string;
-  status: 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED';
-  toMove: number;
-  moved: number;
-  startedAt: number;
-}
-
-export interface FakeQueue {
-  messages: FakeMessage[];
-  inFlight?: number;
-  moveTasks: FakeMoveTask[];
 }
 
 export interface FakeAgent {
@@ -85,13 +64,6 @@ export interface FakeDataSource {
   documents?: { uri: string; status: string; statusReason?: string }[];
 }
 
-export interface FakeObject {
-  body: Buffer;
-  etag: string;
-  lastModified: Date;
-  contentType?: string;
-}
-
 export interface FakeLogEvent {
   timestamp: number;
   message: string;
@@ -100,12 +72,14 @@ export interface FakeLogEvent {
 
 export interface FakeAwsState {
   stacks: Record<string, FakeStack>;
-  queues: Record<string, FakeQueue>;
+  /** Queues by name (each `new LocalQueue({ name, … })`). */
+  queues: Record<string, LocalQueue>;
   secrets: Record<string, { name: string; value: string }>;
   agents: Record<string, FakeAgent>;
   /** `<knowledgeBaseId>/<dataSourceId>` → data source. */
   dataSources: Record<string, FakeDataSource>;
-  buckets: Record<string, Map<string, FakeObject>>;
+  /** Buckets by name; a write to a missing bucket answers NoSuchBucket. */
+  buckets: Record<string, Map<string, S3Object>>;
   logGroups: Record<string, FakeLogEvent[]>;
   /** Lambda `Errors` metric sums by function name. */
   lambdaErrors: Record<string, number>;
@@ -125,6 +99,8 @@ export interface FakeAws {
   url: string;
   state: FakeAwsState;
   calls: RecordedCall[];
+  /** Every S3 PutObject, in order. */
+  objects: StoredObject[];
   /** Environment for `io.env`: endpoint, dummy keys, region. */
   env(extra?: Record<string, string | undefined>): Record<string, string | undefined>;
   queueUrl(name: string): string;
@@ -145,18 +121,6 @@ export function emptyState(): FakeAwsState {
     api: {},
   };
 }
-
-const md5Hex = (data: Buffer | string): string => createHash('md5').update(data).digest('hex');
-
-const xmlEscape = (text: string): string =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const xmlUnescape = (text: string): string =>
-  text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
 
 class Fault extends Error {
   constructor(
@@ -180,29 +144,20 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Decodes an `aws-chunked` body (the SDK's streaming upload with a trailing checksum). */
-function decodeAwsChunked(raw: Buffer): Buffer {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset < raw.length) {
-    const lineEnd = raw.indexOf('\r\n', offset);
-    if (lineEnd < 0) break;
-    const size = Number.parseInt(raw.subarray(offset, lineEnd).toString().split(';')[0] ?? '', 16);
-    if (!Number.isFinite(size) || size === 0) break;
-    parts.push(raw.subarray(lineEnd + 2, lineEnd + 2 + size));
-    offset = lineEnd + 2 + size + 2;
-  }
-  return Buffer.concat(parts);
-}
-
 export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<FakeAws> {
   const calls: RecordedCall[] = [];
   let startedJobs = 0;
   let base = '';
-  const queueUrl = (name: string) => `${base}/${ACCOUNT}/${name}`;
-  const queueArn = (name: string) => `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+  const queueUrl = (name: string) => sqsQueueUrl(base, name, ACCOUNT);
+  const queueArn = (name: string) => sqsQueueArn(name, ACCOUNT, REGION);
   const record = (service: string, action: string, input: unknown) =>
     calls.push({ service, action, input });
+  const s3 = createLocalS3({
+    buckets: state.buckets,
+    createBuckets: false,
+    onCall: (action, input) => record('s3', action, input),
+  });
+  const sqs = createSqsEndpoint(state.queues, { accountId: ACCOUNT, region: REGION });
 
   // CloudFormation: query protocol in, XML out.
   const cloudformation = (params: URLSearchParams): Reply => {
@@ -236,154 +191,6 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
       headers: { 'content-type': 'text/xml' },
       body: `<${action}Response xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><${action}Result>${result}</${action}Result><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
     };
-  };
-
-  const findQueue = (url: unknown): [string, FakeQueue] => {
-    const name = typeof url === 'string' ? (url.split('/').pop() ?? '') : '';
-    const queue = state.queues[name];
-    if (!queue) {
-      throw new Fault(
-        400,
-        'com.amazonaws.sqs#QueueDoesNotExist',
-        'The specified queue does not exist.',
-      );
-    }
-    return [name, queue];
-  };
-  const queueByArn = (arn: unknown): [string, FakeQueue] =>
-    findQueue(typeof arn === 'string' ? arn.split(':').pop() : undefined);
-  const visible = (queue: FakeQueue, now: number) =>
-    queue.messages.filter((m) => (m.invisibleUntil ?? 0) <= now);
-
-  // SQS: JSON 1.0, X-Amz-Target AmazonSQS.<Action>.
-  const sqs: Record<string, (input: Record<string, unknown>) => unknown> = {
-    GetQueueAttributes(input) {
-      const [name, queue] = findQueue(input.QueueUrl);
-      const now = Date.now();
-      return {
-        Attributes: {
-          QueueArn: queueArn(name),
-          ApproximateNumberOfMessages: String(visible(queue, now).length),
-          ApproximateNumberOfMessagesNotVisible: String(
-            (queue.inFlight ?? 0) + queue.messages.length - visible(queue, now).length,
-          ),
-          ApproximateNumberOfMessagesDelayed: '0',
-        },
-      };
-    },
-    ReceiveMessage(input) {
-      const [, queue] = findQueue(input.QueueUrl);
-      const now = Date.now();
-      const max = Number(input.MaxNumberOfMessages ?? 1);
-      const timeout = Number(input.VisibilityTimeout ?? 30);
-      const messages = visible(queue, now).slice(0, max);
-      return {
-        Messages: messages.map((m) => {
-          m.receiveCount += 1;
-          m.invisibleUntil = now + timeout * 1000;
-          m.receiptHandle = randomUUID();
-          return {
-            MessageId: m.id,
-            ReceiptHandle: m.receiptHandle,
-            MD5OfBody: md5Hex(m.body),
-            Body: m.body,
-            Attributes: {
-              SentTimestamp: String(m.sentAt),
-              ApproximateReceiveCount: String(m.receiveCount),
-              ApproximateFirstReceiveTimestamp: String(m.sentAt + 1000),
-              SenderId: 'AROAEXAMPLE:revops-dev-slack-handler',
-              ...m.systemAttributes,
-            },
-            MessageAttributes: m.messageAttributes,
-          };
-        }),
-      };
-    },
-    ChangeMessageVisibilityBatch(input) {
-      const [, queue] = findQueue(input.QueueUrl);
-      const entries = (input.Entries ?? []) as {
-        Id: string;
-        ReceiptHandle: string;
-        VisibilityTimeout: number;
-      }[];
-      for (const entry of entries) {
-        const message = queue.messages.find((m) => m.receiptHandle === entry.ReceiptHandle);
-        if (message) message.invisibleUntil = Date.now() + entry.VisibilityTimeout * 1000;
-      }
-      return { Successful: entries.map((e) => ({ Id: e.Id })), Failed: [] };
-    },
-    DeleteMessage(input) {
-      const [, queue] = findQueue(input.QueueUrl);
-      const index = queue.messages.findIndex((m) => m.receiptHandle === input.ReceiptHandle);
-      if (index < 0) {
-        throw new Fault(
-          400,
-          'com.amazonaws.sqs#ReceiptHandleIsInvalid',
-          'The receipt handle is not valid.',
-        );
-      }
-      queue.messages.splice(index, 1);
-      return {};
-    },
-    SendMessage(input) {
-      const [, queue] = findQueue(input.QueueUrl);
-      const body = String(input.MessageBody ?? '');
-      const id = randomUUID();
-      queue.messages.push({
-        id,
-        body,
-        messageAttributes: input.MessageAttributes as FakeMessage['messageAttributes'],
-        sentAt: Date.now(),
-        receiveCount: 0,
-      });
-      return { MessageId: id, MD5OfMessageBody: md5Hex(body) };
-    },
-    StartMessageMoveTask(input) {
-      const [sourceName, source] = queueByArn(input.SourceArn);
-      const destinationArn = String(input.DestinationArn ?? '');
-      queueByArn(destinationArn);
-      if (source.moveTasks.some((t) => t.status === 'RUNNING')) {
-        throw new Fault(
-          400,
-          'com.amazonaws.sqs#UnsupportedOperation',
-          'A message movement task is already running on this queue.',
-        );
-      }
-      const task: FakeMoveTask = {
-        handle: `task-${randomUUID()}`,
-        sourceArn: queueArn(sourceName),
-        destinationArn,
-        status: 'RUNNING',
-        toMove: source.messages.length,
-        moved: 0,
-        startedAt: Date.now(),
-      };
-      source.moveTasks.unshift(task);
-      return { TaskHandle: task.handle };
-    },
-    ListMessageMoveTasks(input) {
-      const [, source] = queueByArn(input.SourceArn);
-      // Each look moves up to two messages, so progress shows across several polls.
-      for (const task of source.moveTasks.filter((t) => t.status === 'RUNNING')) {
-        const [, destination] = queueByArn(task.destinationArn);
-        for (const message of source.messages.splice(0, 2)) {
-          destination.messages.push({ ...message, receiveCount: 0, invisibleUntil: 0 });
-          task.moved += 1;
-        }
-        if (source.messages.length === 0) task.status = 'COMPLETED';
-      }
-      return {
-        Results: source.moveTasks.slice(0, Number(input.MaxResults ?? 1)).map((t) => ({
-          ...(t.status === 'RUNNING' ? { TaskHandle: t.handle } : {}),
-          Status: t.status,
-          SourceArn: t.sourceArn,
-          DestinationArn: t.destinationArn,
-          ApproximateNumberOfMessagesMoved: t.moved,
-          ApproximateNumberOfMessagesToMove: t.toMove,
-          StartedTimestamp: t.startedAt,
-        })),
-      };
-    },
   };
 
   // Secrets Manager: JSON 1.1.
@@ -654,114 +461,6 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
     throw new Fault(404, 'UnknownOperationException', `No route for ${method} ${path}`);
   };
 
-  // S3: REST-XML, path-style addressing.
-  const s3 = async (req: IncomingMessage, url: URL, raw: Buffer): Promise<Reply> => {
-    const [bucketName = '', ...keyParts] = url.pathname.slice(1).split('/');
-    const key = keyParts.map(decodeURIComponent).join('/');
-    const bucket = state.buckets[bucketName];
-    const xml = (body: string, status = 200): Reply => ({
-      status,
-      headers: { 'content-type': 'application/xml' },
-      body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}`,
-    });
-    if (!bucket) throw new Fault(404, 'NoSuchBucket', 'The specified bucket does not exist');
-    const method = req.method ?? 'GET';
-    if (method === 'GET' && !key && url.searchParams.get('list-type') === '2') {
-      const prefix = url.searchParams.get('prefix') ?? '';
-      const delimiter = url.searchParams.get('delimiter');
-      const maxKeys = Number(url.searchParams.get('max-keys') ?? 1000);
-      const start = Number(url.searchParams.get('continuation-token') ?? 0);
-      record('s3', 'ListObjectsV2', { bucket: bucketName, prefix, delimiter });
-      const entries: { key?: string; prefix?: string }[] = [];
-      const seenPrefixes = new Set<string>();
-      for (const k of [...bucket.keys()].sort()) {
-        if (!k.startsWith(prefix)) continue;
-        const rest = k.slice(prefix.length);
-        const cut = delimiter ? rest.indexOf(delimiter) : -1;
-        if (delimiter && cut >= 0) {
-          const common = prefix + rest.slice(0, cut + delimiter.length);
-          if (!seenPrefixes.has(common)) {
-            seenPrefixes.add(common);
-            entries.push({ prefix: common });
-          }
-        } else {
-          entries.push({ key: k });
-        }
-      }
-      const page = entries.slice(start, start + maxKeys);
-      const truncated = start + page.length < entries.length;
-      const contents = page
-        .filter((e) => e.key !== undefined)
-        .map((e) => {
-          const object = bucket.get(e.key as string) as FakeObject;
-          return `<Contents><Key>${xmlEscape(e.key as string)}</Key><LastModified>${object.lastModified.toISOString()}</LastModified><ETag>&quot;${object.etag}&quot;</ETag><Size>${object.body.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
-        })
-        .join('');
-      const prefixes = page
-        .filter((e) => e.prefix !== undefined)
-        .map(
-          (e) =>
-            `<CommonPrefixes><Prefix>${xmlEscape(e.prefix as string)}</Prefix></CommonPrefixes>`,
-        )
-        .join('');
-      return xml(
-        `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucketName}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>${delimiter ? `<Delimiter>${xmlEscape(delimiter)}</Delimiter>` : ''}<IsTruncated>${truncated}</IsTruncated>${contents}${prefixes}${truncated ? `<NextContinuationToken>${start + page.length}</NextContinuationToken>` : ''}</ListBucketResult>`,
-      );
-    }
-    if (method === 'POST' && !key && url.searchParams.has('delete')) {
-      const keys = [...raw.toString('utf8').matchAll(/<Key>([\s\S]*?)<\/Key>/g)].map((m) =>
-        xmlUnescape(m[1] ?? ''),
-      );
-      record('s3', 'DeleteObjects', { bucket: bucketName, keys });
-      for (const k of keys) bucket.delete(k);
-      return xml(
-        `<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${keys.map((k) => `<Deleted><Key>${xmlEscape(k)}</Key></Deleted>`).join('')}</DeleteResult>`,
-      );
-    }
-    if (method === 'PUT' && key) {
-      const encoding = String(req.headers['content-encoding'] ?? '');
-      const chunked =
-        encoding.includes('aws-chunked') ||
-        String(req.headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
-      const body = chunked ? decodeAwsChunked(raw) : raw;
-      const contentMd5 = req.headers['content-md5'];
-      if (typeof contentMd5 === 'string') {
-        const actual = createHash('md5').update(body).digest('base64');
-        if (actual !== contentMd5) {
-          throw new Fault(
-            400,
-            'BadDigest',
-            'The Content-MD5 you specified did not match what we received.',
-          );
-        }
-      }
-      record('s3', 'PutObject', { bucket: bucketName, key, bytes: body.length });
-      const etag = md5Hex(body);
-      bucket.set(key, {
-        body,
-        etag,
-        lastModified: new Date(),
-        contentType: req.headers['content-type'],
-      });
-      return { headers: { etag: `"${etag}"` }, body: '' };
-    }
-    if (method === 'GET' && key) {
-      record('s3', 'GetObject', { bucket: bucketName, key });
-      const object = bucket.get(key);
-      if (!object) throw new Fault(404, 'NoSuchKey', 'The specified key does not exist.');
-      return {
-        headers: {
-          'content-type': object.contentType ?? 'application/octet-stream',
-          etag: `"${object.etag}"`,
-          'last-modified': object.lastModified.toUTCString(),
-          'content-length': String(object.body.length),
-        },
-        body: object.body,
-      };
-    }
-    throw new Fault(400, 'NotImplemented', `No route for ${method} ${url.pathname}${url.search}`);
-  };
-
   const jsonRpc = async (
     service: string,
     handlers: Record<string, (input: Record<string, unknown>) => unknown>,
@@ -771,9 +470,7 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
   ): Promise<Reply> => {
     const action = target.split('.').pop() ?? '';
     const input = raw.length ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>) : {};
-    if (service !== 's3' && service !== 'bedrock' && service !== 'cloudformation') {
-      record(service, action, input);
-    }
+    record(service, action, input);
     const run = handlers[action];
     if (!run) throw new Fault(400, 'UnknownOperationException', `Unsupported ${target}`);
     return {
@@ -816,8 +513,10 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
         protocol = 'query';
         reply = cloudformation(new URLSearchParams(raw.toString('utf8')));
       } else if (service === 'sqs') {
-        protocol = 'json';
-        reply = await jsonRpc('sqs', sqs, target, raw, 'application/x-amz-json-1.0');
+        const input = raw.length ? (JSON.parse(raw.toString('utf8')) as unknown) : {};
+        record('sqs', target.split('.').pop() ?? '', input);
+        await sqs(req, res, base, raw);
+        return;
       } else if (service === 'secretsmanager') {
         protocol = 'json';
         reply = await jsonRpc(
@@ -840,8 +539,8 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
           : {};
         reply = bedrock(req.method ?? 'GET', url.pathname, input);
       } else if (service === 's3') {
-        protocol = 'rest-xml';
-        reply = await s3(req, url, raw);
+        s3.handle(req, res, raw);
+        return;
       } else {
         throw new Fault(400, 'UnknownService', `No fake for ${service}`);
       }
@@ -857,9 +556,7 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
         );
       } else if (protocol === 'rest-xml') {
         res.writeHead(fault.status, { 'content-type': 'application/xml' });
-        res.end(
-          `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${fault.code}</Code><Message>${xmlEscape(fault.message)}</Message><RequestId>1</RequestId></Error>`,
-        );
+        res.end(s3ErrorXml(fault.code, fault.message));
       } else if (protocol === 'rest-json') {
         res.writeHead(fault.status, {
           'content-type': 'application/json',
@@ -872,13 +569,14 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
       }
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const listening = await listenOnLoopback(server);
+  base = listening.url;
 
   return {
     url: base,
     state,
     calls,
+    objects: s3.objects,
     env: (extra = {}) => ({
       AWS_ENDPOINT_URL: base,
       AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
@@ -889,10 +587,6 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
     }),
     queueUrl,
     queueArn,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }

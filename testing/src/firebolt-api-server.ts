@@ -9,13 +9,10 @@
  * throw-away self-signed certificate made by openssl; the test disables certificate checks for
  * its own process only.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { EmbeddedWarehouse, SqlValue } from '@revbot/lambdas/warehouse';
+import { listenOnLoopback } from './listen-on-loopback';
+import { selfSignedCertificateFor } from './test-certificate';
 
 export interface FireboltApiServerOptions {
   warehouse: EmbeddedWarehouse;
@@ -51,44 +48,6 @@ export interface FireboltApiServer {
   close(): Promise<void>;
 }
 
-let certificate: { key: string; cert: string } | undefined;
-
-/** A self-signed certificate for 127.0.0.1, made once per process. */
-function selfSignedCertificate(): { key: string; cert: string } {
-  if (certificate) return certificate;
-  const dir = mkdtempSync(path.join(tmpdir(), 'revbot-firebolt-tls-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    certificate = {
-      key: readFileSync(path.join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
-    };
-    return certificate;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** Firebolt's type names for the DuckDB types the embedded warehouse returns. */
 function fireboltType(duckDbType: string): string {
   const type = duckDbType.toUpperCase();
@@ -120,7 +79,7 @@ export async function startFireboltApiServer(
   const validTokens = new Set<string>();
   let tokenCounter = 0;
 
-  const server: Server = createServer(selfSignedCertificate(), (req, res) => {
+  const server: Server = createServer(selfSignedCertificateFor('127.0.0.1'), (req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -242,10 +201,10 @@ export async function startFireboltApiServer(
     });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
+  const listening = await listenOnLoopback(server);
+  const port = listening.port;
   return {
-    url: `https://127.0.0.1:${port}`,
+    url: listening.url.replace(/^http:/, 'https:'),
     requests,
     failNextQuery(response) {
       injected.push(response);
@@ -253,10 +212,6 @@ export async function startFireboltApiServer(
     expireTokens() {
       validTokens.clear();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }

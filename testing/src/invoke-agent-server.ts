@@ -3,60 +3,29 @@
  * event stream encoded as `application/vnd.amazon.eventstream` frames (what the real service
  * sends), so the real SDK client parses it. Answers 127.0.0.1 only.
  */
-import { once } from 'node:events';
 import {
   createServer,
   type Http2Server,
-  type Http2Session,
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import type { AddressInfo } from 'node:net';
-import { EventStreamCodec, type Message } from '@smithy/eventstream-codec';
-import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { encodeStreamEvent } from './aws-event-stream';
+import { listenOnLoopback } from './listen-on-loopback';
 
 /** One event as recorded in the fixtures: chunk bytes as text, timestamps as wire strings. */
 export type RecordedEvent =
   | { trace: Record<string, unknown> }
   | { chunk: { bytes: string; attribution?: unknown } };
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-const header = (value: string) => ({ type: 'string' as const, value });
-
 /** A frame of the event stream: a modeled event (`chunk`, `trace`) with its JSON payload. */
 export function encodeEvent(event: RecordedEvent): Uint8Array {
-  const [eventType, payload] =
-    'chunk' in event
-      ? [
-          'chunk',
-          {
-            ...event.chunk,
-            // A blob member travels base64-encoded in the JSON payload.
-            bytes: Buffer.from(event.chunk.bytes, 'utf8').toString('base64'),
-          },
-        ]
-      : ['trace', event.trace];
-  const message: Message = {
-    headers: {
-      ':message-type': header('event'),
-      ':event-type': header(eventType),
-      ':content-type': header('application/json'),
-    },
-    body: fromUtf8(JSON.stringify(payload)),
-  };
-  return codec.encode(message);
-}
-
-/** A modeled exception sent inside the stream, e.g. `throttlingException`. */
-export function encodeException(exceptionType: string, message: string): Uint8Array {
-  return codec.encode({
-    headers: {
-      ':message-type': header('exception'),
-      ':exception-type': header(exceptionType),
-      ':content-type': header('application/json'),
-    },
-    body: fromUtf8(JSON.stringify({ message })),
-  });
+  return 'chunk' in event
+    ? encodeStreamEvent('chunk', {
+        ...event.chunk,
+        // A blob member travels base64-encoded in the JSON payload.
+        bytes: Buffer.from(event.chunk.bytes, 'utf8').toString('base64'),
+      })
+    : encodeStreamEvent('trace', event.trace);
 }
 
 export interface InvokeAgentRequest {
@@ -87,13 +56,8 @@ export interface InvokeAgentServer {
 export async function startInvokeAgentServer(): Promise<InvokeAgentServer> {
   const requests: InvokeAgentRequest[] = [];
   let replies: Reply[] = [];
-  const sessions = new Set<Http2Session>();
 
   const server: Http2Server = createServer();
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-  });
   server.on('stream', (stream: ServerHttp2Stream, headers) => {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
@@ -135,20 +99,14 @@ export async function startInvokeAgentServer(): Promise<InvokeAgentServer> {
       if (!reply.thenHang) stream.end();
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: listening.url,
     requests,
     reply(...next) {
       replies = next;
     },
-    async close() {
-      for (const session of sessions) session.destroy();
-      server.close();
-      await once(server, 'close');
-    },
+    close: listening.close,
   };
 }

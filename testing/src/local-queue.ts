@@ -1,7 +1,8 @@
 /**
  * An in-process queue with the SQS semantics the processors rely on: at-least-once delivery,
  * a visibility timeout after each receive, a receive count, and a move to the dead-letter queue
- * once a message has been received `maxReceiveCount` times without being deleted.
+ * once a message has been received `maxReceiveCount` times without being deleted. The state
+ * behind the one local SQS (`sqs-endpoint`), in the local stack and in tests.
  */
 import { createHash, randomUUID } from 'node:crypto';
 
@@ -21,6 +22,8 @@ export interface QueueMessage {
   body: string;
   md5OfBody: string;
   messageAttributes: Record<string, { DataType: string; StringValue?: string }>;
+  /** System attributes SQS adds beyond the counters (e.g. `DeadLetterQueueSourceArn`). */
+  systemAttributes?: Record<string, string>;
   sentAt: number;
   receiveCount: number;
   firstReceivedAt?: number;
@@ -32,10 +35,26 @@ export interface QueueMessage {
 export const md5Hex = (text: string): string =>
   createHash('md5').update(text, 'utf8').digest('hex');
 
+/** A message as it would sit in a queue, for tests that start from a queue already holding it. */
+export function queuedMessage(
+  fields: Pick<QueueMessage, 'messageId' | 'body'> & Partial<QueueMessage>,
+): QueueMessage {
+  const sentAt = fields.sentAt ?? Date.now();
+  return {
+    md5OfBody: md5Hex(fields.body),
+    messageAttributes: {},
+    receiveCount: 0,
+    visibleAt: sentAt,
+    ...fields,
+    sentAt,
+  };
+}
+
 export class LocalQueue {
   readonly name: string;
   readonly deadLetterQueue?: LocalQueue;
-  private readonly messages: QueueMessage[] = [];
+  /** What the queue holds, oldest first; tests may seed it with `queuedMessage`. */
+  readonly messages: QueueMessage[] = [];
   private readonly visibilityMs: number;
   private readonly maxReceiveCount?: number;
   private readonly now: () => number;
@@ -132,6 +151,16 @@ export class LocalQueue {
   onSend(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Moves up to `max` messages to `destination` as a redrive does (counted afresh). */
+  moveTo(destination: LocalQueue, max: number): number {
+    const now = this.now();
+    const moved = this.messages.splice(0, max);
+    for (const message of moved) {
+      destination.adopt({ ...message, receiveCount: 0, firstReceivedAt: undefined }, now);
+    }
+    return moved.length;
   }
 
   private adopt(message: QueueMessage, now: number): void {

@@ -4,9 +4,8 @@
  * objects with deltas, tool calls streamed by index, a usage-only last chunk when
  * `stream_options.include_usage` is set, then `data: [DONE]`. Errors use OpenAI's error body.
  */
-import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './listen-on-loopback';
 
 export type ChatReply =
   | {
@@ -150,19 +149,13 @@ export async function startOpenAISseServer(): Promise<OpenAISseServer> {
     for (const event of chunkEvents(reply, includeUsage)) res.write(event);
     res.end();
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    baseUrl: `http://127.0.0.1:${port}/v1`,
+    baseUrl: `${listening.url}/v1`,
     requests,
     reply(...next) {
       replies = next;
     },
-    async close() {
-      server.closeAllConnections();
-      server.close();
-      await once(server, 'close');
-    },
+    close: listening.close,
   };
 }

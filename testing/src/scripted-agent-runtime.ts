@@ -1,5 +1,5 @@
 /**
- * A scripted AgentRuntime for processor tests: each `ask` replays the next scripted reply
+ * The one scripted AgentRuntime for processor tests: each `ask` replays the next scripted reply
  * (recorded Bedrock events, plain answer text, or a failure after some events) and keeps what it
  * was asked, so tests check sessions and attributes without a model.
  */
@@ -10,9 +10,15 @@ import type { AgentRuntime, AgentStreamEvent, AskInput } from '@revbot/agents';
 import { BEDROCK_TRACES_DIR } from './fixtures';
 
 export type ScriptedReply =
-  | { events: AgentStreamEvent[] }
-  | { text: string }
-  | { events?: AgentStreamEvent[]; error: Error };
+  | {
+      /** None: the call fails before the stream starts. */
+      events?: AgentStreamEvent[];
+      /** Thrown after the events, as a stream failing part-way. */
+      error?: Error;
+      /** Called before each event is yielded (advance a fake clock, say). */
+      beforeEach?: (index: number) => void;
+    }
+  | { text: string };
 
 export interface ScriptedAgentRuntime extends AgentRuntime {
   asked: AskInput[];
@@ -42,6 +48,17 @@ export function recordedStream(file: string): AgentStreamEvent[] {
   );
 }
 
+/** A stream that only answers `text`, in a few chunks as final-response streaming does. */
+export function answerStream(text: string): AgentStreamEvent[] {
+  const bytes = encoder.encode(text);
+  const size = Math.max(1, Math.ceil(bytes.length / 3));
+  const events: AgentStreamEvent[] = [];
+  for (let i = 0; i < bytes.length; i += size) {
+    events.push({ chunk: { bytes: bytes.slice(i, i + size) } });
+  }
+  return events;
+}
+
 export function scriptedAgentRuntime(...initial: ScriptedReply[]): ScriptedAgentRuntime {
   let replies = initial;
   const asked: AskInput[] = [];
@@ -60,8 +77,11 @@ export function scriptedAgentRuntime(...initial: ScriptedReply[]): ScriptedAgent
           yield chunk(reply.text);
           return;
         }
-        for (const event of reply.events ?? []) yield event;
-        if ('error' in reply) throw reply.error;
+        for (const [index, event] of (reply.events ?? []).entries()) {
+          reply.beforeEach?.(index);
+          yield event;
+        }
+        if (reply.error) throw reply.error;
       })();
     },
   };

@@ -79,66 +79,62 @@ export function generateStream(seed: number, targetBytes: number): GeneratedStre
       trace: body,
     },
   });
+  /** One orchestration step in an agent's trace. */
+  const step = (
+    chain: string[],
+    sessionId: string,
+    orchestrationTrace: Record<string, unknown>,
+    collaboratorName?: string,
+  ) => push(part(chain, sessionId, { orchestrationTrace }, collaboratorName));
+  /** The metadata of a call that ran from `startTime` to `endTime`. */
+  const timing = (clientRequestId: string, startTime: string, endTime: string) => ({
+    clientRequestId,
+    startTime,
+    endTime,
+    totalTimeMs: Date.parse(endTime) - Date.parse(startTime),
+  });
   const history = new Map<string, { role: string; content: string }[]>();
   const modelRound = (chain: string[], sessionId: string, traceId: string, name?: string) => {
     const id = chain.at(-1) as string;
     const messages = history.get(id) ?? [{ role: 'user', content: paragraph(rng, 2) }];
     history.set(id, messages);
     const text = JSON.stringify({ system: systems.get(id), messages: messages.slice(-6) });
-    push(
-      part(
-        chain,
-        sessionId,
-        {
-          orchestrationTrace: {
-            modelInvocationInput: {
-              foundationModel: 'anthropic.claude-sonnet-4-20250514-v1:0',
-              inferenceConfiguration: { maximumLength: 2048, temperature: 0, topK: 250, topP: 1 },
-              text,
-              traceId,
-              type: 'ORCHESTRATION',
-            },
-          },
+    step(
+      chain,
+      sessionId,
+      {
+        modelInvocationInput: {
+          foundationModel: 'anthropic.claude-sonnet-4-20250514-v1:0',
+          inferenceConfiguration: { maximumLength: 2048, temperature: 0, topK: 250, topP: 1 },
+          text,
+          traceId,
+          type: 'ORCHESTRATION',
         },
-        name,
-      ),
+      },
+      name,
     );
     const start = tick(2);
     const thinking = paragraph(rng, 2 + rng.int(3));
     const end = tick(400 + rng.int(3000));
-    push(
-      part(
-        chain,
-        sessionId,
-        {
-          orchestrationTrace: {
-            modelInvocationOutput: {
-              metadata: {
-                clientRequestId: uuid(rng),
-                startTime: start,
-                endTime: end,
-                totalTimeMs: Date.parse(end) - Date.parse(start),
-                usage: {
-                  inputTokens: Math.round(text.length / 4),
-                  outputTokens: 80 + rng.int(400),
-                },
-              },
-              rawResponse: { content: `<thinking>${thinking}</thinking>` },
-              traceId,
+    step(
+      chain,
+      sessionId,
+      {
+        modelInvocationOutput: {
+          metadata: {
+            ...timing(uuid(rng), start, end),
+            usage: {
+              inputTokens: Math.round(text.length / 4),
+              outputTokens: 80 + rng.int(400),
             },
           },
+          rawResponse: { content: `<thinking>${thinking}</thinking>` },
+          traceId,
         },
-        name,
-      ),
+      },
+      name,
     );
-    push(
-      part(
-        chain,
-        sessionId,
-        { orchestrationTrace: { rationale: { text: thinking, traceId } } },
-        name,
-      ),
-    );
+    step(chain, sessionId, { rationale: { text: thinking, traceId } }, name);
     messages.push({ role: 'assistant', content: thinking });
   };
 
@@ -153,21 +149,17 @@ export function generateStream(seed: number, targetBytes: number): GeneratedStre
     modelRound([ROOT], rootSession, traceId);
     const [childId, childName] = rng.pick(AGENTS);
     const message = paragraph(rng, 2);
-    push(
-      part([ROOT], rootSession, {
-        orchestrationTrace: {
-          invocationInput: {
-            agentCollaboratorInvocationInput: {
-              agentCollaboratorAliasArn: ARN(childId),
-              agentCollaboratorName: childName,
-              input: { text: message, type: 'TEXT' },
-            },
-            invocationType: 'AGENT_COLLABORATOR',
-            traceId,
-          },
+    step([ROOT], rootSession, {
+      invocationInput: {
+        agentCollaboratorInvocationInput: {
+          agentCollaboratorAliasArn: ARN(childId),
+          agentCollaboratorName: childName,
+          input: { text: message, type: 'TEXT' },
         },
-      }),
-    );
+        invocationType: 'AGENT_COLLABORATOR',
+        traceId,
+      },
+    });
     collaboratorCalls++;
     const callStart = tick(1);
     const childRequest = uuid(rng);
@@ -180,32 +172,28 @@ export function generateStream(seed: number, targetBytes: number): GeneratedStre
       modelRound(chain, childSession, childTrace, childName);
       if (r === rounds - 1) break;
       if (rng.chance(0.7)) {
-        push(
-          part(
-            chain,
-            childSession,
-            {
-              orchestrationTrace: {
-                invocationInput: {
-                  actionGroupInvocationInput: {
-                    actionGroupName: 'firebolt_query',
-                    executionType: 'LAMBDA',
-                    function: 'execute_query',
-                    parameters: [
-                      {
-                        name: 'query',
-                        type: 'string',
-                        value: `SELECT account_name, stage, amount FROM opportunities WHERE owner = '${rng.pick(WORDS)}' LIMIT 100`,
-                      },
-                    ],
+        step(
+          chain,
+          childSession,
+          {
+            invocationInput: {
+              actionGroupInvocationInput: {
+                actionGroupName: 'firebolt_query',
+                executionType: 'LAMBDA',
+                function: 'execute_query',
+                parameters: [
+                  {
+                    name: 'query',
+                    type: 'string',
+                    value: `SELECT account_name, stage, amount FROM opportunities WHERE owner = '${rng.pick(WORDS)}' LIMIT 100`,
                   },
-                  invocationType: 'ACTION_GROUP',
-                  traceId: childTrace,
-                },
+                ],
               },
+              invocationType: 'ACTION_GROUP',
+              traceId: childTrace,
             },
-            childName,
-          ),
+          },
+          childName,
         );
         const rows = Array.from({ length: 10 + rng.int(30) }, () => [
           rng.pick(WORDS),
@@ -219,133 +207,103 @@ export function generateStream(seed: number, targetBytes: number): GeneratedStre
           columns: ['account_name', 'stage', 'amount'],
           rows,
         });
-        push(
-          part(
-            chain,
-            childSession,
-            {
-              orchestrationTrace: {
-                observation: {
-                  actionGroupInvocationOutput: {
-                    metadata: {
-                      clientRequestId: uuid(rng),
-                      startTime: start,
-                      endTime: end,
-                      totalTimeMs: Date.parse(end) - Date.parse(start),
-                    },
-                    text: result,
-                  },
-                  traceId: childTrace,
-                  type: 'ACTION_GROUP',
-                },
+        step(
+          chain,
+          childSession,
+          {
+            observation: {
+              actionGroupInvocationOutput: {
+                metadata: timing(uuid(rng), start, end),
+                text: result,
               },
+              traceId: childTrace,
+              type: 'ACTION_GROUP',
             },
-            childName,
-          ),
+          },
+          childName,
         );
         history.get(childId)?.push({ role: 'user', content: result });
         toolCalls++;
       } else {
-        push(
-          part(
-            chain,
-            childSession,
-            {
-              orchestrationTrace: {
-                invocationInput: {
-                  invocationType: 'KNOWLEDGE_BASE',
-                  knowledgeBaseLookupInput: { knowledgeBaseId: 'KBREVBOT01', text: sentence(rng) },
-                  traceId: childTrace,
-                },
-              },
+        step(
+          chain,
+          childSession,
+          {
+            invocationInput: {
+              invocationType: 'KNOWLEDGE_BASE',
+              knowledgeBaseLookupInput: { knowledgeBaseId: 'KBREVBOT01', text: sentence(rng) },
+              traceId: childTrace,
             },
-            childName,
-          ),
+          },
+          childName,
         );
         const start = tick(1);
         const end = tick(100 + rng.int(700));
-        push(
-          part(
-            chain,
-            childSession,
-            {
-              orchestrationTrace: {
-                observation: {
-                  knowledgeBaseLookupOutput: {
-                    metadata: {
-                      clientRequestId: childRequest,
-                      startTime: start,
-                      endTime: end,
-                      totalTimeMs: Date.parse(end) - Date.parse(start),
-                    },
-                    retrievedReferences: Array.from({ length: 5 }, (_, i) => ({
-                      content: { text: paragraph(rng, 5), type: 'TEXT' },
-                      location: {
-                        s3Location: { uri: `s3://revbot-kb/business_logic/doc-${i}.md` },
-                        type: 'S3',
-                      },
-                      metadata: {
-                        'x-amz-bedrock-kb-source-uri': `s3://revbot-kb/business_logic/doc-${i}.md`,
-                      },
-                    })),
+        step(
+          chain,
+          childSession,
+          {
+            observation: {
+              knowledgeBaseLookupOutput: {
+                metadata: timing(childRequest, start, end),
+                retrievedReferences: Array.from({ length: 5 }, (_, i) => ({
+                  content: { text: paragraph(rng, 5), type: 'TEXT' },
+                  location: {
+                    s3Location: { uri: `s3://revbot-kb/business_logic/doc-${i}.md` },
+                    type: 'S3',
                   },
-                  traceId: childTrace,
-                  type: 'KNOWLEDGE_BASE',
-                },
+                  metadata: {
+                    'x-amz-bedrock-kb-source-uri': `s3://revbot-kb/business_logic/doc-${i}.md`,
+                  },
+                })),
               },
+              traceId: childTrace,
+              type: 'KNOWLEDGE_BASE',
             },
-            childName,
-          ),
+          },
+          childName,
         );
       }
     }
     const answer = paragraph(rng, 3);
     const childEnd = tick(20);
-    push(
-      part(
-        chain,
-        childSession,
-        {
-          orchestrationTrace: {
-            observation: {
-              finalResponse: {
-                metadata: {
-                  endTime: childEnd,
-                  operationTotalTimeMs: Date.parse(childEnd) - Date.parse(childStart),
-                  startTime: childStart,
-                },
-                text: answer,
-              },
-              traceId: `${childRequest}-${rounds - 1}`,
-              type: 'FINISH',
+    step(
+      chain,
+      childSession,
+      {
+        observation: {
+          finalResponse: {
+            metadata: {
+              endTime: childEnd,
+              operationTotalTimeMs: Date.parse(childEnd) - Date.parse(childStart),
+              startTime: childStart,
             },
+            text: answer,
           },
+          traceId: `${childRequest}-${rounds - 1}`,
+          type: 'FINISH',
         },
-        childName,
-      ),
+      },
+      childName,
     );
     const callEnd = tick(5);
-    push(
-      part([ROOT], rootSession, {
-        orchestrationTrace: {
-          observation: {
-            agentCollaboratorInvocationOutput: {
-              agentCollaboratorAliasArn: ARN(childId),
-              agentCollaboratorName: childName,
-              metadata: {
-                clientRequestId: childRequest,
-                endTime: callEnd,
-                startTime: callStart,
-                totalTimeMs: Date.parse(callEnd) - Date.parse(callStart),
-              },
-              output: { text: answer, type: 'TEXT' },
-            },
-            traceId,
-            type: 'AGENT_COLLABORATOR',
+    step([ROOT], rootSession, {
+      observation: {
+        agentCollaboratorInvocationOutput: {
+          agentCollaboratorAliasArn: ARN(childId),
+          agentCollaboratorName: childName,
+          metadata: {
+            clientRequestId: childRequest,
+            endTime: callEnd,
+            startTime: callStart,
+            totalTimeMs: Date.parse(callEnd) - Date.parse(callStart),
           },
+          output: { text: answer, type: 'TEXT' },
         },
-      }),
-    );
+        traceId,
+        type: 'AGENT_COLLABORATOR',
+      },
+    });
     history.get(ROOT)?.push({ role: 'user', content: answer });
   }
   const lastTrace = `${rootRequest}-${round}`;
@@ -355,23 +313,19 @@ export function generateStream(seed: number, targetBytes: number): GeneratedStre
     push({ chunk: { bytes: finalText.slice(at, at + 40) } });
   }
   const rootEnd = tick(30);
-  push(
-    part([ROOT], rootSession, {
-      orchestrationTrace: {
-        observation: {
-          finalResponse: {
-            metadata: {
-              endTime: rootEnd,
-              operationTotalTimeMs: Date.parse(rootEnd) - Date.parse(rootStart),
-              startTime: rootStart,
-            },
-            text: finalText,
-          },
-          traceId: lastTrace,
-          type: 'FINISH',
+  step([ROOT], rootSession, {
+    observation: {
+      finalResponse: {
+        metadata: {
+          endTime: rootEnd,
+          operationTotalTimeMs: Date.parse(rootEnd) - Date.parse(rootStart),
+          startTime: rootStart,
         },
+        text: finalText,
       },
-    }),
-  );
+      traceId: lastTrace,
+      type: 'FINISH',
+    },
+  });
   return { events, bytes, collaboratorCalls, toolCalls, finalText };
 }

@@ -1,11 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EventSource } from '@revbot/cli';
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LocalQueue } from '../src/local-queue';
-import { createSqsEndpoint, isSqsRequest, queueUrl } from '../src/sqs-endpoint';
+import { type LocalSqs, queueUrl, startLocalSqs } from '../src/sqs-endpoint';
 
 const queues = (now: () => number) => {
   const dlq = new LocalQueue({ name: 'q-dlq', visibilityTimeoutSeconds: 30, now });
@@ -138,26 +136,16 @@ describe('EventSource', () => {
 });
 
 describe('the SQS JSON endpoint', () => {
-  let server: Server | undefined;
-  afterEach(() => server?.close());
+  let sqs: LocalSqs | undefined;
+  afterEach(() => sqs?.close());
 
   it('lets the real SQS client send messages and read queue depth', async () => {
     const queue = new LocalQueue({
       name: 'revops-local-webhook-queue',
       visibilityTimeoutSeconds: 30,
     });
-    const handle = createSqsEndpoint([queue]);
-    let base = '';
-    server = createServer((req, res) => {
-      if (!isSqsRequest(req)) {
-        res.writeHead(404).end();
-        return;
-      }
-      void handle(req, res, base);
-    });
-    const listening = server;
-    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(listening.address() as AddressInfo).port}`;
+    sqs = await startLocalSqs([queue]);
+    const base = sqs.url;
     const client = new SQSClient({
       endpoint: base,
       region: 'us-east-1',

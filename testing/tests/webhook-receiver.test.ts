@@ -1,11 +1,11 @@
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningReceiver, startWebhookReceiver } from '../src/webhook-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '../src/webhook-receiver';
 
 const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
 
 describe('the local webhook receiver', () => {
-  let receiver: RunningReceiver | undefined;
+  let receiver: WebhookReceiver | undefined;
   afterEach(async () => receiver?.close());
 
   it('accepts a delivery signed with the shared secret', async () => {
@@ -14,7 +14,7 @@ describe('the local webhook receiver', () => {
     const id = 'msg_1';
     const timestamp = new Date();
     const signature = new Webhook(secret).sign(id, timestamp, body);
-    const response = await fetch(receiver.url, {
+    const response = await fetch(`${receiver.url}/`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -33,7 +33,7 @@ describe('the local webhook receiver', () => {
     receiver = await startWebhookReceiver({ port: 0, secret: secret.slice('whsec_'.length) });
     const timestamp = new Date();
     const signature = new Webhook(secret).sign('msg_2', timestamp, '{"a":1}');
-    const response = await fetch(receiver.url, {
+    const response = await fetch(`${receiver.url}/`, {
       method: 'POST',
       headers: {
         'webhook-id': 'msg_2',

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LOCAL_WEBHOOK_SIGNING_SECRET } from '@revbot/cli';
-import { type RunningReceiver, startWebhookReceiver } from '@revbot/testing/webhook-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as runCliInProcess } from '../../cli/tests/support/run-cli';
 
@@ -44,7 +44,7 @@ describe('revbot ask', () => {
 describe('pnpm dev as a process', () => {
   let dev: ChildProcess;
   let url: string;
-  let receiver: RunningReceiver;
+  let receiver: WebhookReceiver;
   let dataDir: string;
   let output = '';
 
@@ -58,8 +58,8 @@ describe('pnpm dev as a process', () => {
         PORT: '0',
         REVBOT_DATA_DIR: dataDir,
         REVBOT_DATA_AS_OF: '2026-11-23',
-        WEBHOOK_URL: receiver.url,
-        WEBHOOK_ALLOWED_URLS: receiver.url,
+        WEBHOOK_URL: `${receiver.url}/`,
+        WEBHOOK_ALLOWED_URLS: `${receiver.url}/`,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RevbotLocal, startRevbotLocal } from '@revbot/cli';
-import { type RunningReceiver, startWebhookReceiver } from '@revbot/testing/webhook-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const secret = `whsec_${Buffer.from('e2e-signing-key-0123456789abcdef').toString('base64')}`;
@@ -15,7 +15,7 @@ function listFiles(dir: string): string[] {
 
 describe('the local stack, webhook channel', () => {
   let stack: RevbotLocal;
-  let receiver: RunningReceiver;
+  let receiver: WebhookReceiver;
   let dataDir: string;
 
   beforeAll(async () => {
@@ -25,7 +25,7 @@ describe('the local stack, webhook channel', () => {
       PORT: '0',
       REVBOT_DATA_DIR: dataDir,
       WEBHOOK_SIGNING_SECRET: secret,
-      WEBHOOK_ALLOWED_URLS: receiver.url,
+      WEBHOOK_ALLOWED_URLS: `${receiver.url}/`,
       REVBOT_API_KEYS: 'local-key',
       REVBOT_DATA_AS_OF: '2026-11-23',
     });
@@ -47,7 +47,7 @@ describe('the local stack, webhook channel', () => {
     const accepted = await post({
       query: "What's the status of the IXIS deal?",
       source_system: 'e2e',
-      callback_url: receiver.url,
+      callback_url: `${receiver.url}/`,
     });
     expect(accepted.status).toBe(202);
     const receipt = (await accepted.json()) as { tracking_id: string; status: string };

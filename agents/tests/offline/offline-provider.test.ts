@@ -7,13 +7,16 @@
 
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { silentLogger } from '@revbot/core';
 import { type LocalToolStack, startLocalToolStack } from '@revbot/lambdas/tools';
 import type { SqlValue } from '@revbot/lambdas/warehouse';
 import { buildConversationRecord } from '@revbot/monitoring';
+import {
+  type ReceivedRequest,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '@revbot/testing/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentRuntime, AgentStreamEvent } from '../../src';
@@ -28,23 +31,13 @@ const SIGNING_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 let stack: LocalToolStack;
 let runtime: AgentRuntime;
 /** The team's notification channel: a local receiver of the signed notifications. */
-let receiver: Server;
-const notifications: { headers: Record<string, string>; body: string }[] = [];
+let receiver: WebhookReceiver;
+let notifications: ReceivedRequest[];
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      notifications.push({
-        headers: req.headers as Record<string, string>,
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver({ fallback: { status: 200 } });
+  notifications = receiver.requests;
+  const base = receiver.url;
   stack = await startLocalToolStack({
     asOf: AS_OF,
     logger: silentLogger,
@@ -61,8 +54,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack.close();
-  receiver.closeAllConnections();
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  await receiver.close();
 });
 
 interface Answer {

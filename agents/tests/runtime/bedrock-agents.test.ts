@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
 import { ConfigError } from '@revbot/core';
+import { encodeStreamException } from '@revbot/testing/aws-event-stream';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import {
   encodeEvent,
-  encodeException,
   type InvokeAgentServer,
   type RecordedEvent,
   startInvokeAgentServer,
 } from '@revbot/testing/invoke-agent-server';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentStreamEvent } from '../../src';
 import { AgentRuntimeError } from '../../src/errors';
@@ -45,13 +46,8 @@ let client: BedrockAgentRuntimeClient;
 
 beforeAll(async () => {
   server = await startInvokeAgentServer();
-  client = new BedrockAgentRuntimeClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-    // One attempt: the retry decision is the queue's, and the tests stay fast.
-    maxAttempts: 1,
-  });
+  // One attempt: the retry decision is the queue's, and the tests stay fast.
+  client = new BedrockAgentRuntimeClient(localClientConfig(server.endpoint));
 });
 afterAll(async () => {
   client.destroy();
@@ -248,7 +244,7 @@ describe('failures', () => {
     server.reply({
       stream: [
         ...fixture.slice(0, 3).map(encodeEvent),
-        encodeException('throttlingException', 'Too many tokens'),
+        encodeStreamException('throttlingException', 'Too many tokens'),
       ],
     });
     const { error, seen } = await failure(runtime().ask({ question: 'q', sessionId: 's1' }));
@@ -320,12 +316,7 @@ describe('failures', () => {
     const closed = await startInvokeAgentServer();
     await closed.close();
     const offline = new BedrockAgentsRuntime({
-      client: new BedrockAgentRuntimeClient({
-        endpoint: closed.endpoint,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-        maxAttempts: 1,
-      }),
+      client: new BedrockAgentRuntimeClient(localClientConfig(closed.endpoint)),
       agentId: AGENT_ID,
       agentAliasId: ALIAS_ID,
     });

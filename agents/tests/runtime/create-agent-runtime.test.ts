@@ -4,16 +4,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { ConfigError, staticSecretReader } from '@revbot/core';
 import {
-  type LocalDynamoServer,
-  type LocalLambdaServer,
-  startLocalDynamoServer,
-  startLocalLambdaServer,
-} from '@revbot/testing/aws-local-servers';
-import {
   type ConverseStreamServer,
   converseAnswer,
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
+import { localClientConfig } from '@revbot/testing/local-client-config';
+import {
+  type LocalLambdaServer,
+  startLocalLambdaServer,
+} from '@revbot/testing/local-lambda-server';
 import { type OpenAISseServer, startOpenAISseServer } from '@revbot/testing/openai-sse-server';
 import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,11 +28,10 @@ import { agentIdentity } from '../../src/runtime/trace-events';
 const TABLE = 'revops-prod-agent-sessions';
 const ACCOUNT = '123456789012';
 const arn = (name: string) => `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:revops-prod-${name}`;
-const credentials = { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' };
 
 let bedrock: ConverseStreamServer;
 let lambda: LocalLambdaServer;
-let dynamo: LocalDynamoServer;
+let dynamo: EmbeddedDynamoDb;
 let openai: OpenAISseServer;
 let clients: {
   bedrockRuntime: BedrockRuntimeClient;
@@ -45,15 +44,16 @@ beforeAll(async () => {
   [bedrock, lambda, dynamo, openai] = await Promise.all([
     startConverseStreamServer(),
     startLocalLambdaServer(),
-    startLocalDynamoServer(TABLE),
+    startEmbeddedDynamoDb(),
     startOpenAISseServer(),
   ]);
-  const common = { region: 'eu-west-1', credentials, maxAttempts: 1 };
+  await dynamo.createTable(TABLE, 'pk', 'sk');
+  const local = (endpoint: string) => localClientConfig(endpoint, { region: 'eu-west-1' });
   clients = {
-    bedrockRuntime: new BedrockRuntimeClient({ ...common, endpoint: bedrock.endpoint }),
-    bedrockAgentRuntime: new BedrockAgentRuntimeClient({ ...common, endpoint: bedrock.endpoint }),
-    lambda: new LambdaClient({ ...common, endpoint: lambda.endpoint }),
-    dynamodb: new DynamoDBClient({ ...common, endpoint: dynamo.endpoint }),
+    bedrockRuntime: new BedrockRuntimeClient(local(bedrock.endpoint)),
+    bedrockAgentRuntime: new BedrockAgentRuntimeClient(local(bedrock.endpoint)),
+    lambda: new LambdaClient(local(lambda.endpoint)),
+    dynamodb: new DynamoDBClient(local(dynamo.endpoint)),
   };
 });
 afterAll(async () => {
@@ -192,7 +192,10 @@ describe('createAgentRuntime for the portable runtimes', () => {
     );
 
     // The Manager's and the collaborator's turns are in the session table.
-    expect([...dynamo.items.keys()].sort()).toEqual([
+    const keys = (await dynamo.items(TABLE)).map(
+      (item) => `${JSON.stringify(item.pk)}|${JSON.stringify(item.sk)}`,
+    );
+    expect(keys.sort()).toEqual([
       `{"S":"SESSION#${collaboratorSessionId('C1-1700000000.1', 'data_agent')}"}|{"S":"AGENT#data_agent"}`,
       '{"S":"SESSION#C1-1700000000.1"}|{"S":"AGENT#manager_agent"}',
     ]);

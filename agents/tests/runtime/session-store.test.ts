@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { type LocalDynamoServer, startLocalDynamoServer } from '@revbot/testing/aws-local-servers';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentRuntimeError } from '../../src/errors';
 import {
@@ -17,17 +18,13 @@ const turn = (n: number): ConversationTurn => ({
   at: new Date(T0 + n * 1000).toISOString(),
 });
 
-let dynamo: LocalDynamoServer;
+let dynamo: EmbeddedDynamoDb;
 let client: DynamoDBClient;
 
 beforeAll(async () => {
-  dynamo = await startLocalDynamoServer(TABLE);
-  client = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-    maxAttempts: 1,
-  });
+  dynamo = await startEmbeddedDynamoDb();
+  await dynamo.createTable(TABLE, 'pk', 'sk');
+  client = new DynamoDBClient(localClientConfig(dynamo.endpoint));
 });
 afterAll(async () => {
   client.destroy();
@@ -87,7 +84,10 @@ describe('the DynamoDB session store', () => {
     const store = new DynamoSessionStore({ client, tableName: TABLE, clock: () => T0 });
     await store.append('thread-42', 'deal_analysis_agent', turn(1), 1800);
     await store.append('thread-42', 'deal_analysis_agent', turn(2), 1800);
-    const item = dynamo.items.get('{"S":"SESSION#thread-42"}|{"S":"AGENT#deal_analysis_agent"}');
+    const item = await dynamo.item(TABLE, {
+      pk: { S: 'SESSION#thread-42' },
+      sk: { S: 'AGENT#deal_analysis_agent' },
+    });
     expect(item?.expires_at).toEqual({ N: String(T0 / 1000 + 1800) });
     expect(item?.version).toEqual({ N: '2' });
     expect((item!.turns as { L: unknown[] }).L).toHaveLength(2);

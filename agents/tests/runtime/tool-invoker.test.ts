@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { type LocalLambdaServer, startLocalLambdaServer } from '@revbot/testing/aws-local-servers';
 import { ACTION_GROUP_EVENTS_DIR } from '@revbot/testing/fixtures';
+import { localClientConfig } from '@revbot/testing/local-client-config';
+import {
+  type LocalLambdaServer,
+  startLocalLambdaServer,
+} from '@revbot/testing/local-lambda-server';
 import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -52,12 +56,7 @@ let client: LambdaClient;
 
 beforeAll(async () => {
   lambda = await startLocalLambdaServer();
-  client = new LambdaClient({
-    endpoint: lambda.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-    maxAttempts: 2,
-  });
+  client = new LambdaClient(localClientConfig(lambda.endpoint, { maxAttempts: 2 }));
 });
 afterAll(async () => {
   client.destroy();

@@ -33,12 +33,16 @@ signs with). Point pnpm dev at it with WEBHOOK_URL=http://127.0.0.1:<port>/.`,
       port,
       secret,
       onDelivery(delivery) {
+        const receivedAt = new Date(delivery.receivedAt);
         if (values.json) {
-          io.stdout.write(`${JSON.stringify(delivery)}\n`);
+          const { id, verified, error, headers, payload } = delivery;
+          io.stdout.write(
+            `${JSON.stringify({ id, receivedAt, verified, error, headers, payload })}\n`,
+          );
           return;
         }
         const status = delivery.verified ? 'signature ok' : `REJECTED (${delivery.error})`;
-        io.stdout.write(`\n${delivery.receivedAt.toISOString()}  ${delivery.id}  ${status}\n`);
+        io.stdout.write(`\n${receivedAt.toISOString()}  ${delivery.id}  ${status}\n`);
         const payload = delivery.payload as {
           tracking_id?: string;
           original_query?: string;
@@ -49,7 +53,7 @@ signs with). Point pnpm dev at it with WEBHOOK_URL=http://127.0.0.1:<port>/.`,
         if (payload?.ai_response?.response) io.stdout.write(`\n${payload.ai_response.response}\n`);
       },
     });
-    io.stderr.write(`listening on ${receiver.url} (Ctrl-C to stop)\n`);
+    io.stderr.write(`listening on ${receiver.url}/ (Ctrl-C to stop)\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -4,7 +4,7 @@
  * processors. `close()` stops taking requests, lets queued and in-flight work finish, then stops.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '@revbot/testing/listen-on-loopback';
 import { LocalQueue } from '@revbot/testing/local-queue';
 import { createSqsEndpoint, isSqsRequest, queueUrl } from '@revbot/testing/sqs-endpoint';
 import { type Route, serveProxyRoute } from './api-gateway';
@@ -93,12 +93,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  baseUrl = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  // Closed below by draining, not through the helper's close, so work in flight finishes.
+  baseUrl = (await listenOnLoopback(server, { port: options.port, host: options.host })).url;
   try {
     app = typeof options.app === 'function' ? await options.app(baseUrl) : options.app;
   } catch (error) {

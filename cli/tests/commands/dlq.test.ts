@@ -1,9 +1,5 @@
-import {
-  type FakeAws,
-  type FakeMessage,
-  type FakeQueue,
-  startFakeAws,
-} from '@revbot/testing/fake-aws';
+import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
+import { type LocalQueue, type QueueMessage, queuedMessage } from '@revbot/testing/local-queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deployHealthyStage } from '../support/deployed-stage';
 import { runCli } from '../support/run-cli';
@@ -11,9 +7,9 @@ import { runCli } from '../support/run-cli';
 const HOUR = 3_600_000;
 
 /** A question as slack-handler enqueues it (lambdas/shared/slack/slack-queue-message.ts). */
-function slackMessage(id: string, extra: Partial<FakeMessage> = {}): FakeMessage {
-  return {
-    id,
+function slackMessage(id: string, extra: Partial<QueueMessage> = {}): QueueMessage {
+  return queuedMessage({
+    messageId: id,
     body: JSON.stringify({
       kind: 'question',
       version: 1,
@@ -35,13 +31,13 @@ function slackMessage(id: string, extra: Partial<FakeMessage> = {}): FakeMessage
       DeadLetterQueueSourceArn: 'arn:aws:sqs:us-east-1:123456789012:revops-dev-slack-queue',
     },
     ...extra,
-  };
+  });
 }
 
 /** A job as webhook-gateway enqueues it (lambdas/shared/webhook-requests/webhook-job.ts). */
-function webhookJob(id: string, extraBody: Record<string, unknown> = {}): FakeMessage {
-  return {
-    id,
+function webhookJob(id: string, extraBody: Record<string, unknown> = {}): QueueMessage {
+  return queuedMessage({
+    messageId: id,
     body: JSON.stringify({
       version: 1,
       tracking_id: 'trk-7f3a',
@@ -53,19 +49,19 @@ function webhookJob(id: string, extraBody: Record<string, unknown> = {}): FakeMe
     messageAttributes: { tracking_id: { DataType: 'String', StringValue: 'trk-7f3a' } },
     sentAt: Date.now() - 26 * HOUR,
     receiveCount: 3,
-  };
+  });
 }
 
 describe('revbot dlq', () => {
   let aws: FakeAws;
-  let slackDlq: FakeQueue;
-  let slackQueue: FakeQueue;
+  let slackDlq: LocalQueue;
+  let slackQueue: LocalQueue;
 
   beforeEach(async () => {
     aws = await startFakeAws();
     deployHealthyStage(aws);
-    slackDlq = aws.state.queues['revops-dev-slack-dlq'] as FakeQueue;
-    slackQueue = aws.state.queues['revops-dev-slack-queue'] as FakeQueue;
+    slackDlq = aws.state.queues['revops-dev-slack-dlq'] as LocalQueue;
+    slackQueue = aws.state.queues['revops-dev-slack-queue'] as LocalQueue;
   });
   afterEach(() => aws.close());
 
@@ -99,7 +95,7 @@ describe('revbot dlq', () => {
     expect(out).toContain('error: none recorded with the message; "revbot dlq show slack m-none"');
     // Looking does not consume: every message is visible again and still in the queue.
     expect(slackDlq.messages).toHaveLength(3);
-    expect(slackDlq.messages.every((m) => (m.invisibleUntil ?? 0) <= Date.now())).toBe(true);
+    expect(slackDlq.messages.every((m) => m.visibleAt <= Date.now())).toBe(true);
     expect(aws.calls.filter((c) => c.action === 'ChangeMessageVisibilityBatch')).toHaveLength(1);
   });
 
@@ -168,7 +164,7 @@ describe('revbot dlq', () => {
   });
 
   it("finds the webhook processor's error line for a stuck job by its message id", async () => {
-    const webhookDlq = aws.state.queues['revops-dev-webhook-dlq'] as FakeQueue;
+    const webhookDlq = aws.state.queues['revops-dev-webhook-dlq'] as LocalQueue;
     webhookDlq.messages.push(webhookJob('m-w'));
     aws.state.logGroups['/aws/lambda/revops-dev-webhook-processor'] = [
       {
@@ -230,7 +226,7 @@ describe('revbot dlq', () => {
     });
     expect(aws.calls.filter((c) => c.action === 'ListMessageMoveTasks').length).toBeGreaterThan(1);
     expect(slackDlq.messages).toHaveLength(0);
-    expect(slackQueue.messages.map((m) => m.id)).toEqual(['m-1', 'm-2', 'm-3']);
+    expect(slackQueue.messages.map((m) => m.messageId)).toEqual(['m-1', 'm-2', 'm-3']);
   });
 
   it('redrives a single message by id, keeping its body and attributes', async () => {
@@ -250,7 +246,7 @@ describe('revbot dlq', () => {
     expect(parsed.redrives).toEqual([
       expect.objectContaining({ channel: 'slack', status: 'MOVED', messageId: 'm-2' }),
     ]);
-    expect(slackDlq.messages.map((m) => m.id)).toEqual(['m-1']);
+    expect(slackDlq.messages.map((m) => m.messageId)).toEqual(['m-1']);
     expect(slackQueue.messages).toHaveLength(1);
     expect(slackQueue.messages[0]?.body).toBe(slackMessage('m-2').body);
     expect(slackQueue.messages[0]?.messageAttributes).toEqual({

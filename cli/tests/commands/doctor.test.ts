@@ -1,23 +1,14 @@
-import { createServer } from 'node:net';
 import {
   type FakeAgent,
   type FakeAws,
   type FakeDataSource,
-  type FakeQueue,
   startFakeAws,
 } from '@revbot/testing/fake-aws';
+import { closedPort } from '@revbot/testing/listen-on-loopback';
+import { type LocalQueue, queuedMessage } from '@revbot/testing/local-queue';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deployHealthyStage, secretArn } from '../support/deployed-stage';
 import { runCli } from '../support/run-cli';
-
-/** A port nothing listens on: a connection to it is refused. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** A doctor line, whatever the column padding: runs of two or more spaces match any spacing. */
 const line = (text: string): RegExp =>
@@ -156,12 +147,14 @@ describe('revbot doctor', () => {
     {
       name: 'a dead-letter queue that is not empty',
       breakIt: (aws) => {
-        (aws.state.queues['revops-dev-webhook-dlq'] as FakeQueue).messages.push({
-          id: 'm-1',
-          body: '{"tracking_id":"trk-1"}',
-          sentAt: Date.now(),
-          receiveCount: 3,
-        });
+        (aws.state.queues['revops-dev-webhook-dlq'] as LocalQueue).messages.push(
+          queuedMessage({
+            messageId: 'm-1',
+            body: '{"tracking_id":"trk-1"}',
+            sentAt: Date.now(),
+            receiveCount: 3,
+          }),
+        );
       },
       expected: [
         '✗ webhook dead-letter queue  1 message not answered',

@@ -2,17 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import {
-  type FakeAws,
-  type FakeDataSource,
-  type FakeObject,
-  startFakeAws,
-} from '@revbot/testing/fake-aws';
+import { type FakeAws, type FakeDataSource, startFakeAws } from '@revbot/testing/fake-aws';
+import type { S3Object } from '@revbot/testing/local-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deployHealthyStage, KB_BUCKET } from '../support/deployed-stage';
 import { runCli } from '../support/run-cli';
 
-const object = (text: string): FakeObject => ({
+const object = (text: string): S3Object => ({
   body: Buffer.from(text),
   etag: createHash('md5').update(text).digest('hex'),
   lastModified: new Date('2026-11-01T10:00:00Z'),
@@ -29,13 +25,13 @@ const FINAL_STATISTICS = {
 describe('revbot kb sync', () => {
   let aws: FakeAws;
   let dir: string;
-  let bucket: Map<string, FakeObject>;
+  let bucket: Map<string, S3Object>;
   let source: FakeDataSource;
 
   beforeEach(async () => {
     aws = await startFakeAws();
     deployHealthyStage(aws);
-    bucket = aws.state.buckets[KB_BUCKET] as Map<string, FakeObject>;
+    bucket = aws.state.buckets[KB_BUCKET] as Map<string, S3Object>;
     source = aws.state.dataSources['KB12345678/DS12345678'] as FakeDataSource;
     dir = mkdtempSync(path.join(tmpdir(), 'revbot-kb-'));
     const kb = path.join(dir, 'knowledge_base');

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type ListeningServer, listenOnLoopback } from '@revbot/testing/listen-on-loopback';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -33,6 +33,7 @@ describe('matchRoute', () => {
 describe('serveProxyRoute', () => {
   let server: Server;
   let base: string;
+  let listening: ListeningServer;
   let seen: APIGatewayProxyEvent | undefined;
   const routes: Route[] = [
     {
@@ -64,10 +65,10 @@ describe('serveProxyRoute', () => {
         if (!served) res.writeHead(404).end();
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    listening = await listenOnLoopback(server);
+    base = listening.url;
   });
-  afterEach(() => server.close());
+  afterEach(() => listening.close());
 
   it('hands the handler the REST API proxy event and returns its response', async () => {
     const response = await fetch(`${base}/things/42?x=1&x=2`, {

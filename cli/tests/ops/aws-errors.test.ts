@@ -1,5 +1,5 @@
-import { createServer } from 'node:net';
 import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
+import { closedPort } from '@revbot/testing/listen-on-loopback';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { deployHealthyStage } from '../support/deployed-stage';
 import { runCli } from '../support/run-cli';
@@ -102,10 +102,7 @@ describe('errors the operations commands share', () => {
   });
 
   it('says when AWS cannot be reached', async () => {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const port = await closedPort();
     const { code, err } = await runCli(['dlq', 'list'], {
       env: aws.env({ AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` }),
     });

@@ -5,6 +5,7 @@
  * Tests start from this healthy stage and break one thing at a time.
  */
 import { ACCOUNT, type FakeAgent, type FakeAws, REGION } from '@revbot/testing/fake-aws';
+import { LocalQueue } from '@revbot/testing/local-queue';
 
 export const STAGE = 'dev';
 export const CONVERSATION_BUCKET = `revops-dev-conversations-${ACCOUNT}-${REGION}`;
@@ -182,7 +183,8 @@ export function deployHealthyStage(aws: FakeAws): void {
   };
 
   for (const name of ['slack-queue', 'slack-dlq', 'webhook-queue', 'webhook-dlq']) {
-    state.queues[`revops-dev-${name}`] = { messages: [], moveTasks: [] };
+    const queue = `revops-dev-${name}`;
+    state.queues[queue] = new LocalQueue({ name: queue, visibilityTimeoutSeconds: 30 });
   }
   state.secrets[secretArn('revops/dev/slack')] = {
     name: 'revops/dev/slack',

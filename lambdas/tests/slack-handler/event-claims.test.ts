@@ -1,7 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { RetryableError } from '@revbot/core';
-import { type LocalAwsServer, startLocalAwsServer } from '@revbot/testing/local-aws-server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   dynamoDbEventClaims,
   type EventClaims,
@@ -9,20 +8,20 @@ import {
   messageClaimKey,
 } from '../../slack-handler/event-claims';
 
-let aws: LocalAwsServer;
-let client: DynamoDBClient;
+let dynamo: EmbeddedDynamoDb;
 beforeAll(async () => {
-  aws = await startLocalAwsServer();
-  client = new DynamoDBClient({
-    endpoint: aws.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
+  dynamo = await startEmbeddedDynamoDb();
+  await dynamo.createTable('slack-events-record', 'id');
+  await dynamo.createTable('slack-events-down', 'id');
 });
-afterAll(async () => {
-  client.destroy();
-  await aws.close();
+afterAll(() => dynamo.close());
+
+/** Each test gets a table of its own, so claims never leak between tests. */
+let claimsTable = '';
+let tables = 0;
+beforeEach(async () => {
+  claimsTable = `slack-events-${++tables}`;
+  await dynamo.createTable(claimsTable, 'id');
 });
 
 const implementations: [string, (now: () => number) => EventClaims][] = [
@@ -30,8 +29,8 @@ const implementations: [string, (now: () => number) => EventClaims][] = [
     'DynamoDB (conditional PutItem)',
     (now) =>
       dynamoDbEventClaims({
-        client,
-        tableName: `slack-events-${Math.random().toString(36).slice(2)}`,
+        client: dynamo.client,
+        tableName: claimsTable,
         now,
         leaseSeconds: 30,
         ttlSeconds: 3_600,
@@ -83,10 +82,14 @@ describe.each(implementations)('event claims in %s', (_, make) => {
 describe('the DynamoDB claim record', () => {
   it('holds the key, event id, status and an epoch-seconds TTL in `expiration`', async () => {
     const tableName = 'slack-events-record';
-    const claims = dynamoDbEventClaims({ client, tableName, now: () => 1_763_890_000_000 });
+    const claims = dynamoDbEventClaims({
+      client: dynamo.client,
+      tableName,
+      now: () => 1_763_890_000_000,
+    });
     const key = messageClaimKey('T1', 'C9', '1763890000.000100');
     await claims.claim(key, 'Ev9');
-    expect(aws.tables.get(tableName)?.get(key)).toEqual({
+    expect(await dynamo.item(tableName, { id: { S: key } })).toEqual({
       id: { S: key },
       status: { S: 'IN_PROGRESS' },
       event_id: { S: 'Ev9' },
@@ -94,15 +97,15 @@ describe('the DynamoDB claim record', () => {
       expiration: { N: String(1_763_890_000 + 86_400) },
     });
     await claims.complete(key);
-    expect(aws.tables.get(tableName)?.get(key)).toMatchObject({ status: { S: 'COMPLETED' } });
-    expect(aws.tables.get(tableName)?.get(key)?.lease_expires_at).toBeUndefined();
+    const completed = await dynamo.item(tableName, { id: { S: key } });
+    expect(completed).toMatchObject({ status: { S: 'COMPLETED' } });
+    expect(completed?.lease_expires_at).toBeUndefined();
   });
 
   it('turns a DynamoDB outage into a retryable error', async () => {
-    const claims = dynamoDbEventClaims({ client, tableName: 'slack-events-down' });
-    aws.failNext('PutItem', {
-      status: 400,
-      type: 'ProvisionedThroughputExceededException',
+    const claims = dynamoDbEventClaims({ client: dynamo.client, tableName: 'slack-events-down' });
+    dynamo.failNext('ProvisionedThroughputExceededException', {
+      operation: 'PutItem',
       message: 'Rate of requests exceeds the allowed throughput.',
     });
     await expect(claims.claim('k', 'Ev1')).rejects.toBeInstanceOf(RetryableError);

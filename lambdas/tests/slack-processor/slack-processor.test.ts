@@ -7,9 +7,9 @@ import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-sl
 import {
   answerStream,
   recordedStream,
-  type Script,
-  scriptedRuntime,
-} from '@revbot/testing/scripted-runtime';
+  type ScriptedReply,
+  scriptedAgentRuntime,
+} from '@revbot/testing/scripted-agent-runtime';
 import { recordingLogger } from '@revbot/testing/silent-logger';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -93,9 +93,9 @@ function sqsEvent(...records: { body: unknown; receiveCount?: number; id?: strin
   };
 }
 
-function setup(...scripts: Script[]) {
+function setup(...scripts: ScriptedReply[]) {
   let clock = 1_000_000;
-  const runtime = scriptedRuntime(...scripts);
+  const runtime = scriptedAgentRuntime(...scripts);
   const metrics = recordingProcessorMetrics();
   const logger = recordingLogger();
   const processor = createSlackProcessor({
@@ -314,7 +314,7 @@ describe('when answering fails', () => {
   it('tells the user it will try again and hands a retryable failure back to SQS', async () => {
     const { processor, logger } = setup({
       events: recordedStream('01-supervisor-nested-collaborators.json').slice(0, 5),
-      failWith: throttled(),
+      error: throttled(),
     });
     const q = await question();
     const result = await processor(sqsEvent({ body: q, id: 'msg-throttled', receiveCount: 1 }));
@@ -340,7 +340,7 @@ describe('when answering fails', () => {
   });
 
   it('on the last attempt tells the user plainly and still fails the message, so it lands in the DLQ', async () => {
-    const { processor } = setup({ events: [], failWith: throttled() });
+    const { processor } = setup({ events: [], error: throttled() });
     const q = await question();
     const result = await processor(sqsEvent({ body: q, id: 'msg-last', receiveCount: 3 }));
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: 'msg-last' }]);
@@ -355,7 +355,7 @@ describe('when answering fails', () => {
       'accessDeniedException',
       false,
     );
-    const { processor, metrics } = setup({ events: [], failWith: denied });
+    const { processor, metrics } = setup({ events: [], error: denied });
     const q = await question();
     expect((await processor(sqsEvent({ body: q }))).batchItemFailures).toEqual([]);
     expect(placeholderOf(q)?.text).toMatch(
@@ -379,7 +379,7 @@ describe('when answering fails', () => {
   it('reports only the failed record of a batch', async () => {
     const { processor } = setup(
       { events: answerStream('fine') },
-      { events: [], failWith: new AgentRuntimeError('timed out', 'TIMEOUT', true) },
+      { events: [], error: new AgentRuntimeError('timed out', 'TIMEOUT', true) },
     );
     const result = await processor(
       sqsEvent(

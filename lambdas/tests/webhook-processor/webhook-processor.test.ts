@@ -10,10 +10,7 @@ import {
   type ScriptedAgentRuntime,
   scriptedAgentRuntime,
 } from '@revbot/testing/scripted-agent-runtime';
-import {
-  type ScriptedReceiver,
-  startScriptedReceiver,
-} from '@revbot/testing/scripted-webhook-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -35,7 +32,7 @@ import { createWebhookProcessorHandler } from '../../webhook-processor/webhook-p
 const SECRET = `whsec_${Buffer.from('revbot-processor-test-key-32-bytes!').toString('base64')}`;
 const T0 = new Date('2026-11-23T10:00:00.000Z');
 
-let receiver: ScriptedReceiver;
+let receiver: WebhookReceiver;
 let conversationsDir: string;
 let store: MemoryRequestStatusStore;
 let runtime: ScriptedAgentRuntime;
@@ -43,7 +40,7 @@ let metrics: { name: string; value: number }[];
 let counter = 0;
 
 beforeAll(async () => {
-  receiver = await startScriptedReceiver();
+  receiver = await startWebhookReceiver();
 });
 afterAll(() => receiver.close());
 beforeEach(() => {

@@ -1,7 +1,8 @@
+import { toSdkForm, toSdkForm } from '@revbot/testing/fixtures';
 import { describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../../src/build-conversation-record';
 import { conversationSchema, metadataSchema } from '../../src/schema';
-import { loadFixture, manifest, replayContext, toSdkForm } from '../support/fixtures';
+import { loadFixture, manifest, replayContext } from '../support/fixtures';
 
 /** Expected values come from manifest.json, written when the streams were recorded. */
 describe.each(manifest)('recorded stream $file', (expected) => {

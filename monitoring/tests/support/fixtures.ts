@@ -35,23 +35,6 @@ export function entry(prefix: string): ManifestEntry {
   return found;
 }
 
-const TIME_KEYS = new Set(['eventTime', 'startTime', 'endTime']);
-
-/** The same events in the form the AWS SDK for JavaScript v3 yields: Dates and Uint8Arrays. */
-export function toSdkForm(events: unknown[]): unknown[] {
-  const encoder = new TextEncoder();
-  const convert = (value: unknown, key: string | null): unknown => {
-    if (typeof value === 'string' && key !== null && TIME_KEYS.has(key)) return new Date(value);
-    if (typeof value === 'string' && key === 'bytes') return encoder.encode(value);
-    if (Array.isArray(value)) return value.map((v) => convert(v, null));
-    if (typeof value === 'object' && value !== null) {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, k)]));
-    }
-    return value;
-  };
-  return events.map((e) => convert(e, null));
-}
-
 export function replayContext(
   file: string,
   overrides: Partial<ConversationContext> = {},

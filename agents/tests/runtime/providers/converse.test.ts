@@ -1,11 +1,12 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { encodeStreamException } from '@revbot/testing/aws-event-stream';
 import {
   type ConverseStreamServer,
   converseAnswer,
   encodeConverseEvent,
-  encodeConverseException,
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -24,12 +25,7 @@ let client: BedrockRuntimeClient;
 
 beforeAll(async () => {
   server = await startConverseStreamServer();
-  client = new BedrockRuntimeClient({
-    endpoint: server.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local-secret' },
-    maxAttempts: 1,
-  });
+  client = new BedrockRuntimeClient(localClientConfig(server.endpoint));
 });
 afterAll(async () => {
   client.destroy();
@@ -166,7 +162,7 @@ describe('the Converse provider', () => {
     server.reply({
       frames: [
         encodeConverseEvent(['messageStart', { role: 'assistant' }]),
-        encodeConverseException('throttlingException', 'Too many tokens, please wait'),
+        encodeStreamException('throttlingException', 'Too many tokens, please wait'),
       ],
     });
     const error = await new ConverseProvider(client).complete(request).catch((e: unknown) => e);

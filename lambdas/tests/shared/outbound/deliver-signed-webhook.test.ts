@@ -1,9 +1,6 @@
 import { staticSecretReader } from '@revbot/core';
-import {
-  type ScriptedReceiver,
-  startScriptedReceiver,
-} from '@revbot/testing/scripted-webhook-receiver';
 import { selfSignedCertificateFor } from '@revbot/testing/test-certificate';
+import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -47,11 +44,11 @@ async function failure(promise: Promise<unknown>): Promise<Error> {
   return outcome as Error;
 }
 
-let receiver: ScriptedReceiver;
+let receiver: WebhookReceiver;
 let allowlist: DestinationAllowlist;
 
 beforeAll(async () => {
-  receiver = await startScriptedReceiver();
+  receiver = await startWebhookReceiver();
   allowlist = parseDestinationAllowlist(`http://127.0.0.1:${receiver.port}/`);
 });
 afterEach(() => {
@@ -332,7 +329,7 @@ describe('deliverSignedWebhook retries', () => {
   });
 
   it('retries network errors: a receiver that is not listening', async () => {
-    const closed = await startScriptedReceiver();
+    const closed = await startWebhookReceiver();
     const port = closed.port;
     await closed.close();
     const clock = fakeClock();
@@ -474,13 +471,13 @@ describe('deliverSignedWebhook SSRF guard', () => {
 
 describe('deliverSignedWebhook over https', () => {
   const host = 'hooks.example.test';
-  let tlsReceiver: ScriptedReceiver;
+  let tlsReceiver: WebhookReceiver;
   let certificate: { key: string; cert: string };
   const resolve: Resolver = async () => [{ address: '127.0.0.1', family: 4 }];
 
   beforeAll(async () => {
     certificate = selfSignedCertificateFor(host);
-    tlsReceiver = await startScriptedReceiver({ tls: certificate });
+    tlsReceiver = await startWebhookReceiver({ tls: certificate });
   });
   afterAll(() => tlsReceiver.close());
 

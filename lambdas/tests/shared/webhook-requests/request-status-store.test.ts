@@ -1,4 +1,4 @@
-import { type LocalDynamoDb, startLocalDynamoDb } from '@revbot/testing/dynamodb-server';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   canTransition,
@@ -78,9 +78,9 @@ describe('canTransition', () => {
   });
 });
 
-let dynamo: LocalDynamoDb;
+let dynamo: EmbeddedDynamoDb;
 beforeAll(async () => {
-  dynamo = await startLocalDynamoDb();
+  dynamo = await startEmbeddedDynamoDb();
   await dynamo.createTable('revops-test-webhook-requests', 'tracking_id');
 });
 afterAll(() => dynamo.close());

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   type ActionGroupTool,
   buildFunctionEvent,
   readActionGroupResponse,
 } from '@revbot/agents/action-group';
 import { silentLogger } from '@revbot/testing/silent-logger';
+import {
+  type ReceivedRequest,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from '@revbot/testing/webhook-receiver';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookSigner, parseDestinationAllowlist } from '../../../shared/outbound';
@@ -16,41 +19,19 @@ const secret = `whsec_${randomBytes(32).toString('base64')}`;
 const agent = { name: 'execution_agent', id: 'EXECAGENT1', alias: 'LIVE000001', version: '1' };
 const fastRetry = { baseDelayMs: 5, maxDelayMs: 20, maxTotalMs: 5_000, timeoutMs: 2_000 };
 
-interface Received {
-  path: string;
-  headers: Record<string, string>;
-  body: string;
-}
-let receiver: Server;
+let receiver: WebhookReceiver;
 let base: string;
-const received: Received[] = [];
-let answers: { status: number; headers?: Record<string, string> }[] = [];
+let received: ReceivedRequest[];
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({
-        path: req.url ?? '',
-        headers: req.headers as Record<string, string>,
-        body: Buffer.concat(chunks).toString('utf8'),
-      });
-      const answer = answers.shift() ?? { status: 204 };
-      res.writeHead(answer.status, answer.headers);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver();
+  received = receiver.requests;
+  base = receiver.url;
 });
-afterAll(async () => {
-  receiver.closeAllConnections();
-  await new Promise<void>((resolve) => receiver.close(() => resolve()));
-});
+afterAll(() => receiver.close());
 beforeEach(() => {
   received.length = 0;
-  answers = [];
+  receiver.script();
 });
 
 const toolWith = (
@@ -101,7 +82,7 @@ describe('webhook_executor', () => {
       destination: base,
     });
     expect(received).toHaveLength(1);
-    const delivery = received[0] as Received;
+    const delivery = received[0] as ReceivedRequest;
     expect(delivery.path).toBe('/hooks/notify');
     // The receiver can verify exactly what arrived with the standardwebhooks library.
     const verified = new Webhook(secret).verify(delivery.body, delivery.headers) as Record<
@@ -123,7 +104,7 @@ describe('webhook_executor', () => {
   });
 
   it('triggers an allowlisted webhook, retrying a 503 until it is accepted', async () => {
-    answers = [{ status: 503 }, { status: 200 }];
+    receiver.script({ status: 503 }, { status: 200 });
     const result = JSON.parse(
       (
         await call(toolWith(), 'trigger_webhook', {
@@ -143,7 +124,7 @@ describe('webhook_executor', () => {
   });
 
   it('reports a receiver that refuses the delivery without retrying it', async () => {
-    answers = [{ status: 422 }];
+    receiver.script({ status: 422 });
     const result = JSON.parse(
       (await call(toolWith(), 'trigger_webhook', { url: `${base}/hooks/crm`, payload: '{}' })).body,
     );
@@ -153,7 +134,7 @@ describe('webhook_executor', () => {
   });
 
   it('gives up after the bounded attempts and says the receiver may be down', async () => {
-    answers = [{ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 }];
+    receiver.script({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
     const result = JSON.parse(
       (await call(toolWith(), 'trigger_webhook', { url: `${base}/hooks/crm`, payload: '{}' })).body,
     );
@@ -162,7 +143,10 @@ describe('webhook_executor', () => {
   });
 
   it('does not follow redirects', async () => {
-    answers = [{ status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data' } }];
+    receiver.script({
+      status: 302,
+      headers: { location: 'http://169.254.169.254/latest/meta-data' },
+    });
     const result = JSON.parse(
       (await call(toolWith(), 'trigger_webhook', { url: `${base}/hooks/crm`, payload: '{}' })).body,
     );
