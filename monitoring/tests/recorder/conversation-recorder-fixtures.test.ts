@@ -1,4 +1,4 @@
-import { toSdkForm, toSdkForm } from '@revbot/testing/fixtures';
+import { toSdkForm } from '@revbot/testing/fixtures';
 import { describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../../src/build-conversation-record';
 import { conversationSchema, metadataSchema } from '../../src/schema';
