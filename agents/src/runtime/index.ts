@@ -6,11 +6,6 @@
  * implements (`AgentRuntime`, `AgentStreamEvent`) is part of `@revbot/agents` itself.
  */
 
-export {
-  BedrockKnowledgeBase,
-  type KnowledgeBase,
-  LocalKnowledgeBase,
-} from '../knowledge-base/knowledge-base';
 export { OfflineProvider } from '../offline/offline-provider';
 export { BedrockAgentsRuntime, toAgentRuntimeError, toBedrockSessionId } from './bedrock-agents';
 export {
