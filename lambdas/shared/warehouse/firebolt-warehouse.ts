@@ -42,7 +42,7 @@ export interface FireboltWarehouseOptions {
   clientGraceMs?: number;
   /**
    * Tables the read-only guard lets queries read.
-   * @default the schema documented in `knowledge_base/firebolt_schema/`
+   * @default `WAREHOUSE_TABLES`, the schema documented in `knowledge_base/firebolt_schema/`
    */
   readableTables?: readonly GuardTable[];
 }

@@ -8,21 +8,22 @@
  * functions (`sql-functions.ts`). The backends add their own second line (DuckDB: a read-only
  * transaction and a SELECT-only prepared statement; Firebolt: a read-only service account).
  */
-import { loadWarehouseSchema } from '@revbot/agents/knowledge-base';
 import { assertAllowedSelect, type GuardTable } from './allowed-select';
 import { UnsafeSqlError } from './errors';
 import type { SqlDialect } from './sql-functions';
 import { lexSql } from './sql-lexer';
+import { WAREHOUSE_TABLES } from './warehouse-tables';
 
 export type { GuardTable } from './allowed-select';
 export { ALLOWED_FUNCTIONS, type SqlDialect } from './sql-functions';
+export { WAREHOUSE_TABLES } from './warehouse-tables';
 
 export const MAX_QUERY_CHARS = 20_000;
 
 export interface ReadOnlySqlOptions {
   /** Which engine runs the query; decides the dialect-only functions (default `duckdb`). */
   dialect?: SqlDialect;
-  /** Tables the query may read (default: the documented schema in `knowledge_base/`). */
+  /** Tables the query may read (default: the documented schema, `WAREHOUSE_TABLES`). */
   tables?: readonly GuardTable[];
 }
 
@@ -71,8 +72,6 @@ const FORBIDDEN_KEYWORDS = new Set([
   'VACUUM',
 ]);
 
-let documentedTables: readonly GuardTable[] | undefined;
-
 /**
  * Returns the statement, trimmed and without a trailing semicolon, if it is a single read-only
  * query over the warehouse tables; otherwise throws UnsafeSqlError saying what to change.
@@ -100,10 +99,9 @@ export function assertReadOnlySql(input: string, options: ReadOnlySqlOptions = {
     }
   }
 
-  documentedTables ??= loadWarehouseSchema();
   assertAllowedSelect(tokens, {
     dialect: options.dialect ?? 'duckdb',
-    tables: options.tables ?? documentedTables,
+    tables: options.tables ?? WAREHOUSE_TABLES,
   });
   return sql.slice(0, end).trimEnd();
 }
