@@ -116,7 +116,7 @@ class SelectChecker {
   check(): void {
     this.parseQuery(undefined);
     const rest = this.peek();
-    if (rest) this.fail(`unexpected ${show(rest)} after the end of the query`);
+    if (rest) this.unexpected();
   }
 
   // ── Queries ────────────────────────────────────────────────────────────────
@@ -554,7 +554,7 @@ class SelectChecker {
       return undefined;
     }
     if (token.kind === 'identifier') return this.parseNameExpression();
-    if (token.kind !== 'word') this.fail(`unexpected ${show(token)}`);
+    if (token.kind !== 'word') this.unexpected();
 
     const upper = token.text.toUpperCase();
     const next = this.peek(1);
@@ -609,7 +609,7 @@ class SelectChecker {
         }
         break;
     }
-    if (RESERVED.has(upper)) this.fail(`unexpected ${show(token)}`);
+    if (RESERVED.has(upper)) this.unexpected();
     return this.parseNameExpression();
   }
 
@@ -632,7 +632,11 @@ class SelectChecker {
     }
     this.i++;
     if (this.peek()?.text === '(') {
-      this.fail(functionRefusal(nameOf(second), this.options.dialect));
+      const name = nameOf(second);
+      if (isAllowedFunction(name, this.options.dialect)) {
+        this.fail(`call ${name} as ${name}(…) with its arguments inside, not after a dot`);
+      }
+      this.fail(functionRefusal(name, this.options.dialect));
     }
     if (this.peek()?.text === '.') {
       this.fail(
@@ -859,6 +863,17 @@ class SelectChecker {
       return nameOf(token);
     }
     this.fail(`expected ${what}, found ${show(token)}`);
+  }
+
+  /** The token at hand is not part of the SQL the guard reads; say where and what it reads. */
+  private unexpected(): never {
+    const before = this.tokens
+      .slice(Math.max(0, this.i - 4), this.i)
+      .map((t) => t.text)
+      .join(' ');
+    this.fail(
+      `the guard cannot read ${show(this.peek())}${before ? ` after "${before}"` : ''}; it reads standard SELECT syntax only: WITH, JOIN … ON/USING, WHERE, GROUP BY, HAVING, QUALIFY, ORDER BY, LIMIT/OFFSET, UNION/INTERSECT/EXCEPT, CASE, CAST or ::, window functions with OVER (…), DATE '…' and INTERVAL '…' literals`,
+    );
   }
 
   private fail(reason: string): never {

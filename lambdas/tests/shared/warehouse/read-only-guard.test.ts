@@ -144,6 +144,12 @@ describe('the read-only SQL guard', () => {
     [`SELECT * FROM duckdb_settings()`, /duckdb_settings\(\) reads outside/],
     [`SELECT version()`, /Function version is not allowed/],
     [`SELECT account_id FROM accounts WHERE md5(read_blob('x')) = ''`, /read_blob\(\) reads/],
+    [
+      `SELECT '/etc/passwd'.read_text()`,
+      /the guard cannot read "\." after "SELECT '\/etc\/passwd'"/,
+    ],
+    [`SELECT account_name.upper() FROM accounts`, /call upper as upper\(…\) with its arguments/],
+    [`SELECT * FROM accounts a, (SELECT a.account_id) b`, /"a" is not a table or alias/],
     // Tables given as strings or quoted paths, anywhere in FROM
     [`SELECT * FROM accounts, '/etc/passwd'`, /not given as a string after ","/],
     [`SELECT * FROM "/etc/passwd"`, /Table "\/etc\/passwd" is not in the warehouse schema/],
