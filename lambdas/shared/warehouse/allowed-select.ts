@@ -47,6 +47,7 @@ const DATE_PARTS = new Set(
 );
 
 const COMPARISONS = new Set(['=', '<', '>', '<=', '>=', '<>', '!=']);
+const PATTERN_WORDS = new Set(['BETWEEN', 'IN', 'LIKE', 'ILIKE']);
 const ADDITIVE = new Set(['+', '-', '||']);
 const MULTIPLICATIVE = new Set(['*', '/', '%']);
 
@@ -239,7 +240,7 @@ class SelectChecker {
     if (this.acceptWord('AS')) return this.parseName('an alias');
     const token = this.peek();
     if (token?.kind === 'identifier') return this.parseName('an alias');
-    if (token?.kind === 'word' && !RESERVED.has(token.text.toUpperCase())) {
+    if (token?.kind === 'word' && !RESERVED.has(this.words[this.i] as string)) {
       return this.parseName('an alias');
     }
     return undefined;
@@ -492,11 +493,8 @@ class SelectChecker {
 
   /** `[NOT] BETWEEN | IN | LIKE | ILIKE` comes next. */
   private isComparisonWord(): boolean {
-    const offset = this.isWord('NOT') ? 1 : 0;
-    const word = this.peek(offset);
-    return (
-      word?.kind === 'word' && ['BETWEEN', 'IN', 'LIKE', 'ILIKE'].includes(word.text.toUpperCase())
-    );
+    const word = this.words[this.i + (this.isWord('NOT') ? 1 : 0)];
+    return word !== undefined && PATTERN_WORDS.has(word);
   }
 
   private parseAdditive(): string | undefined {
@@ -556,7 +554,7 @@ class SelectChecker {
     if (token.kind === 'identifier') return this.parseNameExpression();
     if (token.kind !== 'word') this.unexpected();
 
-    const upper = token.text.toUpperCase();
+    const upper = this.words[this.i] as string;
     const next = this.peek(1);
     switch (upper) {
       case 'TRUE':
@@ -742,7 +740,7 @@ class SelectChecker {
 
   private isDatePart(): boolean {
     const token = this.peek();
-    return token?.kind === 'word' && DATE_PARTS.has(token.text.toUpperCase());
+    return token?.kind === 'word' && DATE_PARTS.has(this.words[this.i] as string);
   }
 
   private parseDatePart(): void {
@@ -857,7 +855,7 @@ class SelectChecker {
     const token = this.peek();
     if (
       token?.kind === 'identifier' ||
-      (token?.kind === 'word' && !RESERVED.has(token.text.toUpperCase()))
+      (token?.kind === 'word' && !RESERVED.has(this.words[this.i] as string))
     ) {
       this.i++;
       return nameOf(token);
