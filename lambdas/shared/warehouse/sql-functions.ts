@@ -3,7 +3,8 @@
  * string and date/time functions, each marked with the dialects that have it. Everything else is
  * refused, so a function that reads files, URLs, settings or the environment, or runs SQL from a
  * string, cannot be reached by any spelling. A function is listed for both dialects only when
- * DuckDB (the embedded warehouse) and Firebolt (production) both have it under that name.
+ * DuckDB (the embedded warehouse) and Firebolt (production) both have it under that name (the
+ * semantics may still differ: `contains` takes a string in DuckDB and an array in Firebolt).
  */
 
 export type SqlDialect = 'duckdb' | 'firebolt';
@@ -41,6 +42,7 @@ export const ALLOWED_FUNCTIONS: Readonly<Record<string, Availability>> = {
   quantile_cont: 'duckdb',
   string_agg: 'duckdb',
   hll_count_distinct: 'firebolt',
+  approx_percentile: 'firebolt',
   // Window functions
   row_number: 'both',
   rank: 'both',
@@ -102,10 +104,10 @@ export const ALLOWED_FUNCTIONS: Readonly<Record<string, Availability>> = {
   repeat: 'both',
   md5: 'both',
   array_to_string: 'both',
+  contains: 'both',
+  regexp_matches: 'both',
   left: 'duckdb',
   right: 'duckdb',
-  contains: 'duckdb',
-  regexp_matches: 'duckdb',
   regexp_extract: 'duckdb',
   string_split: 'duckdb',
   strftime: 'duckdb',
@@ -120,11 +122,11 @@ export const ALLOWED_FUNCTIONS: Readonly<Record<string, Availability>> = {
   to_timestamp: 'both',
   current_date: 'both',
   current_timestamp: 'both',
+  now: 'both',
   datediff: 'duckdb',
   date_sub: 'duckdb',
   make_date: 'duckdb',
   last_day: 'duckdb',
-  now: 'duckdb',
   year: 'duckdb',
   quarter: 'duckdb',
   month: 'duckdb',
@@ -132,6 +134,7 @@ export const ALLOWED_FUNCTIONS: Readonly<Record<string, Availability>> = {
   day: 'duckdb',
   dayofweek: 'duckdb',
   to_date: 'firebolt',
+  date_format: 'firebolt',
 };
 
 /**
