@@ -24,6 +24,7 @@ export interface Route {
 /** API Gateway's payload limit for REST APIs. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+/** Matches a path whose segments are valid percent-encoding (decoding a parameter may throw). */
 export function matchRoute(
   routes: Route[],
   method: string,
@@ -135,35 +136,81 @@ export function toProxyEvent(
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The body, or undefined past MAX_BODY_BYTES. Past the limit it stops keeping chunks but leaves
+ * the stream flowing, so the rest is read and dropped instead of the socket being torn down
+ * before the 413 reaches the client.
+ */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData).off('end', onEnd);
+      req.resume();
+      resolve(undefined);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on('data', onData).once('end', onEnd).once('error', reject);
+  });
 }
 
-const send = (res: ServerResponse, status: number, body: unknown) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+const send = (
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+) => {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(text)),
+    ...headers,
+  });
+  res.end(text);
 };
 
-/** Serves `routes` the way API Gateway would, answering its own 404 and 413 errors. */
+/**
+ * 413 with `Connection: close`: the connection cannot be reused (the rest of the body is still
+ * arriving), so say so; Node then ends the socket once the answer is flushed.
+ */
+function refuseTooLarge(res: ServerResponse): void {
+  send(res, 413, { message: 'Request Too Long' }, { connection: 'close' });
+}
+
+/** The request's path if every segment is valid percent-encoding, else undefined. */
+function requestPath(req: IncomingMessage): string | undefined {
+  try {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    for (const segment of path.split('/')) decodeURIComponent(segment);
+    return path;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Serves `routes` the way API Gateway would, answering its own 400, 404 and 413 errors. */
 export async function serveProxyRoute(
   routes: Route[],
   req: IncomingMessage,
   res: ServerResponse,
   stage: string,
 ): Promise<boolean> {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const path = requestPath(req);
+  if (path === undefined) {
+    send(res, 400, { message: 'Malformed request path: invalid percent-encoding' });
+    return true;
+  }
   const match = matchRoute(routes, req.method ?? 'GET', path);
   if (!match) return false;
   const body = await readBody(req);
   if (body === undefined) {
-    send(res, 413, { message: 'Request Too Long' });
+    refuseTooLarge(res);
     return true;
   }
   const event = toProxyEvent(req, body, match.route, match.pathParameters, stage);

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { type ListeningServer, listenOnLoopback } from '@revbot/testing/listen-on-loopback';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -101,6 +102,42 @@ describe('serveProxyRoute', () => {
     expect(response.status).toBe(413);
     expect(seen).toBeUndefined();
   });
+
+  it('closes the connection cleanly after a 413: Connection: close, whole answer, then end', async () => {
+    seen = undefined;
+    const socket = connect(listening.port, '127.0.0.1');
+    const received: Buffer[] = [];
+    socket.on('data', (chunk) => received.push(chunk));
+    const closed = new Promise<{ error?: Error }>((resolve) => {
+      socket.once('error', (error) => resolve({ error }));
+      socket.once('end', () => resolve({}));
+    });
+    socket.write(
+      `POST /things/1 HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\nContent-Length: ${MAX_BODY_BYTES + 1}\r\n\r\n`,
+    );
+    socket.write(Buffer.alloc(MAX_BODY_BYTES + 1, 'x'));
+    expect(await closed).toEqual({});
+    socket.destroy();
+    const [head = '', payload] = Buffer.concat(received).toString('utf8').split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 413 /);
+    expect(head.toLowerCase()).toContain('connection: close');
+    expect(head.toLowerCase()).not.toContain('keep-alive');
+    expect(JSON.parse(payload ?? '')).toEqual({ message: 'Request Too Long' });
+    expect(seen).toBeUndefined();
+  });
+
+  it.each(['/things/%E0%A4%A', '/things/%', '/things/%ZZ'])(
+    'answers 400 for the malformed path %s without calling the handler',
+    async (path) => {
+      seen = undefined;
+      const response = await fetch(`${base}${path}`, { method: 'POST', body: '{}' });
+      expect(response.status).toBe(400);
+      expect(await response.json()).toEqual({
+        message: 'Malformed request path: invalid percent-encoding',
+      });
+      expect(seen).toBeUndefined();
+    },
+  );
 
   it('answers 502 when the handler throws, as API Gateway does', async () => {
     const response = await fetch(`${base}/boom`);

@@ -21,7 +21,7 @@ import {
 } from '@revbot/agents/knowledge-base';
 import { ConfigError } from '@revbot/core';
 import { QueryFailedError, QueryTimeoutError, UnsafeSqlError } from './errors';
-import { assertReadOnlySql } from './read-only-guard';
+import { assertReadOnlySql, type GuardTable } from './read-only-guard';
 import {
   generateRevenueDataset,
   type RevenueDataset,
@@ -37,6 +37,11 @@ export interface EmbeddedWarehouseOptions {
   seed?: boolean | RevenueDatasetOptions | RevenueDataset;
   /** DuckDB worker threads (default 2). */
   threads?: number;
+  /**
+   * Tables the read-only guard lets queries read.
+   * @default the tables of `schemaDir`
+   */
+  readableTables?: readonly GuardTable[];
 }
 
 export interface EmbeddedWarehouse extends Warehouse {
@@ -89,7 +94,7 @@ export async function createEmbeddedWarehouse(
   } finally {
     setup.closeSync();
   }
-  return new DuckDbWarehouse(instance, schema, dataset);
+  return new DuckDbWarehouse(instance, schema, options.readableTables ?? schema, dataset);
 }
 
 async function loadDuckDb(): Promise<typeof import('@duckdb/node-api')> {
@@ -164,11 +169,12 @@ class DuckDbWarehouse implements EmbeddedWarehouse {
   constructor(
     private readonly instance: DuckDBInstance,
     readonly schema: TableSchema[],
+    private readonly readableTables: readonly GuardTable[],
     readonly dataset?: RevenueDataset,
   ) {}
 
   async query(sql: string, options: QueryOptions): Promise<QueryResult> {
-    const statement = assertReadOnlySql(sql);
+    const statement = assertReadOnlySql(sql, { dialect: 'duckdb', tables: this.readableTables });
     const connection = await this.connect();
     const started = performance.now();
     let timedOut = false;

@@ -20,7 +20,7 @@ import {
   UnsafeSqlError,
   WarehouseUnavailableError,
 } from './errors';
-import { assertReadOnlySql } from './read-only-guard';
+import { assertReadOnlySql, type GuardTable } from './read-only-guard';
 import type { QueryOptions, QueryResult, SqlValue, Warehouse, WriteResult } from './types';
 
 export const DEFAULT_FIREBOLT_API_ENDPOINT = 'api.app.firebolt.io';
@@ -40,6 +40,11 @@ export interface FireboltWarehouseOptions {
   apiEndpoint?: string;
   /** Extra time the client waits beyond the server-side statement timeout (default 2 s). */
   clientGraceMs?: number;
+  /**
+   * Tables the read-only guard lets queries read.
+   * @default `WAREHOUSE_TABLES`, the schema documented in `knowledge_base/firebolt_schema/`
+   */
+  readableTables?: readonly GuardTable[];
 }
 
 /** The JSON a tool's Firebolt secret holds: the service account's id and secret. */
@@ -99,7 +104,10 @@ class FireboltWarehouse implements Warehouse {
   constructor(private readonly options: FireboltWarehouseOptions) {}
 
   async query(sql: string, options: QueryOptions): Promise<QueryResult> {
-    const statement = assertReadOnlySql(sql);
+    const statement = assertReadOnlySql(sql, {
+      dialect: 'firebolt',
+      tables: this.options.readableTables,
+    });
     const started = performance.now();
     const { data, meta } = await this.run(
       statement,

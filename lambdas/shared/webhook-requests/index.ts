@@ -23,4 +23,10 @@ export {
   webhookDestinationsEnvSchema,
 } from './webhook-destinations';
 export { type WebhookJob, type WebhookJobQueue, webhookJobSchema } from './webhook-job';
-export { MAX_QUERY_CHARS, type WebhookRequest, webhookRequestSchema } from './webhook-request';
+export {
+  MAX_METADATA_BYTES,
+  MAX_METADATA_DEPTH,
+  MAX_QUERY_CHARS,
+  type WebhookRequest,
+  webhookRequestSchema,
+} from './webhook-request';

@@ -6,6 +6,10 @@
 import { z } from 'zod';
 
 export const MAX_QUERY_CHARS = 4_000;
+/** Deepest nesting of `metadata` (the object itself is level 1): deeper overflows stacks later. */
+export const MAX_METADATA_DEPTH = 10;
+/** Largest `metadata` as JSON text; it is stored with every status record. */
+export const MAX_METADATA_BYTES = 16 * 1024;
 
 /** Bedrock session ids: letters, digits and `._:-`, at most 100 characters. */
 const SESSION_ID = /^[0-9a-zA-Z._:-]+$/;
@@ -44,7 +48,44 @@ export const webhookRequestSchema = z.strictObject({
     .max(100, 'must be 2 to 100 characters')
     .regex(SESSION_ID, 'may contain only letters, digits and . _ : -')
     .optional(),
-  metadata: z.record(z.string(), z.unknown(), { error: 'must be a JSON object' }).optional(),
+  metadata: z
+    .record(z.string(), z.unknown(), { error: 'must be a JSON object' })
+    .superRefine((metadata, ctx) => {
+      const tooDeep = firstPathDeeperThan(metadata, MAX_METADATA_DEPTH);
+      if (tooDeep) {
+        ctx.addIssue({
+          code: 'custom',
+          path: tooDeep,
+          message: `is nested more than ${MAX_METADATA_DEPTH} levels deep (metadata may nest at most ${MAX_METADATA_DEPTH} objects or arrays)`,
+        });
+        return;
+      }
+      const bytes = Buffer.byteLength(JSON.stringify(metadata), 'utf8');
+      if (bytes > MAX_METADATA_BYTES) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `is ${bytes} bytes as JSON; the limit is ${MAX_METADATA_BYTES}`,
+        });
+      }
+    })
+    .optional(),
 });
+
+/**
+ * The path (below the value) of the first object or array nested deeper than `maxDepth`, the
+ * value itself being level 1; walked with an explicit stack so no depth can overflow it.
+ */
+export function firstPathDeeperThan(value: unknown, maxDepth: number): string[] | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop() as { value: unknown; path: string[] };
+    if (current === null || typeof current !== 'object') continue;
+    if (path.length >= maxDepth) return path;
+    for (const [key, child] of Object.entries(current)) {
+      stack.push({ value: child, path: [...path, key] });
+    }
+  }
+  return undefined;
+}
 
 export type WebhookRequest = z.infer<typeof webhookRequestSchema>;

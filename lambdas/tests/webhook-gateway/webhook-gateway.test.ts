@@ -4,6 +4,8 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { parseDestinationAllowlist } from '../../shared/outbound';
 import {
+  MAX_METADATA_BYTES,
+  MAX_METADATA_DEPTH,
   MemoryRequestStatusStore,
   type RequestStatusStore,
   type WebhookJob,
@@ -239,6 +241,50 @@ describe('POST /webhook', () => {
     expect(body(response).error.details).toEqual([
       { field: '(body)', message: 'must be a JSON object' },
     ]);
+  });
+
+  /** `{"metadata": {"a": {"a": … 1 …}}}` with `levels` nested objects, as raw JSON text. */
+  const nestedMetadata = (levels: number) =>
+    `{"query":"q","source_system":"crm","metadata":${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}}`;
+
+  it('refuses metadata nested 5,000 levels deep with 400 naming the path, and queues nothing', async () => {
+    const { handler, queue } = gateway();
+    const response = await handler(postWebhook(nestedMetadata(5_000)));
+    expect(response.statusCode).toBe(400);
+    const field = `metadata${'.a'.repeat(MAX_METADATA_DEPTH)}`;
+    expect(body(response).error.details).toEqual([
+      {
+        field,
+        message:
+          'is nested more than 10 levels deep (metadata may nest at most 10 objects or arrays)',
+      },
+    ]);
+    expect(queue.jobs).toHaveLength(0);
+  });
+
+  it('accepts metadata nested exactly 10 levels deep, arrays counting as levels', async () => {
+    const { handler } = gateway();
+    expect((await handler(postWebhook(nestedMetadata(10)))).statusCode).toBe(202);
+    const tooDeep = await handler(postWebhook(nestedMetadata(11)));
+    expect(tooDeep.statusCode).toBe(400);
+    expect(body(tooDeep).error.details[0].field).toBe('metadata.a.a.a.a.a.a.a.a.a.a');
+    const arrays = { ...valid, metadata: { list: [[[[[[[[[[1]]]]]]]]]] } };
+    const refused = await handler(postWebhook(arrays));
+    expect(body(refused).error.details[0].field).toBe('metadata.list.0.0.0.0.0.0.0.0.0');
+  });
+
+  it('refuses metadata larger than 16 KB with 400 even when the body fits', async () => {
+    const { handler, queue } = gateway();
+    const payload = { ...valid, metadata: { notes: 'x'.repeat(MAX_METADATA_BYTES) } };
+    const response = await handler(postWebhook(payload));
+    expect(response.statusCode).toBe(400);
+    expect(body(response).error.details).toEqual([
+      {
+        field: 'metadata',
+        message: `is ${MAX_METADATA_BYTES + '{"notes":""}'.length} bytes as JSON; the limit is 16384`,
+      },
+    ]);
+    expect(queue.jobs).toHaveLength(0);
   });
 
   it('refuses a missing body and malformed JSON with 400', async () => {

@@ -106,7 +106,15 @@ describe('firebolt_query execute_query', () => {
   });
 
   it('reprompts with the warehouse error so the model can fix its SQL', async () => {
-    const { body, responseState } = await call(tool, { query: 'SELECT arr FROM opportunity' });
+    // The guard refuses tables it does not know, so the database must know less than the guard.
+    const drifted = await createEmbeddedWarehouse({
+      seed: false,
+      readableTables: [{ name: 'opportunity', columns: [{ name: 'arr' }] }],
+    });
+    const driftedTool = createFireboltQueryTool({ warehouse: drifted, logger: silentLogger });
+    const { body, responseState } = await call(driftedTool, {
+      query: 'SELECT arr FROM opportunity',
+    }).finally(() => drifted.close());
     expect(responseState).toBe('REPROMPT');
     expect(body).toMatch(
       /^The warehouse rejected the query: Catalog Error: Table with name opportunity does not exist/,
@@ -116,7 +124,8 @@ describe('firebolt_query execute_query', () => {
   it('reprompts when the query runs past the time limit', async () => {
     const quick = createFireboltQueryTool({ warehouse, queryTimeoutMs: 100, logger: silentLogger });
     const { body, responseState } = await call(quick, {
-      query: 'SELECT COUNT(*) FROM range(100000000000) a',
+      query:
+        'SELECT COUNT(*) FROM accounts a, accounts b, accounts c, accounts d WHERE a.health_score + b.health_score + c.health_score + d.health_score > 1000',
     });
     expect(responseState).toBe('REPROMPT');
     expect(body).toContain('cancelled after 100 ms');
