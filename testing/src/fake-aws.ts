@@ -555,6 +555,44 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
           },
         });
       }
+      if (method === 'PUT' && segments[2] === 'agentaliases' && segments[3]) {
+        record('bedrock', 'UpdateAgentAlias', { agentId, aliasId: segments[3], ...input });
+        const alias = agent.aliases[segments[3]];
+        if (!alias)
+          throw new Fault(404, 'ResourceNotFoundException', `Alias ${segments[3]} not found`);
+        const routing = input.routingConfiguration as { agentVersion?: string }[] | undefined;
+        const version = routing?.[0]?.agentVersion;
+        if (version !== undefined && version !== 'DRAFT' && !agent.versions.includes(version)) {
+          throw new Fault(
+            400,
+            'ValidationException',
+            `Version ${version} of agent ${agentId} does not exist`,
+          );
+        }
+        if (typeof input.agentAliasName === 'string') alias.name = input.agentAliasName;
+        // Without a routing configuration Bedrock snapshots the draft as a new version.
+        if (version !== undefined) alias.version = version;
+        else {
+          const next = String(Math.max(0, ...agent.versions.map(Number)) + 1);
+          agent.versions.push(next);
+          alias.version = next;
+        }
+        return json(
+          {
+            agentAlias: {
+              agentId,
+              agentAliasId: segments[3],
+              agentAliasName: alias.name,
+              agentAliasArn: `arn:aws:bedrock:${REGION}:${ACCOUNT}:agent-alias/${agentId}/${segments[3]}`,
+              agentAliasStatus: 'UPDATING',
+              routingConfiguration: [{ agentVersion: alias.version }],
+              createdAt: '2026-11-01T10:00:00Z',
+              updatedAt: '2026-11-02T10:00:00Z',
+            },
+          },
+          202,
+        );
+      }
       if (method === 'POST' && segments[2] === 'agentversions' && segments.length === 3) {
         record('bedrock', 'ListAgentVersions', { agentId });
         return json({

@@ -12,6 +12,11 @@ export {
 } from '../knowledge-base/knowledge-base';
 export { OfflineProvider } from '../offline/offline-provider';
 export {
+  bundledAgentDefinitionsFile,
+  runtimeAgents,
+  writeBundledAgentDefinitions,
+} from './agent-definitions';
+export {
   type AgentRuntime,
   AgentRuntimeError,
   type AgentStreamEvent,
