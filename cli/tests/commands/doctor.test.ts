@@ -297,3 +297,37 @@ describe('revbot doctor', () => {
     expect(aws.calls.some((c) => c.action === 'GetAgent')).toBe(false);
   });
 });
+
+describe('revbot doctor --local', () => {
+  it('runs the self-test of the local pieces and exits 0 when all answer', async () => {
+    const { code, out } = await runCli(['doctor', '--local'], {
+      env: { REVBOT_DATA_AS_OF: '2026-11-23' },
+    });
+    expect(out).toMatch(/^RevBot self-test · local\n\nok {4}agents +6 agents loaded/);
+    expect(out).toMatch(/ok {4}tool gong_retrieval +listed one call/);
+    expect(out).toMatch(/\n11 ok, 0 failed, 0 skipped: healthy\n$/);
+    expect(code).toBe(0);
+  }, 30_000);
+
+  it('names each broken local piece with its fix and exits 1', async () => {
+    const { code, out } = await runCli(['doctor', '--local', '--json'], {
+      env: {
+        REVBOT_DATA_AS_OF: '2026-11-23',
+        WEBHOOK_SIGNING_SECRET: 'whsec_short',
+        KNOWLEDGE_BASE_DIR: '/nonexistent/knowledge_base',
+      },
+    });
+    expect(code).toBe(1);
+    const report = JSON.parse(out) as {
+      healthy: boolean;
+      lines: { name: string; status: string; fix?: string }[];
+    };
+    expect(report.healthy).toBe(false);
+    expect(report.lines.filter((l) => l.status === 'fail').map((l) => l.name)).toEqual([
+      'tool webhook_executor',
+      'knowledge base',
+      'webhook signing secret',
+    ]);
+    expect(report.lines.every((l) => (l.status === 'fail') === (l.fix !== undefined))).toBe(true);
+  }, 30_000);
+});
