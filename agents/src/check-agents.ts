@@ -18,10 +18,11 @@ import {
 } from './loader';
 import { TOOLS } from './tools';
 
-/** Stages are at most 16 characters (`revbot --stage`); `revops-<stage>-` is then 24. */
-const BEDROCK_AGENT_NAME_MAX = 100;
-const LONGEST_NAME_PREFIX = 'revops-'.length + 16 + 1;
-export const AGENT_KEY_MAX = BEDROCK_AGENT_NAME_MAX - LONGEST_NAME_PREFIX;
+/**
+ * Bedrock's name pattern allows 100 letters or digits; the agent's name is
+ * `revops-<stage>-<folder>` and a stage has up to 16 (`revbot --stage`), leaving the folder 78.
+ */
+export const AGENT_KEY_ALNUM_MAX = 100 - 'revops'.length - 16;
 
 export interface CheckOptions extends LoadOptions {
   /** `lambdas/tools/`: each catalogue tool needs `<lambdaDir>/handler.ts` there (unchecked when unset). */
@@ -47,11 +48,12 @@ export function checkAgentSources(
   }
   problems.push(...graphProblems(sources));
   for (const source of sources.agents) {
-    if (source.key.length > AGENT_KEY_MAX) {
+    const alnum = source.key.replace(/[^a-zA-Z0-9]/g, '').length;
+    if (alnum > AGENT_KEY_ALNUM_MAX) {
       problems.push({
         agent: source.key,
         field: 'folder name',
-        message: `must be at most ${AGENT_KEY_MAX} characters, so the Bedrock agent name revops-<stage>-<name> stays within ${BEDROCK_AGENT_NAME_MAX}`,
+        message: `must have at most ${AGENT_KEY_ALNUM_MAX} letters and digits (got ${alnum}), so the Bedrock agent name revops-<stage>-<name> fits Bedrock's pattern for every stage`,
       });
     }
   }

@@ -149,6 +149,21 @@ describe('revbot agents check', () => {
     expect(lines.at(-1)).toBe(`5 problems in ${dir}`);
   });
 
+  it('names a folder too long for the Bedrock agent name of every stage', async () => {
+    // 74 + 5 = 79 letters: one more than `revops` and a 16-letter stage leave within 100.
+    const key = `${'x'.repeat(74)}_agent`;
+    cpSync(path.join(dir, 'web_search_agent'), path.join(dir, key), { recursive: true });
+    editConfig(dir, 'manager_agent', (c) => {
+      (c.collaborators as unknown[]).push(collaborator(key, 'LongAgent'));
+    });
+    const { code, out } = await runCli(['agents', 'check', '--dir', dir]);
+    expect(code).toBe(1);
+    expect(out.trim().split('\n')).toEqual([
+      `${key}: folder name: must have at most 78 letters and digits (got 79), so the Bedrock agent name revops-<stage>-<name> fits Bedrock's pattern for every stage`,
+      `1 problem in ${dir}`,
+    ]);
+  });
+
   it('reports more collaborators than Bedrock allows a supervisor', async () => {
     editConfig(dir, 'manager_agent', (c) => {
       const list = c.collaborators as unknown[];
