@@ -2,8 +2,8 @@
  * A local HTTP server on 127.0.0.1 that speaks the wire protocols of the AWS services the
  * operations commands call, so the real SDK v3 clients talk to it through `AWS_ENDPOINT_URL`:
  * CloudFormation (query/XML), SQS (JSON 1.0), Secrets Manager and CloudWatch Logs (JSON 1.1),
- * CloudWatch (JSON 1.0, query-compatible), Bedrock Agent (REST-JSON) and S3 (REST-XML, path
- * style). Requests are routed by the service in their SigV4 credential scope, so an unsigned
+ * CloudWatch (JSON 1.0, query-compatible), Bedrock Agent (REST-JSON), Lambda Invoke (REST-JSON)
+ * and S3 (REST-XML, path style). Requests are routed by the service in their SigV4 credential scope, so an unsigned
  * request is refused as AWS would. State is plain data the tests set up and inspect.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -98,6 +98,12 @@ export interface FakeLogEvent {
   logStreamName?: string;
 }
 
+/**
+ * A function `lambda:Invoke` reaches: it answers the payload it is given (what the deployed code
+ * would return), or fails as a function error (`X-Amz-Function-Error`).
+ */
+export type FakeFunction = (payload: unknown) => unknown | { functionError: string };
+
 export interface FakeAwsState {
   stacks: Record<string, FakeStack>;
   queues: Record<string, FakeQueue>;
@@ -109,6 +115,8 @@ export interface FakeAwsState {
   logGroups: Record<string, FakeLogEvent[]>;
   /** Lambda `Errors` metric sums by function name. */
   lambdaErrors: Record<string, number>;
+  /** Functions `lambda:Invoke` reaches, by name; any other name is ResourceNotFoundException. */
+  functions?: Record<string, FakeFunction>;
   /** Routes of the API Gateway stand-in: path → status code. */
   api: Record<string, number>;
   /** Every call to this service fails with this error (expired token, access denied…). */
@@ -800,6 +808,36 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
     throw new Fault(400, 'NotImplemented', `No route for ${method} ${url.pathname}${url.search}`);
   };
 
+  // Lambda Invoke (RequestResponse): REST-JSON, the payload as the body both ways.
+  const invokeFunction = (method: string, path: string, raw: Buffer): Reply => {
+    const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(path);
+    if (method !== 'POST' || !match) throw new Fault(400, 'NotImplemented', `No route for ${path}`);
+    const name =
+      decodeURIComponent(match[1] ?? '')
+        .split(':')
+        .at(-1) ?? '';
+    const payload: unknown = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+    record('lambda', 'Invoke', { functionName: name, payload });
+    const fn = state.functions?.[name];
+    if (!fn) throw new Fault(404, 'ResourceNotFoundException', `Function not found: ${name}`);
+    const result = fn(payload);
+    const failed =
+      typeof result === 'object' && result !== null && 'functionError' in result
+        ? String((result as { functionError: unknown }).functionError)
+        : undefined;
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/json',
+        'x-amz-executed-version': '$LATEST',
+        ...(failed ? { 'x-amz-function-error': 'Unhandled' } : {}),
+      },
+      body: JSON.stringify(
+        failed ? { errorType: failed, errorMessage: `${failed} in ${name}` } : (result ?? null),
+      ),
+    };
+  };
+
   const jsonRpc = async (
     service: string,
     handlers: Record<string, (input: Record<string, unknown>) => unknown>,
@@ -844,7 +882,7 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
             ? 'query'
             : service === 's3'
               ? 'rest-xml'
-              : service === 'bedrock'
+              : service === 'bedrock' || service === 'lambda'
                 ? 'rest-json'
                 : 'json';
         throw new Fault(fault.status, fault.code, fault.message);
@@ -877,6 +915,9 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
           ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>)
           : {};
         reply = bedrock(req.method ?? 'GET', url.pathname, input);
+      } else if (service === 'lambda') {
+        protocol = 'rest-json';
+        reply = invokeFunction(req.method ?? 'GET', url.pathname, raw);
       } else if (service === 's3') {
         protocol = 'rest-xml';
         reply = await s3(req, url, raw);

@@ -68,6 +68,8 @@ Checks, for the stage's stacks (revops-<stage>-…):
   stacks          all four deployed
   agents          each exists and is PREPARED, its alias serves the latest version, the
                   supervisor lists the other agents as collaborators (by alias, not the test alias)
+  tools           each tool's Lambda answers a dry-run action-group event (firebolt_query runs
+                  SELECT 1 on the warehouse; tools that write or send only answer a probe)
   knowledge base  the last ingestion job succeeded, and when
   queues          depth of each channel's queue; any message in a dead-letter queue
   secrets         every secret of the stacks filled in (no REPLACE_… placeholder); values are

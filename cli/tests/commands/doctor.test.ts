@@ -65,6 +65,16 @@ describe('revbot doctor', () => {
       ),
     );
     expect(out).toMatch(line('✓ slack dead-letter queue    empty'));
+    expect(out).toMatch(/\nTools\n {2}✓ tool firebolt_query +ran SELECT 1 in \d+ ms\n/);
+    expect(out).toMatch(/✓ tool webhook_executor +answered a probe, nothing written or sent/);
+    const invoked = aws.calls.filter((c) => c.action === 'Invoke');
+    expect(invoked.map((c) => (c.input as { functionName: string }).functionName).sort()).toEqual([
+      'revops-dev-tool-firebolt-query',
+      'revops-dev-tool-firebolt-writer',
+      'revops-dev-tool-gong-retrieval',
+      'revops-dev-tool-web-search',
+      'revops-dev-tool-webhook-executor',
+    ]);
     expect(out).toMatch(line('✓ revops/dev/slack               bot_token, signing_secret set'));
     expect(out).toMatch(
       /✓ Slack events {2}POST http:\/\/127\.0\.0\.1:\d+\/restapi\/dev\/slack\/events answered 401 in \d+ ms/,
@@ -95,6 +105,29 @@ describe('revbot doctor', () => {
       expected: [
         '✗ DataAgent                 revops-dev-data-agent (DATAAGENT1) is NOT_PREPARED',
         'fix: aws bedrock-agent prepare-agent --agent-id DATAAGENT1, then redeploy: pnpm cdk deploy revops-dev-agents -c stage=dev',
+      ],
+    },
+    {
+      name: 'a tool whose function is missing',
+      breakIt: (aws) => {
+        delete aws.state.functions?.['revops-dev-tool-web-search'];
+      },
+      expected: [
+        '✗ tool web_search  The web_search tool could not be invoked (ResourceNotFoundException)',
+        "fix: see the tool's logs: revbot logs tool-web-search --stage dev",
+      ],
+    },
+    {
+      name: 'a tool that crashes',
+      breakIt: (aws) => {
+        if (aws.state.functions) {
+          aws.state.functions['revops-dev-tool-firebolt-query'] = () => ({
+            functionError: 'Runtime.ImportModuleError',
+          });
+        }
+      },
+      expected: [
+        '✗ tool firebolt_query  The firebolt_query tool failed (Runtime.ImportModuleError)',
       ],
     },
     {

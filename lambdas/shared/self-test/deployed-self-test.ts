@@ -47,6 +47,22 @@ const toolFunctions = (text: string | undefined): Record<string, string> | undef
   return parsed.success ? parsed.data : undefined;
 };
 
+/** Each catalogue tool's dry run through `lambda:Invoke` of its function (name or ARN). */
+export function lambdaToolChecks(
+  client: LambdaClient,
+  functions: Readonly<Record<string, string>>,
+  stage: string,
+): SelfTestCheck[] {
+  const invoker = new LambdaToolInvoker({ client, functions });
+  return TOOL_NAMES.map((tool) =>
+    toolDryRunCheck(
+      tool,
+      invoker,
+      `see the tool's logs: revbot logs tool-${TOOLS[tool].lambdaDir} --stage ${stage}`,
+    ),
+  );
+}
+
 /** The checks a deployed processor can run; built once per container. */
 export function deployedSelfTestChecks(
   rawEnv: Record<string, string | undefined>,
@@ -77,16 +93,7 @@ export function deployedSelfTestChecks(
 
   const functions = toolFunctions(env.AGENT_TOOL_FUNCTIONS);
   if (functions) {
-    const invoker = new LambdaToolInvoker({ client: clients.lambda, functions });
-    for (const tool of TOOL_NAMES) {
-      checks.push(
-        toolDryRunCheck(
-          tool,
-          invoker,
-          `see the tool's logs: revbot logs ${TOOLS[tool].lambdaDir} --stage ${stage}`,
-        ),
-      );
-    }
+    checks.push(...lambdaToolChecks(clients.lambda, functions, stage));
     checks.push(skippedCheck('warehouse', 'reached through tool firebolt_query (SELECT 1 above)'));
   } else {
     checks.push(

@@ -115,7 +115,7 @@ const SELF_TEST_AGENT = {
 export function toolDryRunCheck(
   tool: ToolName,
   invoker: ToolInvoker,
-  fix = `see the tool's logs: revbot logs ${TOOLS[tool].lambdaDir}`,
+  fix = `see the tool's logs: revbot logs tool-${TOOLS[tool].lambdaDir}`,
 ): SelfTestCheck {
   const call = DRY_RUN_CALLS[tool];
   return {

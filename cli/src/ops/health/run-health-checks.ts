@@ -26,6 +26,7 @@ import { checkKnowledgeBase } from './knowledge-base-check';
 import { checkLambdaErrors } from './lambda-error-checks';
 import { checkQueues } from './queue-checks';
 import { checkSecret } from './secret-checks';
+import { checkTools } from './tool-checks';
 
 export interface HealthCheckOptions {
   /** How far back Lambda errors count, and how the operator wrote it (`1h`). */
@@ -106,6 +107,14 @@ export async function runHealthChecks(
         ]),
       );
     }
+    tasks.push(
+      guarded(
+        'Tools',
+        'tools',
+        `the caller needs lambda:InvokeFunction on ${functionPrefix(stage)}tool-*`,
+        () => checkTools(clients.lambda, stage, Math.max(options.probeTimeoutMs, 10_000)),
+      ),
+    );
     const knowledgeBaseId = agents.outputs.get(KNOWLEDGE_BASE_OUTPUTS.knowledgeBaseId);
     const dataSourceId = agents.outputs.get(KNOWLEDGE_BASE_OUTPUTS.dataSourceId);
     if (knowledgeBaseId && dataSourceId) {

@@ -123,8 +123,8 @@ describe('the self-test against broken stand-ins (unhealthy)', () => {
     expect(byName).toEqual([
       'fail agents: 1 problem(s), first data_agent: instructions.md: must be at least 40 characters (got 3) | run revbot agents check and fix each problem it names',
       'fail tool firebolt_query: The firebolt_query tool failed (Error) | restart the warehouse',
-      "fail tool gong_retrieval: FAILURE: Gong API unavailable | see the tool's logs: revbot logs gong-retrieval",
-      "fail tool web_search: not configured for this runtime | see the tool's logs: revbot logs web-search",
+      "fail tool gong_retrieval: FAILURE: Gong API unavailable | see the tool's logs: revbot logs tool-gong-retrieval",
+      "fail tool web_search: not configured for this runtime | see the tool's logs: revbot logs tool-web-search",
       'fail warehouse: SELECT 1 returned [2] | reseed',
       'fail warehouse: no answer within 0.2 s | check the engine',
       'fail Gong credentials: missing accessKeySecret | fill in the Gong secret',
