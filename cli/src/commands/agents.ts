@@ -268,6 +268,8 @@ ${COMMON_USAGE}`,
     const [action, name, ...rest] = positionals;
     if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
     const dir = values.dir ? path.resolve(io.cwd, values.dir) : defaultAgentsDir();
+    if (action !== 'rollback' && !existsSync(dir))
+      throw new UsageError(`no agents folder at ${dir}`);
     const needName = () => {
       if (!name) throw new UsageError(`${action} needs the agent's name`);
       return name;
