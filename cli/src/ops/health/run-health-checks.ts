@@ -107,14 +107,6 @@ export async function runHealthChecks(
         ]),
       );
     }
-    tasks.push(
-      guarded(
-        'Tools',
-        'tools',
-        `the caller needs lambda:InvokeFunction on ${functionPrefix(stage)}tool-*`,
-        () => checkTools(clients.lambda, stage, Math.max(options.probeTimeoutMs, 10_000)),
-      ),
-    );
     const knowledgeBaseId = agents.outputs.get(KNOWLEDGE_BASE_OUTPUTS.knowledgeBaseId);
     const dataSourceId = agents.outputs.get(KNOWLEDGE_BASE_OUTPUTS.dataSourceId);
     if (knowledgeBaseId && dataSourceId) {
@@ -168,8 +160,22 @@ export async function runHealthChecks(
       });
     }
   }
-  for (const endpoint of endpoints) {
-    tasks.push(checkEndpoint(endpoint, options.probeTimeoutMs).then((check) => [check]));
+  const probes = endpoints.map((endpoint) =>
+    checkEndpoint(endpoint, options.probeTimeoutMs).then((check) => [check]),
+  );
+  tasks.push(...probes);
+  if (agents) {
+    // After the probes: invoking five functions would otherwise skew the endpoints' timings.
+    tasks.push(
+      Promise.allSettled(probes).then(() =>
+        guarded(
+          'Tools',
+          'tools',
+          `the caller needs lambda:InvokeFunction on ${functionPrefix(stage)}tool-*`,
+          () => checkTools(clients.lambda, stage, Math.max(options.probeTimeoutMs, 10_000)),
+        ),
+      ),
+    );
   }
 
   // Secrets and functions are found among the stacks' resources, whatever they are named.
