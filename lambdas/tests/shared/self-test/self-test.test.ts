@@ -222,6 +222,34 @@ describe('deployedSelfTestChecks on Bedrock Agents', () => {
     expect(report.healthy).toBe(true);
   });
 
+  it('skips, rather than fails, what the processor role may not read', async () => {
+    aws.state.fault = {
+      service: 'bedrock',
+      status: 403,
+      code: 'AccessDeniedException',
+      message: 'not authorized to perform: bedrock:GetAgent',
+    };
+    try {
+      const report = await runSelfTest(
+        'prod',
+        checks({ KNOWLEDGE_BASE_ID: 'KB12345678', KNOWLEDGE_BASE_DATA_SOURCE_ID: 'DS12345678' }),
+      );
+      expect(report.lines[0]).toEqual({
+        name: 'agents',
+        status: 'skipped',
+        detail: 'this processor may not look: revbot doctor --stage prod',
+      });
+      expect(report.lines[4]).toMatchObject({
+        name: 'knowledge base',
+        status: 'skipped',
+        detail: 'this processor may not look: revbot kb status --stage prod',
+      });
+      expect(report.healthy).toBe(true);
+    } finally {
+      delete aws.state.fault;
+    }
+  });
+
   it('fails a Manager that is not prepared', async () => {
     aws.state.agents.MANAGER001 = {
       name: 'revops-prod-manager-agent',
