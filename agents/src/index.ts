@@ -1,6 +1,8 @@
 /** @revbot/agents: the agent definitions and their loader, the tool catalogue, the runtime interface. */
+export * from './check-agents';
 export * from './errors';
 export * from './loader';
 export * from './runtime/agent-runtime';
+export * from './scaffold-agent';
 export * from './schema';
 export * from './tools';

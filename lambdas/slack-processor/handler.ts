@@ -3,12 +3,15 @@
  * runtime, the Slack Web API client (bot token from Secrets Manager), the S3 conversation sink
  * and Powertools metrics created once per container.
  */
+import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createAgentRuntime } from '@revbot/agents/runtime';
 import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
 import { s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { deployedSelfTestChecks, runSelfTest } from '../shared/self-test';
 import { secretSlackCredentials } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
 import { powertoolsProcessorMetrics } from './processor-metrics';
@@ -22,6 +25,7 @@ const env = parseEnv(
     /** The queue's redrive maxReceiveCount, set by the stack. */
     SLACK_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(3),
     PROGRESS_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(1_000),
+    REVBOT_STAGE: z.string().default('dev'),
   }),
 );
 
@@ -33,6 +37,12 @@ const slackClients = slackWebClients({
   logger,
 });
 
+// `@RevBot test connectivity`: the clients connect only when a self-test runs.
+const selfTestChecks = deployedSelfTestChecks(process.env, {
+  bedrockAgent: new BedrockAgentClient({}),
+  lambda: new LambdaClient({}),
+});
+
 const processor = createSlackProcessor({
   runtime: createAgentRuntime(),
   slack: async () => slackClients((await credentials()).botToken),
@@ -41,6 +51,7 @@ const processor = createSlackProcessor({
   logger,
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
   progressIntervalMs: env.PROGRESS_INTERVAL_MS,
+  selfTest: () => runSelfTest(env.REVBOT_STAGE, selfTestChecks),
 });
 
 export const handler = async (event: SQSEvent, context: Context) => {

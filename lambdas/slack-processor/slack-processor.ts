@@ -10,8 +10,14 @@ import { type Logger, ValidationError } from '@revbot/core';
 import type { ConversationSink, RecorderOptions } from '@revbot/monitoring';
 import type { WebClient } from '@slack/web-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import {
+  type FunctionalityTest,
+  parseSelfTestCommand,
+  type SelfTestReport,
+} from '../shared/self-test';
 import { slackQueueMessageSchema } from '../shared/slack/slack-queue-message';
 import { answerQuestion } from './answer-question';
+import { answerSelfTest } from './answer-self-test';
 import type { ProcessorMetrics } from './processor-metrics';
 import { recordFeedback } from './record-feedback';
 
@@ -28,6 +34,10 @@ export interface SlackProcessorDeps {
   progressIntervalMs?: number;
   now?: () => number;
   recorderOptions?: RecorderOptions;
+  /** `@RevBot test connectivity`: the self-test of the pieces this processor holds. */
+  selfTest?: () => Promise<SelfTestReport>;
+  /** `@RevBot test <agent> functionality`: the agent's golden set, where one is deployed. */
+  functionalityTest?: FunctionalityTest;
 }
 
 export type SlackProcessor = (
@@ -79,6 +89,12 @@ export function createSlackProcessor(deps: SlackProcessorDeps): SlackProcessor {
       }
       if (message.kind === 'feedback') {
         await recordFeedback(message, deps);
+        return;
+      }
+      // Matched before any agent runs, so the self-test answers when the agents cannot.
+      const command = parseSelfTestCommand(message.question);
+      if (command) {
+        await answerSelfTest(command, message, deps);
         return;
       }
       await answerQuestion(

@@ -5,6 +5,6 @@
 export { createFireboltQueryTool } from './firebolt-query/firebolt-query';
 export { createFireboltWriterTool } from './firebolt-writer/firebolt-writer';
 export { createGongRetrievalTool } from './gong-retrieval/gong-retrieval';
-export { type LocalToolStack, startLocalToolStack } from './local-tool-stack';
+export { LOCAL_CREDENTIALS, type LocalToolStack, startLocalToolStack } from './local-tool-stack';
 export { createWebSearchTool } from './web-search/web-search';
 export { createWebhookExecutorTool } from './webhook-executor/webhook-executor';

@@ -3,8 +3,8 @@
  * credential scope, so the real SDK v3 clients talk to it through `AWS_ENDPOINT_URL`. It mounts
  * the one local S3 (`local-s3`) and the one local SQS (`sqs-endpoint` over `LocalQueue`s) and
  * speaks itself only what no other fake does: CloudFormation (query/XML), Secrets Manager and
- * CloudWatch Logs (JSON 1.1), CloudWatch (JSON 1.0, query-compatible) and Bedrock Agent
- * (REST-JSON). An unsigned request is refused as AWS would (the API Gateway stand-in). State is
+ * CloudWatch Logs (JSON 1.1), CloudWatch (JSON 1.0, query-compatible), Bedrock Agent and Lambda
+ * Invoke (REST-JSON). An unsigned request is refused as AWS would (the API Gateway stand-in). State is
  * plain data the tests set up and inspect. DynamoDB is `embedded-dynamodb`, on its own port.
  */
 import { randomUUID } from 'node:crypto';
@@ -70,6 +70,12 @@ export interface FakeLogEvent {
   logStreamName?: string;
 }
 
+/**
+ * A function `lambda:Invoke` reaches: it answers the payload it is given (what the deployed code
+ * would return), or fails as a function error (`X-Amz-Function-Error`).
+ */
+export type FakeFunction = (payload: unknown) => unknown | { functionError: string };
+
 export interface FakeAwsState {
   stacks: Record<string, FakeStack>;
   /** Queues by name (each `new LocalQueue({ name, … })`). */
@@ -83,6 +89,8 @@ export interface FakeAwsState {
   logGroups: Record<string, FakeLogEvent[]>;
   /** Lambda `Errors` metric sums by function name. */
   lambdaErrors: Record<string, number>;
+  /** Functions `lambda:Invoke` reaches, by name; any other name is ResourceNotFoundException. */
+  functions?: Record<string, FakeFunction>;
   /** Routes of the API Gateway stand-in: path → status code. */
   api: Record<string, number>;
   /** Every call to this service fails with this error (expired token, access denied…). */
@@ -362,6 +370,44 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
           },
         });
       }
+      if (method === 'PUT' && segments[2] === 'agentaliases' && segments[3]) {
+        record('bedrock', 'UpdateAgentAlias', { agentId, aliasId: segments[3], ...input });
+        const alias = agent.aliases[segments[3]];
+        if (!alias)
+          throw new Fault(404, 'ResourceNotFoundException', `Alias ${segments[3]} not found`);
+        const routing = input.routingConfiguration as { agentVersion?: string }[] | undefined;
+        const version = routing?.[0]?.agentVersion;
+        if (version !== undefined && version !== 'DRAFT' && !agent.versions.includes(version)) {
+          throw new Fault(
+            400,
+            'ValidationException',
+            `Version ${version} of agent ${agentId} does not exist`,
+          );
+        }
+        if (typeof input.agentAliasName === 'string') alias.name = input.agentAliasName;
+        // Without a routing configuration Bedrock snapshots the draft as a new version.
+        if (version !== undefined) alias.version = version;
+        else {
+          const next = String(Math.max(0, ...agent.versions.map(Number)) + 1);
+          agent.versions.push(next);
+          alias.version = next;
+        }
+        return json(
+          {
+            agentAlias: {
+              agentId,
+              agentAliasId: segments[3],
+              agentAliasName: alias.name,
+              agentAliasArn: `arn:aws:bedrock:${REGION}:${ACCOUNT}:agent-alias/${agentId}/${segments[3]}`,
+              agentAliasStatus: 'UPDATING',
+              routingConfiguration: [{ agentVersion: alias.version }],
+              createdAt: '2026-11-01T10:00:00Z',
+              updatedAt: '2026-11-02T10:00:00Z',
+            },
+          },
+          202,
+        );
+      }
       if (method === 'POST' && segments[2] === 'agentversions' && segments.length === 3) {
         record('bedrock', 'ListAgentVersions', { agentId });
         return json({
@@ -461,6 +507,36 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
     throw new Fault(404, 'UnknownOperationException', `No route for ${method} ${path}`);
   };
 
+  // Lambda Invoke (RequestResponse): REST-JSON, the payload as the body both ways.
+  const invokeFunction = (method: string, path: string, raw: Buffer): Reply => {
+    const match = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/.exec(path);
+    if (method !== 'POST' || !match) throw new Fault(400, 'NotImplemented', `No route for ${path}`);
+    const name =
+      decodeURIComponent(match[1] ?? '')
+        .split(':')
+        .at(-1) ?? '';
+    const payload: unknown = raw.length ? JSON.parse(raw.toString('utf8')) : {};
+    record('lambda', 'Invoke', { functionName: name, payload });
+    const fn = state.functions?.[name];
+    if (!fn) throw new Fault(404, 'ResourceNotFoundException', `Function not found: ${name}`);
+    const result = fn(payload);
+    const failed =
+      typeof result === 'object' && result !== null && 'functionError' in result
+        ? String((result as { functionError: unknown }).functionError)
+        : undefined;
+    return {
+      status: 200,
+      headers: {
+        'content-type': 'application/json',
+        'x-amz-executed-version': '$LATEST',
+        ...(failed ? { 'x-amz-function-error': 'Unhandled' } : {}),
+      },
+      body: JSON.stringify(
+        failed ? { errorType: failed, errorMessage: `${failed} in ${name}` } : (result ?? null),
+      ),
+    };
+  };
+
   const jsonRpc = async (
     service: string,
     handlers: Record<string, (input: Record<string, unknown>) => unknown>,
@@ -503,7 +579,7 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
             ? 'query'
             : service === 's3'
               ? 'rest-xml'
-              : service === 'bedrock'
+              : service === 'bedrock' || service === 'lambda'
                 ? 'rest-json'
                 : 'json';
         throw new Fault(fault.status, fault.code, fault.message);
@@ -538,6 +614,9 @@ export async function startFakeAws(state: FakeAwsState = emptyState()): Promise<
           ? (JSON.parse(raw.toString('utf8')) as Record<string, unknown>)
           : {};
         reply = bedrock(req.method ?? 'GET', url.pathname, input);
+      } else if (service === 'lambda') {
+        protocol = 'rest-json';
+        reply = invokeFunction(req.method ?? 'GET', url.pathname, raw);
       } else if (service === 's3') {
         s3.handle(req, res, raw);
         return;

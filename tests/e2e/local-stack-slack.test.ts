@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RevbotLocal, startRevbotLocal } from '@revbot/cli';
@@ -72,6 +72,40 @@ describe('the local stack, Slack channel', () => {
 
     const files = readdirSync(path.join(dataDir, 'conversation-history'), { recursive: true });
     expect(files.some((file) => String(file).endsWith('conversation.json'))).toBe(true);
+  });
+
+  it('answers @RevBot test connectivity with the self-test of the local pieces', async () => {
+    const conversations = () =>
+      existsSync(path.join(dataDir, 'conversation-history'))
+        ? readdirSync(path.join(dataDir, 'conversation-history'), { recursive: true }).filter(
+            (file) => String(file).endsWith('conversation.json'),
+          ).length
+        : 0;
+    const before = conversations();
+    const sent = await revbot(
+      ['slack', 'test connectivity', '--url', stack.url, '--event-id', 'EvE2E0002'],
+      {},
+    );
+    expect(sent.code).toBe(0);
+    const thread = sent.out.match(/thread (\S+)/)?.[1] as string;
+    await stack.server.drained(30_000);
+    const replies = stack.slack.embedded?.thread('C0LOCAL01', thread) ?? [];
+    const table = replies.find((message) => /RevBot self-test/.test(message.text))?.text ?? '';
+    expect(table).toMatch(
+      /^:white_check_mark: \*RevBot self-test\* \(local\): everything answered/,
+    );
+    for (const line of [
+      /ok {4}agents +6 agents loaded, entry manager_agent/,
+      /ok {4}tool firebolt_query +ran SELECT 1 in \d+ ms/,
+      /ok {4}tool webhook_executor +answered a probe/,
+      /ok {4}warehouse +embedded duckdb answered SELECT 1/,
+      /ok {4}webhook signing secret +set, a valid whsec_ key/,
+    ]) {
+      expect(table).toMatch(line);
+    }
+    expect(table).toMatch(/11 ok, 0 failed, 0 skipped: healthy/);
+    // No agent ran: no conversation was recorded for it.
+    expect(conversations()).toBe(before);
   });
 
   it('refuses an event signed with another secret', async () => {

@@ -13,6 +13,7 @@ export {
 export {
   type ActionGroupResponse,
   actionGroupResponseSchema,
+  functionResponse,
   type ResponseState,
   readActionGroupResponse,
 } from './action-group-response';

@@ -45,9 +45,20 @@ export function currentAgentSources(dir: string = defaultAgentsDir()): AgentSour
   return readAgentSources(dir);
 }
 
-const JSON_FILE = fileURLToPath(new URL('./agent-definitions.json', import.meta.url));
+/** The bundled copy's file, beside this module. */
+export const bundledAgentDefinitionsFile = (): string =>
+  fileURLToPath(new URL('./agent-definitions.json', import.meta.url));
+
+/** Rewrites the bundled copy from the files of `dir` (default: the repository's `agents/`). */
+export function writeBundledAgentDefinitions(
+  dir: string = defaultAgentsDir(),
+  file: string = bundledAgentDefinitionsFile(),
+): string {
+  writeFileSync(file, `${JSON.stringify(currentAgentSources(dir), null, 2)}\n`);
+  return file;
+}
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--write')) {
-  writeFileSync(JSON_FILE, `${JSON.stringify(currentAgentSources(), null, 2)}\n`);
-  console.log(`Wrote ${path.relative(process.cwd(), JSON_FILE)}`);
+  const file = writeBundledAgentDefinitions();
+  console.log(`Wrote ${path.relative(process.cwd(), file)}`);
 }

@@ -7,6 +7,11 @@
  */
 
 export { OfflineProvider } from '../offline/offline-provider';
+export {
+  bundledAgentDefinitionsFile,
+  runtimeAgents,
+  writeBundledAgentDefinitions,
+} from './agent-definitions';
 export { BedrockAgentsRuntime, toAgentRuntimeError, toBedrockSessionId } from './bedrock-agents';
 export {
   AGENT_RUNTIME_KINDS,

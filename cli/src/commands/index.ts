@@ -1,5 +1,6 @@
 /** Every `revbot` subcommand, in the order `revbot --help` lists them. */
 import type { Command } from '../command';
+import { agentsCommand } from './agents';
 import { askCommand } from './ask';
 import { conversationsCommand } from './conversations';
 import { dlqCommand } from './dlq';
@@ -21,6 +22,7 @@ export const COMMANDS: Command[] = [
   exportCommand,
   doctorCommand,
   kbCommand,
+  agentsCommand,
   dlqCommand,
   conversationsCommand,
   logsCommand,

@@ -11,9 +11,10 @@
 
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createAgentRuntime } from '@revbot/agents/runtime';
+import { createAgentRuntime, InProcessToolInvoker } from '@revbot/agents/runtime';
 import { ConfigError, type Logger, parseEnv, silentLogger } from '@revbot/core';
 import { signingSecretSource } from '@revbot/lambdas/outbound';
+import { runSelfTest } from '@revbot/lambdas/self-test';
 import { slackWebClients, staticSlackCredentials } from '@revbot/lambdas/slack';
 import {
   createSlackHandler,
@@ -34,8 +35,8 @@ import { localConversationSink } from '@revbot/monitoring';
 import { startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { z } from 'zod';
-import type { LocalApp } from './local-server';
-import { type RunningLocalServer, startLocalServer } from './local-server';
+import { localSelfTestChecks } from './local-self-test';
+import { type LocalApp, type RunningLocalServer, startLocalServer } from './local-server';
 import { seededAsOf } from './warehouse-settings';
 
 /**
@@ -121,6 +122,8 @@ export async function startRevbotLocal(
   const requestsTable = localName('webhook-requests');
   const slackEventsTable = localName('slack-events');
 
+  // One invoker for the agents and the self-test: `test connectivity` asks what the agents use.
+  const invoker = new InProcessToolInvoker(tools.tools);
   let runtime: ReturnType<typeof createAgentRuntime>;
   try {
     await dynamodb.createTable(requestsTable, 'tracking_id');
@@ -142,7 +145,7 @@ export async function startRevbotLocal(
         // The offline model counts "this quarter" from the day the data is as of.
         OFFLINE_TODAY: rawEnv.OFFLINE_TODAY ?? asOf,
       },
-      { tools: tools.tools },
+      { tools: invoker },
     );
   } catch (error) {
     await stopEmbedded();
@@ -199,6 +202,17 @@ export async function startRevbotLocal(
       metrics: recordingProcessorMetrics(),
       logger,
       maxReceiveCount: 3,
+      selfTest: () =>
+        runSelfTest(
+          LOCAL_STAGE,
+          localSelfTestChecks({
+            tools,
+            invoker,
+            agentsDir: rawEnv.AGENTS_DIR,
+            knowledgeBaseDir: rawEnv.KNOWLEDGE_BASE_DIR,
+            webhookSigningSecret: env.WEBHOOK_SIGNING_SECRET,
+          }),
+        ),
     });
     return {
       routes: [

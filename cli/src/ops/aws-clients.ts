@@ -8,6 +8,7 @@ import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -26,7 +27,8 @@ type ServiceId =
   | 'SECRETS_MANAGER'
   | 'CLOUDWATCH_LOGS'
   | 'CLOUDWATCH'
-  | 'BEDROCK_AGENT';
+  | 'BEDROCK_AGENT'
+  | 'LAMBDA';
 
 export interface AwsClients {
   /** The region the clients were given, when known before the first call. */
@@ -38,6 +40,7 @@ export interface AwsClients {
   readonly logs: CloudWatchLogsClient;
   readonly cloudwatch: CloudWatchClient;
   readonly bedrockAgent: BedrockAgentClient;
+  readonly lambda: LambdaClient;
   /** The region the SDK resolved (from the profile when no flag or variable set it). */
   resolveRegion(): Promise<string>;
   destroy(): void;
@@ -99,6 +102,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
   const logs = lazy(() => new CloudWatchLogsClient(common('CLOUDWATCH_LOGS')));
   const cloudwatch = lazy(() => new CloudWatchClient(common('CLOUDWATCH')));
   const bedrockAgent = lazy(() => new BedrockAgentClient(common('BEDROCK_AGENT')));
+  const lambda = lazy(() => new LambdaClient(common('LAMBDA')));
 
   return {
     region,
@@ -122,6 +126,9 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     },
     get bedrockAgent() {
       return bedrockAgent();
+    },
+    get lambda() {
+      return lambda();
     },
     async resolveRegion() {
       if (region) return region;

@@ -56,6 +56,19 @@ describe('revbot doctor', () => {
       ),
     );
     expect(out).toMatch(line('✓ slack dead-letter queue    empty'));
+    expect(out).toMatch(/\nTools\n {2}✓ tool firebolt_query +ran SELECT 1 in \d+ ms\n/);
+    expect(out).toMatch(/✓ tool webhook_executor +answered a probe, nothing written or sent/);
+    const invoked = aws.calls.filter((c) => c.action === 'Invoke');
+    const invokedNames = new Set(
+      invoked.map((c) => (c.input as { functionName: string }).functionName),
+    );
+    expect([...invokedNames].sort()).toEqual([
+      'revops-dev-tool-firebolt-query',
+      'revops-dev-tool-firebolt-writer',
+      'revops-dev-tool-gong-retrieval',
+      'revops-dev-tool-web-search',
+      'revops-dev-tool-webhook-executor',
+    ]);
     expect(out).toMatch(line('✓ revops/dev/slack               bot_token, signing_secret set'));
     expect(out).toMatch(
       /✓ Slack events {2}POST http:\/\/127\.0\.0\.1:\d+\/restapi\/dev\/slack\/events answered 401 in \d+ ms/,
@@ -86,6 +99,29 @@ describe('revbot doctor', () => {
       expected: [
         '✗ DataAgent                 revops-dev-data-agent (DATAAGENT1) is NOT_PREPARED',
         'fix: aws bedrock-agent prepare-agent --agent-id DATAAGENT1, then redeploy: pnpm cdk deploy revops-dev-agents -c stage=dev',
+      ],
+    },
+    {
+      name: 'a tool whose function is missing',
+      breakIt: (aws) => {
+        delete aws.state.functions?.['revops-dev-tool-web-search'];
+      },
+      expected: [
+        '✗ tool web_search  The web_search tool could not be invoked (ResourceNotFoundException)',
+        "fix: see the tool's logs: revbot logs tool-web-search --stage dev",
+      ],
+    },
+    {
+      name: 'a tool that crashes',
+      breakIt: (aws) => {
+        if (aws.state.functions) {
+          aws.state.functions['revops-dev-tool-firebolt-query'] = () => ({
+            functionError: 'Runtime.ImportModuleError',
+          });
+        }
+      },
+      expected: [
+        '✗ tool firebolt_query  The firebolt_query tool failed (Runtime.ImportModuleError)',
       ],
     },
     {
@@ -289,4 +325,38 @@ describe('revbot doctor', () => {
     expect(out).toMatch(line('✓ runtime  converse runtime: no Bedrock agents to check'));
     expect(aws.calls.some((c) => c.action === 'GetAgent')).toBe(false);
   });
+});
+
+describe('revbot doctor --local', () => {
+  it('runs the self-test of the local pieces and exits 0 when all answer', async () => {
+    const { code, out } = await runCli(['doctor', '--local'], {
+      env: { REVBOT_DATA_AS_OF: '2026-11-23' },
+    });
+    expect(out).toMatch(/^RevBot self-test · local\n\nok {4}agents +6 agents loaded/);
+    expect(out).toMatch(/ok {4}tool gong_retrieval +listed one call/);
+    expect(out).toMatch(/\n11 ok, 0 failed, 0 skipped: healthy\n$/);
+    expect(code).toBe(0);
+  }, 30_000);
+
+  it('names each broken local piece with its fix and exits 1', async () => {
+    const { code, out } = await runCli(['doctor', '--local', '--json'], {
+      env: {
+        REVBOT_DATA_AS_OF: '2026-11-23',
+        WEBHOOK_SIGNING_SECRET: 'whsec_short',
+        KNOWLEDGE_BASE_DIR: '/nonexistent/knowledge_base',
+      },
+    });
+    expect(code).toBe(1);
+    const report = JSON.parse(out) as {
+      healthy: boolean;
+      lines: { name: string; status: string; fix?: string }[];
+    };
+    expect(report.healthy).toBe(false);
+    expect(report.lines.filter((l) => l.status === 'fail').map((l) => l.name)).toEqual([
+      'tool webhook_executor',
+      'knowledge base',
+      'webhook signing secret',
+    ]);
+    expect(report.lines.every((l) => (l.status === 'fail') === (l.fix !== undefined))).toBe(true);
+  }, 30_000);
 });

@@ -4,7 +4,15 @@
  * knowledge base with a completed ingestion, filled secrets, empty queues, reachable endpoints.
  * Tests start from this healthy stage and break one thing at a time.
  */
-import { ACCOUNT, type FakeAgent, type FakeAws, REGION } from '@revbot/testing/fake-aws';
+import { TOOL_NAMES, TOOLS } from '@revbot/agents';
+import { type FunctionActionGroupEvent, functionResponse } from '@revbot/agents/action-group';
+import {
+  ACCOUNT,
+  type FakeAgent,
+  type FakeAws,
+  type FakeFunction,
+  REGION,
+} from '@revbot/testing/fake-aws';
 import { LocalQueue } from '@revbot/testing/local-queue';
 
 export const STAGE = 'dev';
@@ -57,6 +65,19 @@ export const FUNCTIONS = [
   'tool-web-search',
   'tool-webhook-executor',
 ];
+
+/**
+ * A deployed tool as `lambda:Invoke` reaches it: it answers every event of its own functions with
+ * an action-group response (one row `ok = 1`), and refuses a function it lacks with REPROMPT.
+ */
+export function toolLambda(functions: readonly string[]): FakeFunction {
+  return (payload) => {
+    const event = payload as FunctionActionGroupEvent;
+    return functions.includes(event.function)
+      ? functionResponse(event, JSON.stringify({ columns: ['ok'], rows: [[1]] }))
+      : functionResponse(event, `The tool has no function "${event.function}".`, 'REPROMPT');
+  };
+}
 
 export function deployHealthyStage(aws: FakeAws): void {
   const { state } = aws;
@@ -225,4 +246,10 @@ export function deployHealthyStage(aws: FakeAws): void {
   state.buckets[CONVERSATION_BUCKET] = new Map();
   state.buckets[KB_BUCKET] = new Map();
   for (const name of FUNCTIONS) state.logGroups[`/aws/lambda/revops-${STAGE}-${name}`] = [];
+  state.functions = Object.fromEntries(
+    TOOL_NAMES.map((tool) => [
+      `revops-${STAGE}-tool-${TOOLS[tool].lambdaDir}`,
+      toolLambda(TOOLS[tool].functions.map((f) => f.name)),
+    ]),
+  );
 }

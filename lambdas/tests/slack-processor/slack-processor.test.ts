@@ -13,6 +13,7 @@ import {
 import { recordingLogger } from '@revbot/testing/silent-logger';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runSelfTest } from '../../shared/self-test';
 import { FEEDBACK_ACTION_IDS, FEEDBACK_BLOCK_ID } from '../../shared/slack/feedback-buttons';
 import type {
   SlackFeedbackMessage,
@@ -22,7 +23,10 @@ import { slackWebClients } from '../../shared/slack/slack-web-client';
 import { recordingProcessorMetrics } from '../../slack-processor/processor-metrics';
 import { ProgressUpdates } from '../../slack-processor/progress-updates';
 import { slackSessionId } from '../../slack-processor/session-id';
-import { createSlackProcessor } from '../../slack-processor/slack-processor';
+import {
+  createSlackProcessor,
+  type SlackProcessorDeps,
+} from '../../slack-processor/slack-processor';
 
 const TOKEN = 'xoxb-processor-test';
 const CHANNEL = 'C0SALES01';
@@ -428,5 +432,70 @@ describe('answer feedback', () => {
       block_id: FEEDBACK_BLOCK_ID,
       elements: [{ type: 'mrkdwn', text: '👎 Thanks for the feedback, <@U0ASKER01>.' }],
     });
+  });
+});
+
+describe('the Slack processor, self-test commands', () => {
+  /** Processes `text` as a question with no agent script: asking the agents would fail it. */
+  async function selfTest(text: string, deps: Partial<SlackProcessorDeps>) {
+    const runtime = scriptedAgentRuntime();
+    const processor = createSlackProcessor({
+      runtime,
+      slack: async () => clients()(TOKEN),
+      sink: localConversationSink(dir),
+      metrics: recordingProcessorMetrics(),
+      logger: recordingLogger(),
+      maxReceiveCount: 3,
+      ...deps,
+    });
+    const result = await processor(sqsEvent({ body: await question({ question: text }) }));
+    return { result, runtime, replies: slack.thread(CHANNEL, THREAD) };
+  }
+
+  it('answers test connectivity with the table, before any agent runs', async () => {
+    const { result, runtime, replies } = await selfTest('test connectivity', {
+      selfTest: () =>
+        runSelfTest('dev', [
+          {
+            name: 'agents',
+            fix: 'redeploy',
+            run: async () => ({ status: 'ok', detail: '6 loaded' }),
+          },
+          {
+            name: 'tool web_search',
+            fix: 'see its logs',
+            run: async () => ({ status: 'fail', detail: 'timed out <5 s>' }),
+          },
+        ]),
+    });
+    expect(result.batchItemFailures).toEqual([]);
+    expect(runtime.asked).toHaveLength(0);
+    expect(replies).toHaveLength(1);
+    const text = replies[0]?.text ?? '';
+    expect(text).toMatch(/^:x: \*RevBot self-test\* \(dev\): some pieces do not work\n```\n/);
+    expect(text).toMatch(/ok {4}agents {11}6 loaded/);
+    expect(text).toMatch(/FAIL {2}tool web_search {2}timed out &lt;5 s&gt;\n +fix: see its logs/);
+    expect(text).toMatch(/1 ok, 1 failed, 0 skipped: unhealthy\n```$/);
+  });
+
+  it('says what testing an agent needs when no golden set is deployed', async () => {
+    const { runtime, replies } = await selfTest('test data_agent functionality', {});
+    expect(runtime.asked).toHaveLength(0);
+    expect(replies[0]?.text).toMatch(
+      /^Testing data_agent means asking it the questions of its golden set/,
+    );
+    expect(replies[0]?.text).toMatch(/run `revbot eval`/);
+  });
+
+  it('hands the agent test to the golden set where one is given', async () => {
+    const asked: string[] = [];
+    const { replies } = await selfTest('test Deal Analysis functionality', {
+      functionalityTest: async (agent) => {
+        asked.push(agent);
+        return `${agent}: 9 of 10 golden questions answered as expected`;
+      },
+    });
+    expect(asked).toEqual(['Deal Analysis']);
+    expect(replies[0]?.text).toBe('Deal Analysis: 9 of 10 golden questions answered as expected');
   });
 });

@@ -10,8 +10,8 @@ import {
   GetAgentAliasCommand,
   GetAgentCommand,
   paginateListAgentCollaborators,
-  paginateListAgentVersions,
 } from '@aws-sdk/client-bedrock-agent';
+import { listNumberedVersions } from '../agent-versions';
 import { awsErrorName, describeError } from '../aws-errors';
 import type { DeployedAgent } from '../stack-outputs';
 import { type HealthCheck, ok, problem } from './health-check';
@@ -48,7 +48,7 @@ async function readAgent(client: BedrockAgentClient, deployed: DeployedAgent): P
       client.send(
         new GetAgentAliasCommand({ agentId: deployed.agentId, agentAliasId: deployed.aliasId }),
       ),
-      listVersions(client, deployed.agentId),
+      listNumberedVersions(client, deployed.agentId),
     ]);
     state.alias = agentAlias;
     state.aliasVersion = agentAlias?.routingConfiguration?.[0]?.agentVersion;
@@ -60,19 +60,6 @@ async function readAgent(client: BedrockAgentClient, deployed: DeployedAgent): P
         : `cannot read alias ${deployed.aliasId}: ${describeError(error)}`;
   }
   return state;
-}
-
-/** Numbered versions, ascending (DRAFT is not a version an alias should serve). */
-async function listVersions(client: BedrockAgentClient, agentId: string): Promise<string[]> {
-  const versions: string[] = [];
-  for await (const page of paginateListAgentVersions({ client }, { agentId })) {
-    for (const summary of page.agentVersionSummaries ?? []) {
-      if (summary.agentVersion && /^\d+$/.test(summary.agentVersion)) {
-        versions.push(summary.agentVersion);
-      }
-    }
-  }
-  return versions.sort((a, b) => Number(a) - Number(b));
 }
 
 function agentCheck(state: AgentState, stage: string): HealthCheck {

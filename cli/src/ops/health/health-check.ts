@@ -5,6 +5,7 @@ export type HealthStatus = 'ok' | 'warn' | 'fail';
 export const HEALTH_GROUPS = [
   'Stacks',
   'Agents',
+  'Tools',
   'Knowledge base',
   'Queues',
   'Secrets',

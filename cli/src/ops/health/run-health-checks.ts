@@ -28,6 +28,7 @@ import { checkKnowledgeBase } from './knowledge-base-check';
 import { checkLambdaErrors } from './lambda-error-checks';
 import { checkQueues } from './queue-checks';
 import { checkSecret } from './secret-checks';
+import { checkTools } from './tool-checks';
 
 export interface HealthCheckOptions {
   /** How far back Lambda errors count, and how the operator wrote it (`1h`). */
@@ -161,8 +162,22 @@ export async function runHealthChecks(
       });
     }
   }
-  for (const endpoint of endpoints) {
-    tasks.push(checkEndpoint(endpoint, options.probeTimeoutMs).then((check) => [check]));
+  const probes = endpoints.map((endpoint) =>
+    checkEndpoint(endpoint, options.probeTimeoutMs).then((check) => [check]),
+  );
+  tasks.push(...probes);
+  if (agents) {
+    // After the probes: invoking five functions would otherwise skew the endpoints' timings.
+    tasks.push(
+      Promise.allSettled(probes).then(() =>
+        guarded(
+          'Tools',
+          'tools',
+          `the caller needs lambda:InvokeFunction on ${functionPrefix(stage)}tool-*`,
+          () => checkTools(clients.lambda, stage, Math.max(options.probeTimeoutMs, 10_000)),
+        ),
+      ),
+    );
   }
 
   // Secrets and functions are found among the stacks' resources, whatever they are named.
