@@ -11,6 +11,7 @@
 import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents';
 import { errorFields, type Logger, RevbotError } from '@revbot/core';
 import {
+  type ConversationRecord,
   ConversationRecorder,
   type ConversationSink,
   conversationMetrics,
@@ -18,6 +19,7 @@ import {
   EXPORT_FAILURE_METRIC,
   exportConversation,
   type RecorderOptions,
+  type TraceExport,
 } from '@revbot/monitoring';
 import type { WebClient } from '@slack/web-api';
 import type { ConversationRef } from '../shared/slack/feedback-buttons';
@@ -34,6 +36,8 @@ export interface AnswerDeps {
   /** The Web API client with the current bot token. */
   slack: () => Promise<WebClient>;
   sink: ConversationSink;
+  /** Sends the record as an OpenTelemetry trace too (when OTLP is configured). */
+  traces?: TraceExport;
   metrics: ProcessorMetrics;
   logger: Logger;
   progressIntervalMs?: number;
@@ -228,14 +232,33 @@ async function exportRecord(
   for (const metric of conversationMetrics(record)) {
     deps.metrics.add(metric.name, metric.unit, metric.value);
   }
+  // The trace goes out beside the record, so a slow collector adds no time of its own.
+  const trace = sendTrace(record, deps, ids);
   try {
     const { location } = await exportConversation(record, deps.sink);
     deps.logger.info('Conversation exported', { ...ids, location });
+    await trace;
     return location;
   } catch (error) {
     // Alarmed in the monitoring stack; the answer was given, so the message is not retried.
     deps.metrics.add(EXPORT_FAILURE_METRIC, 'Count', 1);
     deps.logger.error('Conversation export failed', { ...ids, error: errorFields(error) });
+    await trace;
     return undefined;
+  }
+}
+
+/** The trace is a copy for observability tools: a failure is counted and logged, never retried. */
+async function sendTrace(
+  record: ConversationRecord,
+  deps: AnswerDeps,
+  ids: Record<string, unknown>,
+): Promise<void> {
+  if (!deps.traces) return;
+  try {
+    await deps.traces(record);
+  } catch (error) {
+    deps.metrics.add(EXPORT_FAILURE_METRIC, 'Count', 1);
+    deps.logger.error('Conversation trace export failed', { ...ids, error: errorFields(error) });
   }
 }

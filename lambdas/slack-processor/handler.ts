@@ -8,7 +8,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createAgentRuntime } from '@revbot/agents/runtime';
 import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
-import { s3ConversationSink } from '@revbot/monitoring';
+import { otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { deployedSelfTestChecks, runSelfTest } from '../shared/self-test';
@@ -47,6 +47,7 @@ const processor = createSlackProcessor({
   runtime: createAgentRuntime(),
   slack: async () => slackClients((await credentials()).botToken),
   sink: s3ConversationSink({ client: new S3Client({}), bucket: env.CONVERSATION_BUCKET }),
+  traces: otlpTraceExportFromEnv(),
   metrics: powertoolsProcessorMetrics(metrics),
   logger,
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,

@@ -7,7 +7,7 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { AgentRuntime } from '@revbot/agents';
 import { type Logger, ValidationError } from '@revbot/core';
-import type { ConversationSink, RecorderOptions } from '@revbot/monitoring';
+import type { ConversationSink, RecorderOptions, TraceExport } from '@revbot/monitoring';
 import type { WebClient } from '@slack/web-api';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
@@ -25,6 +25,8 @@ export interface SlackProcessorDeps {
   runtime: AgentRuntime;
   slack: () => Promise<WebClient>;
   sink: ConversationSink;
+  /** Sends each record as an OpenTelemetry trace too (when OTLP is configured). */
+  traces?: TraceExport;
   metrics: ProcessorMetrics;
   logger: Logger;
   /** The queue's redrive maxReceiveCount (3 in the Slack gateway stack). */

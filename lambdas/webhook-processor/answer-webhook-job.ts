@@ -15,6 +15,7 @@ import {
   EXPORT_FAILURE_METRIC,
   exportConversation,
   type RecorderOptions,
+  type TraceExport,
 } from '@revbot/monitoring';
 import {
   type DeliveryOptions,
@@ -51,6 +52,8 @@ export interface WebhookProcessorDeps {
   defaultWebhookUrl?: string;
   /** Where conversation records go (S3 in AWS, a folder locally); none: not exported. */
   conversations?: ConversationSink;
+  /** Sends each record as an OpenTelemetry trace too (when OTLP is configured). */
+  traces?: TraceExport;
   recorderOptions?: RecorderOptions;
   /** The queue's maxReceiveCount: on that receive a retryable failure is recorded as failed. */
   maxReceiveCount?: number;
@@ -232,6 +235,20 @@ async function exportRecord(
   for (const metric of conversationMetrics(record)) {
     deps.metrics?.addMetric(metric.name, metric.unit, metric.value);
   }
+  // The trace goes out beside the record, so a slow collector adds no time of its own.
+  const [location] = await Promise.all([
+    writeRecord(record, deps, logger, trackingId),
+    sendTrace(record, deps, logger, trackingId),
+  ]);
+  return location;
+}
+
+async function writeRecord(
+  record: ReturnType<ConversationRecorder['finish']>,
+  deps: WebhookProcessorDeps,
+  logger: Logger,
+  trackingId: string,
+): Promise<string | undefined> {
   if (!deps.conversations) return undefined;
   try {
     const { location } = await exportConversation(record, deps.conversations);
@@ -244,6 +261,25 @@ async function exportRecord(
       error: error instanceof Error ? error.message : String(error),
     });
     return undefined;
+  }
+}
+
+/** The trace is a copy for observability tools: a failure is counted and logged, never retried. */
+async function sendTrace(
+  record: ReturnType<ConversationRecorder['finish']>,
+  deps: WebhookProcessorDeps,
+  logger: Logger,
+  trackingId: string,
+): Promise<void> {
+  if (!deps.traces) return;
+  try {
+    await deps.traces(record);
+  } catch (error) {
+    deps.metrics?.addMetric(EXPORT_FAILURE_METRIC, 'Count', 1);
+    logger.error('conversation trace export failed', {
+      tracking_id: trackingId,
+      error: error instanceof Error ? error.message : String(error),
+    });
   }
 }
 

@@ -8,7 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAgentRuntime } from '@revbot/agents/runtime';
 import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
-import { s3ConversationSink } from '@revbot/monitoring';
+import { otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { signingSecretSource } from '../shared/outbound';
@@ -40,6 +40,7 @@ const processWebhookJobs = createWebhookProcessorHandler({
   signer: signingSecretSource(env, secretsManagerReader()),
   defaultWebhookUrl: env.WEBHOOK_URL || undefined,
   conversations: s3ConversationSink({ client: new S3Client({}), bucket: env.CONVERSATION_BUCKET }),
+  traces: otlpTraceExportFromEnv(),
   maxReceiveCount: env.WEBHOOK_MAX_RECEIVE_COUNT,
   logger,
   metrics,

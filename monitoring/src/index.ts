@@ -27,6 +27,7 @@ export { ConversationRecorder } from './recorder/conversation-recorder';
 export { type S3ConversationSinkOptions, s3ConversationSink } from './s3-conversation-sink';
 export { parseSavedStream } from './saved-stream';
 export * from './schema';
+export { otlpTraceExportFromEnv, type TraceExport } from './trace-export';
 export type {
   ChannelContext,
   ConversationContext,

@@ -1,7 +1,9 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type RevbotLocal, startRevbotLocal } from '@revbot/cli';
+import { type ListeningServer, listenOnLoopback } from '@revbot/testing/listen-on-loopback';
 import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -17,10 +19,23 @@ describe('the local stack, webhook channel', () => {
   let stack: RevbotLocal;
   let receiver: WebhookReceiver;
   let dataDir: string;
+  /** A local OTLP/HTTP collector: the bodies of the traces it was sent. */
+  let collector: ListeningServer;
+  const traces: string[] = [];
 
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'revbot-e2e-'));
     receiver = await startWebhookReceiver({ port: 0, secret });
+    collector = await listenOnLoopback(
+      createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          if (req.url === '/v1/traces') traces.push(Buffer.concat(chunks).toString('utf8'));
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+        });
+      }),
+    );
     stack = await startRevbotLocal({
       PORT: '0',
       REVBOT_DATA_DIR: dataDir,
@@ -28,11 +43,13 @@ describe('the local stack, webhook channel', () => {
       WEBHOOK_ALLOWED_URLS: `${receiver.url}/`,
       REVBOT_API_KEYS: 'local-key',
       REVBOT_DATA_AS_OF: '2026-11-23',
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.url,
     });
   });
   afterAll(async () => {
     await stack?.close();
     await receiver?.close();
+    await collector?.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -71,6 +88,12 @@ describe('the local stack, webhook channel', () => {
     const files = listFiles(path.join(dataDir, 'conversation-history'));
     expect(files.some((file) => file.endsWith('conversation.json'))).toBe(true);
     expect(files.some((file) => file.endsWith('metadata.json'))).toBe(true);
+
+    // The processor also sent the conversation to the OTLP collector, named by its tracking id.
+    const sent = traces.join('\n');
+    expect(sent).toContain('"gen_ai.conversation.id"');
+    expect(sent).toContain(`"stringValue":"${receipt.tracking_id}"`);
+    expect(sent).toContain('"invoke_agent');
   });
 
   it('refuses bad requests with a clear error and queues nothing', async () => {

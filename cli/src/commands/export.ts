@@ -23,7 +23,7 @@ export const exportCommand: Command = {
   name: 'export',
   summary: 'turn a saved agent event stream into conversation.json + metadata.json',
   usage: `usage: revbot export <stream.json> [--out DIR] [--conversation-id ID] [--query TEXT]
-                     [--root-agent NAME] [--save-raw] [--json]
+                     [--root-agent NAME] [--save-raw] [--json] [--format otlp [--content]]
 
 Reads a saved InvokeAgent event stream (a JSON array of {trace}/{chunk} events, as the SDK
 yields them, or an events.json saved with a conversation) and writes conversation.json and
@@ -35,7 +35,9 @@ S3 bucket.
   --query TEXT           the user's question, when known (streams do not carry it)
   --root-agent NAME      name of the top-level agent (default Manager)
   --save-raw             also write the redacted events.json
-  --json                 print the result as JSON`,
+  --json                 print the result as JSON
+  --format otlp          print the conversation as an OpenTelemetry trace (OTLP/JSON, GenAI
+                         conventions) instead of writing files; --content adds the messages`,
   async run(args, io) {
     let parsed: ReturnType<typeof parse>;
     try {
@@ -74,6 +76,14 @@ S3 bucket.
       },
       { rootAgentName: values['root-agent'], keepRawEvents: values['save-raw'] },
     );
+    if (values.format === 'otlp') {
+      const { otlpJson } = await import('@revbot/monitoring/otlp');
+      io.stdout.write(`${otlpJson([record.conversation], { includeContent: values.content })}\n`);
+      return 0;
+    }
+    if (values.format !== 'record') {
+      throw new UsageError(`--format must be record or otlp, got "${values.format}"`);
+    }
     const result = await exportConversation(
       record,
       localConversationSink(path.resolve(io.cwd, values.out)),
@@ -110,6 +120,8 @@ function parse(args: string[]) {
       'root-agent': { type: 'string' },
       'save-raw': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      format: { type: 'string', default: 'record' },
+      content: { type: 'boolean', default: false },
     },
   });
 }

@@ -31,7 +31,7 @@ import {
   webhookDestinationAllowlist,
   webhookDestinationsEnvSchema,
 } from '@revbot/lambdas/webhook-requests';
-import { localConversationSink } from '@revbot/monitoring';
+import { localConversationSink, otlpTraceExportFromEnv } from '@revbot/monitoring';
 import { startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { z } from 'zod';
@@ -175,6 +175,8 @@ export async function startRevbotLocal(
       apiKeys: parseApiKeys(env.REVBOT_API_KEYS),
       logger,
     });
+    // OTEL_EXPORTER_OTLP_ENDPOINT set: every conversation also goes to that collector as a trace.
+    const traces = otlpTraceExportFromEnv(rawEnv);
     const webhookProcessor = createWebhookProcessorHandler({
       store,
       runtime,
@@ -182,6 +184,7 @@ export async function startRevbotLocal(
       signer,
       defaultWebhookUrl: env.WEBHOOK_URL || undefined,
       conversations,
+      traces,
       maxReceiveCount: 3,
       logger,
     });
@@ -199,6 +202,7 @@ export async function startRevbotLocal(
       runtime,
       slack: async () => slackClients((await slackCredentials()).botToken),
       sink: conversations,
+      traces,
       metrics: recordingProcessorMetrics(),
       logger,
       maxReceiveCount: 3,

@@ -69,6 +69,37 @@ describe('revbot export', () => {
     expect(existsSync(path.join(folder, 'events.json'))).toBe(false);
   });
 
+  it('prints the conversation as an OTLP/JSON trace with --format otlp, writing no files', async () => {
+    const stream = path.join(fixtures, '01-supervisor-nested-collaborators.json');
+    const out = path.join(dir, 'otlp-out');
+    const result = await run(
+      [stream, '--out', 'otlp-out', '--format', 'otlp', '--query', 'Sum 1..10'],
+      dir,
+    );
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const request = JSON.parse(result.out) as {
+      resourceSpans: { scopeSpans: { spans: { name: string; parentSpanId?: string }[] }[] }[];
+    };
+    const spans = request.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+    expect(spans.filter((s) => s.name.startsWith('invoke_agent ')).map((s) => s.name)).toEqual([
+      'invoke_agent Manager',
+      'invoke_agent SimpleSupervisor',
+      'invoke_agent MathSolverAgent',
+    ]);
+    expect(spans.filter((s) => !s.parentSpanId)).toHaveLength(1);
+    expect(result.out).not.toContain('Sum 1..10');
+    expect(existsSync(out)).toBe(false);
+    const withContent = await run(
+      [stream, '--format', 'otlp', '--content', '--query', 'Sum 1..10'],
+      dir,
+    );
+    expect(withContent.out).toContain('Sum 1..10');
+    const bad = await run([stream, '--format', 'xml'], dir);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain('--format must be record or otlp');
+  });
+
   it('prints JSON, names the record after the file hash by default, and saves the raw stream on request', async () => {
     const stream = path.join(fixtures, '06-knowledge-base-lookup-with-citation-chunk.json');
     const { code, out } = await run([stream, '--out', 'exports', '--save-raw', '--json'], dir);
