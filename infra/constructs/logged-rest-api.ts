@@ -95,6 +95,15 @@ export class LoggedRestApi extends Construct {
               ),
       },
     });
+    // Methods are added after construction: whether each throttled route exists is known at synth.
+    this.node.addValidation({
+      validate: () => {
+        const methods = new Set(this.api.methods.map((m) => `${m.resource.path}/${m.httpMethod}`));
+        return routes
+          .filter(([route]) => !methods.has(route))
+          .map(([route]) => `prop "routeThrottles" names ${route}, a method the API does not have`);
+      },
+    });
     this.validator = this.api.addRequestValidator('Validator', {
       validateRequestBody: true,
       validateRequestParameters: true,

@@ -20,11 +20,21 @@ const configSchema = z.object({
   webhookAllowedUrls: z.string().default(''),
   /** Default outbound webhook URL for the webhook channel. */
   webhookUrl: z.string().default(''),
+  /**
+   * Most concurrent invocations each channel's queue starts (SQS's minimum is 2): a burst of
+   * questions waits in the queue instead of exhausting Bedrock's quotas.
+   */
+  processorMaxConcurrency: z.coerce.number().int().min(2).max(1000),
 });
 
 export type RevbotConfig = z.infer<typeof configSchema>;
 
-const DEFAULTS = { stage: 'dev', agentRuntime: 'bedrock-agents', conversationRetentionDays: 365 };
+const DEFAULTS = {
+  stage: 'dev',
+  agentRuntime: 'bedrock-agents',
+  conversationRetentionDays: 365,
+  processorMaxConcurrency: 5,
+};
 
 export function loadConfig(node: Node): RevbotConfig {
   const raw: Record<string, unknown> = {};

@@ -101,6 +101,22 @@ describe('LoggedRestApi', () => {
     });
   });
 
+  it('fails the synth when routeThrottles names a method the API does not have', () => {
+    // GIVEN
+    const api = new LoggedRestApi(stack, 'Api', {
+      ...PROPS,
+      routeThrottles: { '/slack/event/POST': { rateLimit: 40, burstLimit: 80 } },
+    });
+
+    // WHEN
+    withMethod(api, '/slack/events');
+
+    // THEN
+    expect(() => Template.fromStack(stack)).toThrow(
+      'prop "routeThrottles" names /slack/event/POST, a method the API does not have',
+    );
+  });
+
   it.each([
     ['stageName', { stageName: 'test stage' }],
     ['throttle.rateLimit', { throttle: { rateLimit: 0, burstLimit: 10 } }],

@@ -120,6 +120,32 @@ describe('configuration from CDK context', () => {
       /Invalid CDK context "agentRuntime"/,
     );
   });
+
+  it('caps each channel processor at 5 concurrent invocations unless processorMaxConcurrency says otherwise', () => {
+    expect(loadConfig(new App().node).processorMaxConcurrency).toBe(5);
+    expect(
+      loadConfig(new App({ context: { processorMaxConcurrency: '12' } }).node)
+        .processorMaxConcurrency,
+    ).toBe(12);
+    // SQS event sources cannot be limited below two concurrent invocations.
+    expect(() => loadConfig(new App({ context: { processorMaxConcurrency: 1 } }).node)).toThrow(
+      /Invalid CDK context "processorMaxConcurrency"/,
+    );
+  });
+
+  it('applies processorMaxConcurrency to both channel queues', () => {
+    const app = newRevbotApp({
+      context: { processorMaxConcurrency: 3, 'aws:cdk:bundling-stacks': [] },
+    });
+    const stacks = buildApp(app);
+    for (const stack of [stacks.slack, stacks.webhook]) {
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        ScalingConfig: { MaximumConcurrency: 3 },
+      });
+    }
+  });
 });
 
 describe('the deployment environment', () => {
