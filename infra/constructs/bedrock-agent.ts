@@ -11,25 +11,34 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { resourceName } from '../lib/naming';
+import { checkStage, InvalidPropError } from '../lib/prop-validation';
 import { grantInvokeModels } from './model-access';
 
 /** Name of every agent's alias; the test alias (TSTALIASID) is never used. */
 export const AGENT_ALIAS_NAME = 'live';
 
 export interface AgentKnowledgeBaseAccess {
-  knowledgeBaseId: string;
-  knowledgeBaseArn: string;
+  readonly knowledgeBaseId: string;
+  readonly knowledgeBaseArn: string;
 }
 
 export interface BedrockAgentProps {
-  stage: string;
-  definition: AgentDefinition;
-  /** The Lambda behind each action group, by tool name. */
-  toolFunctions: Readonly<Record<string, lambda.IFunction>>;
-  /** Required when the definition uses the knowledge base. */
-  knowledgeBase?: AgentKnowledgeBaseAccess;
-  /** The deployed collaborators of a supervisor, by agent key. */
-  collaborators?: ReadonlyMap<string, BedrockAgent>;
+  /** Deployment stage; the agent is named `revops-<stage>-<agent key>`. */
+  readonly stage: string;
+  readonly definition: AgentDefinition;
+  /** The Lambda behind each action group, by tool name; every tool the agent uses must have one. */
+  readonly toolFunctions: Readonly<Record<string, lambda.IFunction>>;
+  /**
+   * The knowledge base the agent retrieves from; required when the definition uses one.
+   * @default - none: a definition with a knowledge base is refused
+   */
+  readonly knowledgeBase?: AgentKnowledgeBaseAccess;
+  /**
+   * The deployed collaborators of a supervisor, by agent key; each collaborator the definition
+   * names must be among them.
+   * @default - none: a definition with collaborators is refused
+   */
+  readonly collaborators?: ReadonlyMap<string, BedrockAgent>;
 }
 
 /** `revops-<stage>-deal-analysis-agent`: stage-qualified, within Bedrock's name pattern. */
@@ -54,6 +63,7 @@ export class BedrockAgent extends Construct {
     const { definition } = props;
     this.definition = definition;
     const stack = Stack.of(this);
+    checkStage(this, props.stage);
     const agentName = bedrockAgentName(props.stage, definition.key);
 
     // Bedrock assumes the role for this account's agents only; the agent id is not known
@@ -75,7 +85,12 @@ export class BedrockAgent extends Construct {
 
     if (definition.knowledgeBase) {
       if (!props.knowledgeBase) {
-        throw new Error(`Agent "${definition.key}" uses the knowledge base, but none was given`);
+        throw new InvalidPropError(
+          this.node.path,
+          'knowledgeBase',
+          `is required: agent "${definition.key}" uses the knowledge base`,
+          props.knowledgeBase,
+        );
       }
       this.role.addToPolicy(
         new iam.PolicyStatement({
@@ -100,8 +115,14 @@ export class BedrockAgent extends Construct {
 
     const actionGroups = definition.actionGroups.map((group) => {
       const fn = props.toolFunctions[group.tool.name];
-      if (!fn)
-        throw new Error(`No Lambda for tool "${group.tool.name}" of agent "${definition.key}"`);
+      if (!fn) {
+        throw new InvalidPropError(
+          this.node.path,
+          'toolFunctions',
+          `has no Lambda for tool "${group.tool.name}" of agent "${definition.key}"`,
+          Object.keys(props.toolFunctions),
+        );
+      }
       return { group, fn };
     });
 
@@ -206,8 +227,11 @@ export class BedrockAgent extends Construct {
   ): BedrockAgent {
     const agent = deployed?.get(collaborator.agentKey);
     if (!agent) {
-      throw new Error(
-        `Collaborator "${collaborator.agentKey}" of agent "${this.node.id}" must be created before its supervisor`,
+      throw new InvalidPropError(
+        this.node.path,
+        'collaborators',
+        `must hold collaborator "${collaborator.agentKey}", created before its supervisor`,
+        [...(deployed?.keys() ?? [])],
       );
     }
     return agent;

@@ -3,6 +3,7 @@
  * Bedrock knowledge base on S3 Vectors. A deployment that changes the markdown starts an
  * ingestion job, so `cdk deploy` alone keeps what the agents retrieve current.
  */
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   DefaultStackSynthesizer,
@@ -22,6 +23,7 @@ import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { resourceName } from '../lib/naming';
+import { checkInteger, checkPattern, checkStage, InvalidPropError } from '../lib/prop-validation';
 import { REPO_ROOT } from './revbot-function';
 
 export const KNOWLEDGE_BASE_DIR = path.join(REPO_ROOT, 'knowledge_base');
@@ -30,9 +32,9 @@ export const KNOWLEDGE_BASE_PREFIX = 'knowledge_base/';
 
 export interface EmbeddingModel {
   /** Bedrock foundation model id of a text embedding model. */
-  modelId: string;
-  /** Vector size the model produces; the index is created with it. */
-  dimensions: number;
+  readonly modelId: string;
+  /** Vector size the model produces, from 1 to 4096; the index is created with it. */
+  readonly dimensions: number;
 }
 
 /** Titan Text Embeddings V2 at its default size. */
@@ -42,10 +44,18 @@ export const TITAN_EMBED_TEXT_V2: EmbeddingModel = {
 };
 
 export interface KnowledgeBaseProps {
-  stage: string;
-  /** Folder of markdown to index (default: the repository's `knowledge_base/`). */
-  sourceDir?: string;
-  embeddingModel?: EmbeddingModel;
+  /** Deployment stage; the knowledge base is named `revops-<stage>-knowledge-base`. */
+  readonly stage: string;
+  /**
+   * Folder of markdown to index; it must exist.
+   * @default - the repository's `knowledge_base/` (KNOWLEDGE_BASE_DIR)
+   */
+  readonly sourceDir?: string;
+  /**
+   * Model that embeds the documents and the queries.
+   * @default TITAN_EMBED_TEXT_V2
+   */
+  readonly embeddingModel?: EmbeddingModel;
 }
 
 export class KnowledgeBase extends Construct {
@@ -64,6 +74,19 @@ export class KnowledgeBase extends Construct {
     const stack = Stack.of(this);
     const sourceDir = props.sourceDir ?? KNOWLEDGE_BASE_DIR;
     const embedding = props.embeddingModel ?? TITAN_EMBED_TEXT_V2;
+    checkStage(this, props.stage);
+    if (!existsSync(sourceDir) || !statSync(sourceDir).isDirectory()) {
+      throw new InvalidPropError(this.node.path, 'sourceDir', 'must be a folder', sourceDir);
+    }
+    checkPattern(
+      this,
+      'embeddingModel.modelId',
+      embedding.modelId,
+      /^[a-z0-9-]+\.[a-zA-Z0-9.:_-]+$/,
+      'must be a Bedrock model id such as amazon.titan-embed-text-v2:0',
+    );
+    // S3 Vectors' index dimension range.
+    checkInteger(this, 'embeddingModel.dimensions', embedding.dimensions, 1, 4096);
     const name = resourceName(props.stage, 'knowledge-base');
 
     this.bucket = new s3.Bucket(this, 'Documents', {

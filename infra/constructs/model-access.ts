@@ -7,6 +7,7 @@ import type { ModelDefinition } from '@revbot/agents';
 import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
+import { InvalidPropError } from '../lib/prop-validation';
 
 export const inferenceProfileArn = (scope: IConstruct, model: ModelDefinition): string => {
   const stack = Stack.of(scope);
@@ -22,8 +23,11 @@ export const foundationModelArn = (scope: IConstruct, model: ModelDefinition): s
   `arn:${Stack.of(scope).partition}:bedrock:*::foundation-model/${model.foundationModelId}`;
 
 export interface GrantModelOptions {
-  /** Also allow `bedrock:GetInferenceProfile` (Bedrock Agents read the profile at prepare time). */
-  describe?: boolean;
+  /**
+   * Also allow `bedrock:GetInferenceProfile` (Bedrock Agents read the profile at prepare time).
+   * @default false
+   */
+  readonly describe?: boolean;
 }
 
 /**
@@ -36,6 +40,10 @@ export function grantInvokeModels(
   models: readonly ModelDefinition[],
   options: GrantModelOptions = {},
 ): void {
+  // An empty list would render statements without resources, which IAM rejects at deploy time.
+  if (models.length === 0) {
+    throw new InvalidPropError(scope.node.path, 'models', 'must name at least one model', models);
+  }
   const profiles = models.map((m) => inferenceProfileArn(scope, m));
   iam.Grant.addToPrincipal({
     grantee,

@@ -8,16 +8,35 @@ import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { resourceName } from '../lib/naming';
+import { checkInteger, checkPattern, checkStage } from '../lib/prop-validation';
 import { RevbotFunction, type RevbotFunctionProps } from './revbot-function';
 
+/** An SQS queue name: letters, digits, dashes and underscores, at most 80 characters. */
+const QUEUE_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,80}$/;
+
 export interface QueueProcessorProps {
-  stage: string;
-  queueName: string;
-  dlqName: string;
-  processor: Omit<RevbotFunctionProps, 'stage'>;
-  /** Deliveries before a message moves to the DLQ. */
-  maxReceiveCount?: number;
-  batchSize?: number;
+  /** Deployment stage; the queues are named `revops-<stage>-<queueName>` and `…-<dlqName>`. */
+  readonly stage: string;
+  readonly queueName: string;
+  readonly dlqName: string;
+  /** The processor Lambda; its timeout sets the queue's visibility timeout (six times it). */
+  readonly processor: Omit<RevbotFunctionProps, 'stage'>;
+  /**
+   * Deliveries before a message moves to the DLQ, from 1 to 1000.
+   * @default 3
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Messages per invocation, from 1 to 10.
+   * @default 1
+   */
+  readonly batchSize?: number;
+  /**
+   * Most concurrent invocations the queue may start, from 2 to 1000: a burst of messages then
+   * waits in the queue instead of fanning out into downstream quotas (Bedrock's, for the agents).
+   * @default - no limit: the processor scales to the account's unreserved concurrency
+   */
+  readonly maxConcurrency?: number;
 }
 
 export class QueueProcessor extends Construct {
@@ -27,14 +46,25 @@ export class QueueProcessor extends Construct {
 
   constructor(scope: Construct, id: string, props: QueueProcessorProps) {
     super(scope, id);
+    checkStage(this, props.stage);
+    const queueName = resourceName(props.stage, props.queueName);
+    const dlqName = resourceName(props.stage, props.dlqName);
+    const nameRule =
+      'must make a queue name of letters, digits, dashes and underscores, at most 80 characters';
+    checkPattern(this, 'queueName', queueName, QUEUE_NAME_PATTERN, nameRule);
+    checkPattern(this, 'dlqName', dlqName, QUEUE_NAME_PATTERN, nameRule);
+    checkInteger(this, 'maxReceiveCount', props.maxReceiveCount, 1, 1000);
+    checkInteger(this, 'batchSize', props.batchSize, 1, 10);
+    checkInteger(this, 'maxConcurrency', props.maxConcurrency, 2, 1000);
+
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      queueName: resourceName(props.stage, props.dlqName),
+      queueName: dlqName,
       retentionPeriod: Duration.days(14),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
     this.queue = new sqs.Queue(this, 'Queue', {
-      queueName: resourceName(props.stage, props.queueName),
+      queueName,
       visibilityTimeout: Duration.seconds(props.processor.timeout.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
@@ -52,6 +82,7 @@ export class QueueProcessor extends Construct {
       new lambdaEvents.SqsEventSource(this.queue, {
         batchSize: props.batchSize ?? 1,
         reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency,
       }),
     );
   }

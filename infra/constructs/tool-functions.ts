@@ -12,6 +12,7 @@ import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type Node } from 'constructs';
 import { z } from 'zod';
+import { checkStage, InvalidPropError } from '../lib/prop-validation';
 import { RevbotFunction } from './revbot-function';
 
 /** Tool settings as CDK context keys; every one optional. */
@@ -56,9 +57,13 @@ export function toolSettingsFromContext(node: Node): ToolSettings {
 }
 
 export interface ToolFunctionsProps {
-  stage: string;
-  /** Default: read from CDK context. */
-  settings?: ToolSettings;
+  /** Deployment stage; each tool Lambda is named `revops-<stage>-tool-<tool folder>`. */
+  readonly stage: string;
+  /**
+   * Downstream settings of the tools, validated like the context keys they mirror.
+   * @default - read from CDK context (`toolSettingsFromContext`)
+   */
+  readonly settings?: ToolSettings;
 }
 
 interface ToolSpec {
@@ -150,7 +155,10 @@ export class ToolFunctions extends Construct {
 
   constructor(scope: Construct, id: string, props: ToolFunctionsProps) {
     super(scope, id);
-    const settings = props.settings ?? toolSettingsFromContext(this.node);
+    checkStage(this, props.stage);
+    const settings = props.settings
+      ? this.checkedSettings(props.settings)
+      : toolSettingsFromContext(this.node);
     this.settings = settings;
     if (!settings.fireboltAccount || !settings.fireboltDatabase || !settings.fireboltEngine) {
       Annotations.of(this).addWarningV2(
@@ -188,6 +196,19 @@ export class ToolFunctions extends Construct {
     });
     this.byName = Object.fromEntries(entries) as Record<ToolName, RevbotFunction>;
     this.secrets = secrets;
+  }
+
+  private checkedSettings(settings: ToolSettings): ToolSettings {
+    const parsed = toolSettingsSchema.safeParse(settings);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.join('.') ?? '';
+    throw new InvalidPropError(
+      this.node.path,
+      `settings.${key}`,
+      issue?.message ?? 'is invalid',
+      (settings as Record<string, unknown>)[key],
+    );
   }
 
   /** A secret of this tool alone: provider credentials to fill in, or a generated signing key. */

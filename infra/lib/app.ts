@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { App, type AppProps, Tags, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { REPO_ROOT } from '../constructs/revbot-function';
 import { AgentsStack } from '../stacks/agents-stack';
@@ -21,13 +21,21 @@ export interface RevbotStacks {
   webhook: WebhookGatewayStack;
 }
 
+/**
+ * The stacks' account and Region, from the deploying environment; nothing is pinned to one
+ * account. A variable that is set but empty (common in CI) counts as unset: the stacks are then
+ * environment-agnostic instead of naming the account "" (and a bucket `…-conversations--`).
+ */
+export function deploymentEnvironment(vars: NodeJS.ProcessEnv = process.env): Environment {
+  return {
+    account: vars.CDK_DEFAULT_ACCOUNT?.trim() || undefined,
+    region: vars.CDK_DEFAULT_REGION?.trim() || undefined,
+  };
+}
+
 export function buildApp(app: App): RevbotStacks {
   const config = loadConfig(app.node);
-  // Region and account come from the deploying environment; nothing is pinned to one account.
-  const env = {
-    account: process.env.CDK_DEFAULT_ACCOUNT,
-    region: process.env.CDK_DEFAULT_REGION,
-  };
+  const env = deploymentEnvironment();
   const stackName = (part: string) => resourceName(config.stage, part);
 
   const monitoring = new MonitoringStack(app, 'Monitoring', {

@@ -4,14 +4,13 @@
  */
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { STAGE_PATTERN, STAGE_RULE } from './naming';
 
 export const AGENT_RUNTIMES = ['bedrock-agents', 'converse'] as const;
 export type AgentRuntimeKind = (typeof AGENT_RUNTIMES)[number];
 
 const configSchema = z.object({
-  stage: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,15}$/, 'lowercase letters, digits and dashes, at most 16 characters'),
+  stage: z.string().regex(STAGE_PATTERN, STAGE_RULE),
   agentRuntime: z.enum(AGENT_RUNTIMES),
   /** Days conversation records are kept in S3 before they expire. */
   conversationRetentionDays: z.coerce.number().int().min(1).max(3650),
@@ -21,11 +20,21 @@ const configSchema = z.object({
   webhookAllowedUrls: z.string().default(''),
   /** Default outbound webhook URL for the webhook channel. */
   webhookUrl: z.string().default(''),
+  /**
+   * Most concurrent invocations each channel's queue starts (SQS's minimum is 2): a burst of
+   * questions waits in the queue instead of exhausting Bedrock's quotas.
+   */
+  processorMaxConcurrency: z.coerce.number().int().min(2).max(1000),
 });
 
 export type RevbotConfig = z.infer<typeof configSchema>;
 
-const DEFAULTS = { stage: 'dev', agentRuntime: 'bedrock-agents', conversationRetentionDays: 365 };
+const DEFAULTS = {
+  stage: 'dev',
+  agentRuntime: 'bedrock-agents',
+  conversationRetentionDays: 365,
+  processorMaxConcurrency: 5,
+};
 
 export function loadConfig(node: Node): RevbotConfig {
   const raw: Record<string, unknown> = {};

@@ -2,6 +2,10 @@
  * Stage-aware resource names (`revops-<stage>-<part>`). The dashboard and alarms are built from
  * these names, so stacks that own a resource and the monitoring stack never disagree.
  */
+/** A stage names every resource (`revops-<stage>-…`), so it must fit every service's names. */
+export const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
+export const STAGE_RULE = 'lowercase letters, digits and dashes, at most 16 characters';
+
 export const resourceName = (stage: string, part: string): string => `revops-${stage}-${part}`;
 
 export const NAMES = {

@@ -22,7 +22,11 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { acknowledgeMachineToMachineAuth, LoggedRestApi } from '../constructs/logged-rest-api';
+import {
+  acknowledgeMachineToMachineAuth,
+  LoggedRestApi,
+  type ThrottleLimits,
+} from '../constructs/logged-rest-api';
 import { QueueProcessor } from '../constructs/queue-processor';
 import { RevbotFunction } from '../constructs/revbot-function';
 import type { AgentRuntimeAccess } from '../lib/agent-runtime-access';
@@ -32,6 +36,17 @@ import { NAMES, resourceName } from '../lib/naming';
 
 /** Deliveries of a queued question before it moves to the dead-letter queue. */
 export const SLACK_MAX_RECEIVE_COUNT = 3;
+
+/** The stage's throttle, for any method without one of its own. */
+export const SLACK_API_THROTTLE: ThrottleLimits = { rateLimit: 50, burstLimit: 100 };
+/**
+ * Each route its own bucket: a flood of events (Slack sends at most ~8 a second per workspace)
+ * cannot crowd out the button clicks of interactivity, and the reverse.
+ */
+export const SLACK_ROUTE_THROTTLES: Readonly<Record<string, ThrottleLimits>> = {
+  '/slack/events/POST': { rateLimit: 40, burstLimit: 80 },
+  '/slack/interactions/POST': { rateLimit: 10, burstLimit: 20 },
+};
 
 export interface SlackGatewayStackProps extends StackProps {
   config: RevbotConfig;
@@ -80,6 +95,7 @@ export class SlackGatewayStack extends Stack {
       queueName: NAMES.slackQueue,
       dlqName: NAMES.slackDlq,
       maxReceiveCount: SLACK_MAX_RECEIVE_COUNT,
+      maxConcurrency: props.config.processorMaxConcurrency,
       processor: {
         name: NAMES.slackProcessor,
         entry: 'slack-processor/handler.ts',
@@ -143,7 +159,8 @@ export class SlackGatewayStack extends Stack {
       restApiName: resourceName(stage, 'slack-api'),
       description: 'RevBot Slack Events API and interactivity endpoint',
       stageName: stage,
-      throttle: { rateLimit: 50, burstLimit: 100 },
+      throttle: SLACK_API_THROTTLE,
+      routeThrottles: SLACK_ROUTE_THROTTLES,
     });
     this.api = gateway.api;
     const integration = new apigateway.LambdaIntegration(this.handler.function);

@@ -16,7 +16,11 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { acknowledgeMachineToMachineAuth, LoggedRestApi } from '../constructs/logged-rest-api';
+import {
+  acknowledgeMachineToMachineAuth,
+  LoggedRestApi,
+  type ThrottleLimits,
+} from '../constructs/logged-rest-api';
 import { QueueProcessor } from '../constructs/queue-processor';
 import { RevbotFunction } from '../constructs/revbot-function';
 import type { AgentRuntimeAccess } from '../lib/agent-runtime-access';
@@ -43,6 +47,17 @@ const GATEWAY_ERRORS: [apigateway.ResponseType, string][] = [
   [apigateway.ResponseType.DEFAULT_4XX, 'BAD_REQUEST'],
   [apigateway.ResponseType.DEFAULT_5XX, 'INTERNAL_ERROR'],
 ];
+
+/** The stage's throttle, for any method without one of its own. */
+export const WEBHOOK_API_THROTTLE: ThrottleLimits = { rateLimit: 20, burstLimit: 40 };
+/**
+ * Each route its own bucket: asking starts agent work and is held to the usage plan's rate,
+ * while cheap status polls get more room and cannot use up the room for new questions.
+ */
+export const WEBHOOK_ROUTE_THROTTLES: Readonly<Record<string, ThrottleLimits>> = {
+  '/webhook/POST': { rateLimit: 10, burstLimit: 20 },
+  '/webhook/{trackingId}/GET': { rateLimit: 20, burstLimit: 40 },
+};
 
 export interface WebhookGatewayStackProps extends StackProps {
   config: RevbotConfig;
@@ -96,6 +111,7 @@ export class WebhookGatewayStack extends Stack {
       queueName: NAMES.webhookQueue,
       dlqName: NAMES.webhookDlq,
       maxReceiveCount: WEBHOOK_MAX_RECEIVE_COUNT,
+      maxConcurrency: props.config.processorMaxConcurrency,
       processor: {
         name: NAMES.webhookProcessor,
         entry: 'webhook-processor/handler.ts',
@@ -156,7 +172,8 @@ export class WebhookGatewayStack extends Stack {
       restApiName: resourceName(stage, 'webhook-api'),
       description: 'RevBot webhook API: ask a question, poll its status',
       stageName: stage,
-      throttle: { rateLimit: 20, burstLimit: 40 },
+      throttle: WEBHOOK_API_THROTTLE,
+      routeThrottles: WEBHOOK_ROUTE_THROTTLES,
     });
     this.api = gateway.api;
     const integration = new apigateway.LambdaIntegration(this.gateway.function);

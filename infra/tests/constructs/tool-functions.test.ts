@@ -3,12 +3,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { TOOL_NAMES, TOOLS, type ToolName } from '@revbot/agents';
 import { App, type CfnElement } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDAS_DIR } from '../../constructs/revbot-function';
-import { toolSettingsFromContext } from '../../constructs/tool-functions';
+import {
+  ToolFunctions,
+  type ToolFunctionsProps,
+  type ToolSettings,
+  toolSettingsFromContext,
+} from '../../constructs/tool-functions';
 import { buildApp, newRevbotApp, type RevbotStacks } from '../../lib/app';
+import { bareStack, logicalId } from './bare-stack';
 
 const outdirs: string[] = [];
 afterAll(() => {
@@ -191,6 +197,83 @@ describe('the tool Lambdas', () => {
       r.violations.filter((v) => v.severity === 'error').map((v) => v.ruleName),
     );
     expect(errors).toEqual([]);
+  });
+});
+
+const SETTINGS: ToolSettings = {
+  fireboltAccount: 'acme-revenue',
+  fireboltDatabase: 'revenue',
+  fireboltEngine: 'analytics',
+  gongBaseUrl: 'https://api.gong.io',
+  searchBaseUrl: 'https://api.tavily.com',
+  gongReservedConcurrency: 0,
+  searchReservedConcurrency: 2,
+  webhookAllowedUrls: '',
+  notificationWebhookUrl: '',
+  queryTimeoutSeconds: 15,
+};
+
+describe('ToolFunctions on a bare stack', () => {
+  it('creates one Lambda and one secret per tool from the settings it is given', () => {
+    // GIVEN
+    const stack = bareStack();
+
+    // WHEN
+    const tools = new ToolFunctions(stack, 'Tools', { stage: 'test', settings: SETTINGS });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', TOOL_NAMES.length);
+    template.resourceCountIs('AWS::SecretsManager::Secret', TOOL_NAMES.length);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'revops-test-tool-firebolt-query',
+      Environment: {
+        Variables: Match.objectLike({
+          FIREBOLT_ACCOUNT: 'acme-revenue',
+          QUERY_TIMEOUT_MS: '15000',
+          FIREBOLT_SECRET_ID: { Ref: logicalId(tools.secrets.firebolt_query!) },
+        }),
+      },
+    });
+    // 0 reserves nothing; any other figure is reserved as given.
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'revops-test-tool-gong-retrieval',
+      ReservedConcurrentExecutions: Match.absent(),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'revops-test-tool-web-search',
+      ReservedConcurrentExecutions: 2,
+    });
+    expect(tools.settings).toEqual(SETTINGS);
+  });
+
+  it('reads the settings from context when none are given, and warns while Firebolt is unset', () => {
+    // GIVEN
+    const stack = bareStack({ gongBaseUrl: 'https://us-1.api.gong.io' });
+
+    // WHEN
+    const tools = new ToolFunctions(stack, 'Tools', { stage: 'test' });
+
+    // THEN
+    expect(tools.settings.gongBaseUrl).toBe('https://us-1.api.gong.io');
+    Annotations.fromStack(stack).hasWarning(
+      '/Default/Tools',
+      Match.stringLikeRegexp('Firebolt is not configured'),
+    );
+  });
+
+  it.each([
+    ['stage', { stage: 'Test' }],
+    ['settings.gongBaseUrl', { settings: { ...SETTINGS, gongBaseUrl: 'gong' } }],
+    ['settings.queryTimeoutSeconds', { settings: { ...SETTINGS, queryTimeoutSeconds: 61 } }],
+  ] as [string, Partial<ToolFunctionsProps>][])('refuses a wrong %s, naming it', (prop, wrong) => {
+    // GIVEN
+    const stack = bareStack();
+
+    // WHEN / THEN
+    expect(
+      () => new ToolFunctions(stack, 'Tools', { stage: 'test', settings: SETTINGS, ...wrong }),
+    ).toThrow(`Default/Tools: prop "${prop}"`);
   });
 });
 

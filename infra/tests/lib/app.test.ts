@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, Token } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, newRevbotApp, type RevbotStacks } from '../../lib/app';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildApp, deploymentEnvironment, newRevbotApp, type RevbotStacks } from '../../lib/app';
 import { loadConfig } from '../../lib/config';
 
 const outdirs: string[] = [];
@@ -119,5 +119,80 @@ describe('configuration from CDK context', () => {
     expect(() => loadConfig(new App({ context: { agentRuntime: 'lambda' } }).node)).toThrow(
       /Invalid CDK context "agentRuntime"/,
     );
+  });
+
+  it('caps each channel processor at 5 concurrent invocations unless processorMaxConcurrency says otherwise', () => {
+    expect(loadConfig(new App().node).processorMaxConcurrency).toBe(5);
+    expect(
+      loadConfig(new App({ context: { processorMaxConcurrency: '12' } }).node)
+        .processorMaxConcurrency,
+    ).toBe(12);
+    // SQS event sources cannot be limited below two concurrent invocations.
+    expect(() => loadConfig(new App({ context: { processorMaxConcurrency: 1 } }).node)).toThrow(
+      /Invalid CDK context "processorMaxConcurrency"/,
+    );
+  });
+
+  it('applies processorMaxConcurrency to both channel queues', () => {
+    const app = newRevbotApp({
+      context: { processorMaxConcurrency: 3, 'aws:cdk:bundling-stacks': [] },
+    });
+    const stacks = buildApp(app);
+    for (const stack of [stacks.slack, stacks.webhook]) {
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        ScalingConfig: { MaximumConcurrency: 3 },
+      });
+    }
+  });
+});
+
+describe('the deployment environment', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it('takes the account and Region of the deploying environment', () => {
+    expect(
+      deploymentEnvironment({
+        CDK_DEFAULT_ACCOUNT: '123456789012',
+        CDK_DEFAULT_REGION: 'eu-west-1',
+      }),
+    ).toEqual({ account: '123456789012', region: 'eu-west-1' });
+  });
+
+  it('treats a variable that is set but empty, as CI often leaves it, as unset', () => {
+    expect(deploymentEnvironment({ CDK_DEFAULT_ACCOUNT: '', CDK_DEFAULT_REGION: ' ' })).toEqual({
+      account: undefined,
+      region: undefined,
+    });
+    expect(deploymentEnvironment({})).toEqual({ account: undefined, region: undefined });
+  });
+
+  it('synthesizes environment-agnostic stacks when both variables are empty', () => {
+    // GIVEN
+    vi.stubEnv('CDK_DEFAULT_ACCOUNT', '');
+    vi.stubEnv('CDK_DEFAULT_REGION', '');
+    const app = newRevbotApp({
+      outdir: tempOutdir(),
+      context: { 'aws:cdk:bundling-stacks': [] },
+    });
+
+    // WHEN
+    const stacks = buildApp(app);
+    app.synth();
+
+    // THEN
+    expect(Token.isUnresolved(stacks.monitoring.account)).toBe(true);
+    expect(Token.isUnresolved(stacks.monitoring.region)).toBe(true);
+    Template.fromStack(stacks.monitoring).hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: {
+        'Fn::Join': [
+          '',
+          ['revops-dev-conversations-', { Ref: 'AWS::AccountId' }, '-', { Ref: 'AWS::Region' }],
+        ],
+      },
+    });
   });
 });

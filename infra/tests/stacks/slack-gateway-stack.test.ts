@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../constructs/revbot-function';
 import { buildApp, newRevbotApp } from '../../lib/app';
@@ -72,6 +72,38 @@ describe('the Slack gateway stack', () => {
       EventSourceArn: { 'Fn::GetAtt': [queueId('revops-dev-slack-queue'), 'Arn'] },
       BatchSize: 1,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('lets the queue start at most five processors at once, so a burst cannot exhaust Bedrock', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: functionId('revops-dev-slack-processor') },
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
+  it('throttles events and interactions separately, the stage throttle for anything else', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1slack~1events',
+          ThrottlingRateLimit: 40,
+          ThrottlingBurstLimit: 80,
+        }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1slack~1interactions',
+          ThrottlingRateLimit: 10,
+          ThrottlingBurstLimit: 20,
+        }),
+      ],
     });
   });
 

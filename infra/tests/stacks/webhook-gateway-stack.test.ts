@@ -78,6 +78,38 @@ describe('webhook gateway stack', () => {
     template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', { KeyType: 'API_KEY' });
   });
 
+  it('throttles asking and status polling separately, the stage throttle for anything else', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 20,
+          ThrottlingBurstLimit: 40,
+        }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1webhook',
+          ThrottlingRateLimit: 10,
+          ThrottlingBurstLimit: 20,
+        }),
+        Match.objectLike({
+          HttpMethod: 'GET',
+          ResourcePath: '/~1webhook~1{trackingId}',
+          ThrottlingRateLimit: 20,
+          ThrottlingBurstLimit: 40,
+        }),
+      ],
+    });
+  });
+
+  it('lets the queue start at most five processors at once, so a burst cannot exhaust Bedrock', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: queueArn(),
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
+  });
+
   it("answers API Gateway's own refusals in the API's error shape", () => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'INVALID_API_KEY',
