@@ -20,6 +20,7 @@ import {
   resultOf,
   rowsOf,
 } from './conversation';
+import { documentedWording } from './revenue-vocabulary';
 import {
   addDays,
   daysBetween,
@@ -46,10 +47,14 @@ const VALIDATION_OR_LATER = ['Solution Validation', 'Proposal', 'Negotiate'];
 
 export function dealReview(context: OfflineContext): OfflineStep {
   const text = normalized(context.task);
+  const owner = /\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)['’]s\s+(?:open\s+)?deals\b/.exec(
+    context.task,
+  )?.[1];
+  if (owner) return ownerRisks(context, owner);
   const names = candidateNames(context.task);
 
   if (names.length === 0) {
-    if (/stalled|gone quiet|no activity|inactive/.test(text))
+    if (/stalled|gone quiet|no activity|inactive/.test(documentedWording(context.task)))
       return listDeals(context, 'stalled-deals');
     if (/meddpicc|qualification|missing|gap|economic buyer/.test(text)) {
       return listDeals(context, 'deals-missing-meddpicc');
@@ -74,6 +79,8 @@ export function dealReview(context: OfflineContext): OfflineStep {
     }
     matches = rowsOf(resultOf(context, step));
     if (matches.length > 0) {
+      const ambiguous = ambiguity(matches, name);
+      if (ambiguous) return { kind: 'answer', text: ambiguous };
       deal = pickDeal(matches, name);
       break;
     }
@@ -165,6 +172,75 @@ function candidateNames(task: string): string[] {
   const first = subject.split(/\s+/)[0];
   if (first && first !== subject && first.length >= 2) names.push(first);
   return names;
+}
+
+/**
+ * Two open deals of different accounts match the name and neither account is called exactly
+ * that: which one is meant changes the answer, so ask (the Manager's clarification rule).
+ */
+function ambiguity(rows: Row[], name: string): string | undefined {
+  const open = rows.filter((r) => !String(r.stage).startsWith('Closed'));
+  const accounts = [...new Set(open.map((r) => String(r.account_name)))];
+  if (accounts.length < 2) return undefined;
+  const lower = name.toLowerCase();
+  if (accounts.some((a) => a.toLowerCase() === lower)) return undefined;
+  if (open.some((r) => String(r.opportunity_name).toLowerCase() === lower)) return undefined;
+  const options = open
+    .slice(0, 4)
+    .map((r) => `*${r.opportunity_name}* (${r.stage}, ${money(r.arr)} ARR)`);
+  return `Several open deals match "${name}": did you mean ${options.slice(0, -1).join(', ')} or ${options.at(-1)}? Tell me which one and I will review it.`;
+}
+
+/** One owner's open deals with the warning signs the warehouse shows: a first look at risk. */
+function ownerRisks(context: OfflineContext, owner: string): OfflineStep {
+  if (!ran(context, 'owner-deals')) {
+    return {
+      kind: 'call',
+      rationale: `I will list ${owner}'s open deals with their activity and MEDDPICC completeness.`,
+      calls: [patternCall(context, 'owner-deals', 'open-deals', { owner_name: owner }, 40)],
+    };
+  }
+  const rows = rowsOf(resultOf(context, 'owner-deals'));
+  if (rows.length === 0) return { kind: 'answer', text: `**No open deals owned by ${owner}.**` };
+  const ownerName = String(rows[0]!.owner_name);
+  const flagged = rows
+    .map((r) => {
+      const signs: string[] = [];
+      const quiet = Number(r.days_since_activity);
+      if (quiet >= (r.stage === 'Negotiate' ? 21 : 14)) signs.push(`no activity for ${quiet} days`);
+      if (Number(r.meddpicc_score) < 50) signs.push(`MEDDPICC ${r.meddpicc_score}%`);
+      const closeIn = daysBetween(context.today, String(r.close_date)) ?? 0;
+      if (closeIn < 0) signs.push(`close date ${longDate(r.close_date)} passed`);
+      return { row: r, signs };
+    })
+    .filter((f) => f.signs.length > 0);
+  if (flagged.length === 0) {
+    return {
+      kind: 'answer',
+      text: `**None of ${ownerName}'s ${rows.length} open deals shows a warning sign in the warehouse**\n\nEvery one had activity recently, has MEDDPICC at 50% or more and a close date ahead. Want a full review of any of them?`,
+    };
+  }
+  return {
+    kind: 'answer',
+    text: [
+      `**${flagged.length} of ${ownerName}'s ${rows.length} open deals show risk signs; the largest is ${flagged[0]!.row.opportunity_name} (${money(flagged[0]!.row.arr)} ARR)**`,
+      '',
+      table(
+        ['Deal', 'Stage', 'ARR', 'Closes', 'Warning signs'],
+        flagged
+          .slice(0, 10)
+          .map((f) => [
+            String(f.row.opportunity_name),
+            `${f.row.stage} (${f.row.probability}%)`,
+            money(f.row.arr),
+            longDate(f.row.close_date),
+            f.signs.join('; '),
+          ]),
+      ),
+      '',
+      `_Signs: activity older than 14 days (21 in Negotiate), MEDDPICC under 50%, close date passed; as of ${longDate(context.today)}. Want a full MEDDPICC review of one of them?_`,
+    ].join('\n'),
+  };
 }
 
 /** Among matching deals, an open one whose name contains the searched text, largest first. */
@@ -581,7 +657,7 @@ function composeReview(context: OfflineContext, deal: Row, evidence: Evidence): 
   }
   lines.push(
     '',
-    `_Scored offline from Salesforce fields, contact engagement and Gong call dates as of ${longDate(today)}; call content is not interpreted, so no element scores 5._`,
+    `_Scored from CRM fields, contact engagement and call dates as of ${longDate(today)}; call content is not read offline, so nothing scores 5._`,
   );
   return lines.join('\n');
 }

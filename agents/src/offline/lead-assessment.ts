@@ -19,6 +19,7 @@ import {
   rowsOf,
   toolNamed,
 } from './conversation';
+import { documentedWording } from './revenue-vocabulary';
 import {
   addDays,
   COMPETITORS,
@@ -28,6 +29,7 @@ import {
   money,
   personAndCompany,
   quote,
+  table,
 } from './text';
 
 /** One line of the rubric: the fact as the knowledge base words it, and its points. */
@@ -142,6 +144,13 @@ interface Points {
 
 export function leadAssessment(context: OfflineContext): OfflineStep {
   const { person, company } = personAndCompany(context.task);
+  const wording = documentedWording(context.task);
+  if (
+    (!person && !company && /\bleads\b/.test(wording)) ||
+    /\btop engaged\b|\bwhich leads\b|\bwho are our\b.*\bleads\b/.test(wording)
+  ) {
+    return topLeads(context);
+  }
   if (!person && !company) {
     return {
       kind: 'answer',
@@ -228,6 +237,41 @@ export function leadAssessment(context: OfflineContext): OfflineStep {
     };
   }
   return { kind: 'answer', text: composeAssessment(context, lead) };
+}
+
+/** The open leads to call first: the most engaged in the last 30 days, by the documented weights. */
+function topLeads(context: OfflineContext): OfflineStep {
+  if (!ran(context, 'top-leads')) {
+    return {
+      kind: 'call',
+      rationale: 'I will list the open leads with the most engagement in the last 30 days.',
+      calls: [patternCall(context, 'top-leads', 'top-engaged-leads', {}, 20)],
+    };
+  }
+  const rows = rowsOf(resultOf(context, 'top-leads'));
+  if (rows.length === 0)
+    return { kind: 'answer', text: '**No open lead shows engagement in the last 30 days.**' };
+  const shown = rows.slice(0, 8);
+  const top = rows[0]!;
+  return {
+    kind: 'answer',
+    text: [
+      `**Call ${top.full_name} (${top.title}, ${top.company}) first: the most engaged of ${rows.length} open leads**`,
+      '',
+      table(
+        ['Lead', 'Company', 'Engagement', 'Status', 'Owner'],
+        shown.map((r) => [
+          `${r.full_name}, ${r.title}`,
+          `${r.company} (${count(r.employee_count)} employees)`,
+          `${r.website_visits_30d} site visits, ${r.email_opens_30d} e-mail opens, ${r.content_downloads_30d} downloads`,
+          String(r.status),
+          String(r.owner_name),
+        ]),
+      ),
+      '',
+      '_Open leads (New, Working, Nurturing) at companies of 200+ employees; engagement in the last 30 days weighs visits 1, opens 2, downloads 5. Want an ICP assessment of one of them?_',
+    ].join('\n'),
+  };
 }
 
 /** Research results about the company itself (search results also bring other companies). */

@@ -7,6 +7,8 @@
  * resolved against the conversation; anything else is declined plainly, with the way to run
  * RevBot on a real model.
  */
+
+import type { SqlPattern } from '../knowledge-base/sql-patterns';
 import {
   knowledgeBaseTool,
   type OfflineContext,
@@ -17,6 +19,7 @@ import {
 } from './conversation';
 import { dataIntent } from './data-answers';
 import { readNotificationRequest } from './execution';
+import { documentedWording } from './revenue-vocabulary';
 import { normalized, personAndCompany, properNames, quarterIn, quote, subjectName } from './text';
 
 /** The Manager's collaborators, by the names `agents/manager_agent/agent.json` gives them. */
@@ -57,6 +60,9 @@ const DEFINITION =
   /^\s*(what is|what's|what are|what does|define|definition of|meaning of|explain)\b/;
 const TERMS =
   /\b(meddpicc|icp|arr|weighted pipeline|pipeline coverage|coverage|stages?|economic buyer|champion|paper process|decision criteria|decision process|metrics|identify pain|churn risk|expansion|win rate|commit|best case|forecast categor\w*|bookings|eb)\b/;
+/** Requests to change data, which the offline model never does. */
+const UNSUPPORTED_ACTION =
+  /^\s*(please\s+|can you\s+|could you\s+)?(delete|drop|remove|truncate|update|change|modify|reassign|create|insert|wipe|reset)\b/;
 const GREETING = /^\s*(hi|hello|hey|thanks|thank you|good (morning|afternoon|evening))\b[\s!.]*$/;
 const CAPABILITIES = /\b(what can you do|help me|how do i (use|ask)|what do you do)\b/;
 
@@ -72,10 +78,23 @@ export function manager(context: OfflineContext): OfflineStep {
   };
   const reply = (step: string) => resultOf(context, step)?.content ?? '';
 
+  // Changes RevBot cannot make offline are declined before anything runs.
+  if (UNSUPPORTED_ACTION.test(text)) {
+    return {
+      kind: 'answer',
+      text: `**No action taken: the offline model cannot change records.**\n\nRevBot reads the warehouse, Gong and the web, and sends notifications you ask for; changing or deleting data is not something it does offline. ${OUT_OF_SCOPE.split('\n').at(-1)}`,
+    };
+  }
+
   // Explicit actions: the analysis they depend on first, then Execution with its result.
   if (ACTION.test(text)) {
     const notification = readNotificationRequest(task);
-    const analysis: Route | undefined = DEAL.test(text) && subjectName(task) ? 'deal' : undefined;
+    // A review first when one is asked for ("Review X and notify…", "Notify Sarah about the X
+    // deal"), not when the user wrote the message themselves ("Notify Emily that…").
+    const request = task.split(/\b(?:that|saying)\b|:\s/)[0] ?? task;
+    const ownMessage = request !== task && !/\b(review|check|assess)\b/i.test(request);
+    const analysis: Route | undefined =
+      DEAL.test(text) && subjectName(task) && !ownMessage ? 'deal' : undefined;
     if (analysis && !ran(context, 'analysis')) {
       return ask(
         analysis,
@@ -125,6 +144,7 @@ export function manager(context: OfflineContext): OfflineStep {
   if (
     DEFINITION.test(text) &&
     TERMS.test(text) &&
+    !/\b(our|we|us|by|how much|how many|each|this|next|last)\b/.test(text) &&
     properNames(task).length === 0 &&
     !quarterIn(task, context.today)
   ) {
@@ -157,7 +177,7 @@ export function manager(context: OfflineContext): OfflineStep {
     return { kind: 'answer', text: reply('route') };
   }
 
-  const route = routeOf(task, context.today);
+  const route = routeOf(task, context.today, context.patterns);
   if (route) {
     if (!ran(context, 'route'))
       return ask(
@@ -181,17 +201,43 @@ export function manager(context: OfflineContext): OfflineStep {
   return { kind: 'answer', text: OUT_OF_SCOPE };
 }
 
-/** The collaborator the documented routing rules send this question to, if any. */
-export function routeOf(task: string, today: string): Route | undefined {
-  const text = normalized(task);
+/** Data questions about deals that are lists or lookups, not one deal's status. */
+const DATA_FIRST = new Set([
+  'open-deals',
+  'deal-contacts',
+  'competitive-win-loss',
+  'account-arr-trend',
+]);
+
+/**
+ * The collaborator the documented routing rules send this question to, if any. The question is
+ * read in the documented wording (`revenue-vocabulary.ts`), so "how's IXIS looking?" is a deal
+ * status and "how much did we book?" a bookings question; when no rule decides, the words of the
+ * SQL patterns do (`pattern-matcher.ts`).
+ */
+export function routeOf(
+  task: string,
+  today: string,
+  patterns?: readonly SqlPattern[],
+): Route | undefined {
+  const text = documentedWording(task);
+  const names = properNames(task);
+  // "Which of Sarah's deals are at risk?": a deal-risk review of one owner's deals.
+  if (/\bat risk\b|\brisky\b|\bslipping\b/.test(text) && /'s (open )?deals\b/.test(text))
+    return 'deal';
+  const data = dataIntent(task, today);
+  if (data && DATA_FIRST.has(data.queries[0]?.pattern ?? '')) return 'data';
   // Deal status, MEDDPICC or any assessment of an opportunity: ONLY Deal Analysis.
-  if (DEAL.test(text) && !/\bpipeline\b|\bbookings\b|\bchurn/.test(text)) return 'deal';
+  if (DEAL.test(text) && !/\bpipeline\b|\bbookings\b|\bchurn|\bexpansion\b/.test(text))
+    return 'deal';
+  if (/\bstatus\b/.test(text) && names.length > 0 && !/\bleads?\b/.test(text)) return 'deal';
   // Lead qualification, ICP scoring and outreach: ONLY Lead Analysis.
   const { person, company } = personAndCompany(task);
   if (LEAD.test(text) && !/\bcompetitors?\b/.test(text)) return 'lead';
   if (/\b(assess|qualify|score)\b/.test(text) && person && company) return 'lead';
+  if (/\b(approach|reach out to|pitch to)\b/.test(text) && names.length > 0) return 'lead';
   if (WEB.test(text) && !/\b(calls?|gong|our)\b/.test(text)) return 'web';
-  if (DATA.test(text) || dataIntent(task, today)) return 'data';
+  if (DATA.test(text) || data || (patterns && dataIntent(task, today, patterns))) return 'data';
   return undefined;
 }
 
@@ -220,7 +266,7 @@ function resolveFollowUp(
   const [name] = properNames(task);
   if (!quarter && !name) return undefined;
   for (const turn of [...context.history].reverse()) {
-    const route = routeOf(turn.user, context.today);
+    const route = routeOf(turn.user, context.today, context.patterns);
     if (!route) continue;
     let question = turn.user;
     if (quarter) {
