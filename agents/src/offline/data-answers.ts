@@ -282,7 +282,14 @@ function matchedIntent(
 
 /** A list of deals (closing in a quarter, or one owner's), not one deal's status. */
 function isDealList(text: string, owner: string | undefined): boolean {
+  if (
+    owner &&
+    /\b(pipeline|working on|book of business|portfolio)\b/.test(text) &&
+    !/\bcommit\b/.test(text)
+  )
+    return true;
   if (!/\bdeals\b|\bpipeline deal/.test(text)) return false;
+  if (/\b(biggest|largest|top|main)\b.*\bdeals\b/.test(text)) return true;
   return (
     /\b(clos\w*|clos(e|ing) (this|next|in)|expected to close|land|slated)\b/.test(text) ||
     /\bbelong|\bowned by\b|\bowns\b|\bopen deals\b|'s deals\b/.test(text) ||
@@ -716,14 +723,16 @@ function openDeals(
   owner: string | undefined,
   context: OfflineContext,
 ): string {
-  const scope = `${owner ? `${owner}'s open deals` : 'Open deals'}${quarter ? ` closing in ${quarter}` : ''}`;
+  // The pattern returns the 40 largest: a full page is a top list, not the whole pipeline.
+  const capped = rows.length >= 40;
+  const scope = `${capped ? `The ${rows.length} largest ` : ''}${owner ? `${owner}'s open deals` : capped ? 'open deals' : 'Open deals'}${quarter ? ` closing in ${quarter}` : ''}`;
   if (rows.length === 0) return `**${scope}: none** (${asOf(context)}).`;
   const arr = sum(rows, 'arr');
   const commit = rows.filter((r) => r.forecast_category === 'Commit');
   const quiet = rows.filter((r) => Number(r.days_since_activity) >= 14);
   const shown = rows.slice(0, 12);
   return [
-    `**${scope}: ${rows.length} deals, ${money(arr)} ARR (${money(sum(commit, 'arr'))} in Commit)**`,
+    `**${scope}: ${capped ? '' : `${rows.length} deals, `}${money(arr)} ARR (${money(sum(commit, 'arr'))} in Commit)**`,
     '',
     table(
       ['Deal', 'Stage', 'ARR', 'Closes', owner ? 'Forecast' : 'Owner'],

@@ -9,11 +9,12 @@
 const SYNONYMS: [RegExp, string][] = [
   // Bookings: what was won.
   [
-    /\b(how much|what) did we (book|close|win|sell)\b|\bbook(ed)?\b|\bclosed[- ]won\b|\bnew business\b|\bwon business\b|\bsales (last|this|in)\b/g,
+    /\b(how much|what) did we (book|close|win|sell)\b|\bbook(ed)?\b|\bclosed?[- ]won\b|\bnew business\b|\bwon business\b|\bsales (last|this|in)\b/g,
     ' bookings ',
   ],
+  [/\bdid we (close|win|book|sell)\b|\bwe (closed|won|booked|sold)\b/g, ' bookings '],
   [
-    /\bwin[- ]?loss\b|\bhow do we (do|fare|stack up)\b|\bwin rate against\b/g,
+    /\bwin[- ]?loss\b|\bhow do we (do|fare|stack up)\b|\bwin rate against\b|\b(lose|lost|losing) to\b|\b(beat|beating)\b/g,
     ' competitive win rate ',
   ],
   [/\brecurring revenue\b|\brun[- ]rate\b/g, ' arr '],
