@@ -60,6 +60,71 @@ const DEFINITION =
   /^\s*(what is|what's|what are|what does|define|definition of|meaning of|explain)\b/;
 const TERMS =
   /\b(meddpicc|icp|arr|weighted pipeline|pipeline coverage|coverage|stages?|economic buyer|champion|paper process|decision criteria|decision process|metrics|identify pain|churn risk|expansion|win rate|commit|best case|forecast categor\w*|bookings|eb)\b/;
+/** "…and save it", "save that score", "record the score". */
+const SAVE =
+  /\b(save|record|store|log)\b.*\b(it|that|this|score|result)\b|\band (save|record|store) it\b/;
+
+/** The line a lead assessment ends with, naming what to save. */
+const TO_SAVE = /To save it: lead (\S+), score (\d+), grade ([A-D])\./;
+
+/**
+ * Saves a lead's ICP score: from this turn's assessment ("Score X at Y and save it") or from the
+ * last answer ("save that score"); undefined when there is no score to save.
+ */
+function saveScore(context: OfflineContext, task: string): OfflineStep | undefined {
+  const reply = (step: string) => resultOf(context, step)?.content ?? '';
+  const question = task.replace(/\s*(,|\band\b|\bthen\b)+\s*(save|record|store|log)\b.*$/i, '');
+  const assessHere = question !== task && routeOf(question, context.today) === 'lead';
+  if (assessHere && !ran(context, 'analysis')) {
+    const tool = toolNamed(context, `AgentCommunication__${COLLABORATORS.lead}`);
+    if (!tool) return { kind: 'answer', text: OUT_OF_SCOPE };
+    return {
+      kind: 'call',
+      rationale: 'This asks for an ICP score and then to save it: Lead Analysis first.',
+      calls: [{ step: 'analysis', name: tool, input: { content: question } }],
+    };
+  }
+  const assessment = assessHere ? reply('analysis') : (context.history.at(-1)?.assistant ?? '');
+  const score = TO_SAVE.exec(assessment);
+  if (!score) {
+    return assessHere
+      ? {
+          kind: 'answer',
+          text: `${assessment}\n\nNothing was saved: the assessment gave no score.`,
+        }
+      : undefined;
+  }
+  if (!ran(context, 'action')) {
+    const tool = toolNamed(context, `AgentCommunication__${COLLABORATORS.execution}`);
+    if (!tool) return { kind: 'answer', text: OUT_OF_SCOPE };
+    const headline = (assessment.split('\n')[0] ?? '').replace(/\*\*/g, '');
+    const values = {
+      lead_id: score[1],
+      score: Number(score[2]),
+      grade: score[3],
+      rationale: headline,
+      scored_by: 'lead_analysis_agent',
+    };
+    return {
+      kind: 'call',
+      rationale: `The user asked to save the ICP score of lead ${score[1]}: Execution records it.`,
+      calls: [
+        {
+          step: 'action',
+          name: tool,
+          input: {
+            content: `Record this ICP score.\nTable: lead_scores\nValues: ${JSON.stringify(values)}`,
+          },
+        },
+      ],
+    };
+  }
+  return {
+    kind: 'answer',
+    text: assessHere ? `${assessment}\n\n**Saved:** ${reply('action')}` : reply('action'),
+  };
+}
+
 /** Requests to change data, which the offline model never does. */
 const UNSUPPORTED_ACTION =
   /^\s*(please\s+|can you\s+|could you\s+)?(delete|drop|remove|truncate|update|change|modify|reassign|create|insert|wipe|reset)\b/;
@@ -84,6 +149,12 @@ export function manager(context: OfflineContext): OfflineStep {
       kind: 'answer',
       text: `**No action taken: the offline model cannot change records.**\n\nRevBot reads the warehouse, Gong and the web, and sends notifications you ask for; changing or deleting data is not something it does offline. ${OUT_OF_SCOPE.split('\n').at(-1)}`,
     };
+  }
+
+  // Score then save: the assessment first, then Execution records the score it ends with.
+  if (SAVE.test(text)) {
+    const saving = saveScore(context, task);
+    if (saving) return saving;
   }
 
   // Explicit actions: the analysis they depend on first, then Execution with its result.

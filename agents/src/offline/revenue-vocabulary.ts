@@ -14,7 +14,7 @@ const SYNONYMS: [RegExp, string][] = [
   ],
   [/\bdid we (close|win|book|sell)\b|\bwe (closed|won|booked|sold)\b/g, ' bookings '],
   [
-    /\bwin[- ]?loss\b|\bhow do we (do|fare|stack up)\b|\bwin rate against\b|\b(lose|lost|losing) to\b|\b(beat|beating)\b/g,
+    /\bwin[- ]?loss\b|\bhow do we (do|fare|stack up)\b|\bwin rate against\b|\b(lose|lost|losing) to\b|\b(beat|beating)\b|\brecord (against|vs\.?)\b/g,
     ' competitive win rate ',
   ],
   [/\brecurring revenue\b|\brun[- ]rate\b/g, ' arr '],
