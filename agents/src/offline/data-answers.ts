@@ -56,6 +56,7 @@ export function dataIntent(
 ): DataIntent | undefined {
   const text = documentedWording(task);
   const quarter = quarterIn(task, today) ?? quarterOf(today);
+  const pipelineQuarter = quarter;
   const account = accountIn(task);
   const owner = ownerIn(task);
   const competitorWords = /competitor|snowflake|databricks|bigquery|redshift|clickhouse|mention/;
@@ -166,15 +167,22 @@ export function dataIntent(
   if (
     (/pipeline|forecast|commit\b/.test(text) &&
       /\b(rep|reps|owner|owners|each|per person|by person)\b/.test(text)) ||
-    /\b(by|per) (owner|rep)\b|\beach (rep|owner|ae)\b/.test(text)
+    /\b(by|per) (owner|rep)\b|\beach (rep|owner|ae)\b/.test(text) ||
+    (owner && /\bbookings\b/.test(text))
   ) {
     return {
       what: `pipeline by owner for ${quarter}`,
       queries: [{ step: 'owners', pattern: 'pipeline-by-owner', values: { quarter } }],
-      compose: (r) => pipelineByOwner(quarter, r.owners ?? []),
+      compose: (r) => pipelineByOwner(quarter, r.owners ?? [], owner),
     };
   }
   if (/pipeline|forecast/.test(text)) {
+    // "Q1" without a year in a pipeline question is the next Q1, not the one already closed.
+    const spoken = /\bq[1-4]\b(?!\s*(of\s+)?(fy\s*)?20\d\d)/.test(text);
+    const quarter =
+      spoken && pipelineQuarter < quarterOf(today)
+        ? shiftQuarter(pipelineQuarter, 4)
+        : pipelineQuarter;
     return {
       what: `open pipeline for ${quarter}`,
       queries: [
@@ -412,11 +420,16 @@ function pipeline(
   return lines.join('\n');
 }
 
-function pipelineByOwner(quarter: string, rows: Row[]): string {
+function pipelineByOwner(quarter: string, rows: Row[], owner?: string): string {
   if (rows.length === 0) return `**No deals close in ${quarter}.**`;
   const shown = rows.slice(0, 15);
+  const mine = owner
+    ? rows.find((r) => String(r.owner_name).toLowerCase().includes(owner.toLowerCase()))
+    : undefined;
   return [
-    `**${quarter} by owner: ${money(sum(rows, 'pipeline_arr'))} open pipeline, ${money(sum(rows, 'won_arr'))} already won**`,
+    mine
+      ? `**${mine.owner_name} in ${quarter}: ${money(mine.won_arr)} won, ${money(mine.pipeline_arr)} open pipeline in ${mine.open_deals} deals, ${money(mine.commit_arr)} in Commit**`
+      : `**${quarter} by owner: ${money(sum(rows, 'pipeline_arr'))} open pipeline, ${money(sum(rows, 'won_arr'))} already won**`,
     '',
     table(
       ['Owner', 'Open deals', 'Pipeline', 'Commit', 'Won'],

@@ -127,7 +127,7 @@ function saveScore(context: OfflineContext, task: string): OfflineStep | undefin
 
 /** Requests to change data, which the offline model never does. */
 const UNSUPPORTED_ACTION =
-  /^\s*(please\s+|can you\s+|could you\s+)?(delete|drop|remove|truncate|update|change|modify|reassign|create|insert|wipe|reset)\b/;
+  /^\s*(please\s+|can you\s+|could you\s+)?((delete|drop|remove|truncate|update|change|modify|reassign|create|insert|wipe|reset)\b|(book|schedule|set up|arrange) (a|an|the)\b)/;
 const GREETING = /^\s*(hi|hello|hey|thanks|thank you|good (morning|afternoon|evening))\b[\s!.]*$/;
 const CAPABILITIES = /\b(what can you do|help me|how do i (use|ask)|what do you do)\b/;
 
@@ -409,10 +409,22 @@ function definitionFrom(term: string, passages: string): string {
   );
   if (!match) return `The knowledge base has nothing on "${term}".`;
   const [, source, body] = match;
+  // Headings dropped line by line: a heading often opens the very paragraph that defines the term.
   const paragraphs = (body ?? '')
     .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter((p) => p && !p.startsWith('#'));
-  const excerpt = paragraphs.slice(0, 2).join('\n\n');
+    .map((p) =>
+      p
+        .split('\n')
+        .filter((line) => !line.trim().startsWith('#'))
+        .join('\n')
+        .trim(),
+    )
+    .filter(Boolean);
+  // Prose first; a passage that is all table rows gives the rows naming the term.
+  const prose = paragraphs.filter((p) => !p.startsWith('|')).slice(0, 2);
+  const rows = (body ?? '')
+    .split('\n')
+    .filter((line) => line.startsWith('|') && line.toLowerCase().includes(term.toLowerCase()));
+  const excerpt = prose.length > 0 ? prose.join('\n\n') : rows.slice(0, 3).join('\n');
   return `**${term.replace(/^./, (c) => c.toUpperCase())}, from the knowledge base**\n\n${quote(excerpt, 900)}\n\n_Source: ${source}_`;
 }

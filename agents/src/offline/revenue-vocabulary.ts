@@ -12,9 +12,12 @@ const SYNONYMS: [RegExp, string][] = [
     /\b(how much|what) did we (book|close|win|sell)\b|\bbook(ed)?\b|\bclosed?[- ]won\b|\bnew business\b|\bwon business\b|\bsales (last|this|in)\b/g,
     ' bookings ',
   ],
-  [/\bdid we (close|win|book|sell)\b|\bwe (closed|won|booked|sold)\b/g, ' bookings '],
   [
-    /\bwin[- ]?loss\b|\bhow do we (do|fare|stack up)\b|\bwin rate against\b|\b(lose|lost|losing) to\b|\b(beat|beating)\b|\brecord (against|vs\.?)\b/g,
+    /\bdid (we|[a-z]+(?: [a-z]+)?) (close|win|book|sell)\b|\bwe (closed|won|booked|sold)\b/g,
+    ' bookings ',
+  ],
+  [
+    /\bwin[- ]?loss\b|\bhow do we (do|fare|stack up)\b|\bwin rate against\b|\b(lose|lost|losing) to\b|\b(beat|beating)\b|\brecord (against|vs\.?)\b|\b(doing|faring|performing) against\b/g,
     ' competitive win rate ',
   ],
   [/\brecurring revenue\b|\brun[- ]rate\b/g, ' arr '],
@@ -36,9 +39,11 @@ const SYNONYMS: [RegExp, string][] = [
     ' qualify ',
   ],
   [
-    /\bhottest\b|\bwarmest\b|\bmost engaged\b|\bcall first\b|\bcall this week\b|\bprioriti[sz]e\b/g,
-    ' top engaged ',
+    /\bhottest\b|\bwarmest\b|\bmost engaged\b|\bcall first\b|\bcall (this week|today|next)\b|\bprioriti[sz]e\b|\bwho should (we|sdrs?|the sdr team|the sdrs) call\b/g,
+    ' top engaged leads ',
   ],
+  [/\b(been )?up to (lately|recently)\b|\bwhat's new (with|at)\b|\bin the news\b/g, ' news '],
+  [/\b(lowest|low|poor|worst) health\b|\bunhealthy\b/g, ' churn '],
   // Customers.
   [
     /\bat risk of (churning|leaving)\b|\blikely to (churn|leave)\b|\bmight leave\b|\bunhappy customers\b/g,
@@ -49,7 +54,10 @@ const SYNONYMS: [RegExp, string][] = [
   [/\bconversations?\b|\bmeetings?\b/g, ' calls '],
   [/\bbrought up\b|\bcame up\b|\bwere mentioned\b|\btalked about\b|\bsay about\b/g, ' mentions '],
   // Stalled deals.
-  [/\bgone (quiet|dark|cold)\b|\bstuck\b|\bno (recent )?activity\b|\binactive\b/g, ' stalled '],
+  [
+    /\bgone (quiet|dark|cold)\b|\bstuck\b|\bno (recent )?activity\b|\binactive\b|\b(haven't|have not|not) been touched\b|\buntouched\b/g,
+    ' stalled ',
+  ],
   // Stakeholders.
   [
     /\bstakeholders?\b|\bbuying committee\b|\bdecision makers?\b|\bwho (do we|should we) talk to\b/g,
