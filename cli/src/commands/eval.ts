@@ -28,7 +28,9 @@ checks the answer: the collaborators that answered, the tools and SQL patterns u
 result or passage, the Manager's answer rules, safety (no instruction text, no action that was
 not asked for), model calls and latency. Tools run in process against the embedded warehouse as
 of the seeded day (REVBOT_DATA_AS_OF overrides it); the model is the chosen runtime (default
-offline; converse and openai read their usual variables). Exits 1 below --threshold.`,
+offline; converse and openai read their usual variables). With bedrock-agents the deployed
+agents answer from the deployed warehouse while facts are computed on the embedded one: seed
+both as of the same day. Exits 1 below --threshold.`,
   async run(args, io) {
     const { values } = parseArgs({
       args,
