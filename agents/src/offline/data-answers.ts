@@ -94,17 +94,19 @@ export function dataIntent(
   if (isDealList(text, owner)) {
     const named = quarterIn(task, today);
     const inQuarter = named ?? (/\b(clos|quarter)/.test(text) ? quarter : undefined);
+    const said = STAGE_IN.exec(text)?.[1];
+    const stage = said ? (STAGES[said] ?? 'Negotiate') : undefined;
     return {
-      what: `open deals${inQuarter ? ` closing in ${inQuarter}` : ''}${owner ? ` owned by ${owner}` : ''}`,
+      what: `open deals${stage ? ` in ${stage}` : ''}${inQuarter ? ` closing in ${inQuarter}` : ''}${owner ? ` owned by ${owner}` : ''}`,
       queries: [
         {
           step: 'deals',
           pattern: 'open-deals',
-          values: { quarter: inQuarter ?? '', owner_name: owner ?? '' },
+          values: { quarter: inQuarter ?? '', owner_name: owner ?? '', stage: stage ?? '' },
           maxRows: 40,
         },
       ],
-      compose: (r, c) => openDeals(r.deals ?? [], inQuarter, owner, c),
+      compose: (r, c) => openDeals(r.deals ?? [], inQuarter, owner, c, stage),
     };
   }
 
@@ -127,7 +129,12 @@ export function dataIntent(
     return {
       what: `competitor mentions over the last ${days} days`,
       queries: [{ step: 'trend', pattern: 'competitor-mention-trend', values: { days } }],
-      compose: (r) => competitorTrend(days, r.trend ?? []),
+      compose: (r) =>
+        competitorTrend(
+          days,
+          r.trend ?? [],
+          COMPETITORS.find((c) => text.includes(c.toLowerCase().split(' ').at(-1)!)),
+        ),
     };
   }
   if (/churn/.test(text)) {
@@ -251,7 +258,12 @@ export function dataIntent(
         genericTable('Open leads with the most engagement in the last 30 days', r.leads ?? []),
     };
   }
-  if (account && /tell me about|overview|what do we know|who is|health/.test(text)) {
+  if (
+    account &&
+    /tell me about|overview|what do we know|who is|health|who owns|owner of|happy|satisfied/.test(
+      text,
+    )
+  ) {
     return {
       what: `an overview of ${account}`,
       queries: [
@@ -288,6 +300,14 @@ function matchedIntent(
   return words ? dataIntent(`${words} ${task}`, today) : undefined;
 }
 
+const STAGE_IN = /\b(?:in|at)\s+(prospecting|discovery|solution validation|proposal|negotiat\w*)\b/;
+const STAGES: Record<string, string> = {
+  prospecting: 'Prospecting',
+  discovery: 'Discovery',
+  'solution validation': 'Solution Validation',
+  proposal: 'Proposal',
+};
+
 /** A list of deals (closing in a quarter, or one owner's), not one deal's status. */
 function isDealList(text: string, owner: string | undefined): boolean {
   if (
@@ -297,6 +317,7 @@ function isDealList(text: string, owner: string | undefined): boolean {
   )
     return true;
   if (!/\bdeals\b|\bpipeline deal/.test(text)) return false;
+  if (STAGE_IN.test(text)) return true;
   if (/\b(biggest|largest|top|main)\b.*\bdeals\b/.test(text)) return true;
   return (
     /\b(clos\w*|clos(e|ing) (this|next|in)|expected to close|land|slated)\b/.test(text) ||
@@ -652,11 +673,17 @@ function competitorMentions(account: string, rows: Row[], context: OfflineContex
   return lines.join('\n');
 }
 
-function competitorTrend(days: number, rows: Row[]): string {
+function competitorTrend(days: number, rows: Row[], rival?: string): string {
   if (rows.length === 0) return `**No competitor came up in calls in the last ${days} days.**`;
   const top = rows[0]!;
+  const asked = rival ? rows.find((r) => String(r.competitor) === rival) : undefined;
+  const headline = rival
+    ? asked
+      ? `**${rival} came up in ${asked.calls} calls with ${asked.accounts} accounts in the last ${days} days, ${percent(asked.negative_call_pct)} of them negative**`
+      : `**${rival} did not come up in calls in the last ${days} days**`
+    : `**${top.competitor} came up most in the last ${days} days: ${top.calls} calls with ${top.accounts} accounts**`;
   return [
-    `**${top.competitor} came up most in the last ${days} days: ${top.calls} calls with ${top.accounts} accounts**`,
+    headline,
     '',
     table(
       ['Competitor', 'Calls', 'Accounts', 'Negative calls'],
@@ -735,10 +762,11 @@ function openDeals(
   quarter: string | undefined,
   owner: string | undefined,
   context: OfflineContext,
+  stage?: string,
 ): string {
   // The pattern returns the 40 largest: a full page is a top list, not the whole pipeline.
   const capped = rows.length >= 40;
-  const scope = `${capped ? `The ${rows.length} largest ` : ''}${owner ? `${owner}'s open deals` : capped ? 'open deals' : 'Open deals'}${quarter ? ` closing in ${quarter}` : ''}`;
+  const scope = `${capped ? `The ${rows.length} largest ` : ''}${owner ? `${owner}'s open deals` : capped ? 'open deals' : 'Open deals'}${stage ? ` in ${stage}` : ''}${quarter ? ` closing in ${quarter}` : ''}`;
   if (rows.length === 0) return `**${scope}: none** (${asOf(context)}).`;
   const arr = sum(rows, 'arr');
   const commit = rows.filter((r) => r.forecast_category === 'Commit');

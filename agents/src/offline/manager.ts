@@ -308,6 +308,7 @@ export function routeOf(
   if (/\b(assess|qualify|score)\b/.test(text) && person && company) return 'lead';
   if (/^\s*(please\s+)?(assess|qualify|score)\b/.test(text) && (person || company)) return 'lead';
   if (/\b(approach|reach out to|pitch to)\b/.test(text) && names.length > 0) return 'lead';
+  if (/\b(tell me about|who is|what about)\b/.test(text) && person && company) return 'lead';
   if (WEB.test(text) && !/\b(calls?|gong|our)\b/.test(text)) return 'web';
   if (DATA.test(text) || data || (patterns && dataIntent(task, today, patterns))) return 'data';
   return undefined;
