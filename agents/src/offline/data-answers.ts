@@ -142,7 +142,8 @@ export function dataIntent(
     return {
       what: 'customers with churn signals',
       queries: [{ step: 'churn', pattern: 'churn-risk-signals', values: { min_arr: minArr } }],
-      compose: (r, c) => churnRisks(r.churn ?? [], minArr, c),
+      compose: (r, c) =>
+        account ? accountChurn(account, r.churn ?? [], c) : churnRisks(r.churn ?? [], minArr, c),
     };
   }
   if (
@@ -559,6 +560,29 @@ function arrTrend(account: string, rows: Row[]): string {
           ]),
         )
       : 'No change in the months on record.',
+  ].join('\n');
+}
+
+/** One account's churn signals, from the same list the churn question reads. */
+function accountChurn(account: string, rows: Row[], context: OfflineContext): string {
+  const row = rows.find((r) =>
+    String(r.account_name).toLowerCase().includes(account.toLowerCase()),
+  );
+  if (!row) {
+    return `**${account} shows no churn signal** (health 50+ and weekly active users not down 20%+, ${asOf(context)}; ${rows.length} other customers do).`;
+  }
+  const usage =
+    row.usage_change_pct === null
+      ? 'usage trend unknown'
+      : `weekly active users ${Number(row.usage_change_pct) > 0 ? 'up' : 'down'} ${percent(Math.abs(Number(row.usage_change_pct)))} over the last 4 weeks against the 8 before`;
+  return [
+    `**${row.account_name} shows churn signals: health ${row.health_score ?? '?'}/100, ${money(row.current_arr)} ARR at risk**`,
+    '',
+    `- ${usage.charAt(0).toUpperCase()}${usage.slice(1)}.`,
+    `- ${Number(row.calls_mentioning_competitors) > 0 ? `${row.calls_mentioning_competitors} calls mentioned competitors.` : 'No call mentioned a competitor.'}`,
+    `- Next renewal: ${row.next_renewal_date ? longDate(row.next_renewal_date) : 'none open'}.`,
+    '',
+    `_Signals: health below 50, or weekly active users down 20%+ (${asOf(context)})._`,
   ].join('\n');
 }
 
