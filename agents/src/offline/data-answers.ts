@@ -5,6 +5,8 @@
  * the way the Data agent's instructions describe: the answer in one sentence with the figure,
  * unit and period, a compact table with totals, one or two observations, the period and filters.
  */
+
+import type { SqlPattern } from '../knowledge-base/sql-patterns';
 import {
   type OfflineContext,
   type OfflineStep,
@@ -15,12 +17,13 @@ import {
   resultOf,
   rowsOf,
 } from './conversation';
+import { matchPattern } from './pattern-matcher';
+import { documentedWording } from './revenue-vocabulary';
 import {
   COMPETITORS,
   count,
   longDate,
   money,
-  normalized,
   percent,
   properNames,
   quarterIn,
@@ -46,11 +49,66 @@ interface DataIntent {
 }
 
 /** Which pattern answers the question, or undefined when none of them does. */
-export function dataIntent(task: string, today: string): DataIntent | undefined {
-  const text = normalized(task);
+export function dataIntent(
+  task: string,
+  today: string,
+  patterns?: readonly SqlPattern[],
+): DataIntent | undefined {
+  const text = documentedWording(task);
   const quarter = quarterIn(task, today) ?? quarterOf(today);
+  const pipelineQuarter = quarter;
   const account = accountIn(task);
+  const owner = ownerIn(task);
   const competitorWords = /competitor|snowflake|databricks|bigquery|redshift|clickhouse|mention/;
+
+  if (/\bcompetitive win rate\b|\bagainst (each|our|the) competitors?\b/.test(text)) {
+    const to = quarterOf(today);
+    const from = shiftQuarter(to, -4);
+    const rival = COMPETITORS.find((c) => text.includes(c.toLowerCase().split(' ').at(-1)!));
+    return {
+      what: `win/loss against competitors from ${from} to ${to}`,
+      queries: [
+        {
+          step: 'win-loss',
+          pattern: 'competitive-win-loss',
+          values: { from_quarter: from, to_quarter: to },
+        },
+      ],
+      compose: (r) => competitiveWinLoss(from, to, r['win-loss'] ?? [], rival),
+    };
+  }
+  if (/\b(champion|economic buyer|contacts|who is the|who are the)\b/.test(text) && account) {
+    return {
+      what: `the contacts at ${account}`,
+      queries: [
+        {
+          step: 'contacts',
+          pattern: 'deal-contacts',
+          values: { account_name: account },
+          maxRows: 20,
+        },
+      ],
+      compose: (r) => dealContacts(account, r.contacts ?? [], text),
+    };
+  }
+  if (isDealList(text, owner)) {
+    const named = quarterIn(task, today);
+    const inQuarter = named ?? (/\b(clos|quarter)/.test(text) ? quarter : undefined);
+    const said = STAGE_IN.exec(text)?.[1];
+    const stage = said ? (STAGES[said] ?? 'Negotiate') : undefined;
+    return {
+      what: `open deals${stage ? ` in ${stage}` : ''}${inQuarter ? ` closing in ${inQuarter}` : ''}${owner ? ` owned by ${owner}` : ''}`,
+      queries: [
+        {
+          step: 'deals',
+          pattern: 'open-deals',
+          values: { quarter: inQuarter ?? '', owner_name: owner ?? '', stage: stage ?? '' },
+          maxRows: 40,
+        },
+      ],
+      compose: (r, c) => openDeals(r.deals ?? [], inQuarter, owner, c, stage),
+    };
+  }
 
   if (competitorWords.test(text) && account) {
     return {
@@ -71,7 +129,12 @@ export function dataIntent(task: string, today: string): DataIntent | undefined 
     return {
       what: `competitor mentions over the last ${days} days`,
       queries: [{ step: 'trend', pattern: 'competitor-mention-trend', values: { days } }],
-      compose: (r) => competitorTrend(days, r.trend ?? []),
+      compose: (r) =>
+        competitorTrend(
+          days,
+          r.trend ?? [],
+          COMPETITORS.find((c) => text.includes(c.toLowerCase().split(' ').at(-1)!)),
+        ),
     };
   }
   if (/churn/.test(text)) {
@@ -79,7 +142,20 @@ export function dataIntent(task: string, today: string): DataIntent | undefined 
     return {
       what: 'customers with churn signals',
       queries: [{ step: 'churn', pattern: 'churn-risk-signals', values: { min_arr: minArr } }],
-      compose: (r, c) => churnRisks(r.churn ?? [], minArr, c),
+      compose: (r, c) =>
+        account ? accountChurn(account, r.churn ?? [], c) : churnRisks(r.churn ?? [], minArr, c),
+    };
+  }
+  if (
+    /\bwhen did\b.*\bexpand|\barr\b.*\b(changed|trend|history)|\b(grown|grew)\b/.test(text) &&
+    account
+  ) {
+    return {
+      what: `ARR history of ${account}`,
+      queries: [
+        { step: 'arr-trend', pattern: 'account-arr-trend', values: { account_name: account } },
+      ],
+      compose: (r) => arrTrend(account, r['arr-trend'] ?? []),
     };
   }
   if (/expansion|upsell|seat limit|expand/.test(text) && !account) {
@@ -97,16 +173,24 @@ export function dataIntent(task: string, today: string): DataIntent | undefined 
     };
   }
   if (
-    /pipeline|forecast|commit\b/.test(text) &&
-    /\b(rep|reps|owner|owners|each|per person|by person)\b/.test(text)
+    (/pipeline|forecast|commit\b/.test(text) &&
+      /\b(rep|reps|owner|owners|each|per person|by person)\b/.test(text)) ||
+    /\b(by|per) (owner|rep)\b|\beach (rep|owner|ae)\b/.test(text) ||
+    (owner && /\bbookings\b/.test(text))
   ) {
     return {
       what: `pipeline by owner for ${quarter}`,
       queries: [{ step: 'owners', pattern: 'pipeline-by-owner', values: { quarter } }],
-      compose: (r) => pipelineByOwner(quarter, r.owners ?? []),
+      compose: (r) => pipelineByOwner(quarter, r.owners ?? [], owner),
     };
   }
   if (/pipeline|forecast/.test(text)) {
+    // "Q1" without a year in a pipeline question is the next Q1, not the one already closed.
+    const spoken = /\bq[1-4]\b(?!\s*(of\s+)?(fy\s*)?20\d\d)/.test(text);
+    const quarter =
+      spoken && pipelineQuarter < quarterOf(today)
+        ? shiftQuarter(pipelineQuarter, 4)
+        : pipelineQuarter;
     return {
       what: `open pipeline for ${quarter}`,
       queries: [
@@ -116,9 +200,12 @@ export function dataIntent(task: string, today: string): DataIntent | undefined 
       compose: (r, c) => pipeline(quarter, r.segments ?? [], r.stages ?? [], c),
     };
   }
-  if (/booking|win rate|won\b|closed/.test(text)) {
-    const to = quarterIn(task, today) ?? quarterOf(today);
-    const from = shiftQuarter(to, -3);
+  if (/booking|win rate/.test(text)) {
+    const named = quarterIn(task, today);
+    const to = named ?? quarterOf(today);
+    // One named quarter ("last quarter", "2026-Q3") unless a trend is asked for.
+    const single = named && !/quarters|trend|over the|changed|this year|history/.test(text);
+    const from = single ? to : shiftQuarter(to, -3);
     return {
       what: `bookings from ${from} to ${to}`,
       queries: [
@@ -172,7 +259,12 @@ export function dataIntent(task: string, today: string): DataIntent | undefined 
         genericTable('Open leads with the most engagement in the last 30 days', r.leads ?? []),
     };
   }
-  if (account && /tell me about|overview|what do we know|who is|health/.test(text)) {
+  if (
+    account &&
+    /tell me about|overview|what do we know|who is|health|who owns|owner of|happy|satisfied/.test(
+      text,
+    )
+  ) {
     return {
       what: `an overview of ${account}`,
       queries: [
@@ -181,11 +273,76 @@ export function dataIntent(task: string, today: string): DataIntent | undefined 
       compose: (r) => accountOverview(account, r.account ?? []),
     };
   }
-  return undefined;
+  return patterns ? matchedIntent(task, today, patterns) : undefined;
+}
+
+/** No rule named a pattern: the one the question's words match best, when it needs no name. */
+function matchedIntent(
+  task: string,
+  today: string,
+  patterns: readonly SqlPattern[],
+): DataIntent | undefined {
+  const match = matchPattern(task, patterns);
+  if (!match) return undefined;
+  const reworded: Record<string, string> = {
+    'churn-risk-signals': 'churn',
+    'expansion-candidates': 'expansion',
+    'arr-by-segment': 'arr',
+    'pipeline-by-quarter-and-segment': 'pipeline',
+    'pipeline-by-stage': 'pipeline',
+    'pipeline-by-owner': 'pipeline by owner',
+    'bookings-by-quarter': 'bookings',
+    'competitor-mention-trend': 'competitor mentions',
+    'competitive-win-loss': 'competitive win rate',
+    'stalled-deals': 'stalled',
+    'top-engaged-leads': 'leads',
+  };
+  const words = reworded[match.id];
+  return words ? dataIntent(`${words} ${task}`, today) : undefined;
+}
+
+const STAGE_IN = /\b(?:in|at)\s+(prospecting|discovery|solution validation|proposal|negotiat\w*)\b/;
+const STAGES: Record<string, string> = {
+  prospecting: 'Prospecting',
+  discovery: 'Discovery',
+  'solution validation': 'Solution Validation',
+  proposal: 'Proposal',
+};
+
+/** A list of deals (closing in a quarter, or one owner's), not one deal's status. */
+function isDealList(text: string, owner: string | undefined): boolean {
+  if (
+    owner &&
+    /\b(pipeline|working on|book of business|portfolio)\b/.test(text) &&
+    !/\bcommit\b/.test(text)
+  )
+    return true;
+  if (!/\bdeals\b|\bpipeline deal/.test(text)) return false;
+  if (STAGE_IN.test(text)) return true;
+  if (/\b(biggest|largest|top|main)\b.*\bdeals\b/.test(text)) return true;
+  return (
+    /\b(clos\w*|clos(e|ing) (this|next|in)|expected to close|land|slated)\b/.test(text) ||
+    /\bbelong|\bowned by\b|\bowns\b|\bopen deals\b|'s deals\b/.test(text) ||
+    Boolean(owner)
+  );
+}
+
+/** The deal owner a question names: a first and last name, not a company's. */
+function ownerIn(task: string): string | undefined {
+  const names = properNames(task).filter((n) => !COMPETITORS.includes(n));
+  const person = names.find(
+    (n) =>
+      /^[A-Z][a-z]+\s+[A-Z][a-z'-]+$/.test(n) &&
+      !/\b(Corp|Inc|Software|Games|Telecom|Retail|Foods|Pharma|Logistics|Analytics|Networks|Systems|Motors|Health|Insurance|Manufacturing|Travel)\b/.test(
+        n,
+      ),
+  );
+  if (person) return person;
+  return /\b([A-Z][a-z]+)'s\s+(open\s+|pipeline\s+)?deals\b/.exec(task)?.[1];
 }
 
 export function dataAnswer(context: OfflineContext): OfflineStep {
-  const intent = dataIntent(context.task, context.today);
+  const intent = dataIntent(context.task, context.today, context.patterns);
   if (!intent) {
     return {
       kind: 'answer',
@@ -285,11 +442,16 @@ function pipeline(
   return lines.join('\n');
 }
 
-function pipelineByOwner(quarter: string, rows: Row[]): string {
+function pipelineByOwner(quarter: string, rows: Row[], owner?: string): string {
   if (rows.length === 0) return `**No deals close in ${quarter}.**`;
   const shown = rows.slice(0, 15);
+  const mine = owner
+    ? rows.find((r) => String(r.owner_name).toLowerCase().includes(owner.toLowerCase()))
+    : undefined;
   return [
-    `**${quarter} by owner: ${money(sum(rows, 'pipeline_arr'))} open pipeline, ${money(sum(rows, 'won_arr'))} already won**`,
+    mine
+      ? `**${mine.owner_name} in ${quarter}: ${money(mine.won_arr)} won, ${money(mine.pipeline_arr)} open pipeline in ${mine.open_deals} deals, ${money(mine.commit_arr)} in Commit**`
+      : `**${quarter} by owner: ${money(sum(rows, 'pipeline_arr'))} open pipeline, ${money(sum(rows, 'won_arr'))} already won**`,
     '',
     table(
       ['Owner', 'Open deals', 'Pipeline', 'Commit', 'Won'],
@@ -315,7 +477,7 @@ function bookings(from: string, to: string, rows: Row[], context: OfflineContext
   const best = [...rows].sort((a, b) => Number(b.won_arr) - Number(a.won_arr))[0]!;
   const current = quarterOf(context.today);
   return [
-    `**Bookings ${from} to ${to}: ${money(arr)} ARR won in ${won} deals, win rate ${percent((100 * won) / (won + lost))} by count**`,
+    `**Bookings ${from === to ? `in ${to}` : `${from} to ${to}`}: ${money(arr)} ARR won in ${won} deals, win rate ${percent((100 * won) / (won + lost))} by count**`,
     '',
     table(
       ['Quarter', 'Won', 'Lost', 'Won ARR', 'Win rate'],
@@ -398,6 +560,29 @@ function arrTrend(account: string, rows: Row[]): string {
           ]),
         )
       : 'No change in the months on record.',
+  ].join('\n');
+}
+
+/** One account's churn signals, from the same list the churn question reads. */
+function accountChurn(account: string, rows: Row[], context: OfflineContext): string {
+  const row = rows.find((r) =>
+    String(r.account_name).toLowerCase().includes(account.toLowerCase()),
+  );
+  if (!row) {
+    return `**${account} shows no churn signal** (health 50+ and weekly active users not down 20%+, ${asOf(context)}; ${rows.length} other customers do).`;
+  }
+  const usage =
+    row.usage_change_pct === null
+      ? 'usage trend unknown'
+      : `weekly active users ${Number(row.usage_change_pct) > 0 ? 'up' : 'down'} ${percent(Math.abs(Number(row.usage_change_pct)))} over the last 4 weeks against the 8 before`;
+  return [
+    `**${row.account_name} shows churn signals: health ${row.health_score ?? '?'}/100, ${money(row.current_arr)} ARR at risk**`,
+    '',
+    `- ${usage.charAt(0).toUpperCase()}${usage.slice(1)}.`,
+    `- ${Number(row.calls_mentioning_competitors) > 0 ? `${row.calls_mentioning_competitors} calls mentioned competitors.` : 'No call mentioned a competitor.'}`,
+    `- Next renewal: ${row.next_renewal_date ? longDate(row.next_renewal_date) : 'none open'}.`,
+    '',
+    `_Signals: health below 50, or weekly active users down 20%+ (${asOf(context)})._`,
   ].join('\n');
 }
 
@@ -512,11 +697,17 @@ function competitorMentions(account: string, rows: Row[], context: OfflineContex
   return lines.join('\n');
 }
 
-function competitorTrend(days: number, rows: Row[]): string {
+function competitorTrend(days: number, rows: Row[], rival?: string): string {
   if (rows.length === 0) return `**No competitor came up in calls in the last ${days} days.**`;
   const top = rows[0]!;
+  const asked = rival ? rows.find((r) => String(r.competitor) === rival) : undefined;
+  const headline = rival
+    ? asked
+      ? `**${rival} came up in ${asked.calls} calls with ${asked.accounts} accounts in the last ${days} days, ${percent(asked.negative_call_pct)} of them negative**`
+      : `**${rival} did not come up in calls in the last ${days} days**`
+    : `**${top.competitor} came up most in the last ${days} days: ${top.calls} calls with ${top.accounts} accounts**`;
   return [
-    `**${top.competitor} came up most in the last ${days} days: ${top.calls} calls with ${top.accounts} accounts**`,
+    headline,
     '',
     table(
       ['Competitor', 'Calls', 'Accounts', 'Negative calls'],
@@ -588,4 +779,105 @@ function genericTable(title: string, rows: Row[]): string {
   ]
     .join('\n')
     .trim();
+}
+
+function openDeals(
+  rows: Row[],
+  quarter: string | undefined,
+  owner: string | undefined,
+  context: OfflineContext,
+  stage?: string,
+): string {
+  // The pattern returns the 40 largest: a full page is a top list, not the whole pipeline.
+  const capped = rows.length >= 40;
+  const scope = `${capped ? `The ${rows.length} largest ` : ''}${owner ? `${owner}'s open deals` : capped ? 'open deals' : 'Open deals'}${stage ? ` in ${stage}` : ''}${quarter ? ` closing in ${quarter}` : ''}`;
+  if (rows.length === 0) return `**${scope}: none** (${asOf(context)}).`;
+  const arr = sum(rows, 'arr');
+  const commit = rows.filter((r) => r.forecast_category === 'Commit');
+  const quiet = rows.filter((r) => Number(r.days_since_activity) >= 14);
+  const shown = rows.slice(0, 12);
+  return [
+    `**${scope}: ${capped ? '' : `${rows.length} deals, `}${money(arr)} ARR (${money(sum(commit, 'arr'))} in Commit)**`,
+    '',
+    table(
+      ['Deal', 'Stage', 'ARR', 'Closes', owner ? 'Forecast' : 'Owner'],
+      shown.map((r) => [
+        String(r.opportunity_name),
+        `${r.stage} (${r.probability}%)`,
+        money(r.arr),
+        longDate(r.close_date),
+        String(owner ? r.forecast_category : r.owner_name),
+      ]),
+    ),
+    rows.length > shown.length ? `\n${rows.length - shown.length} more not shown.` : '',
+    '',
+    quiet.length > 0
+      ? `- ${quiet.length} of them without activity for 14+ days: ${quiet
+          .slice(0, 3)
+          .map((r) => `${r.opportunity_name} (${r.days_since_activity} days)`)
+          .join(', ')}.`
+      : '- Every one of them had activity in the last two weeks.',
+    '',
+    `_Open deals${quarter ? ` with a close date in ${quarter}` : ''}, ${asOf(context)}. Want a full review of any of them?_`,
+  ]
+    .filter((line, i, all) => line !== '' || all[i - 1] !== '')
+    .join('\n');
+}
+
+function competitiveWinLoss(from: string, to: string, rows: Row[], rival?: string): string {
+  if (rows.length === 0)
+    return `**No deal with a primary competitor closed between ${from} and ${to}.**`;
+  const focus = rival ? rows.find((r) => String(r.primary_competitor) === rival) : undefined;
+  const headline = focus
+    ? `**Against ${rival} we won ${focus.won} of ${focus.closed_deals} closed deals from ${from} to ${to} (${percent(focus.win_rate_pct)} win rate, ${money(focus.won_arr)} ARR won)**`
+    : `**Win rate against competitors from ${from} to ${to}: ${rows
+        .map((r) => `${r.primary_competitor} ${percent(r.win_rate_pct)}`)
+        .join(', ')}**`;
+  return [
+    headline,
+    '',
+    table(
+      ['Competitor', 'Closed', 'Won', 'Lost', 'Win rate'],
+      rows.map((r) => [
+        String(r.primary_competitor),
+        count(r.closed_deals),
+        count(r.won),
+        count(r.lost),
+        percent(r.win_rate_pct),
+      ]),
+    ),
+    '',
+    `_Deals closed between ${from} and ${to} with a primary competitor recorded._`,
+  ].join('\n');
+}
+
+function dealContacts(account: string, rows: Row[], text: string): string {
+  if (rows.length === 0) return `**No contacts on record for an account matching "${account}".**`;
+  const role = /champion/.test(text)
+    ? 'Champion'
+    : /economic buyer/.test(text)
+      ? 'Economic Buyer'
+      : undefined;
+  const match = role ? rows.find((r) => r.buying_role === role) : undefined;
+  const name = String(rows[0]!.account_name);
+  const headline = role
+    ? match
+      ? `**The ${role.toLowerCase()} at ${name} is ${match.full_name}, ${match.title} (last engaged ${longDate(match.last_engaged_date)})**`
+      : `**No contact at ${name} has the ${role} role on record**`
+    : `**${rows.length} contacts on record at ${name}**`;
+  return [
+    headline,
+    '',
+    table(
+      ['Name', 'Title', 'Role', 'Last engaged'],
+      rows
+        .slice(0, 10)
+        .map((r) => [
+          String(r.full_name),
+          String(r.title),
+          String(r.buying_role ?? '—'),
+          r.last_engaged_date ? longDate(r.last_engaged_date) : 'never',
+        ]),
+    ),
+  ].join('\n');
 }

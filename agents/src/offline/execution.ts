@@ -2,7 +2,8 @@
  * The offline Execution agent: sends the notification a request asks for with
  * `webhook_executor.send_notification`, logs it in `agent_action_log` with `firebolt_writer`
  * as the notification workflow requires, and confirms exactly what the tools reported. It acts
- * only on an explicit request naming who to notify; otherwise it asks and does nothing.
+ * only on an explicit request naming who to notify; otherwise it asks and does nothing. A request
+ * that spells out a row (a lead's ICP score after an assessment) is written with `write_record`.
  */
 import {
   jsonOf,
@@ -57,8 +58,51 @@ interface Delivery {
   reason?: string;
 }
 
+/** `Table: lead_scores` and `Values: {json}` in a request to record something. */
+function readRecordRequest(text: string): { table: string; values: string } | undefined {
+  const table = /table:\s*(lead_scores|deal_notes)\b/i.exec(text)?.[1];
+  const values = /values:\s*(\{[\s\S]*\})/i.exec(text)?.[1];
+  return table && values ? { table, values } : undefined;
+}
+
+/** Writes the one row a request spells out (a lead's ICP score), and says exactly what was kept. */
+function recordRow(
+  context: OfflineContext,
+  request: { table: string; values: string },
+): OfflineStep {
+  const write = toolNamed(context, 'firebolt_writer__write_record');
+  if (!write)
+    return { kind: 'answer', text: 'No action taken: recording is not available to this agent.' };
+  if (!ran(context, 'record')) {
+    return {
+      kind: 'call',
+      rationale: `I will write the row to ${request.table}.`,
+      calls: [
+        { step: 'record', name: write, input: { table: request.table, values: request.values } },
+      ],
+    };
+  }
+  const outcome = resultOf(context, 'record');
+  const saved = jsonOf<{ id?: string; values?: Record<string, unknown> }>(outcome);
+  if (!outcome?.ok || !saved)
+    return {
+      kind: 'answer',
+      text: `Nothing was saved: ${quote(outcome?.content, 200)}`,
+    };
+  const v = saved.values ?? {};
+  return {
+    kind: 'answer',
+    text:
+      request.table === 'lead_scores'
+        ? `Saved ICP score ${v.score} (grade ${v.grade}) for lead ${v.lead_id} in lead_scores as ${saved.id}.`
+        : `Saved to ${request.table} as ${saved.id}.`,
+  };
+}
+
 export function execution(context: OfflineContext): OfflineStep {
   const text = normalized(context.task);
+  const record = readRecordRequest(context.task);
+  if (record) return recordRow(context, record);
   if (!/notif|alert|notify|let .* know|tell|ping|remind|message|send|post/.test(text)) {
     return {
       kind: 'answer',

@@ -7,6 +7,8 @@
  * resolved against the conversation; anything else is declined plainly, with the way to run
  * RevBot on a real model.
  */
+
+import type { SqlPattern } from '../knowledge-base/sql-patterns';
 import {
   knowledgeBaseTool,
   type OfflineContext,
@@ -17,6 +19,7 @@ import {
 } from './conversation';
 import { dataIntent } from './data-answers';
 import { readNotificationRequest } from './execution';
+import { documentedWording } from './revenue-vocabulary';
 import { normalized, personAndCompany, properNames, quarterIn, quote, subjectName } from './text';
 
 /** The Manager's collaborators, by the names `agents/manager_agent/agent.json` gives them. */
@@ -57,6 +60,74 @@ const DEFINITION =
   /^\s*(what is|what's|what are|what does|define|definition of|meaning of|explain)\b/;
 const TERMS =
   /\b(meddpicc|icp|arr|weighted pipeline|pipeline coverage|coverage|stages?|economic buyer|champion|paper process|decision criteria|decision process|metrics|identify pain|churn risk|expansion|win rate|commit|best case|forecast categor\w*|bookings|eb)\b/;
+/** "…and save it", "save that score", "record the score". */
+const SAVE =
+  /\b(save|record|store|log)\b.*\b(it|that|this|score|result)\b|\band (save|record|store) it\b/;
+
+/** The line a lead assessment ends with, naming what to save. */
+const TO_SAVE = /To save it: lead (\S+), score (\d+), grade ([A-D])\./;
+
+/**
+ * Saves a lead's ICP score: from this turn's assessment ("Score X at Y and save it") or from the
+ * last answer ("save that score"); undefined when there is no score to save.
+ */
+function saveScore(context: OfflineContext, task: string): OfflineStep | undefined {
+  const reply = (step: string) => resultOf(context, step)?.content ?? '';
+  const question = task.replace(/\s*(,|\band\b|\bthen\b)+\s*(save|record|store|log)\b.*$/i, '');
+  const assessHere = question !== task && routeOf(question, context.today) === 'lead';
+  if (assessHere && !ran(context, 'analysis')) {
+    const tool = toolNamed(context, `AgentCommunication__${COLLABORATORS.lead}`);
+    if (!tool) return { kind: 'answer', text: OUT_OF_SCOPE };
+    return {
+      kind: 'call',
+      rationale: 'This asks for an ICP score and then to save it: Lead Analysis first.',
+      calls: [{ step: 'analysis', name: tool, input: { content: question } }],
+    };
+  }
+  const assessment = assessHere ? reply('analysis') : (context.history.at(-1)?.assistant ?? '');
+  const score = TO_SAVE.exec(assessment);
+  if (!score) {
+    return assessHere
+      ? {
+          kind: 'answer',
+          text: `${assessment}\n\nNothing was saved: the assessment gave no score.`,
+        }
+      : undefined;
+  }
+  if (!ran(context, 'action')) {
+    const tool = toolNamed(context, `AgentCommunication__${COLLABORATORS.execution}`);
+    if (!tool) return { kind: 'answer', text: OUT_OF_SCOPE };
+    const headline = (assessment.split('\n')[0] ?? '').replace(/\*\*/g, '');
+    const values = {
+      lead_id: score[1],
+      score: Number(score[2]),
+      grade: score[3],
+      rationale: headline,
+      scored_by: 'lead_analysis_agent',
+    };
+    return {
+      kind: 'call',
+      rationale: `The user asked to save the ICP score of lead ${score[1]}: Execution records it.`,
+      calls: [
+        {
+          step: 'action',
+          name: tool,
+          input: {
+            content: `Record this ICP score.\nTable: lead_scores\nValues: ${JSON.stringify(values)}`,
+          },
+        },
+      ],
+    };
+  }
+  return {
+    kind: 'answer',
+    text: assessHere ? `${assessment}\n\n**Saved:** ${reply('action')}` : reply('action'),
+  };
+}
+
+/** Requests to change data, which the offline model never does. */
+const UNSUPPORTED_ACTION =
+  /^\s*(please\s+|can you\s+|could you\s+)?((delete|drop|remove|truncate|update|change|modify|reassign|create|insert|wipe|reset)\b|(book|schedule|set up|arrange) (a|an|the)\b)/;
 const GREETING = /^\s*(hi|hello|hey|thanks|thank you|good (morning|afternoon|evening))\b[\s!.]*$/;
 const CAPABILITIES = /\b(what can you do|help me|how do i (use|ask)|what do you do)\b/;
 
@@ -72,10 +143,29 @@ export function manager(context: OfflineContext): OfflineStep {
   };
   const reply = (step: string) => resultOf(context, step)?.content ?? '';
 
+  // Changes RevBot cannot make offline are declined before anything runs.
+  if (UNSUPPORTED_ACTION.test(text)) {
+    return {
+      kind: 'answer',
+      text: `**No action taken: the offline model cannot change records.**\n\nRevBot reads the warehouse, Gong and the web, and sends notifications you ask for; changing or deleting data is not something it does offline. ${OUT_OF_SCOPE.split('\n').at(-1)}`,
+    };
+  }
+
+  // Score then save: the assessment first, then Execution records the score it ends with.
+  if (SAVE.test(text)) {
+    const saving = saveScore(context, task);
+    if (saving) return saving;
+  }
+
   // Explicit actions: the analysis they depend on first, then Execution with its result.
   if (ACTION.test(text)) {
     const notification = readNotificationRequest(task);
-    const analysis: Route | undefined = DEAL.test(text) && subjectName(task) ? 'deal' : undefined;
+    // A review first when one is asked for ("Review X and notify…", "Notify Sarah about the X
+    // deal"), not when the user wrote the message themselves ("Notify Emily that…").
+    const request = task.split(/\b(?:that|saying)\b|:\s/)[0] ?? task;
+    const ownMessage = request !== task && !/\b(review|check|assess)\b/i.test(request);
+    const analysis: Route | undefined =
+      DEAL.test(text) && subjectName(task) && !ownMessage ? 'deal' : undefined;
     if (analysis && !ran(context, 'analysis')) {
       return ask(
         analysis,
@@ -125,6 +215,7 @@ export function manager(context: OfflineContext): OfflineStep {
   if (
     DEFINITION.test(text) &&
     TERMS.test(text) &&
+    !/\b(our|we|us|by|how much|how many|each|this|next|last)\b/.test(text) &&
     properNames(task).length === 0 &&
     !quarterIn(task, context.today)
   ) {
@@ -157,7 +248,7 @@ export function manager(context: OfflineContext): OfflineStep {
     return { kind: 'answer', text: reply('route') };
   }
 
-  const route = routeOf(task, context.today);
+  const route = routeOf(task, context.today, context.patterns);
   if (route) {
     if (!ran(context, 'route'))
       return ask(
@@ -181,17 +272,45 @@ export function manager(context: OfflineContext): OfflineStep {
   return { kind: 'answer', text: OUT_OF_SCOPE };
 }
 
-/** The collaborator the documented routing rules send this question to, if any. */
-export function routeOf(task: string, today: string): Route | undefined {
-  const text = normalized(task);
+/** Data questions about deals that are lists or lookups, not one deal's status. */
+const DATA_FIRST = new Set([
+  'open-deals',
+  'deal-contacts',
+  'competitive-win-loss',
+  'account-arr-trend',
+]);
+
+/**
+ * The collaborator the documented routing rules send this question to, if any. The question is
+ * read in the documented wording (`revenue-vocabulary.ts`), so "how's IXIS looking?" is a deal
+ * status and "how much did we book?" a bookings question; when no rule decides, the words of the
+ * SQL patterns do (`pattern-matcher.ts`).
+ */
+export function routeOf(
+  task: string,
+  today: string,
+  patterns?: readonly SqlPattern[],
+): Route | undefined {
+  const text = documentedWording(task);
+  const names = properNames(task);
+  // "Which of Sarah's deals are at risk?": a deal-risk review of one owner's deals.
+  if (/\bat risk\b|\brisky\b|\bslipping\b/.test(text) && /'s (open )?deals\b/.test(text))
+    return 'deal';
+  const data = dataIntent(task, today);
+  if (data && DATA_FIRST.has(data.queries[0]?.pattern ?? '')) return 'data';
   // Deal status, MEDDPICC or any assessment of an opportunity: ONLY Deal Analysis.
-  if (DEAL.test(text) && !/\bpipeline\b|\bbookings\b|\bchurn/.test(text)) return 'deal';
+  if (DEAL.test(text) && !/\bpipeline\b|\bbookings\b|\bchurn|\bexpansion\b/.test(text))
+    return 'deal';
+  if (/\bstatus\b/.test(text) && names.length > 0 && !/\bleads?\b/.test(text)) return 'deal';
   // Lead qualification, ICP scoring and outreach: ONLY Lead Analysis.
   const { person, company } = personAndCompany(task);
   if (LEAD.test(text) && !/\bcompetitors?\b/.test(text)) return 'lead';
   if (/\b(assess|qualify|score)\b/.test(text) && person && company) return 'lead';
+  if (/^\s*(please\s+)?(assess|qualify|score)\b/.test(text) && (person || company)) return 'lead';
+  if (/\b(approach|reach out to|pitch to)\b/.test(text) && names.length > 0) return 'lead';
+  if (/\b(tell me about|who is|what about)\b/.test(text) && person && company) return 'lead';
   if (WEB.test(text) && !/\b(calls?|gong|our)\b/.test(text)) return 'web';
-  if (DATA.test(text) || dataIntent(task, today)) return 'data';
+  if (DATA.test(text) || data || (patterns && dataIntent(task, today, patterns))) return 'data';
   return undefined;
 }
 
@@ -220,7 +339,7 @@ function resolveFollowUp(
   const [name] = properNames(task);
   if (!quarter && !name) return undefined;
   for (const turn of [...context.history].reverse()) {
-    const route = routeOf(turn.user, context.today);
+    const route = routeOf(turn.user, context.today, context.patterns);
     if (!route) continue;
     let question = turn.user;
     if (quarter) {
@@ -291,10 +410,22 @@ function definitionFrom(term: string, passages: string): string {
   );
   if (!match) return `The knowledge base has nothing on "${term}".`;
   const [, source, body] = match;
+  // Headings dropped line by line: a heading often opens the very paragraph that defines the term.
   const paragraphs = (body ?? '')
     .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter((p) => p && !p.startsWith('#'));
-  const excerpt = paragraphs.slice(0, 2).join('\n\n');
+    .map((p) =>
+      p
+        .split('\n')
+        .filter((line) => !line.trim().startsWith('#'))
+        .join('\n')
+        .trim(),
+    )
+    .filter(Boolean);
+  // Prose first; a passage that is all table rows gives the rows naming the term.
+  const prose = paragraphs.filter((p) => !p.startsWith('|')).slice(0, 2);
+  const rows = (body ?? '')
+    .split('\n')
+    .filter((line) => line.startsWith('|') && line.toLowerCase().includes(term.toLowerCase()));
+  const excerpt = prose.length > 0 ? prose.join('\n\n') : rows.slice(0, 3).join('\n');
   return `**${term.replace(/^./, (c) => c.toUpperCase())}, from the knowledge base**\n\n${quote(excerpt, 900)}\n\n_Source: ${source}_`;
 }

@@ -4,14 +4,16 @@
  * orchestrator, tools and traces as a real model: the Manager routes by its documented rules,
  * the specialists call the real tools with the SQL patterns of `knowledge_base/sql_patterns/`,
  * and every answer is composed from the rows and results those calls return, in the documented
- * response formats. A question outside those policies gets a plain "cannot answer offline" with
- * the way to run a configured model, never an invented answer.
+ * response formats. Names are read in any casing from the warehouse's own accounts, owners and
+ * lead companies (`entity-names.ts`). A question outside those policies gets a plain "cannot
+ * answer offline" with the way to run a configured model, never an invented answer.
  */
 import { loadSqlPatterns, type SqlPattern } from '../knowledge-base/sql-patterns';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../runtime/model-provider';
 import { type OfflineStep, type Policy, readContext } from './conversation';
 import { dataAnswer } from './data-answers';
 import { dealReview } from './deal-review';
+import { type EntityNames, nameAliases, spellNames } from './entity-names';
 import { execution } from './execution';
 import { leadAssessment } from './lead-assessment';
 import { manager } from './manager';
@@ -37,11 +39,14 @@ export interface OfflineProviderOptions {
   /** Today, for "this quarter" and "days since" (default: the clock's date, UTC). */
   today?: string;
   clock?: () => number;
+  /** The warehouse's names, read once on first use, so names are recognised in any casing. */
+  entities?: () => Promise<EntityNames>;
 }
 
 export class OfflineProvider implements ModelProvider {
   readonly name = OFFLINE_PROVIDER;
   private patterns?: SqlPattern[];
+  private aliases?: Promise<Map<string, string>>;
   private calls = 0;
 
   constructor(private readonly options: OfflineProviderOptions = {}) {
@@ -52,7 +57,13 @@ export class OfflineProvider implements ModelProvider {
     this.patterns ??= loadSqlPatterns();
     const today =
       this.options.today ?? new Date((this.options.clock ?? Date.now)()).toISOString().slice(0, 10);
+    this.aliases ??= (this.options.entities?.() ?? Promise.resolve(undefined)).then((names) =>
+      names ? nameAliases(names) : new Map<string, string>(),
+    );
+    const aliases = await this.aliases;
     const context = readContext(request, today, this.patterns);
+    context.task = spellNames(context.task, aliases);
+    for (const turn of context.history) turn.user = spellNames(turn.user, aliases);
     const policy = OFFLINE_POLICIES[request.agent.key];
     let step: OfflineStep;
     try {

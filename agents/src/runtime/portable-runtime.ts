@@ -24,6 +24,7 @@ import {
   LocalKnowledgeBase,
 } from '../knowledge-base/knowledge-base';
 import type { AgentSet } from '../loader';
+import { loadEntityNames } from '../offline/entity-names';
 import { OFFLINE_MODEL_ID, OFFLINE_PROVIDER, OfflineProvider } from '../offline/offline-provider';
 import { runtimeAgents } from './agent-definitions';
 import type { ModelProvider } from './model-provider';
@@ -185,7 +186,11 @@ export function createPortableRuntime(
     }
     case 'offline': {
       const offline = parseEnv(offlineEnvSchema, env);
-      provider = new OfflineProvider({ today: offline.OFFLINE_TODAY, clock: deps.clock });
+      provider = new OfflineProvider({
+        today: offline.OFFLINE_TODAY,
+        clock: deps.clock,
+        entities: () => loadEntityNames(tools),
+      });
       models = { modelId: () => OFFLINE_MODEL_ID, foundationModel: () => OFFLINE_MODEL_ID };
       break;
     }

@@ -5,6 +5,7 @@ import { askCommand } from './ask';
 import { conversationsCommand } from './conversations';
 import { dlqCommand } from './dlq';
 import { doctorCommand } from './doctor';
+import { evalCommand } from './eval';
 import { exportCommand } from './export';
 import { kbCommand } from './kb';
 import { listenCommand } from './listen';
@@ -15,6 +16,7 @@ import { webhookCommand } from './webhook';
 
 export const COMMANDS: Command[] = [
   askCommand,
+  evalCommand,
   webhookCommand,
   slackCommand,
   listenCommand,
