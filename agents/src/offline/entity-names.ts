@@ -6,7 +6,8 @@
  * Sarah working on?" names Sarah Johnson when she is the only Sarah — so the rules that follow
  * read names the same way whatever the user typed.
  */
-import { buildFunctionEvent, readActionGroupResponse } from '../action-group/action-group';
+import { buildFunctionEvent } from '../action-group/action-group-event';
+import { readActionGroupResponse } from '../action-group/action-group-response';
 import type { ToolInvoker } from '../runtime/tool-invoker';
 
 export interface EntityNames {

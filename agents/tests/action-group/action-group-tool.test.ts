@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, RetryableError, ValidationError } from '@revbot/core';
+import { ConfigError, RetryableError, silentLogger, ValidationError } from '@revbot/core';
 import { ACTION_GROUP_EVENTS_DIR } from '@revbot/testing/fixtures';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildFunctionEvent } from '../../src/action-group/action-group-event';

@@ -2,7 +2,7 @@ import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { ConfigError, staticSecretReader } from '@revbot/core';
+import { ConfigError, silentLogger, staticSecretReader } from '@revbot/core';
 import {
   type ConverseStreamServer,
   converseAnswer,
@@ -15,7 +15,6 @@ import {
   startLocalLambdaServer,
 } from '@revbot/testing/local-lambda-server';
 import { type OpenAISseServer, startOpenAISseServer } from '@revbot/testing/openai-sse-server';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AgentStreamEvent, defaultAgentsDir, readAgentSources } from '../../src';

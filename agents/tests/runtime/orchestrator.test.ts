@@ -1,5 +1,5 @@
+import { silentLogger } from '@revbot/core';
 import { reply, type ScriptedModel, scriptedModel } from '@revbot/testing/scripted-model';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AgentStreamEvent, loadAgents } from '../../src';

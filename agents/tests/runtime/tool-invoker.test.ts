@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { silentLogger } from '@revbot/core';
 import { ACTION_GROUP_EVENTS_DIR } from '@revbot/testing/fixtures';
 import { localClientConfig } from '@revbot/testing/local-client-config';
 import {
   type LocalLambdaServer,
   startLocalLambdaServer,
 } from '@revbot/testing/local-lambda-server';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {

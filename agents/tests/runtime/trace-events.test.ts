@@ -5,10 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { silentLogger } from '@revbot/core';
 import { buildConversationRecord } from '@revbot/monitoring';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import { reply, scriptedModel } from '@revbot/testing/scripted-model';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AgentStreamEvent, loadAgents } from '../../src';

@@ -1,3 +1,4 @@
+import { silentLogger } from '@revbot/core';
 import { EMPTY_ALLOWLIST } from '@revbot/lambdas/outbound';
 import {
   createFireboltQueryTool,
@@ -6,7 +7,6 @@ import {
   createWebhookExecutorTool,
   createWebSearchTool,
 } from '@revbot/lambdas/tools';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TOOLS, type ToolName } from '../../src';

@@ -3,11 +3,13 @@
  * in total, whether the answers are routed, grounded, right and well formed; exits non-zero below
  * the pass threshold so CI and a changed instruction file can rely on it.
  */
+
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGENT_RUNTIME_KINDS, type AgentRuntimeKind } from '@revbot/agents/runtime';
-import { type Command, UsageError } from '../command';
+import type { Command } from '../command';
+import { UsageError } from '../errors';
 import { evalJson, evalMarkdown, evalTable, summaryLine } from '../eval/eval-report';
 import { runEval } from '../eval/eval-runner';
 import { startEvalStack } from '../eval/eval-stack';

@@ -4,11 +4,12 @@
  * notifications delivered to a local signed-webhook receiver standing in for the team's channel,
  * and the warehouse's own query function for the facts' independent SQL.
  */
+
 import { randomBytes } from 'node:crypto';
 import type { AgentRuntime } from '@revbot/agents';
 import { type AgentRuntimeKind, createAgentRuntime } from '@revbot/agents/runtime';
+import { silentLogger } from '@revbot/core';
 import { startLocalToolStack } from '@revbot/lambdas/tools';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
 import type { WarehouseQuery } from './eval-runner';
 
@@ -48,7 +49,7 @@ export async function startEvalStack(options: {
       // The offline model counts "this quarter" from the day the data is as of.
       OFFLINE_TODAY: options.env?.OFFLINE_TODAY ?? asOf,
     },
-    { tools: stack.tools, logger: { warn() {} } },
+    { tools: stack.tools, logger: silentLogger },
   );
   const query: WarehouseQuery = async (sql) => {
     const result = await stack.warehouse.query(sql, { maxRows: 500, timeoutMs: 10_000 });

@@ -4,7 +4,7 @@
  * shown by replaying a real offline stream through a scripted runtime with one thing changed.
  */
 import type { AgentStreamEvent } from '@revbot/agents';
-import { answerStream, scriptedRuntime } from '@revbot/testing/scripted-runtime';
+import { answerStream, scriptedAgentRuntime } from '@revbot/testing/scripted-agent-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEval } from '../../src/eval/eval-runner';
 import { type EvalStack, startEvalStack } from '../../src/eval/eval-stack';
@@ -58,7 +58,7 @@ const answerOf = (events: AgentStreamEvent[]) =>
 
 async function judgeReplay(events: AgentStreamEvent[]) {
   const result = await runEval({
-    runtime: scriptedRuntime({ events }),
+    runtime: scriptedAgentRuntime({ events }),
     cases: [pipelineCase()],
     query: stack.query,
     today: AS_OF,

@@ -1,6 +1,6 @@
 import { RetryableError } from '@revbot/core';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
-import { recordingLogger } from '@revbot/testing/silent-logger';
+import { recordingLogger } from '@revbot/testing/recording-logger';
 import {
   ASKER,
   appMentionBody,

@@ -4,13 +4,13 @@ import path from 'node:path';
 import { AgentRuntimeError } from '@revbot/agents';
 import { conversationKeyPrefix, localConversationSink } from '@revbot/monitoring';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
+import { recordingLogger } from '@revbot/testing/recording-logger';
 import {
   answerStream,
   recordedStream,
   type ScriptedReply,
   scriptedAgentRuntime,
 } from '@revbot/testing/scripted-agent-runtime';
-import { recordingLogger } from '@revbot/testing/silent-logger';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runSelfTest } from '../../shared/self-test';

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildFunctionEvent, readActionGroupResponse } from '@revbot/agents/action-group';
-import { ValidationError } from '@revbot/core';
+import { silentLogger, ValidationError } from '@revbot/core';
 import { ACTION_GROUP_EVENTS_DIR } from '@revbot/testing/fixtures';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalToolStack, startLocalToolStack } from '../../tools/local-tool-stack';
 

@@ -1,4 +1,5 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { silentLogger } from '@revbot/core';
 import { encodeStreamException } from '@revbot/testing/aws-event-stream';
 import {
   type ConverseStreamServer,
@@ -7,7 +8,6 @@ import {
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
 import { localClientConfig } from '@revbot/testing/local-client-config';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AgentStreamEvent, loadAgents } from '../../../src';

@@ -1,5 +1,5 @@
+import { silentLogger } from '@revbot/core';
 import { type OpenAISseServer, startOpenAISseServer } from '@revbot/testing/openai-sse-server';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AgentStreamEvent, loadAgents } from '../../../src';

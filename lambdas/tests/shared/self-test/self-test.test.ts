@@ -4,7 +4,7 @@ import { AgentDefinitionError, loadAgents, TOOL_NAMES } from '@revbot/agents';
 import { functionResponse } from '@revbot/agents/action-group';
 import { InProcessToolInvoker } from '@revbot/agents/runtime';
 import { emptyState, type FakeAws, REGION, startFakeAws } from '@revbot/testing/fake-aws';
-import { recordingLogger } from '@revbot/testing/silent-logger';
+import { recordingLogger } from '@revbot/testing/recording-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   agentsLoadedCheck,

@@ -4,11 +4,11 @@ import {
   buildFunctionEvent,
   readActionGroupResponse,
 } from '@revbot/agents/action-group';
+import { silentLogger } from '@revbot/core';
 import {
   type FireboltApiServer,
   startFireboltApiServer,
 } from '@revbot/testing/firebolt-api-server';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

@@ -4,7 +4,7 @@ import {
   readActionGroupResponse,
 } from '@revbot/agents/action-group';
 import { loadWarehouseSchema } from '@revbot/agents/knowledge-base';
-import { silentLogger } from '@revbot/testing/silent-logger';
+import { silentLogger } from '@revbot/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createEmbeddedWarehouse,

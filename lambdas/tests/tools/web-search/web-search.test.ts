@@ -4,9 +4,8 @@ import {
   buildFunctionEvent,
   readActionGroupResponse,
 } from '@revbot/agents/action-group';
-import { AuthenticationError, RetryableError } from '@revbot/core';
+import { AuthenticationError, RetryableError, silentLogger } from '@revbot/core';
 import { type LocalSearchServer, startLocalSearchServer } from '@revbot/testing/local-search-api';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRevenueDataset } from '../../../shared/warehouse/seed/revenue-dataset';

@@ -4,7 +4,7 @@ import {
   buildFunctionEvent,
   readActionGroupResponse,
 } from '@revbot/agents/action-group';
-import { silentLogger } from '@revbot/testing/silent-logger';
+import { silentLogger } from '@revbot/core';
 import {
   type ReceivedRequest,
   startWebhookReceiver,

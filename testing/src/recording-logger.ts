@@ -12,5 +12,3 @@ export function recordingLogger(): RecordingLogger {
   };
   return { entries, info: at('info'), warn: at('warn'), error: at('error') };
 }
-
-export const silentLogger: Logger = recordingLogger();
