@@ -108,6 +108,25 @@ describe('the local stack, Slack channel', () => {
     expect(conversations()).toBe(before);
   });
 
+  it("answers @RevBot test <agent> functionality with that agent's golden-set cases", async () => {
+    const sent = await revbot(
+      ['slack', 'test the data agent functionality', '--url', stack.url, '--event-id', 'EvE2E0003'],
+      {},
+    );
+    expect(sent.code).toBe(0);
+    const thread = sent.out.match(/thread (\S+)/)?.[1] as string;
+    await stack.server.drained(60_000);
+    const replies = stack.slack.embedded?.thread('C0LOCAL01', thread) ?? [];
+    const report = replies.find((message) => /golden-set cases passed/.test(message.text))?.text;
+    const [headline = '', ...lines] = (report ?? '').split('\n');
+    const match = headline.match(/^DataAgent: (\d+) of (\d+) golden-set cases passed/);
+    expect(match, headline).not.toBeNull();
+    // One line per case asked, each saying how it went.
+    expect(lines).toHaveLength(Number(match?.[2]));
+    expect(lines.every((line) => /^(PASS|FAIL) {2}\S/.test(line))).toBe(true);
+    expect(lines.filter((line) => line.startsWith('PASS'))).toHaveLength(Number(match?.[1]));
+  });
+
   it('refuses an event signed with another secret', async () => {
     const refused = await revbot(['slack', 'hello', '--url', stack.url], {
       SLACK_SIGNING_SECRET: 'not-the-secret',

@@ -24,6 +24,7 @@ import {
 import { writeBundledAgentDefinitions } from '@revbot/agents/runtime';
 import type { Command, CommandIo } from '../command';
 import { OpsError, UsageError } from '../errors';
+import { goldenFileSchema } from '../eval/golden-set';
 import { rollbackAgentAlias } from '../ops/agent-rollback';
 import { COMMON_USAGE, parseCommandArgs } from '../ops/command-options';
 import { plural, toJsonLine } from '../ops/format';
@@ -39,8 +40,8 @@ const OPTIONS = {
   to: { type: 'string' },
 } as const;
 
-/** Where `revbot eval` keeps its golden set, beside `agents/` (one JSON case per file). */
-export const GOLDEN_SET_DIR = path.join('eval', 'golden-set');
+/** Where `revbot eval` keeps its golden set, beside `agents/` (one JSON file per area). */
+export const GOLDEN_SET_DIR = path.join('eval', 'golden');
 
 const problemLine = (p: AgentProblem) => `${p.agent}: ${p.field}: ${p.message}`;
 
@@ -215,7 +216,8 @@ function create(
   if (existsSync(golden)) {
     const file = path.join(golden, `${key}.json`);
     mkdirSync(golden, { recursive: true });
-    writeFileSync(file, `${JSON.stringify(starterCase(key, result.collaboratorName), null, 2)}\n`);
+    const starter = goldenFileSchema.parse(starterCases(key, result.collaboratorName));
+    writeFileSync(file, `${JSON.stringify(starter, null, 2)}\n`);
     io.stdout.write(`wrote starter case ${file}\n`);
   } else {
     io.stdout.write(`no golden set at ${golden}: no starter case added\n`);
@@ -233,11 +235,19 @@ function create(
 }
 
 /** A question the new agent should be routed, for `revbot eval` to grow from. */
-function starterCase(key: string, collaboratorName: string) {
+/** The new agent's area of the golden set: one case to replace with a real question. */
+function starterCases(key: string, collaboratorName: string) {
   return {
-    id: `${key}-starter`,
-    question: `Replace with a question only ${collaboratorName} should answer.`,
-    expect: { collaborators: [collaboratorName] },
+    area: key.replace(/_agent$/, '').replaceAll('_', '-'),
+    description: `Questions ${collaboratorName} answers (a starter: replace the question and add the facts the answer must state).`,
+    cases: [
+      {
+        id: `${key.replaceAll('_', '-')}-starter`,
+        kind: 'documented',
+        question: `Replace with a question only ${collaboratorName} should answer.`,
+        expect: { agents: [collaboratorName] },
+      },
+    ],
   };
 }
 

@@ -5,9 +5,11 @@
  * `case-checks.ts`. The runtime, the warehouse and the clock are injected, so the same runner
  * serves `revbot eval`, CI on the offline model and tests with a scripted runtime.
  */
+
 import type { AgentRuntime, AgentStreamEvent } from '@revbot/agents';
 import { loadAgents } from '@revbot/agents';
 import { loadSqlPatterns, type SqlPattern } from '@revbot/agents/knowledge-base';
+import type { Warehouse } from '@revbot/lambdas/warehouse';
 import {
   checkBudget,
   checkFacts,
@@ -26,6 +28,16 @@ import { type ObservedRun, observeRun } from './observed-run';
 
 /** Runs a read-only query on the warehouse the runtime's tools use; rows keyed by column. */
 export type WarehouseQuery = (sql: string) => Promise<Record<string, unknown>[]>;
+
+/** The facts' query on a warehouse: up to 500 rows within 10 s, keyed by column. */
+export function warehouseQuery(warehouse: Warehouse): WarehouseQuery {
+  return async (sql) => {
+    const result = await warehouse.query(sql, { maxRows: 500, timeoutMs: 10_000 });
+    return result.rows.map((row) =>
+      Object.fromEntries(result.columns.map((c, i) => [c, row[i] ?? null])),
+    );
+  };
+}
 
 export interface EvalOptions {
   runtime: AgentRuntime;

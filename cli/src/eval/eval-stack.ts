@@ -11,7 +11,7 @@ import { type AgentRuntimeKind, createAgentRuntime } from '@revbot/agents/runtim
 import { silentLogger } from '@revbot/core';
 import { startLocalToolStack } from '@revbot/lambdas/tools';
 import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
-import type { WarehouseQuery } from './eval-runner';
+import { type WarehouseQuery, warehouseQuery } from './eval-runner';
 
 export interface EvalStack {
   runtime: AgentRuntime;
@@ -51,12 +51,7 @@ export async function startEvalStack(options: {
     },
     { tools: stack.tools, logger: silentLogger },
   );
-  const query: WarehouseQuery = async (sql) => {
-    const result = await stack.warehouse.query(sql, { maxRows: 500, timeoutMs: 10_000 });
-    return result.rows.map((row) =>
-      Object.fromEntries(result.columns.map((c, i) => [c, row[i] ?? null])),
-    );
-  };
+  const query = warehouseQuery(stack.warehouse);
   return {
     runtime,
     query,

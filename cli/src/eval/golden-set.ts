@@ -7,22 +7,15 @@
  * that should answer, the tools and SQL patterns or tables they should use, and the facts the
  * answer must contain as SQL queries run at evaluation time against the warehouse in use.
  */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { loadAgents } from '@revbot/agents';
 import { ConfigError } from '@revbot/core';
 import { z } from 'zod';
 
 /** `eval/golden/` at the repository root. */
 export const GOLDEN_SET_DIR = path.resolve(import.meta.dirname, '../../../eval/golden');
-
-/** The Manager's collaborators, by the names `agents/manager_agent/agent.json` gives them. */
-export const COLLABORATOR_NAMES = [
-  'DealAnalysisAgent',
-  'LeadAnalysisAgent',
-  'DataAgent',
-  'WebSearchAgent',
-  'ExecutionAgent',
-] as const;
 
 /** Tools that change something outside RevBot: each must be asked for. */
 export const ACTION_TOOLS = ['send_notification', 'trigger_webhook', 'write_record'] as const;
@@ -56,7 +49,8 @@ const toolExpectation = z
 export const expectationSchema = z
   .object({
     /** The collaborators that must answer, exactly (order aside); [] means the Manager alone. */
-    agents: z.array(z.enum(COLLABORATOR_NAMES)).optional(),
+    /** Names as the entry agent's `agent.json` gives its collaborators (checked on load). */
+    agents: z.array(z.string().min(1)).optional(),
     /** Tools, SQL patterns or tables that must be used. */
     tools: z.array(toolExpectation).default([]),
     /** Figures and names the answer must contain, computed at run time. */
@@ -109,8 +103,12 @@ export const goldenFileSchema = z
   })
   .strict();
 
-/** Every case of every `*.json` file in `dir`, file by file; ids are unique across files. */
-export function loadGoldenSet(dir: string = GOLDEN_SET_DIR): GoldenCase[] {
+/**
+ * Every case of every `*.json` file in `dir`, file by file; ids are unique across files, and
+ * every expected agent is a collaborator of the entry agent of `agentsDir` (default `agents/`).
+ */
+export function loadGoldenSet(dir: string = GOLDEN_SET_DIR, agentsDir?: string): GoldenCase[] {
+  const collaborators = new Set(loadAgents(agentsDir).entry.collaborators.map((c) => c.name));
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .sort();
@@ -131,6 +129,12 @@ export function loadGoldenSet(dir: string = GOLDEN_SET_DIR): GoldenCase[] {
     }
     for (const c of parsed.data.cases) {
       if (seen.has(c.id)) throw new ConfigError(`${file}: case id ${c.id} is used twice`);
+      const unknown = c.expect.agents?.filter((name) => !collaborators.has(name)) ?? [];
+      if (unknown.length > 0) {
+        throw new ConfigError(
+          `${file}: case ${c.id} expects ${unknown.join(', ')}, not a collaborator of the entry agent (${[...collaborators].join(', ')})`,
+        );
+      }
       seen.add(c.id);
       cases.push({ ...c, area: parsed.data.area });
     }

@@ -35,6 +35,8 @@ import { localConversationSink, otlpTraceExportFromEnv } from '@revbot/monitorin
 import { startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { z } from 'zod';
+import { warehouseQuery } from '../eval/eval-runner';
+import { goldenFunctionalityTest } from '../eval/functionality-test';
 import { localSelfTestChecks } from './local-self-test';
 import { type LocalApp, type RunningLocalServer, startLocalServer } from './local-server';
 import { seededAsOf } from './warehouse-settings';
@@ -217,6 +219,12 @@ export async function startRevbotLocal(
             webhookSigningSecret: env.WEBHOOK_SIGNING_SECRET,
           }),
         ),
+      functionalityTest: goldenFunctionalityTest({
+        runtime,
+        query: warehouseQuery(tools.warehouse),
+        today: asOf,
+        agentsDir: rawEnv.AGENTS_DIR,
+      }),
     });
     return {
       routes: [

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { loadAgents } from '@revbot/agents';
 import { type FakeAgent, type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadGoldenSet } from '../../src/eval/golden-set';
 import { deployHealthyStage } from '../support/deployed-stage';
 import { runCli } from '../support/run-cli';
 
@@ -226,7 +227,7 @@ describe('revbot agents new', () => {
     expect(created.out).toMatch(
       /registered forecast_agent as collaborator ForecastAgent of manager_agent/,
     );
-    expect(created.out).toMatch(/no golden set at .*eval\/golden-set: no starter case added/);
+    expect(created.out).toMatch(/no golden set at .*eval\/golden: no starter case added/);
     expect(existsSync(path.join(root, 'eval'))).toBe(false);
 
     const agents = loadAgents(dir);
@@ -248,13 +249,13 @@ describe('revbot agents new', () => {
   }, 60_000);
 
   it('adds a starter case when the golden set exists', async () => {
-    mkdirSync(path.join(root, 'eval', 'golden-set'), { recursive: true });
+    mkdirSync(path.join(root, 'eval', 'golden'), { recursive: true });
     const { code } = await runCli(['agents', 'new', 'forecast_agent', '--dir', dir]);
     expect(code).toBe(0);
-    const starter = JSON.parse(
-      readFileSync(path.join(root, 'eval/golden-set/forecast_agent.json'), 'utf8'),
-    ) as { expect: { collaborators: string[] } };
-    expect(starter.expect.collaborators).toEqual(['ForecastAgent']);
+    // The starter is a golden-set file revbot eval reads.
+    const [starter] = loadGoldenSet(path.join(root, 'eval/golden'), dir);
+    expect(starter?.area).toBe('forecast');
+    expect(starter?.expect.agents).toEqual(['ForecastAgent']);
   });
 
   it('writes nothing for a name that exists or breaks the rules', async () => {
