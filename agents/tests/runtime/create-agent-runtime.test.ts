@@ -15,15 +15,13 @@ import {
   startLocalLambdaServer,
 } from '@revbot/testing/local-lambda-server';
 import { type OpenAISseServer, startOpenAISseServer } from '@revbot/testing/openai-sse-server';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { type AgentStreamEvent, defaultAgentsDir, readAgentSources } from '../../src';
-import { createActionGroupTool, defineToolFunction, toolParam } from '../../src/action-group';
 import { BUNDLED_AGENT_SOURCES } from '../../src/runtime/agent-definitions';
 import { createAgentRuntime } from '../../src/runtime/create-agent-runtime';
 import { collaboratorSessionId } from '../../src/runtime/orchestrator';
 import { agentIdentity } from '../../src/runtime/trace-events';
+import { scriptedQueryTool } from '../support/scripted-query-tool';
 
 const TABLE = 'revops-prod-agent-sessions';
 const ACCOUNT = '123456789012';
@@ -86,19 +84,7 @@ const converseEnv = {
 
 describe('createAgentRuntime for the portable runtimes', () => {
   it('builds converse from the agents stack’s environment: ConverseStream, lambda:Invoke, Retrieve and DynamoDB', async () => {
-    const query = createActionGroupTool({
-      name: 'firebolt_query',
-      logger: silentLogger,
-      functions: [
-        defineToolFunction({
-          name: 'execute_query',
-          parameters: z.object({ query: toolParam.text() }),
-          async run() {
-            return { columns: ['open_deals'], rows: [[46]], row_count: 1 };
-          },
-        }),
-      ],
-    });
+    const query = scriptedQueryTool({ columns: ['open_deals'], rows: [[46]], row_count: 1 });
     lambda.behave(arn('firebolt-query'), { result: (payload) => query.handle(payload) });
     bedrock.retrieveResults([
       {

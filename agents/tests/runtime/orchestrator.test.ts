@@ -20,6 +20,7 @@ import {
 import { InMemorySessionStore } from '../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../src/runtime/tool-invoker';
 import { agentIdentity } from '../../src/runtime/trace-events';
+import { scriptedQueryTool } from '../support/scripted-query-tool';
 
 const agents = loadAgents();
 const MANAGER = agents.entry.key;
@@ -36,26 +37,14 @@ function testTools() {
   const record = (event: unknown) => {
     events.push(functionActionGroupEventSchema.parse(event));
   };
-  const firebolt = createActionGroupTool({
-    name: 'firebolt_query',
-    logger: silentLogger,
-    functions: [
-      defineToolFunction({
-        name: 'execute_query',
-        parameters: z.object({
-          query: toolParam.text(),
-          max_rows: toolParam.integer(1, 500).default(100),
-        }),
-        async run() {
-          return {
-            columns: ['opportunity_name', 'stage', 'probability', 'arr'],
-            rows: [IXIS_ROW],
-            row_count: 1,
-          };
-        },
-      }),
-    ],
-  });
+  const firebolt = scriptedQueryTool(
+    {
+      columns: ['opportunity_name', 'stage', 'probability', 'arr'],
+      rows: [IXIS_ROW],
+      row_count: 1,
+    },
+    z.object({ query: toolParam.text(), max_rows: toolParam.integer(1, 500).default(100) }),
+  );
   const gong = createActionGroupTool({
     name: 'gong_retrieval',
     logger: silentLogger,

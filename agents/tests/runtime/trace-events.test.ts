@@ -3,20 +3,21 @@
  * of event both produce, the fields (paths and value types) must match, and the monitoring
  * package must turn our stream into a complete, fully attributed conversation record.
  */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildConversationRecord } from '@revbot/monitoring';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import { reply, scriptedModel } from '@revbot/testing/scripted-model';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AgentStreamEvent, loadAgents } from '../../src';
-import { createActionGroupTool, defineToolFunction, toolParam } from '../../src/action-group';
+import { toolParam } from '../../src/action-group';
 import { LocalKnowledgeBase } from '../../src/knowledge-base/knowledge-base';
 import { Orchestrator } from '../../src/runtime/orchestrator';
 import { InMemorySessionStore } from '../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../src/runtime/tool-invoker';
+import { scriptedQueryTool } from '../support/scripted-query-tool';
 
 const FIXTURES = BEDROCK_TRACES_DIR;
 const recordedFiles = readdirSync(FIXTURES).filter((f) => /^\d\d-.*\.json$/.test(f));
@@ -90,19 +91,10 @@ let runtime: Orchestrator;
 
 beforeAll(async () => {
   const agents = loadAgents();
-  const query = createActionGroupTool({
-    name: 'firebolt_query',
-    logger: silentLogger,
-    functions: [
-      defineToolFunction({
-        name: 'execute_query',
-        parameters: z.object({ query: toolParam.text(), max_rows: toolParam.integer(1, 500) }),
-        async run() {
-          return { columns: ['stage'], rows: [['Negotiate']], row_count: 1 };
-        },
-      }),
-    ],
-  });
+  const query = scriptedQueryTool(
+    { columns: ['stage'], rows: [['Negotiate']], row_count: 1 },
+    z.object({ query: toolParam.text(), max_rows: toolParam.integer(1, 500) }),
+  );
   const model = scriptedModel({
     [agents.entry.key]: [
       reply('A deal question: Deal Analysis handles it.', [

@@ -7,17 +7,15 @@ import {
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
 import { localClientConfig } from '@revbot/testing/local-client-config';
-import { silentLogger } from '@revbot/testing/silent-logger';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { type AgentStreamEvent, loadAgents } from '../../../src';
-import { createActionGroupTool, defineToolFunction, toolParam } from '../../../src/action-group';
 import { ModelProviderError } from '../../../src/errors';
 import type { ModelRequest } from '../../../src/runtime/model-provider';
 import { Orchestrator } from '../../../src/runtime/orchestrator';
 import { ConverseProvider } from '../../../src/runtime/providers/converse';
 import { InMemorySessionStore } from '../../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../../src/runtime/tool-invoker';
+import { scriptedQueryTool } from '../../support/scripted-query-tool';
 
 const MODEL = 'us.anthropic.claude-sonnet-4-6';
 let server: ConverseStreamServer;
@@ -201,18 +199,10 @@ describe('the Converse provider', () => {
 
   it('runs the Manager and a collaborator end to end through the orchestrator', async () => {
     const agents = loadAgents();
-    const query = createActionGroupTool({
-      name: 'firebolt_query',
-      logger: silentLogger,
-      functions: [
-        defineToolFunction({
-          name: 'execute_query',
-          parameters: z.object({ query: toolParam.text() }),
-          async run() {
-            return { columns: ['pipeline_arr'], rows: [[18400000]], row_count: 1 };
-          },
-        }),
-      ],
+    const query = scriptedQueryTool({
+      columns: ['pipeline_arr'],
+      rows: [[18400000]],
+      row_count: 1,
     });
     server.reply(
       {
