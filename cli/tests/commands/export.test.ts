@@ -2,33 +2,17 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { conversationSchema, metadataSchema } from '@revbot/monitoring';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../../src/command';
-import { main } from '../../src/main';
+import { runCli } from '../support/run-cli';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const fixtures = BEDROCK_TRACES_DIR;
 
-async function run(args: string[], cwd: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => {
-    out += String(c);
-  });
-  stderr.on('data', (c) => {
-    err += String(c);
-  });
-  const io: CommandIo = { stdout, stderr, env: {}, cwd };
-  const code = await main(['export', ...args], io);
-  return { code, out, err };
-}
+const run = (args: string[], cwd: string) => runCli(['export', ...args], { cwd });
 
 describe('revbot export', () => {
   let dir: string;
