@@ -10,6 +10,7 @@ import {
   type RequestStatusStore,
   type StoredAnswer,
 } from '../../../shared/webhook-requests';
+import { rejectionOf } from '../../support/rejection-of';
 
 const T0 = new Date('2026-11-23T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -38,14 +39,8 @@ const answer: StoredAnswer = {
   answered_at: at(20).toISOString(),
 };
 
-async function transitionError(promise: Promise<unknown>): Promise<InvalidStatusTransitionError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InvalidStatusTransitionError);
-  return error as InvalidStatusTransitionError;
-}
+const transitionError = (promise: Promise<unknown>) =>
+  rejectionOf(promise, InvalidStatusTransitionError);
 
 describe('canTransition', () => {
   const cases: [RequestStatus, RequestStatus | 'result', boolean, Partial<RequestStatusRecord>?][] =
