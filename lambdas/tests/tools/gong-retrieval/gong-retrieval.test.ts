@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   type ActionGroupTool,
   buildFunctionEvent,
@@ -7,12 +6,12 @@ import {
 import { AuthenticationError, RetryableError } from '@revbot/core';
 import { type LocalGongServer, startLocalGongServer } from '@revbot/testing/local-gong-api';
 import { silentLogger } from '@revbot/testing/silent-logger';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRevenueDataset } from '../../../shared/warehouse/seed/revenue-dataset';
 import { condenseTranscript } from '../../../tools/gong-retrieval/condense-transcript';
 import { GongClient } from '../../../tools/gong-retrieval/gong-client';
 import { createGongRetrievalTool } from '../../../tools/gong-retrieval/gong-retrieval';
+import { toolHandlerEnvironment } from '../../support/tool-handler-environment';
 
 const dataset = generateRevenueDataset({ asOf: '2026-11-23' });
 const now = () => new Date('2026-11-23T18:00:00Z');
@@ -335,23 +334,13 @@ describe('condenseTranscript', () => {
 });
 
 describe('the gong-retrieval Lambda handler', () => {
-  const secrets = mockClient(SecretsManagerClient);
-  const saved = { ...process.env };
-  beforeAll(() => {
-    secrets.on(GetSecretValueCommand, { SecretId: 'revops-test/tools/gong' }).resolves({
-      SecretString: JSON.stringify({ access_key: 'gong-key', access_key_secret: 'gong-secret' }),
-    });
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      GONG_SECRET_ID: 'revops-test/tools/gong',
-      GONG_BASE_URL: server.url,
-    });
-  });
-  afterAll(() => {
-    secrets.restore();
-    process.env = saved;
-  });
+  toolHandlerEnvironment(
+    {
+      id: 'revops-test/tools/gong',
+      value: { access_key: 'gong-key', access_key_secret: 'gong-secret' },
+    },
+    () => ({ GONG_SECRET_ID: 'revops-test/tools/gong', GONG_BASE_URL: server.url }),
+  );
 
   it('reads its secret and answers from Gong', async () => {
     const { handler } = await import('../../../tools/gong-retrieval/handler');

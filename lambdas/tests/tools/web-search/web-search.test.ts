@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   type ActionGroupTool,
   buildFunctionEvent,
@@ -7,11 +6,11 @@ import {
 import { AuthenticationError, RetryableError } from '@revbot/core';
 import { type LocalSearchServer, startLocalSearchServer } from '@revbot/testing/local-search-api';
 import { silentLogger } from '@revbot/testing/silent-logger';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRevenueDataset } from '../../../shared/warehouse/seed/revenue-dataset';
 import { createTavilyProvider } from '../../../tools/web-search/tavily-provider';
 import { createWebSearchTool } from '../../../tools/web-search/web-search';
+import { toolHandlerEnvironment } from '../../support/tool-handler-environment';
 
 const dataset = generateRevenueDataset({ asOf: '2026-11-23' });
 const agent = { name: 'web_search_agent', id: 'WEBAGENT01', alias: 'LIVE000001', version: '1' };
@@ -208,23 +207,10 @@ describe('web_search tool functions', () => {
 });
 
 describe('the web-search Lambda handler', () => {
-  const secrets = mockClient(SecretsManagerClient);
-  const saved = { ...process.env };
-  beforeAll(() => {
-    secrets
-      .on(GetSecretValueCommand, { SecretId: 'revops-test/tools/web-search' })
-      .resolves({ SecretString: JSON.stringify({ api_key: 'tvly-test-key' }) });
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      SEARCH_SECRET_ID: 'revops-test/tools/web-search',
-      SEARCH_BASE_URL: server.url,
-    });
-  });
-  afterAll(() => {
-    secrets.restore();
-    process.env = saved;
-  });
+  toolHandlerEnvironment(
+    { id: 'revops-test/tools/web-search', value: { api_key: 'tvly-test-key' } },
+    () => ({ SEARCH_SECRET_ID: 'revops-test/tools/web-search', SEARCH_BASE_URL: server.url }),
+  );
 
   it('reads its key from its secret and answers', async () => {
     const { handler } = await import('../../../tools/web-search/handler');
