@@ -66,6 +66,14 @@ export type ConverseReply =
   | { frames: Uint8Array[] }
   | { status: number; errorType: string; message: string };
 
+/** A reply calling one tool, after `text` if given: the turn orchestration tests script most. */
+export const converseToolCall = (
+  id: string,
+  name: string,
+  input: Record<string, unknown>,
+  text?: string,
+): ConverseReply => ({ frames: converseAnswer({ text, toolUses: [{ id, name, input }] }) });
+
 export interface ConverseRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;

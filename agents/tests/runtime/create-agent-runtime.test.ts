@@ -6,6 +6,7 @@ import { ConfigError, staticSecretReader } from '@revbot/core';
 import {
   type ConverseStreamServer,
   converseAnswer,
+  converseToolCall,
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
@@ -98,41 +99,13 @@ describe('createAgentRuntime for the portable runtimes', () => {
       },
     ]);
     bedrock.reply(
-      {
-        frames: converseAnswer({
-          toolUses: [
-            {
-              id: 'a',
-              name: 'AgentCommunication__DataAgent',
-              input: { content: 'Open deals in 2026-Q4' },
-            },
-          ],
-        }),
-      },
-      {
-        frames: converseAnswer({
-          toolUses: [
-            {
-              id: 'b',
-              name: 'GET__x_amz_knowledgebase_KBAAAA1111__Search',
-              input: { searchQuery: 'open pipeline definition' },
-            },
-          ],
-        }),
-      },
-      {
-        frames: converseAnswer({
-          toolUses: [
-            {
-              id: 'c',
-              name: 'firebolt_query__execute_query',
-              input: {
-                query: 'SELECT COUNT(*) AS open_deals FROM opportunities WHERE is_closed = false',
-              },
-            },
-          ],
-        }),
-      },
+      converseToolCall('a', 'AgentCommunication__DataAgent', { content: 'Open deals in 2026-Q4' }),
+      converseToolCall('b', 'GET__x_amz_knowledgebase_KBAAAA1111__Search', {
+        searchQuery: 'open pipeline definition',
+      }),
+      converseToolCall('c', 'firebolt_query__execute_query', {
+        query: 'SELECT COUNT(*) AS open_deals FROM opportunities WHERE is_closed = false',
+      }),
       { frames: converseAnswer({ text: '46 open deals in 2026-Q4.' }) },
       { frames: converseAnswer({ text: '**46 open deals close in 2026-Q4.**' }) },
     );

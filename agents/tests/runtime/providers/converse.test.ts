@@ -3,6 +3,7 @@ import { encodeStreamException } from '@revbot/testing/aws-event-stream';
 import {
   type ConverseStreamServer,
   converseAnswer,
+  converseToolCall,
   encodeConverseEvent,
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
@@ -205,29 +206,15 @@ describe('the Converse provider', () => {
       row_count: 1,
     });
     server.reply(
-      {
-        frames: converseAnswer({
-          text: 'Pipeline question: Data.',
-          toolUses: [
-            {
-              id: 't1',
-              name: 'AgentCommunication__DataAgent',
-              input: { content: 'Open pipeline for 2026-Q4' },
-            },
-          ],
-        }),
-      },
-      {
-        frames: converseAnswer({
-          toolUses: [
-            {
-              id: 't2',
-              name: 'firebolt_query__execute_query',
-              input: { query: 'SELECT SUM(arr) AS pipeline_arr FROM opportunities' },
-            },
-          ],
-        }),
-      },
+      converseToolCall(
+        't1',
+        'AgentCommunication__DataAgent',
+        { content: 'Open pipeline for 2026-Q4' },
+        'Pipeline question: Data.',
+      ),
+      converseToolCall('t2', 'firebolt_query__execute_query', {
+        query: 'SELECT SUM(arr) AS pipeline_arr FROM opportunities',
+      }),
       { frames: converseAnswer({ text: '$18.4M open pipeline in 2026-Q4.' }) },
       { frames: converseAnswer({ text: '**$18.4M ARR open pipeline in 2026-Q4**' }) },
     );
