@@ -23,6 +23,15 @@ export function misunderstood(
   });
 }
 
+/** A part of the current event (`chunk`, `returnControl`, a trace kind) that is not an object. */
+export function notAnObject(state: RecorderState, part: string): void {
+  misunderstood(
+    state,
+    'malformed_event',
+    `${part} of event ${state.stats.events} is not an object`,
+  );
+}
+
 /** The stream itself broke (an exception event, or the runtime threw). */
 export function recordStreamError(state: RecorderState, message: string): void {
   state.streamFailed = true;

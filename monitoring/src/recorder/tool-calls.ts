@@ -7,7 +7,7 @@ import type { ToolCall } from '../schema';
 import { asArray, asRecord, asString, clip, type Json } from '../trace-fields';
 import { looksLikeFailure, parametersOf, requestBodyOf } from '../trace-readers';
 import { openInvocation } from './attribution';
-import { misunderstood } from './recorded-errors';
+import { misunderstood, notAnObject } from './recorded-errors';
 import {
   type InvocationState,
   type RecorderState,
@@ -184,11 +184,7 @@ export function onReturnControl(
   owner?: InvocationState,
 ): void {
   if (!payload) {
-    misunderstood(
-      state,
-      'malformed_event',
-      `returnControl of event ${state.stats.events} is not an object`,
-    );
+    notAnObject(state, 'returnControl');
     return;
   }
   state.returnedControl = true;

@@ -12,7 +12,7 @@ import { openCollaboratorCall, settleCollaboratorCall } from './collaborator-cal
 import { onGuardrailTrace } from './guardrails';
 import { openKnowledgeBaseLookup, settleKnowledgeBaseLookup } from './knowledge-base-lookups';
 import { onModelInput, onModelOutput, onRationale, stepFor } from './model-steps';
-import { misunderstood, onFailureTrace } from './recorded-errors';
+import { misunderstood, notAnObject, onFailureTrace } from './recorded-errors';
 import type { InvocationState, RecorderState } from './recorder-state';
 import {
   openActionGroupCall,
@@ -66,11 +66,7 @@ export function onTrace(state: RecorderState, part: Json): void {
   }
   const body = asRecord(inner[kind]);
   if (!body) {
-    misunderstood(
-      state,
-      'malformed_event',
-      `${kind} of event ${state.stats.events} is not an object`,
-    );
+    notAnObject(state, kind);
     return;
   }
   let partKey: PartKey | undefined;
