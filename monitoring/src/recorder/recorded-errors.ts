@@ -4,7 +4,7 @@
  */
 import type { ConversationError } from '../schema';
 import { asNumber, asString, isoOrNull, type Json } from '../trace-fields';
-import type { InvocationState, RecorderState } from './recorder-state';
+import type { RecorderState, TracePoint } from './recorder-state';
 
 /** Notes an event the recorder could not make sense of; the rest of the stream still counts. */
 export function misunderstood(
@@ -45,13 +45,8 @@ export function recordStreamError(state: RecorderState, message: string): void {
 }
 
 /** A failureTrace: the agent run failed, for the reason and code it gives. */
-export function onFailureTrace(
-  state: RecorderState,
-  invocation: InvocationState,
-  body: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+export function onFailureTrace(at: TracePoint, body: Json): void {
+  const { state, invocation, traceId, eventMs } = at;
   invocation.failed = true;
   const reason = asString(body.failureReason) ?? 'the agent reported a failure without a reason';
   const code = asNumber(body.failureCode);
