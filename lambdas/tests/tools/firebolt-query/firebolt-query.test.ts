@@ -21,18 +21,16 @@ import {
 import { toolHandlerEnvironment } from '../../support/tool-handler-environment';
 
 const agent = { name: 'revops-test-data', id: 'DATAAGENT1', alias: 'LIVE000001', version: '1' };
+const queryEvent = (parameters: Record<string, string | number>) =>
+  buildFunctionEvent({
+    tool: 'firebolt_query',
+    function: 'execute_query',
+    parameters,
+    agent,
+    sessionId: 's-1',
+  });
 const call = (tool: ActionGroupTool, parameters: Record<string, string | number>) =>
-  tool
-    .handle(
-      buildFunctionEvent({
-        tool: 'firebolt_query',
-        function: 'execute_query',
-        parameters,
-        agent,
-        sessionId: 's-1',
-      }),
-    )
-    .then(readActionGroupResponse);
+  tool.handle(queryEvent(parameters)).then(readActionGroupResponse);
 
 let warehouse: EmbeddedWarehouse;
 let tool: ActionGroupTool;
@@ -179,15 +177,9 @@ describe('the firebolt-query Lambda handler', () => {
   it('reads its secret, queries Firebolt and answers the action-group event', async () => {
     const { handler } = await import('../../../tools/firebolt-query/handler');
     const response = await handler(
-      buildFunctionEvent({
-        tool: 'firebolt_query',
-        function: 'execute_query',
-        parameters: {
-          query:
-            "SELECT stage, probability FROM opportunities WHERE opportunity_name = 'IXIS - Enterprise Platform'",
-        },
-        agent,
-        sessionId: 's-2',
+      queryEvent({
+        query:
+          "SELECT stage, probability FROM opportunities WHERE opportunity_name = 'IXIS - Enterprise Platform'",
       }),
     );
     expect(response.response).toMatchObject({

@@ -18,18 +18,10 @@ const fast = { baseDelayMs: 1, maxDelayMs: 2_000, timeoutMs: 2_000 };
 let server: LocalSearchServer;
 let tool: ActionGroupTool;
 
+const searchEvent = (fn: string, parameters: Record<string, string | number>) =>
+  buildFunctionEvent({ tool: 'web_search', function: fn, parameters, agent, sessionId: 's-web' });
 const call = (fn: string, parameters: Record<string, string | number>) =>
-  tool
-    .handle(
-      buildFunctionEvent({
-        tool: 'web_search',
-        function: fn,
-        parameters,
-        agent,
-        sessionId: 's-web',
-      }),
-    )
-    .then(readActionGroupResponse);
+  tool.handle(searchEvent(fn, parameters)).then(readActionGroupResponse);
 
 beforeAll(async () => {
   server = await startLocalSearchServer({ dataset, apiKey: 'tvly-test-key' });
@@ -215,13 +207,7 @@ describe('the web-search Lambda handler', () => {
   it('reads its key from its secret and answers', async () => {
     const { handler } = await import('../../../tools/web-search/handler');
     const response = await handler(
-      buildFunctionEvent({
-        tool: 'web_search',
-        function: 'search_web',
-        parameters: { query: 'Microsoft telemetry platform' },
-        agent,
-        sessionId: 's',
-      }),
+      searchEvent('search_web', { query: 'Microsoft telemetry platform' }),
     );
     const result = JSON.parse(readActionGroupResponse(response).body);
     expect(result.results[0].url).toBe('https://news.example/microsoft-telemetry');
