@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { conversationSchema, metadataSchema } from '@revbot/monitoring';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli';
+import { suiteTempDir } from '../support/suite-temp-dir';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const fixtures = BEDROCK_TRACES_DIR;
@@ -15,22 +15,18 @@ const fixtures = BEDROCK_TRACES_DIR;
 const run = (args: string[], cwd: string) => runCli(['export', ...args], { cwd });
 
 describe('revbot export', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'revbot-export-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteTempDir('revbot-export-');
 
   it('writes conversation.json and metadata.json for a recorded stream', async () => {
     const stream = path.join(fixtures, '01-supervisor-nested-collaborators.json');
     const { code, out, err } = await run(
       [stream, '--out', 'exports', '--conversation-id', 'run-1', '--query', 'Sum 1..10'],
-      dir,
+      dir(),
     );
     expect(err).toBe('');
     expect(code).toBe(0);
     const folder = path.join(
-      dir,
+      dir(),
       'exports/conversation-history/2025/05/21/20250521T094901.718Z_run-1',
     );
     expect(out).toContain(`wrote ${folder}${path.sep}`);
@@ -55,7 +51,7 @@ describe('revbot export', () => {
 
   it('prints JSON, names the record after the file hash by default, and saves the raw stream on request', async () => {
     const stream = path.join(fixtures, '06-knowledge-base-lookup-with-citation-chunk.json');
-    const { code, out } = await run([stream, '--out', 'exports', '--save-raw', '--json'], dir);
+    const { code, out } = await run([stream, '--out', 'exports', '--save-raw', '--json'], dir());
     expect(code).toBe(0);
     const result = JSON.parse(out) as {
       location: string;
@@ -86,8 +82,8 @@ describe('revbot export', () => {
       'event 2 of shape.json is not a {trace}, {chunk} or {returnControl} object',
     ],
   ])('rejects %s with one line and exit code 1', async (name, content, message) => {
-    writeFileSync(path.join(dir, name), content);
-    const { code, out, err } = await run([name], dir);
+    writeFileSync(path.join(dir(), name), content);
+    const { code, out, err } = await run([name], dir());
     expect(code).toBe(1);
     expect(out).toBe('');
     expect(err).toBe(`revbot export: ${err.slice('revbot export: '.length)}`);
@@ -96,22 +92,22 @@ describe('revbot export', () => {
   });
 
   it('names a missing file', async () => {
-    const { code, err } = await run(['nope.json'], dir);
+    const { code, err } = await run(['nope.json'], dir());
     expect(code).toBe(1);
     expect(err).toBe('revbot export: cannot read nope.json: no such file\n');
   });
 
   it('answers usage mistakes with exit code 2 and a hint', async () => {
-    const missing = await run([], dir);
+    const missing = await run([], dir());
     expect(missing.code).toBe(2);
     expect(missing.err).toBe('revbot export: missing <stream.json>\nsee "revbot export --help"\n');
-    const unknown = await run(['x.json', '--bogus'], dir);
+    const unknown = await run(['x.json', '--bogus'], dir());
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/^revbot export: Unknown option '--bogus'/);
   });
 
   it('exits non-zero from the real command line on bad input', async () => {
-    writeFileSync(path.join(dir, 'bad.json'), 'nope');
+    writeFileSync(path.join(dir(), 'bad.json'), 'nope');
     const failure = await promisify(execFile)(
       process.execPath,
       [
@@ -121,7 +117,7 @@ describe('revbot export', () => {
         'export',
         'bad.json',
       ],
-      { cwd: dir },
+      { cwd: dir() },
     ).catch((e: { code: number; stderr: string }) => e);
     expect((failure as { code: number }).code).toBe(1);
     expect((failure as { stderr: string }).stderr).toMatch(
