@@ -17,11 +17,12 @@ import {
 } from '@revbot/testing/local-lambda-server';
 import { type OpenAISseServer, startOpenAISseServer } from '@revbot/testing/openai-sse-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AgentStreamEvent, defaultAgentsDir, readAgentSources } from '../../src';
+import { defaultAgentsDir, readAgentSources } from '../../src';
 import { BUNDLED_AGENT_SOURCES } from '../../src/runtime/agent-definitions';
 import { createAgentRuntime } from '../../src/runtime/create-agent-runtime';
 import { collaboratorSessionId } from '../../src/runtime/orchestrator';
 import { agentIdentity } from '../../src/runtime/trace-events';
+import { collectEvents } from '../support/collect-events';
 import { scriptedQueryTool } from '../support/scripted-query-tool';
 
 const TABLE = 'revops-prod-agent-sessions';
@@ -59,12 +60,6 @@ afterAll(async () => {
   for (const client of Object.values(clients)) client.destroy();
   await Promise.all([bedrock.close(), lambda.close(), dynamo.close(), openai.close()]);
 });
-
-async function collect(stream: AsyncIterable<AgentStreamEvent>) {
-  const events: AgentStreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
 
 /** The environment the agents stack gives the processors with agentRuntime=converse. */
 const converseEnv = {
@@ -112,7 +107,7 @@ describe('createAgentRuntime for the portable runtimes', () => {
 
     const runtime = createAgentRuntime(converseEnv, clients);
     expect(runtime.name).toBe('converse');
-    const events = await collect(
+    const events = await collectEvents(
       runtime.ask({ question: 'How many open deals this quarter?', sessionId: 'C1-1700000000.1' }),
     );
     expect(new TextDecoder().decode(events.at(-1)?.chunk?.bytes)).toBe(
@@ -172,7 +167,7 @@ describe('createAgentRuntime for the portable runtimes', () => {
       { tools: {}, secrets: staticSecretReader({ 'revops/openai': 'sk-from-secret' }) },
     );
     expect(runtime.name).toBe('openai');
-    const events = await collect(runtime.ask({ question: 'Hi', sessionId: 'oa-1' }));
+    const events = await collectEvents(runtime.ask({ question: 'Hi', sessionId: 'oa-1' }));
     expect(new TextDecoder().decode(events.at(-1)?.chunk?.bytes)).toBe(
       'Hello from the local model.',
     );

@@ -17,6 +17,7 @@ import { LocalKnowledgeBase } from '../../src/knowledge-base/knowledge-base';
 import { Orchestrator } from '../../src/runtime/orchestrator';
 import { InMemorySessionStore } from '../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../src/runtime/tool-invoker';
+import { collectEvents } from '../support/collect-events';
 import { scriptedQueryTool } from '../support/scripted-query-tool';
 
 const FIXTURES = BEDROCK_TRACES_DIR;
@@ -125,10 +126,7 @@ beforeAll(async () => {
     sessions: new InMemorySessionStore(),
     knowledgeBase: new LocalKnowledgeBase(),
   });
-  events = [];
-  for await (const event of runtime.ask({ question: 'How is IXIS?', sessionId: 'shape-1' })) {
-    events.push(event);
-  }
+  events = await collectEvents(runtime.ask({ question: 'How is IXIS?', sessionId: 'shape-1' }));
 });
 
 describe('the portable runtime’s event stream', () => {

@@ -9,13 +9,14 @@ import {
 } from '@revbot/testing/converse-stream-server';
 import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AgentStreamEvent, loadAgents } from '../../../src';
+import { loadAgents } from '../../../src';
 import { ModelProviderError } from '../../../src/errors';
 import type { ModelRequest } from '../../../src/runtime/model-provider';
 import { Orchestrator } from '../../../src/runtime/orchestrator';
 import { ConverseProvider } from '../../../src/runtime/providers/converse';
 import { InMemorySessionStore } from '../../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../../src/runtime/tool-invoker';
+import { collectEvents } from '../../support/collect-events';
 import { scriptedQueryTool } from '../../support/scripted-query-tool';
 
 const MODEL = 'us.anthropic.claude-sonnet-4-6';
@@ -224,13 +225,9 @@ describe('the Converse provider', () => {
       tools: new InProcessToolInvoker({ firebolt_query: query }),
       sessions: new InMemorySessionStore(),
     });
-    const events: AgentStreamEvent[] = [];
-    for await (const event of runtime.ask({
-      question: 'What is our Q4 pipeline?',
-      sessionId: 'cv-1',
-    })) {
-      events.push(event);
-    }
+    const events = await collectEvents(
+      runtime.ask({ question: 'What is our Q4 pipeline?', sessionId: 'cv-1' }),
+    );
     const answer = events
       .filter((e) => e.chunk)
       .map((e) => new TextDecoder().decode(e.chunk!.bytes));
