@@ -4,8 +4,8 @@ export default defineConfig({
   test: {
     include: ['**/tests/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/cdk.out/**'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     // CDK synths bundle every Lambda with esbuild; two cores are shared by all workers.
     maxWorkers: 2,
   },

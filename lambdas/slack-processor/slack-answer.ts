@@ -50,17 +50,7 @@ export async function postAnswer(
   if (!first) return;
   await replacePlaceholder(slack, target, first);
   for (const message of rest) {
-    await slackCall(
-      'chat.postMessage',
-      slack.chat.postMessage({
-        channel: target.channel,
-        thread_ts: target.threadTs,
-        text: message.text,
-        blocks: message.blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-      }),
-    );
+    await postInThread(slack, target, message);
   }
 }
 
@@ -80,16 +70,25 @@ export async function replacePlaceholder(
   } catch (error) {
     const code = slackPlatformError(error);
     if (!code || !CANNOT_UPDATE.has(code)) throw toSlackApiError(error, 'chat.update');
-    await slackCall(
-      'chat.postMessage',
-      slack.chat.postMessage({
-        channel: target.channel,
-        thread_ts: target.threadTs,
-        text: message.text,
-        blocks: message.blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-      }),
-    );
+    await postInThread(slack, target, message);
   }
+}
+
+/** Posts `message` in the answer's thread, without link or media previews. */
+async function postInThread(
+  slack: WebClient,
+  target: AnswerTarget,
+  message: SlackMessage,
+): Promise<void> {
+  await slackCall(
+    'chat.postMessage',
+    slack.chat.postMessage({
+      channel: target.channel,
+      thread_ts: target.threadTs,
+      text: message.text,
+      blocks: message.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    }),
+  );
 }

@@ -26,6 +26,7 @@ import {
   signedRequest,
   TEAM,
 } from '@revbot/testing/slack-requests';
+import { sqsRecord } from '@revbot/testing/sqs-events';
 import type { APIGatewayProxyEvent, Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackSessionId } from '../slack-processor/session-id';
@@ -107,22 +108,15 @@ afterAll(async () => {
 /** What the event source mapping would deliver for the messages the handler queued. */
 function deliver(from: number): SQSEvent {
   return {
-    Records: queue.messages.slice(from).map((message) => ({
-      messageId: message.messageId,
-      receiptHandle: `receipt-${message.messageId}`,
-      body: message.body,
-      attributes: {
-        ApproximateReceiveCount: '1',
-        SentTimestamp: String(Date.now()),
-        SenderId: 'AROAEXAMPLE:revops-test-slack-handler',
-        ApproximateFirstReceiveTimestamp: String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:revops-test-slack-queue',
-      awsRegion: 'us-east-1',
-    })),
+    Records: queue.messages.slice(from).map((message) =>
+      sqsRecord({
+        messageId: message.messageId,
+        receiptHandle: `receipt-${message.messageId}`,
+        body: message.body,
+        senderId: 'AROAEXAMPLE:revops-test-slack-handler',
+        queueArn: 'arn:aws:sqs:us-east-1:123456789012:revops-test-slack-queue',
+      }),
+    ),
   };
 }
 

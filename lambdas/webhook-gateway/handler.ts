@@ -3,36 +3,29 @@
  * (which enforces the API key and usage plan). Configuration is read and clients are created
  * once per container.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { logger, parseEnv } from '@revbot/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { z } from 'zod';
 import {
-  DynamoDbRequestStatusStore,
+  requestStatusEnvSchema,
+  requestStatusStoreFromEnv,
   sqsWebhookJobQueue,
   webhookDestinationAllowlist,
-  webhookDestinationsEnvSchema,
 } from '../shared/webhook-requests';
 import { parseApiKeys } from './api-key';
 import { createWebhookGatewayHandler } from './webhook-gateway';
 
 const env = parseEnv(
-  webhookDestinationsEnvSchema.extend({
-    WEBHOOK_REQUESTS_TABLE: z.string().min(1),
+  requestStatusEnvSchema.extend({
     WEBHOOK_QUEUE_URL: z.url(),
     REVBOT_API_KEYS: z.string().optional(),
     WEBHOOK_STATUS_TTL_DAYS: z.coerce.number().int().min(1).max(90).default(7),
   }),
 );
 
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-
 const handleWebhookApi = createWebhookGatewayHandler({
-  store: new DynamoDbRequestStatusStore(documents, env.WEBHOOK_REQUESTS_TABLE),
+  store: requestStatusStoreFromEnv(env),
   queue: sqsWebhookJobQueue(new SQSClient({}), env.WEBHOOK_QUEUE_URL),
   allowlist: webhookDestinationAllowlist(env),
   apiKeys: parseApiKeys(env.REVBOT_API_KEYS),

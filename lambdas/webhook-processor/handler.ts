@@ -3,9 +3,7 @@
  * export to S3 → signed delivery. Configuration is read and clients are created once per
  * container; the signing key is read from Secrets Manager (cached) when a delivery needs it.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAgentRuntime } from '@revbot/agents/runtime';
 import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
 import { otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
@@ -13,15 +11,14 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { signingSecretSource } from '../shared/outbound';
 import {
-  DynamoDbRequestStatusStore,
+  requestStatusEnvSchema,
+  requestStatusStoreFromEnv,
   webhookDestinationAllowlist,
-  webhookDestinationsEnvSchema,
 } from '../shared/webhook-requests';
 import { createWebhookProcessorHandler } from './webhook-processor';
 
 const env = parseEnv(
-  webhookDestinationsEnvSchema.extend({
-    WEBHOOK_REQUESTS_TABLE: z.string().min(1),
+  requestStatusEnvSchema.extend({
     WEBHOOK_SIGNING_SECRET_ARN: z.string().min(1).optional(),
     WEBHOOK_SIGNING_SECRET: z.string().min(1).optional(),
     CONVERSATION_BUCKET: z.string().min(3),
@@ -29,12 +26,8 @@ const env = parseEnv(
   }),
 );
 
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
-
 const processWebhookJobs = createWebhookProcessorHandler({
-  store: new DynamoDbRequestStatusStore(documents, env.WEBHOOK_REQUESTS_TABLE),
+  store: requestStatusStoreFromEnv(env),
   runtime: createAgentRuntime(),
   allowlist: webhookDestinationAllowlist(env),
   signer: signingSecretSource(env, secretsManagerReader()),

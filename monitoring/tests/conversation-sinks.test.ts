@@ -111,13 +111,17 @@ describe('s3ConversationSink against a local S3 endpoint', () => {
     ]);
   });
 
-  it('fails with a non-retryable export error naming the object when access is denied', async () => {
+  /** Exports the fixture's record while S3 answers `status` `times` times; the error it fails with. */
+  const failedExport = (times: number, status: number, code: string) => {
     const record = buildConversationRecord(loadFixture(file), context, fixedClock);
-    s3.failNext(5, 403, 'AccessDenied');
-    const failure = await exportConversation(
-      record,
-      s3ConversationSink({ client, bucket: 'b' }),
-    ).catch((e: unknown) => e);
+    s3.failNext(times, status, code);
+    return exportConversation(record, s3ConversationSink({ client, bucket: 'b' })).catch(
+      (e: unknown) => e,
+    );
+  };
+
+  it('fails with a non-retryable export error naming the object when access is denied', async () => {
+    const failure = await failedExport(5, 403, 'AccessDenied');
     expect(failure).toBeInstanceOf(ConversationExportError);
     expect((failure as ConversationExportError).retryable).toBe(false);
     expect((failure as Error).message).toMatch(
@@ -128,12 +132,7 @@ describe('s3ConversationSink against a local S3 endpoint', () => {
   });
 
   it('marks a persistent server error as retryable after the SDK gives up', async () => {
-    const record = buildConversationRecord(loadFixture(file), context, fixedClock);
-    s3.failNext(10, 500, 'InternalError');
-    const failure = await exportConversation(
-      record,
-      s3ConversationSink({ client, bucket: 'b' }),
-    ).catch((e: unknown) => e);
+    const failure = await failedExport(10, 500, 'InternalError');
     expect((failure as ConversationExportError).retryable).toBe(true);
     expect(s3.log).toHaveLength(3);
   });

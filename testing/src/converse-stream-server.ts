@@ -5,9 +5,8 @@
  * also answers the Agent Runtime's `Retrieve` (`POST /knowledgebases/{id}/retrieve`, JSON) when
  * given results, so one local server stands in for both Bedrock endpoints of the runtime.
  */
-import { createServer, type ServerHttp2Stream } from 'node:http2';
 import { encodeStreamEvent } from './aws-event-stream';
-import { listenOnLoopback } from './listen-on-loopback';
+import { startScriptedHttp2Server } from './scripted-http2-server';
 
 /** One ConverseStream event: its member name and body, e.g. `['messageStop', {stopReason}]`. */
 export type ConverseEvent = [eventType: string, body: Record<string, unknown>];
@@ -67,6 +66,14 @@ export type ConverseReply =
   | { frames: Uint8Array[] }
   | { status: number; errorType: string; message: string };
 
+/** A reply calling one tool, after `text` if given: the turn orchestration tests script most. */
+export const converseToolCall = (
+  id: string,
+  name: string,
+  input: Record<string, unknown>,
+  text?: string,
+): ConverseReply => ({ frames: converseAnswer({ text, toolUses: [{ id, name, input }] }) });
+
 export interface ConverseRequest {
   path: string;
   headers: Record<string, string | string[] | undefined>;
@@ -85,57 +92,41 @@ export interface ConverseStreamServer {
 
 export async function startConverseStreamServer(): Promise<ConverseStreamServer> {
   const requests: ConverseRequest[] = [];
-  let replies: ConverseReply[] = [];
   let retrievalResults: unknown[] = [];
-  const server = createServer();
-  server.on('stream', (stream: ServerHttp2Stream, headers) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      requests.push({
-        path: String(headers[':path'] ?? ''),
-        headers,
-        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
+  const scripted = await startScriptedHttp2Server<ConverseReply>((stream, request, nextReply) => {
+    requests.push({ path: request.path, headers: request.headers, body: request.body });
+    if (/^\/knowledgebases\/[^/]+\/retrieve$/.test(request.path)) {
+      stream.respond({ ':status': 200, 'content-type': 'application/json' });
+      stream.end(JSON.stringify({ retrievalResults }));
+      return;
+    }
+    const reply = nextReply();
+    if (!reply) {
+      stream.respond({ ':status': 500 });
+      stream.end('no reply configured');
+    } else if ('status' in reply) {
+      stream.respond({
+        ':status': reply.status,
+        'content-type': 'application/json',
+        'x-amzn-errortype': reply.errorType,
+        'x-amzn-requestid': 'local-error-request',
       });
-      if (/^\/knowledgebases\/[^/]+\/retrieve$/.test(String(headers[':path']))) {
-        stream.respond({ ':status': 200, 'content-type': 'application/json' });
-        stream.end(JSON.stringify({ retrievalResults }));
-        return;
-      }
-      const reply = replies.length > 1 ? replies.shift()! : replies[0];
-      if (!reply) {
-        stream.respond({ ':status': 500 });
-        stream.end('no reply configured');
-      } else if ('status' in reply) {
-        stream.respond({
-          ':status': reply.status,
-          'content-type': 'application/json',
-          'x-amzn-errortype': reply.errorType,
-          'x-amzn-requestid': 'local-error-request',
-        });
-        stream.end(JSON.stringify({ message: reply.message }));
-      } else {
-        stream.respond({
-          ':status': 200,
-          'content-type': 'application/vnd.amazon.eventstream',
-          'x-amzn-requestid': `local-request-${requests.length}`,
-        });
-        for (const frame of reply.frames) stream.write(frame);
-        stream.end();
-      }
-    });
+      stream.end(JSON.stringify({ message: reply.message }));
+    } else {
+      stream.respond({
+        ':status': 200,
+        'content-type': 'application/vnd.amazon.eventstream',
+        'x-amzn-requestid': `local-request-${requests.length}`,
+      });
+      for (const frame of reply.frames) stream.write(frame);
+      stream.end();
+    }
   });
-  const listening = await listenOnLoopback(server);
   return {
-    endpoint: listening.url,
+    ...scripted,
     requests,
-    reply(...next) {
-      replies = next;
-    },
     retrieveResults(results) {
       retrievalResults = results;
     },
-    close: listening.close,
   };
 }

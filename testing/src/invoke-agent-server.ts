@@ -3,14 +3,9 @@
  * event stream encoded as `application/vnd.amazon.eventstream` frames (what the real service
  * sends), so the real SDK client parses it. Answers 127.0.0.1 only.
  */
-import {
-  createServer,
-  type Http2Server,
-  type IncomingHttpHeaders,
-  type ServerHttp2Stream,
-} from 'node:http2';
+import type { IncomingHttpHeaders } from 'node:http2';
 import { encodeStreamEvent } from './aws-event-stream';
-import { listenOnLoopback } from './listen-on-loopback';
+import { startScriptedHttp2Server } from './scripted-http2-server';
 
 /** One event as recorded in the fixtures: chunk bytes as text, timestamps as wire strings. */
 export type RecordedEvent =
@@ -55,58 +50,36 @@ export interface InvokeAgentServer {
  */
 export async function startInvokeAgentServer(): Promise<InvokeAgentServer> {
   const requests: InvokeAgentRequest[] = [];
-  let replies: Reply[] = [];
-
-  const server: Http2Server = createServer();
-  server.on('stream', (stream: ServerHttp2Stream, headers) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const path = String(headers[':path'] ?? '');
-      requests.push({
-        method: String(headers[':method'] ?? ''),
-        path,
-        headers,
-        body: text ? (JSON.parse(text) as Record<string, unknown>) : {},
-      });
-      const reply = replies.length > 1 ? replies.shift()! : replies[0];
-      if (!reply) {
-        stream.respond({ ':status': 500 });
-        stream.end('no reply configured');
-        return;
-      }
-      if ('hang' in reply) return;
-      if ('status' in reply) {
-        stream.respond({
-          ':status': reply.status,
-          'content-type': 'application/json',
-          'x-amzn-errortype': reply.errorType,
-          'x-amzn-requestid': 'local-request',
-        });
-        stream.end(JSON.stringify({ message: reply.message }));
-        return;
-      }
+  const scripted = await startScriptedHttp2Server<Reply>((stream, request, nextReply) => {
+    const { path, headers } = request;
+    requests.push({ method: String(headers[':method'] ?? ''), ...request });
+    const reply = nextReply();
+    if (!reply) {
+      stream.respond({ ':status': 500 });
+      stream.end('no reply configured');
+      return;
+    }
+    if ('hang' in reply) return;
+    if ('status' in reply) {
       stream.respond({
-        ':status': 200,
-        'content-type': 'application/vnd.amazon.eventstream',
-        'x-amzn-bedrock-agent-content-type': 'application/json',
-        'x-amz-bedrock-agent-session-id':
-          reply.sessionId ?? decodeURIComponent(path.split('/')[6] ?? ''),
+        ':status': reply.status,
+        'content-type': 'application/json',
+        'x-amzn-errortype': reply.errorType,
         'x-amzn-requestid': 'local-request',
       });
-      for (const frame of reply.stream) stream.write(frame);
-      if (!reply.thenHang) stream.end();
+      stream.end(JSON.stringify({ message: reply.message }));
+      return;
+    }
+    stream.respond({
+      ':status': 200,
+      'content-type': 'application/vnd.amazon.eventstream',
+      'x-amzn-bedrock-agent-content-type': 'application/json',
+      'x-amz-bedrock-agent-session-id':
+        reply.sessionId ?? decodeURIComponent(path.split('/')[6] ?? ''),
+      'x-amzn-requestid': 'local-request',
     });
+    for (const frame of reply.stream) stream.write(frame);
+    if (!reply.thenHang) stream.end();
   });
-  const listening = await listenOnLoopback(server);
-
-  return {
-    endpoint: listening.url,
-    requests,
-    reply(...next) {
-      replies = next;
-    },
-    close: listening.close,
-  };
+  return { ...scripted, requests };
 }

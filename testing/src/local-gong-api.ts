@@ -8,7 +8,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { GongCallDetail, RevenueDataset } from '@revbot/lambdas/warehouse';
-import { listenOnLoopback } from './listen-on-loopback';
+import { type InjectedResponse, type LocalApiServer, listenAsLocalApi } from './local-api-server';
 
 export interface LocalGongServerOptions {
   dataset: RevenueDataset;
@@ -30,17 +30,7 @@ export interface LocalGongRequest {
   authorization?: string;
 }
 
-export interface LocalGongServer {
-  url: string;
-  requests: LocalGongRequest[];
-  /** Answer the next request with this (status, JSON body, headers) instead of serving it. */
-  injectResponse(response: {
-    status: number;
-    body: unknown;
-    headers?: Record<string, string>;
-  }): void;
-  close(): Promise<void>;
-}
+export type LocalGongServer = LocalApiServer<LocalGongRequest>;
 
 interface GongRecord {
   metaData: Record<string, unknown>;
@@ -63,7 +53,7 @@ export async function startLocalGongServer(
   const pageSize = options.pageSize ?? 100;
   const expected = `Basic ${Buffer.from(`${options.accessKey}:${options.accessKeySecret}`).toString('base64')}`;
   const requests: LocalGongRequest[] = [];
-  const injected: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
+  const injected: InjectedResponse[] = [];
   let windowStart = 0;
   let windowCount = 0;
   let requestCounter = 0;
@@ -178,15 +168,7 @@ export async function startLocalGongServer(
     });
   });
 
-  const listening = await listenOnLoopback(server, options);
-  return {
-    url: listening.url,
-    requests,
-    injectResponse(response) {
-      injected.push(response);
-    },
-    close: listening.close,
-  };
+  return listenAsLocalApi(server, requests, injected, options);
 }
 
 const INVALID_JSON = Symbol('invalid json');

@@ -9,7 +9,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { RevenueDataset } from '@revbot/lambdas/warehouse';
-import { listenOnLoopback } from './listen-on-loopback';
+import { type InjectedResponse, type LocalApiServer, listenAsLocalApi } from './local-api-server';
 
 export interface LocalSearchServerOptions {
   dataset: RevenueDataset;
@@ -20,16 +20,11 @@ export interface LocalSearchServerOptions {
   rateLimitPerMinute?: number;
 }
 
-export interface LocalSearchServer {
-  url: string;
-  requests: { path: string; body: unknown; authorization?: string }[];
-  injectResponse(response: {
-    status: number;
-    body: unknown;
-    headers?: Record<string, string>;
-  }): void;
-  close(): Promise<void>;
-}
+export type LocalSearchServer = LocalApiServer<{
+  path: string;
+  body: unknown;
+  authorization?: string;
+}>;
 
 export interface SearchDocument {
   title: string;
@@ -64,7 +59,7 @@ export async function startLocalSearchServer(
   const corpus = buildSearchCorpus(options.dataset);
   const asOf = Date.parse(`${options.dataset.asOf}T23:59:59Z`);
   const requests: LocalSearchServer['requests'] = [];
-  const injected: { status: number; body: unknown; headers?: Record<string, string> }[] = [];
+  const injected: InjectedResponse[] = [];
   const recent: number[] = [];
   let counter = 0;
 
@@ -180,15 +175,7 @@ export async function startLocalSearchServer(
     });
   });
 
-  const listening = await listenOnLoopback(server, options);
-  return {
-    url: listening.url,
-    requests,
-    injectResponse(response) {
-      injected.push(response);
-    },
-    close: listening.close,
-  };
+  return listenAsLocalApi(server, requests, injected, options);
 }
 
 const tokenize = (text: string) =>

@@ -6,6 +6,7 @@ import { LOCAL_WEBHOOK_SIGNING_SECRET } from '@revbot/cli';
 import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as runCliInProcess } from '../../cli/tests/support/run-cli';
+import { suiteTempDir } from '../../cli/tests/support/suite-temp-dir';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 
@@ -13,16 +14,12 @@ const runCli = (args: string[], env: Record<string, string | undefined>, cwd: st
   runCliInProcess(args, { env, cwd });
 
 describe('revbot ask', () => {
-  let dataDir: string;
-  beforeAll(() => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'revbot-ask-'));
-  });
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  const dataDir = suiteTempDir('revbot-ask-');
 
   it('answers a documented question from the warehouse and exports the conversation', async () => {
     const { code, out, err } = await runCli(
       ['ask', "What's the status of the IXIS deal?"],
-      { REVBOT_DATA_AS_OF: '2026-11-23', REVBOT_DATA_DIR: dataDir },
+      { REVBOT_DATA_AS_OF: '2026-11-23', REVBOT_DATA_DIR: dataDir() },
       repoRoot,
     );
     expect(code).toBe(0);

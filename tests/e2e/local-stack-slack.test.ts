@@ -27,37 +27,21 @@ describe('the local stack, Slack channel', () => {
   it('answers a signed app_mention in its thread, once, even when Slack retries it', async () => {
     const slackApi = stack.slack.embedded;
     expect(slackApi).toBeDefined();
-    const sent = await revbot(
-      [
-        'slack',
-        "What's the status of the IXIS deal?",
-        '--url',
-        stack.url,
-        '--event-id',
-        'EvE2E0001',
-      ],
-      {},
-    );
+    const mention = [
+      'slack',
+      "What's the status of the IXIS deal?",
+      '--url',
+      stack.url,
+      '--event-id',
+      'EvE2E0001',
+    ];
+    const sent = await revbot(mention, {});
     expect(sent.code).toBe(0);
     const thread = sent.out.match(/thread (\S+)/)?.[1] as string;
     await stack.server.drained(30_000);
 
     // Slack retries the same event: acknowledged, not answered again.
-    const retried = await revbot(
-      [
-        'slack',
-        "What's the status of the IXIS deal?",
-        '--url',
-        stack.url,
-        '--event-id',
-        'EvE2E0001',
-        '--ts',
-        thread,
-        '--retry-num',
-        '1',
-      ],
-      {},
-    );
+    const retried = await revbot([...mention, '--ts', thread, '--retry-num', '1'], {});
     expect(retried.err).toBe('');
     expect(retried.code).toBe(0);
     await stack.server.drained(30_000);

@@ -93,3 +93,19 @@ export const textOf = (content: readonly ContentBlock[]): string =>
 
 export const toolUsesOf = (content: readonly ContentBlock[]): ToolUseBlock[] =>
   content.filter((block): block is ToolUseBlock => block.type === 'toolUse');
+
+/**
+ * A tool input as the providers stream it, JSON text in fragments; a truncated or non-object one
+ * becomes `{}` (the tool then asks again).
+ */
+export function parseToolInput(text: string): Record<string, unknown> {
+  if (text.trim() === '') return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    return value && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  } catch {
+    return {};
+  }
+}

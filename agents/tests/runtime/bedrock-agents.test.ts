@@ -20,6 +20,7 @@ import {
   toAgentRuntimeError,
   toBedrockSessionId,
 } from '../../src/runtime';
+import { collectEvents } from '../support/collect-events';
 
 const FIXTURES = BEDROCK_TRACES_DIR;
 interface ManifestEntry {
@@ -66,12 +67,6 @@ const runtime = (newSessionId?: () => string) =>
     idleTimeoutMs: 300,
   });
 
-async function collect(events: AsyncIterable<AgentStreamEvent>): Promise<AgentStreamEvent[]> {
-  const out: AgentStreamEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
-
 async function failure(events: AsyncIterable<AgentStreamEvent>) {
   const seen: AgentStreamEvent[] = [];
   try {
@@ -91,7 +86,7 @@ const text = (events: AgentStreamEvent[]) =>
 describe('the bedrock-agents runtime against a recorded InvokeAgent stream', () => {
   it('yields the supervisor stream as the SDK parses it: traces, then the answer', async () => {
     server.reply({ stream: recorded(supervisor.file).map(encodeEvent) });
-    const events = await collect(
+    const events = await collectEvents(
       runtime().ask({ question: 'Find the sum of 1 to 10.', sessionId: 'thread-1' }),
     );
 
@@ -111,7 +106,7 @@ describe('the bedrock-agents runtime against a recorded InvokeAgent stream', () 
   it('keeps every field of every trace, with timestamps parsed into Dates', async () => {
     const fixture = recorded(supervisor.file);
     server.reply({ stream: fixture.map(encodeEvent) });
-    const events = await collect(runtime().ask({ question: 'q', sessionId: 'thread-1' }));
+    const events = await collectEvents(runtime().ask({ question: 'q', sessionId: 'thread-1' }));
 
     for (const [i, event] of events.entries()) {
       const expected = fixture[i]!;
@@ -136,7 +131,7 @@ describe('the bedrock-agents runtime against a recorded InvokeAgent stream', () 
     'parses %s into its recorded events and answer',
     async (file, entry) => {
       server.reply({ stream: recorded(file).map(encodeEvent) });
-      const events = await collect(runtime().ask({ question: 'q', sessionId: 'session-1' }));
+      const events = await collectEvents(runtime().ask({ question: 'q', sessionId: 'session-1' }));
       expect(events).toHaveLength(entry.event_count);
       expect(events.filter((e) => e.chunk)).toHaveLength(entry.chunk_events);
       expect(text(events)).toBe(entry.final_text);
@@ -146,7 +141,7 @@ describe('the bedrock-agents runtime against a recorded InvokeAgent stream', () 
   it('keeps the citations of a knowledge-base answer', async () => {
     const file = '06-knowledge-base-lookup-with-citation-chunk.json';
     server.reply({ stream: recorded(file).map(encodeEvent) });
-    const events = await collect(runtime().ask({ question: 'q', sessionId: 'session-1' }));
+    const events = await collectEvents(runtime().ask({ question: 'q', sessionId: 'session-1' }));
     const citations = events.find((e) => e.chunk)?.chunk?.attribution?.citations ?? [];
     expect(citations.length).toBeGreaterThan(0);
     const reference = citations[0]?.retrievedReferences?.[0];
@@ -162,7 +157,7 @@ describe('the bedrock-agents runtime against a recorded InvokeAgent stream', () 
 describe('the InvokeAgent request', () => {
   it('asks the Manager alias with traces, final-response streaming and the session attributes', async () => {
     server.reply({ stream: recorded(supervisor.file).slice(-1).map(encodeEvent) });
-    await collect(
+    await collectEvents(
       runtime().ask({
         question: 'What is the status of the IXIS deal?',
         sessionId: 'T123-C456-1700000000.000100',
@@ -185,7 +180,9 @@ describe('the InvokeAgent request', () => {
 
   it('never sends an empty session id', async () => {
     server.reply({ stream: recorded(supervisor.file).slice(-1).map(encodeEvent) });
-    await collect(runtime(() => 'generated-session').ask({ question: 'hi', sessionId: '  ' }));
+    await collectEvents(
+      runtime(() => 'generated-session').ask({ question: 'hi', sessionId: '  ' }),
+    );
     expect(server.requests[0]?.path).toContain('/sessions/generated-session/text');
   });
 
@@ -288,7 +285,7 @@ describe('failures', () => {
     }
     expect(first).toHaveLength(1);
     // The next call on the same client still gets its whole answer.
-    const events = await collect(runtime().ask({ question: 'q', sessionId: 's1' }));
+    const events = await collectEvents(runtime().ask({ question: 'q', sessionId: 's1' }));
     expect(text(events)).toBe(supervisor.final_text);
   });
 
@@ -341,7 +338,7 @@ describe('createAgentRuntime', () => {
     const created = createAgentRuntime(env, { bedrockAgentRuntime: client });
     expect(created.name).toBe('bedrock-agents');
     server.reply({ stream: recorded(supervisor.file).map(encodeEvent) });
-    const events = await collect(created.ask({ question: 'q', sessionId: 's1' }));
+    const events = await collectEvents(created.ask({ question: 'q', sessionId: 's1' }));
     expect(text(events)).toBe(supervisor.final_text);
     expect(server.requests[0]?.path).toContain(`/agents/${AGENT_ID}/agentAliases/${ALIAS_ID}/`);
   });

@@ -6,6 +6,7 @@ import { ConfigError, silentLogger, staticSecretReader } from '@revbot/core';
 import {
   type ConverseStreamServer,
   converseAnswer,
+  converseToolCall,
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
@@ -16,13 +17,13 @@ import {
 } from '@revbot/testing/local-lambda-server';
 import { type OpenAISseServer, startOpenAISseServer } from '@revbot/testing/openai-sse-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { type AgentStreamEvent, defaultAgentsDir, readAgentSources } from '../../src';
-import { createActionGroupTool, defineToolFunction, toolParam } from '../../src/action-group';
+import { defaultAgentsDir, readAgentSources } from '../../src';
 import { BUNDLED_AGENT_SOURCES } from '../../src/runtime/agent-definitions';
 import { createAgentRuntime } from '../../src/runtime/create-agent-runtime';
 import { collaboratorSessionId } from '../../src/runtime/orchestrator';
 import { agentIdentity } from '../../src/runtime/trace-events';
+import { collectEvents } from '../support/collect-events';
+import { scriptedQueryTool } from '../support/scripted-query-tool';
 
 const TABLE = 'revops-prod-agent-sessions';
 const ACCOUNT = '123456789012';
@@ -60,12 +61,6 @@ afterAll(async () => {
   await Promise.all([bedrock.close(), lambda.close(), dynamo.close(), openai.close()]);
 });
 
-async function collect(stream: AsyncIterable<AgentStreamEvent>) {
-  const events: AgentStreamEvent[] = [];
-  for await (const event of stream) events.push(event);
-  return events;
-}
-
 /** The environment the agents stack gives the processors with agentRuntime=converse. */
 const converseEnv = {
   AGENT_RUNTIME: 'converse',
@@ -85,19 +80,7 @@ const converseEnv = {
 
 describe('createAgentRuntime for the portable runtimes', () => {
   it('builds converse from the agents stack’s environment: ConverseStream, lambda:Invoke, Retrieve and DynamoDB', async () => {
-    const query = createActionGroupTool({
-      name: 'firebolt_query',
-      logger: silentLogger,
-      functions: [
-        defineToolFunction({
-          name: 'execute_query',
-          parameters: z.object({ query: toolParam.text() }),
-          async run() {
-            return { columns: ['open_deals'], rows: [[46]], row_count: 1 };
-          },
-        }),
-      ],
-    });
+    const query = scriptedQueryTool({ columns: ['open_deals'], rows: [[46]], row_count: 1 });
     lambda.behave(arn('firebolt-query'), { result: (payload) => query.handle(payload) });
     bedrock.retrieveResults([
       {
@@ -111,48 +94,20 @@ describe('createAgentRuntime for the portable runtimes', () => {
       },
     ]);
     bedrock.reply(
-      {
-        frames: converseAnswer({
-          toolUses: [
-            {
-              id: 'a',
-              name: 'AgentCommunication__DataAgent',
-              input: { content: 'Open deals in 2026-Q4' },
-            },
-          ],
-        }),
-      },
-      {
-        frames: converseAnswer({
-          toolUses: [
-            {
-              id: 'b',
-              name: 'GET__x_amz_knowledgebase_KBAAAA1111__Search',
-              input: { searchQuery: 'open pipeline definition' },
-            },
-          ],
-        }),
-      },
-      {
-        frames: converseAnswer({
-          toolUses: [
-            {
-              id: 'c',
-              name: 'firebolt_query__execute_query',
-              input: {
-                query: 'SELECT COUNT(*) AS open_deals FROM opportunities WHERE is_closed = false',
-              },
-            },
-          ],
-        }),
-      },
+      converseToolCall('a', 'AgentCommunication__DataAgent', { content: 'Open deals in 2026-Q4' }),
+      converseToolCall('b', 'GET__x_amz_knowledgebase_KBAAAA1111__Search', {
+        searchQuery: 'open pipeline definition',
+      }),
+      converseToolCall('c', 'firebolt_query__execute_query', {
+        query: 'SELECT COUNT(*) AS open_deals FROM opportunities WHERE is_closed = false',
+      }),
       { frames: converseAnswer({ text: '46 open deals in 2026-Q4.' }) },
       { frames: converseAnswer({ text: '**46 open deals close in 2026-Q4.**' }) },
     );
 
     const runtime = createAgentRuntime(converseEnv, clients);
     expect(runtime.name).toBe('converse');
-    const events = await collect(
+    const events = await collectEvents(
       runtime.ask({ question: 'How many open deals this quarter?', sessionId: 'C1-1700000000.1' }),
     );
     expect(new TextDecoder().decode(events.at(-1)?.chunk?.bytes)).toBe(
@@ -212,7 +167,7 @@ describe('createAgentRuntime for the portable runtimes', () => {
       { tools: {}, secrets: staticSecretReader({ 'revops/openai': 'sk-from-secret' }) },
     );
     expect(runtime.name).toBe('openai');
-    const events = await collect(runtime.ask({ question: 'Hi', sessionId: 'oa-1' }));
+    const events = await collectEvents(runtime.ask({ question: 'Hi', sessionId: 'oa-1' }));
     expect(new TextDecoder().decode(events.at(-1)?.chunk?.bytes)).toBe(
       'Hello from the local model.',
     );

@@ -20,6 +20,8 @@ import {
 import { InMemorySessionStore } from '../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../src/runtime/tool-invoker';
 import { agentIdentity } from '../../src/runtime/trace-events';
+import { collectEvents } from '../support/collect-events';
+import { scriptedQueryTool } from '../support/scripted-query-tool';
 
 const agents = loadAgents();
 const MANAGER = agents.entry.key;
@@ -36,26 +38,14 @@ function testTools() {
   const record = (event: unknown) => {
     events.push(functionActionGroupEventSchema.parse(event));
   };
-  const firebolt = createActionGroupTool({
-    name: 'firebolt_query',
-    logger: silentLogger,
-    functions: [
-      defineToolFunction({
-        name: 'execute_query',
-        parameters: z.object({
-          query: toolParam.text(),
-          max_rows: toolParam.integer(1, 500).default(100),
-        }),
-        async run() {
-          return {
-            columns: ['opportunity_name', 'stage', 'probability', 'arr'],
-            rows: [IXIS_ROW],
-            row_count: 1,
-          };
-        },
-      }),
-    ],
-  });
+  const firebolt = scriptedQueryTool(
+    {
+      columns: ['opportunity_name', 'stage', 'probability', 'arr'],
+      rows: [IXIS_ROW],
+      row_count: 1,
+    },
+    z.object({ query: toolParam.text(), max_rows: toolParam.integer(1, 500).default(100) }),
+  );
   const gong = createActionGroupTool({
     name: 'gong_retrieval',
     logger: silentLogger,
@@ -98,12 +88,6 @@ function orchestrator(model: ScriptedModel, options: Partial<OrchestratorOptions
     ...options,
   });
   return { runtime, events: tools.events };
-}
-
-async function collect(stream: AsyncIterable<AgentStreamEvent>): Promise<AgentStreamEvent[]> {
-  const out: AgentStreamEvent[] = [];
-  for await (const event of stream) out.push(event);
-  return out;
 }
 
 const answerOf = (events: AgentStreamEvent[]) =>
@@ -163,7 +147,7 @@ describe('the orchestrator', () => {
       ],
     });
     const { runtime, events: toolEvents } = orchestrator(model);
-    const events = await collect(
+    const events = await collectEvents(
       runtime.ask({
         question: "What's the status of the IXIS deal?",
         sessionId: 'slack-T1-C1-1700000000.000100',
@@ -288,7 +272,7 @@ describe('the orchestrator', () => {
   it('offers the Manager its collaborators as tools described by their collaboration instructions', async () => {
     const model = scriptedModel({ [MANAGER]: [reply('Hello! Ask me about deals or leads.')] });
     const { runtime } = orchestrator(model);
-    await collect(runtime.ask({ question: 'Hi', sessionId: 'tools-1' }));
+    await collectEvents(runtime.ask({ question: 'Hi', sessionId: 'tools-1' }));
     const [request] = model.requestsOf(MANAGER);
     const byName = new Map(request!.tools.map((t) => [t.name, t]));
     for (const collaborator of agents.entry.collaborators) {
@@ -327,7 +311,7 @@ describe('the orchestrator', () => {
       ],
     });
     const { runtime, events } = orchestrator(model);
-    const stream = await collect(runtime.ask({ question: 'IXIS?', sessionId: 'reprompt-1' }));
+    const stream = await collectEvents(runtime.ask({ question: 'IXIS?', sessionId: 'reprompt-1' }));
     expect(events.map((e) => e.parameters.find((p) => p.name === 'max_rows')?.value)).toEqual([
       '9999',
       '50',
@@ -364,7 +348,9 @@ describe('the orchestrator', () => {
       ],
     });
     const { runtime } = orchestrator(model);
-    const events = await collect(runtime.ask({ question: 'Acme calls?', sessionId: 'err-1' }));
+    const events = await collectEvents(
+      runtime.ask({ question: 'Acme calls?', sessionId: 'err-1' }),
+    );
     expect(answerOf(events)).toBe('Calls could not be read right now.');
     const observations = orchestration(events)
       .map((s) => s.step.observation)
@@ -385,7 +371,7 @@ describe('the orchestrator', () => {
       [DEAL]: looping,
     });
     const { runtime } = orchestrator(model, { limits: { maxStepsPerAgent: 2 } });
-    const events = await collect(runtime.ask({ question: 'IXIS?', sessionId: 'steps-1' }));
+    const events = await collectEvents(runtime.ask({ question: 'IXIS?', sessionId: 'steps-1' }));
     const answer = answerOf(events);
     expect(answer).toContain('**Partial answer: RevBot stopped before finishing**');
     expect(answer).toContain('the limit of 2 steps for the Manager agent');
@@ -415,7 +401,7 @@ describe('the orchestrator', () => {
     // The script strips signals from recorded requests, not from the live one.
     const { runtime } = orchestrator(model, { limits: { deadlineMs: 300 } });
     const started = Date.now();
-    const events = await collect(runtime.ask({ question: 'IXIS?', sessionId: 'deadline-1' }));
+    const events = await collectEvents(runtime.ask({ question: 'IXIS?', sessionId: 'deadline-1' }));
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(answerOf(events)).toContain('the time limit of 0.3 seconds for one question');
     expect(kinds(events).slice(-3)).toEqual([
@@ -436,7 +422,9 @@ describe('the orchestrator', () => {
       [DEAL]: [reply('never reached')],
     });
     const { runtime } = orchestrator(model, { limits: { tokenBudget: 1_000 } });
-    const answer = answerOf(await collect(runtime.ask({ question: 'IXIS?', sessionId: 'tok-1' })));
+    const answer = answerOf(
+      await collectEvents(runtime.ask({ question: 'IXIS?', sessionId: 'tok-1' })),
+    );
     expect(answer).toContain('the budget of 1,000 model tokens for one question');
     expect(model.requestsOf(DEAL)).toHaveLength(0);
   });
@@ -459,8 +447,10 @@ describe('the orchestrator', () => {
       [WEB]: [reply('No recent news.'), reply('Series C in 2025.')],
     });
     const { runtime } = orchestrator(model);
-    await collect(runtime.ask({ question: 'How is IXIS doing?', sessionId: 'thread-9' }));
-    await collect(runtime.ask({ question: 'And what should we do next?', sessionId: 'thread-9' }));
+    await collectEvents(runtime.ask({ question: 'How is IXIS doing?', sessionId: 'thread-9' }));
+    await collectEvents(
+      runtime.ask({ question: 'And what should we do next?', sessionId: 'thread-9' }),
+    );
 
     const second = model.requestsOf(MANAGER)[2]!;
     expect(second.messages.slice(0, 3)).toEqual([
@@ -492,7 +482,7 @@ describe('the orchestrator', () => {
       tools: testTools().invoker,
       sessions: new InMemorySessionStore(),
     });
-    await collect(fresh.ask({ question: 'Hi', sessionId: 'thread-10' }));
+    await collectEvents(fresh.ask({ question: 'Hi', sessionId: 'thread-10' }));
     expect(other.requests[0]!.messages).toHaveLength(1);
   });
 
@@ -513,7 +503,9 @@ describe('the orchestrator', () => {
       ],
     });
     const { runtime } = orchestrator(model);
-    const events = await collect(runtime.ask({ question: 'What is an EB?', sessionId: 'kb-1' }));
+    const events = await collectEvents(
+      runtime.ask({ question: 'What is an EB?', sessionId: 'kb-1' }),
+    );
     const steps = orchestration(events);
     const input = steps.find((s) => s.step.invocationInput)!.step.invocationInput!;
     expect(input).toMatchObject({
@@ -577,14 +569,18 @@ describe('the orchestrator', () => {
     });
     const { runtime } = orchestrator(model);
     await expect(
-      collect(runtime.ask({ question: 'Hi', sessionId: 'cancel-1', signal: controller.signal })),
+      collectEvents(
+        runtime.ask({ question: 'Hi', sessionId: 'cancel-1', signal: controller.signal }),
+      ),
     ).rejects.toMatchObject({ code: 'TIMEOUT', retryable: true });
   });
 
   it('refuses an empty question without asking the model', async () => {
     const model = scriptedModel({});
     const { runtime } = orchestrator(model);
-    await expect(collect(runtime.ask({ question: '  ', sessionId: 's' }))).rejects.toMatchObject({
+    await expect(
+      collectEvents(runtime.ask({ question: '  ', sessionId: 's' })),
+    ).rejects.toMatchObject({
       code: 'INVALID_INPUT',
       retryable: false,
     });

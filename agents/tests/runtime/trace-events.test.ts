@@ -3,6 +3,7 @@
  * of event both produce, the fields (paths and value types) must match, and the monitoring
  * package must turn our stream into a complete, fully attributed conversation record.
  */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { silentLogger } from '@revbot/core';
@@ -12,11 +13,13 @@ import { reply, scriptedModel } from '@revbot/testing/scripted-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type AgentStreamEvent, loadAgents } from '../../src';
-import { createActionGroupTool, defineToolFunction, toolParam } from '../../src/action-group';
+import { toolParam } from '../../src/action-group';
 import { LocalKnowledgeBase } from '../../src/knowledge-base/knowledge-base';
 import { Orchestrator } from '../../src/runtime/orchestrator';
 import { InMemorySessionStore } from '../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../src/runtime/tool-invoker';
+import { collectEvents } from '../support/collect-events';
+import { scriptedQueryTool } from '../support/scripted-query-tool';
 
 const FIXTURES = BEDROCK_TRACES_DIR;
 const recordedFiles = readdirSync(FIXTURES).filter((f) => /^\d\d-.*\.json$/.test(f));
@@ -90,19 +93,10 @@ let runtime: Orchestrator;
 
 beforeAll(async () => {
   const agents = loadAgents();
-  const query = createActionGroupTool({
-    name: 'firebolt_query',
-    logger: silentLogger,
-    functions: [
-      defineToolFunction({
-        name: 'execute_query',
-        parameters: z.object({ query: toolParam.text(), max_rows: toolParam.integer(1, 500) }),
-        async run() {
-          return { columns: ['stage'], rows: [['Negotiate']], row_count: 1 };
-        },
-      }),
-    ],
-  });
+  const query = scriptedQueryTool(
+    { columns: ['stage'], rows: [['Negotiate']], row_count: 1 },
+    z.object({ query: toolParam.text(), max_rows: toolParam.integer(1, 500) }),
+  );
   const model = scriptedModel({
     [agents.entry.key]: [
       reply('A deal question: Deal Analysis handles it.', [
@@ -133,10 +127,7 @@ beforeAll(async () => {
     sessions: new InMemorySessionStore(),
     knowledgeBase: new LocalKnowledgeBase(),
   });
-  events = [];
-  for await (const event of runtime.ask({ question: 'How is IXIS?', sessionId: 'shape-1' })) {
-    events.push(event);
-  }
+  events = await collectEvents(runtime.ask({ question: 'How is IXIS?', sessionId: 'shape-1' }));
 });
 
 describe('the portable runtime’s event stream', () => {

@@ -7,7 +7,6 @@
 
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createAgentRuntime } from '@revbot/agents/runtime';
 import { startLocalToolStack } from '@revbot/lambdas/tools';
 import {
@@ -17,9 +16,9 @@ import {
   localConversationSink,
 } from '@revbot/monitoring';
 import type { Command } from '../command';
-import { UsageError } from '../errors';
 import { seededAsOf } from '../local/warehouse-settings';
 import { startProgress } from '../ops/progress';
+import { parseQuestionArgs } from '../question-args';
 
 export const askCommand: Command = {
   name: 'ask',
@@ -32,17 +31,11 @@ tools against the embedded warehouse and local Gong/search APIs, and the convers
 exported to <data-dir>/conversation-history/. Reuse --session for follow-up questions
 within one run of a runtime that keeps history.`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        session: { type: 'string' },
-        'data-dir': { type: 'string', default: io.env.REVBOT_DATA_DIR ?? '.revbot' },
-        json: { type: 'boolean', default: false },
-      },
+    const { values, question } = parseQuestionArgs(args, {
+      session: { type: 'string' },
+      'data-dir': { type: 'string', default: io.env.REVBOT_DATA_DIR ?? '.revbot' },
+      json: { type: 'boolean', default: false },
     });
-    const question = positionals.join(' ').trim();
-    if (!question) throw new UsageError('give the question to ask, in quotes');
     const sessionId = values.session ?? `cli_${randomUUID()}`;
     const conversationId = randomUUID();
 

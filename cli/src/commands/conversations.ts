@@ -8,7 +8,13 @@ import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { Conversation } from '@revbot/monitoring';
 import type { Command, CommandIo } from '../command';
 import { OpsError, UsageError } from '../errors';
-import { COMMON_USAGE, parseCommandArgs, parseCount, parseDuration } from '../ops/command-options';
+import {
+  COMMON_USAGE,
+  parseAction,
+  parseCommandArgs,
+  parseCount,
+  parseDuration,
+} from '../ops/command-options';
 import {
   type ConversationRef,
   type ConversationStore,
@@ -251,12 +257,8 @@ show   one conversation as a timeline: each agent (indented under the agent that
 ${COMMON_USAGE}`,
   async run(args, io) {
     const { values, positionals, common } = parseCommandArgs(args, OPTIONS, io.env);
-    const [action, ...rest] = positionals;
-    if (action !== 'list' && action !== 'show') {
-      throw new UsageError(
-        action ? `unknown action "${action}" (list or show)` : 'missing action: list or show',
-      );
-    }
+    const [first, ...rest] = positionals;
+    const action = parseAction(first, ['list', 'show']);
     if (action === 'show' && rest.length !== 1) throw new UsageError('show needs one <id>');
     if (action === 'list' && rest.length > 0) throw new UsageError(`unexpected "${rest[0]}"`);
     const sinceMs = parseDuration(values.since ?? (action === 'list' ? '7d' : '30d'), '--since');

@@ -8,6 +8,7 @@ import { OpsError, UsageError } from '../errors';
 import { describeError } from '../ops/aws-errors';
 import {
   COMMON_USAGE,
+  parseAction,
   parseCommandArgs,
   parseCount,
   parseDuration,
@@ -28,7 +29,6 @@ import { CHANNEL_QUEUES, CHANNELS, type Channel, requireOutput } from '../ops/st
 import { type StageContext, withStage } from '../ops/stage-context';
 
 const ACTIONS = ['list', 'show', 'redrive'] as const;
-type Action = (typeof ACTIONS)[number];
 
 const OPTIONS = {
   max: { type: 'string' },
@@ -373,14 +373,8 @@ redrive   moves the messages back to the main queue (SQS message move task), or 
 ${COMMON_USAGE}`,
   async run(args, io) {
     const { values, positionals, common } = parseCommandArgs(args, OPTIONS, io.env);
-    const [action, ...rest] = positionals;
-    if (!action || !ACTIONS.includes(action as Action)) {
-      throw new UsageError(
-        action
-          ? `unknown action "${action}" (list, show or redrive)`
-          : 'missing action: list, show or redrive',
-      );
-    }
+    const [first, ...rest] = positionals;
+    const action = parseAction(first, ACTIONS);
     const channelArg =
       rest[0] && (CHANNELS as string[]).includes(rest[0]) ? (rest.shift() as Channel) : undefined;
     const channels = channelArg ? [channelArg] : CHANNELS;

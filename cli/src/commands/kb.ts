@@ -11,6 +11,7 @@ import type { Command, CommandIo } from '../command';
 import { OpsError, UsageError } from '../errors';
 import {
   COMMON_USAGE,
+  parseAction,
   parseCommandArgs,
   parseDuration,
   pollInterval,
@@ -255,12 +256,8 @@ status   the last ingestion job and its statistics (exits 1 unless it succeeded 
 ${COMMON_USAGE}`,
   async run(args, io) {
     const { values, positionals, common } = parseCommandArgs(args, OPTIONS, io.env);
-    const [action, ...rest] = positionals;
-    if (action !== 'sync' && action !== 'status') {
-      throw new UsageError(
-        action ? `unknown action "${action}" (sync or status)` : 'missing action: sync or status',
-      );
-    }
+    const [first, ...rest] = positionals;
+    const action = parseAction(first, ['sync', 'status']);
     if (rest.length > 0) throw new UsageError(`unexpected "${rest[0]}"`);
     const timeoutMs =
       values.timeout === undefined ? 30 * 60_000 : parseDuration(values.timeout, '--timeout');

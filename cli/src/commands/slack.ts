@@ -4,11 +4,11 @@
  */
 
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { signSlackRequest } from '@revbot/lambdas/slack-handler';
 import type { Command } from '../command';
-import { UsageError } from '../errors';
+import { localUrl } from '../local/local-url';
 import { LOCAL_SLACK } from '../local/revbot-local';
+import { parseQuestionArgs } from '../question-args';
 
 export function appMentionBody(options: {
   question: string;
@@ -51,26 +51,17 @@ to /slack/events. The answer appears in the thread: pnpm dev prints the embedded
 messages. With the --ts and --event-id of an earlier event, --retry-num sends the same event
 again as Slack's retry N would (it is acknowledged and not answered twice).`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        url: {
-          type: 'string',
-          default: io.env.REVBOT_URL ?? `http://127.0.0.1:${io.env.PORT ?? 3000}`,
-        },
-        channel: { type: 'string', default: 'C0LOCAL01' },
-        user: { type: 'string', default: 'U0LOCAL01' },
-        thread: { type: 'string' },
-        'bot-user': { type: 'string', default: 'UREVBOT01' },
-        team: { type: 'string', default: 'T0LOCAL01' },
-        'retry-num': { type: 'string' },
-        'event-id': { type: 'string' },
-        ts: { type: 'string' },
-      },
+    const { values, question } = parseQuestionArgs(args, {
+      url: { type: 'string', default: localUrl(io.env) },
+      channel: { type: 'string', default: 'C0LOCAL01' },
+      user: { type: 'string', default: 'U0LOCAL01' },
+      thread: { type: 'string' },
+      'bot-user': { type: 'string', default: 'UREVBOT01' },
+      team: { type: 'string', default: 'T0LOCAL01' },
+      'retry-num': { type: 'string' },
+      'event-id': { type: 'string' },
+      ts: { type: 'string' },
     });
-    const question = positionals.join(' ').trim();
-    if (!question) throw new UsageError('give the question to ask, in quotes');
     const ts =
       values.ts ??
       `${Math.floor(Date.now() / 1000)}.${String(Date.now() % 1_000_000).padStart(6, '0')}`;

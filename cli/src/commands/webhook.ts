@@ -1,8 +1,9 @@
 /** `revbot webhook "question"`: asks a running `pnpm dev` over its webhook API and waits. */
 
-import { parseArgs } from 'node:util';
 import type { Command } from '../command';
 import { UsageError } from '../errors';
+import { localUrl } from '../local/local-url';
+import { parseQuestionArgs } from '../question-args';
 
 interface StatusBody {
   tracking_id?: string;
@@ -23,22 +24,13 @@ Posts the question to the webhook API, polls GET /webhook/{trackingId} until it 
 completed or failed, and prints the answer. The API key defaults to the first of
 REVBOT_API_KEYS.`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        url: {
-          type: 'string',
-          default: io.env.REVBOT_URL ?? `http://127.0.0.1:${io.env.PORT ?? 3000}`,
-        },
-        'api-key': { type: 'string' },
-        'source-system': { type: 'string', default: 'revbot-cli' },
-        timeout: { type: 'string', default: '120' },
-        json: { type: 'boolean', default: false },
-      },
+    const { values, question: query } = parseQuestionArgs(args, {
+      url: { type: 'string', default: localUrl(io.env) },
+      'api-key': { type: 'string' },
+      'source-system': { type: 'string', default: 'revbot-cli' },
+      timeout: { type: 'string', default: '120' },
+      json: { type: 'boolean', default: false },
     });
-    const query = positionals.join(' ').trim();
-    if (!query) throw new UsageError('give the question to ask, in quotes');
     const timeoutMs = Number(values.timeout) * 1000;
     if (!(timeoutMs > 0)) throw new UsageError('--timeout must be a number of seconds');
     const apiKey = values['api-key'] ?? io.env.REVBOT_API_KEYS?.split(',')[0]?.trim();

@@ -84,6 +84,19 @@ export function parseDuration(text: string, option: string): number {
   return value;
 }
 
+/** The command's first positional, one of `actions`; anything else is a usage error naming them. */
+export function parseAction<const A extends string>(
+  action: string | undefined,
+  actions: readonly A[],
+): A {
+  if (action && (actions as readonly string[]).includes(action)) return action as A;
+  const choices =
+    actions.length > 1 ? `${actions.slice(0, -1).join(', ')} or ${actions.at(-1)}` : actions[0];
+  throw new UsageError(
+    action ? `unknown action "${action}" (${choices})` : `missing action: ${choices}`,
+  );
+}
+
 /** A positive integer option. */
 export function parseCount(text: string, option: string, max = Number.MAX_SAFE_INTEGER): number {
   const value = Number(text);

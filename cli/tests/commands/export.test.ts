@@ -1,52 +1,32 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { conversationSchema, metadataSchema } from '@revbot/monitoring';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandIo } from '../../src/command';
-import { main } from '../../src/main';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/run-cli';
+import { suiteTempDir } from '../support/suite-temp-dir';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const fixtures = BEDROCK_TRACES_DIR;
 
-async function run(args: string[], cwd: string) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c) => {
-    out += String(c);
-  });
-  stderr.on('data', (c) => {
-    err += String(c);
-  });
-  const io: CommandIo = { stdout, stderr, env: {}, cwd };
-  const code = await main(['export', ...args], io);
-  return { code, out, err };
-}
+const run = (args: string[], cwd: string) => runCli(['export', ...args], { cwd });
 
 describe('revbot export', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'revbot-export-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = suiteTempDir('revbot-export-');
 
   it('writes conversation.json and metadata.json for a recorded stream', async () => {
     const stream = path.join(fixtures, '01-supervisor-nested-collaborators.json');
     const { code, out, err } = await run(
       [stream, '--out', 'exports', '--conversation-id', 'run-1', '--query', 'Sum 1..10'],
-      dir,
+      dir(),
     );
     expect(err).toBe('');
     expect(code).toBe(0);
     const folder = path.join(
-      dir,
+      dir(),
       'exports/conversation-history/2025/05/21/20250521T094901.718Z_run-1',
     );
     expect(out).toContain(`wrote ${folder}${path.sep}`);
@@ -71,10 +51,10 @@ describe('revbot export', () => {
 
   it('prints the conversation as an OTLP/JSON trace with --format otlp, writing no files', async () => {
     const stream = path.join(fixtures, '01-supervisor-nested-collaborators.json');
-    const out = path.join(dir, 'otlp-out');
+    const out = path.join(dir(), 'otlp-out');
     const result = await run(
       [stream, '--out', 'otlp-out', '--format', 'otlp', '--query', 'Sum 1..10'],
-      dir,
+      dir(),
     );
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
@@ -92,17 +72,17 @@ describe('revbot export', () => {
     expect(existsSync(out)).toBe(false);
     const withContent = await run(
       [stream, '--format', 'otlp', '--content', '--query', 'Sum 1..10'],
-      dir,
+      dir(),
     );
     expect(withContent.out).toContain('Sum 1..10');
-    const bad = await run([stream, '--format', 'xml'], dir);
+    const bad = await run([stream, '--format', 'xml'], dir());
     expect(bad.code).not.toBe(0);
     expect(bad.err).toContain('--format must be record or otlp');
   });
 
   it('prints JSON, names the record after the file hash by default, and saves the raw stream on request', async () => {
     const stream = path.join(fixtures, '06-knowledge-base-lookup-with-citation-chunk.json');
-    const { code, out } = await run([stream, '--out', 'exports', '--save-raw', '--json'], dir);
+    const { code, out } = await run([stream, '--out', 'exports', '--save-raw', '--json'], dir());
     expect(code).toBe(0);
     const result = JSON.parse(out) as {
       location: string;
@@ -133,8 +113,8 @@ describe('revbot export', () => {
       'event 2 of shape.json is not a {trace}, {chunk} or {returnControl} object',
     ],
   ])('rejects %s with one line and exit code 1', async (name, content, message) => {
-    writeFileSync(path.join(dir, name), content);
-    const { code, out, err } = await run([name], dir);
+    writeFileSync(path.join(dir(), name), content);
+    const { code, out, err } = await run([name], dir());
     expect(code).toBe(1);
     expect(out).toBe('');
     expect(err).toBe(`revbot export: ${err.slice('revbot export: '.length)}`);
@@ -143,22 +123,22 @@ describe('revbot export', () => {
   });
 
   it('names a missing file', async () => {
-    const { code, err } = await run(['nope.json'], dir);
+    const { code, err } = await run(['nope.json'], dir());
     expect(code).toBe(1);
     expect(err).toBe('revbot export: cannot read nope.json: no such file\n');
   });
 
   it('answers usage mistakes with exit code 2 and a hint', async () => {
-    const missing = await run([], dir);
+    const missing = await run([], dir());
     expect(missing.code).toBe(2);
     expect(missing.err).toBe('revbot export: missing <stream.json>\nsee "revbot export --help"\n');
-    const unknown = await run(['x.json', '--bogus'], dir);
+    const unknown = await run(['x.json', '--bogus'], dir());
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/^revbot export: Unknown option '--bogus'/);
   });
 
   it('exits non-zero from the real command line on bad input', async () => {
-    writeFileSync(path.join(dir, 'bad.json'), 'nope');
+    writeFileSync(path.join(dir(), 'bad.json'), 'nope');
     const failure = await promisify(execFile)(
       process.execPath,
       [
@@ -168,7 +148,7 @@ describe('revbot export', () => {
         'export',
         'bad.json',
       ],
-      { cwd: dir },
+      { cwd: dir() },
     ).catch((e: { code: number; stderr: string }) => e);
     expect((failure as { code: number }).code).toBe(1);
     expect((failure as { stderr: string }).stderr).toMatch(

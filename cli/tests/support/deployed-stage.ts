@@ -207,39 +207,30 @@ export function deployHealthyStage(aws: FakeAws): void {
     const queue = `revops-dev-${name}`;
     state.queues[queue] = new LocalQueue({ name: queue, visibilityTimeoutSeconds: 30 });
   }
-  state.secrets[secretArn('revops/dev/slack')] = {
-    name: 'revops/dev/slack',
-    value: JSON.stringify({
-      bot_token: 'xoxb-1111-2222-secretvalue',
-      signing_secret: 'abc123signingsecret',
-    }),
-  };
-  state.secrets[secretArn('revops/dev/webhook-signing')] = {
-    name: 'revops/dev/webhook-signing',
-    value: 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEy',
-  };
-  for (const tool of ['firebolt-query', 'firebolt-writer']) {
-    state.secrets[secretArn(`revops-${STAGE}/tools/${tool}`)] = {
-      name: `revops-${STAGE}/tools/${tool}`,
-      value: JSON.stringify({
-        client_id: 'svc-id',
-        client_secret: 'svc-secret-value',
-        placeholder: 'x1y2',
-      }),
+  const putSecret = (name: string, value: string | Record<string, string>) => {
+    state.secrets[secretArn(name)] = {
+      name,
+      value: typeof value === 'string' ? value : JSON.stringify(value),
     };
-  }
-  state.secrets[secretArn(`revops-${STAGE}/tools/gong-retrieval`)] = {
-    name: `revops-${STAGE}/tools/gong-retrieval`,
-    value: JSON.stringify({
-      access_key: 'gong-key',
-      access_key_secret: 'gong-secret-value',
+  };
+  putSecret('revops/dev/slack', {
+    bot_token: 'xoxb-1111-2222-secretvalue',
+    signing_secret: 'abc123signingsecret',
+  });
+  putSecret('revops/dev/webhook-signing', 'Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MDEy');
+  for (const tool of ['firebolt-query', 'firebolt-writer']) {
+    putSecret(`revops-${STAGE}/tools/${tool}`, {
+      client_id: 'svc-id',
+      client_secret: 'svc-secret-value',
       placeholder: 'x1y2',
-    }),
-  };
-  state.secrets[secretArn(`revops-${STAGE}/tools/web-search`)] = {
-    name: `revops-${STAGE}/tools/web-search`,
-    value: JSON.stringify({ api_key: 'tvly-secretkey', placeholder: 'x1y2' }),
-  };
+    });
+  }
+  putSecret(`revops-${STAGE}/tools/gong-retrieval`, {
+    access_key: 'gong-key',
+    access_key_secret: 'gong-secret-value',
+    placeholder: 'x1y2',
+  });
+  putSecret(`revops-${STAGE}/tools/web-search`, { api_key: 'tvly-secretkey', placeholder: 'x1y2' });
 
   state.api[`/restapi/${STAGE}/slack/events`] = 401;
   state.api[`/restapi/${STAGE}/webhook`] = 403;

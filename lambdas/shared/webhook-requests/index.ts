@@ -16,6 +16,10 @@ export {
   type RequestStatusStore,
   type StoredAnswer,
 } from './request-status-store';
+export {
+  requestStatusEnvSchema,
+  requestStatusStoreFromEnv,
+} from './request-status-store-from-env';
 export { sqsWebhookJobQueue } from './sqs-webhook-job-queue';
 export {
   type WebhookDestinationsEnv,

@@ -11,6 +11,7 @@ import {
   type ScriptedReply,
   scriptedAgentRuntime,
 } from '@revbot/testing/scripted-agent-runtime';
+import { sqsRecord } from '@revbot/testing/sqs-events';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runSelfTest } from '../../shared/self-test';
@@ -78,22 +79,17 @@ async function question(
 
 function sqsEvent(...records: { body: unknown; receiveCount?: number; id?: string }[]): SQSEvent {
   return {
-    Records: records.map((record, i) => ({
-      messageId: record.id ?? `msg-${i + 1}`,
-      receiptHandle: `handle-${i + 1}`,
-      body: typeof record.body === 'string' ? record.body : JSON.stringify(record.body),
-      attributes: {
-        ApproximateReceiveCount: String(record.receiveCount ?? 1),
-        SentTimestamp: '1763890000000',
-        SenderId: 'AIDAEXAMPLE',
-        ApproximateFirstReceiveTimestamp: '1763890000001',
-      },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:revops-dev-slack-queue',
-      awsRegion: 'us-east-1',
-    })),
+    Records: records.map((record, i) =>
+      sqsRecord({
+        messageId: record.id ?? `msg-${i + 1}`,
+        receiptHandle: `handle-${i + 1}`,
+        body: record.body,
+        receiveCount: record.receiveCount,
+        sentAt: 1763890000000,
+        firstReceivedAt: 1763890000001,
+        queueArn: 'arn:aws:sqs:us-east-1:123456789012:revops-dev-slack-queue',
+      }),
+    ),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type ScriptedAgentRuntime,
   scriptedAgentRuntime,
 } from '@revbot/testing/scripted-agent-runtime';
+import { sqsRecord } from '@revbot/testing/sqs-events';
 import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
@@ -108,23 +109,15 @@ async function queued(request: Partial<WebhookRequest> = {}): Promise<WebhookJob
   };
 }
 
-function sqsRecord(body: unknown, receiveCount = 1, messageId = `msg-${++counter}`): SQSRecord {
-  return {
+function jobRecord(body: unknown, receiveCount = 1, messageId = `msg-${++counter}`): SQSRecord {
+  return sqsRecord({
     messageId,
     receiptHandle: `rh-${messageId}`,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: {
-      ApproximateReceiveCount: String(receiveCount),
-      SentTimestamp: String(T0.getTime()),
-      SenderId: 'AIDAEXAMPLE',
-      ApproximateFirstReceiveTimestamp: String(T0.getTime()),
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:revops-test-webhook-queue',
-    awsRegion: 'us-east-1',
-  };
+    body,
+    receiveCount,
+    sentAt: T0.getTime(),
+    queueArn: 'arn:aws:sqs:us-east-1:123456789012:revops-test-webhook-queue',
+  });
 }
 const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
@@ -150,7 +143,7 @@ describe('webhook processor', () => {
   it('answers, stores the result, exports the conversation and delivers a verifiable payload', async () => {
     runtime.script({ events: recordedStream('06-knowledge-base-lookup-with-citation-chunk.json') });
     const job = await queued({ source_process: 'deal-review', metadata: { deal_id: 'D-9' } });
-    const response = await processor()(batch(sqsRecord(job)));
+    const response = await processor()(batch(jobRecord(job)));
     expect(response.batchItemFailures).toEqual([]);
 
     const record = await store.get(job.tracking_id);
@@ -209,7 +202,7 @@ describe('webhook processor', () => {
 
   it('asks in the webhook session with the tracking id as a session attribute', async () => {
     const job = await queued();
-    await processor()(batch(sqsRecord(job)));
+    await processor()(batch(jobRecord(job)));
     expect(runtime.asked[0]).toMatchObject({
       question: 'What is task decomposition?',
       sessionId: `webhook_${job.tracking_id}`,
@@ -220,7 +213,7 @@ describe('webhook processor', () => {
 
   it("continues the caller's session for a follow-up question", async () => {
     const job = await queued({ session_id: 'crm-thread-42' });
-    await processor()(batch(sqsRecord(job)));
+    await processor()(batch(jobRecord(job)));
     expect(runtime.asked[0]?.sessionId).toBe('crm-thread-42');
     expect((await store.get(job.tracking_id))?.result?.session_id).toBe('crm-thread-42');
   });
@@ -230,7 +223,7 @@ describe('webhook processor', () => {
       text: '## Acme\n\n**3 open deals** — see [the report](https://crm.example.com/r/1)',
     });
     const job = await queued();
-    await processor()(batch(sqsRecord(job)));
+    await processor()(batch(jobRecord(job)));
     expect((await store.get(job.tracking_id))?.result).toMatchObject({
       response: '## Acme\n\n**3 open deals** — see [the report](https://crm.example.com/r/1)',
       response_plain: 'Acme\n\n3 open deals — see the report (https://crm.example.com/r/1)',
@@ -239,14 +232,14 @@ describe('webhook processor', () => {
 
   it('delivers to WEBHOOK_URL when the request has no callback_url', async () => {
     const job = await queued({ callback_url: undefined });
-    await processor({ defaultWebhookUrl: `${receiver.url}/default` })(batch(sqsRecord(job)));
+    await processor({ defaultWebhookUrl: `${receiver.url}/default` })(batch(jobRecord(job)));
     expect(receiver.requests.map((r) => r.path)).toEqual(['/default']);
     expect((await store.get(job.tracking_id))?.status).toBe('completed');
   });
 
   it('completes without delivering when no webhook is configured: the caller polls', async () => {
     const job = await queued({ callback_url: undefined });
-    await processor()(batch(sqsRecord(job)));
+    await processor()(batch(jobRecord(job)));
     expect(receiver.requests).toHaveLength(0);
     expect(await store.get(job.tracking_id)).toMatchObject({
       status: 'completed',
@@ -258,7 +251,7 @@ describe('webhook processor', () => {
   it('records delivery_failed after the bounded retries and keeps the answer', async () => {
     receiver.script({ status: 503 }, { status: 503 }, { status: 503 });
     const job = await queued();
-    const response = await processor()(batch(sqsRecord(job)));
+    const response = await processor()(batch(jobRecord(job)));
     expect(response.batchItemFailures).toEqual([]);
     expect(receiver.requests).toHaveLength(3);
     const record = await store.get(job.tracking_id);
@@ -281,7 +274,7 @@ describe('webhook processor', () => {
   it('does not retry a delivery the receiver refused with 400', async () => {
     receiver.script({ status: 400 });
     const job = await queued();
-    await processor()(batch(sqsRecord(job)));
+    await processor()(batch(jobRecord(job)));
     expect(receiver.requests).toHaveLength(1);
     expect((await store.get(job.tracking_id))?.delivery?.error?.code).toBe('DELIVERY_REJECTED');
   });
@@ -292,7 +285,7 @@ describe('webhook processor', () => {
     await processor({
       allowlist: parseDestinationAllowlist('hooks.example.com'),
       delivery: { resolve, clock: instantClock() },
-    })(batch(sqsRecord(job)));
+    })(batch(jobRecord(job)));
     expect(await store.get(job.tracking_id)).toMatchObject({
       status: 'delivery_failed',
       delivery: { error: { code: 'DESTINATION_NOT_ALLOWED' } },
@@ -305,14 +298,14 @@ describe('webhook processor', () => {
     const job = await queued();
     const handler = processor({ maxReceiveCount: 3 });
 
-    const first = await handler(batch(sqsRecord(job, 1, 'm-1')));
+    const first = await handler(batch(jobRecord(job, 1, 'm-1')));
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
     expect(await store.get(job.tracking_id)).toMatchObject({
       status: 'processing',
       processing_attempts: 1,
     });
 
-    const last = await handler(batch(sqsRecord(job, 3, 'm-1')));
+    const last = await handler(batch(jobRecord(job, 3, 'm-1')));
     expect(last.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
     expect(await store.get(job.tracking_id)).toMatchObject({
       status: 'failed',
@@ -337,9 +330,9 @@ describe('webhook processor', () => {
     );
     const job = await queued();
     const handler = processor({ maxReceiveCount: 1 });
-    await handler(batch(sqsRecord(job, 1)));
+    await handler(batch(jobRecord(job, 1)));
     expect((await store.get(job.tracking_id))?.status).toBe('failed');
-    await handler(batch(sqsRecord(job, 1)));
+    await handler(batch(jobRecord(job, 1)));
     expect(await store.get(job.tracking_id)).toMatchObject({
       status: 'completed',
       result: { response: 'now it works' },
@@ -351,7 +344,7 @@ describe('webhook processor', () => {
       error: new AgentRuntimeError('The agent alias does not exist', 'AGENT_NOT_FOUND', false),
     });
     const job = await queued();
-    const response = await processor()(batch(sqsRecord(job)));
+    const response = await processor()(batch(jobRecord(job)));
     expect(response.batchItemFailures).toEqual([]);
     expect(await store.get(job.tracking_id)).toMatchObject({
       status: 'failed',
@@ -367,7 +360,7 @@ describe('webhook processor', () => {
   it('records a run that produced no answer as failed', async () => {
     runtime.script({ events: [] });
     const job = await queued();
-    await processor()(batch(sqsRecord(job)));
+    await processor()(batch(jobRecord(job)));
     expect((await store.get(job.tracking_id))?.error).toMatchObject({
       code: 'NO_ANSWER',
       retryable: false,
@@ -377,8 +370,8 @@ describe('webhook processor', () => {
   it('acknowledges a redelivered message whose request is finished, without asking or delivering again', async () => {
     const job = await queued();
     const handler = processor();
-    await handler(batch(sqsRecord(job)));
-    const response = await handler(batch(sqsRecord(job, 2)));
+    await handler(batch(jobRecord(job)));
+    const response = await handler(batch(jobRecord(job, 2)));
     expect(response.batchItemFailures).toEqual([]);
     expect(runtime.asked).toHaveLength(1);
     expect(receiver.requests).toHaveLength(1);
@@ -394,14 +387,14 @@ describe('webhook processor', () => {
         return createWebhookSigner(SECRET);
       },
     });
-    const first = await handler(batch(sqsRecord(job, 1, 'm-s')));
+    const first = await handler(batch(jobRecord(job, 1, 'm-s')));
     expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'm-s' }]);
     expect(await store.get(job.tracking_id)).toMatchObject({
       status: 'processing',
       result: { response: 'fallback answer' },
     });
 
-    const second = await handler(batch(sqsRecord(job, 2, 'm-s')));
+    const second = await handler(batch(jobRecord(job, 2, 'm-s')));
     expect(second.batchItemFailures).toEqual([]);
     expect(runtime.asked).toHaveLength(1);
     expect(await store.get(job.tracking_id)).toMatchObject({
@@ -419,9 +412,9 @@ describe('webhook processor', () => {
     const good = await queued();
     const response = await processor()(
       batch(
-        sqsRecord('{not json', 1, 'bad-1'),
-        sqsRecord(good, 1, 'good-1'),
-        sqsRecord({ version: 2 }, 1, 'bad-2'),
+        jobRecord('{not json', 1, 'bad-1'),
+        jobRecord(good, 1, 'good-1'),
+        jobRecord({ version: 2 }, 1, 'bad-2'),
       ),
     );
     expect(response.batchItemFailures).toEqual([
@@ -439,7 +432,7 @@ describe('webhook processor', () => {
       locate: (key) => key,
     };
     const job = await queued();
-    await processor({ conversations: failing })(batch(sqsRecord(job)));
+    await processor({ conversations: failing })(batch(jobRecord(job)));
     expect((await store.get(job.tracking_id))?.status).toBe('completed');
     expect(metrics).toContainEqual({ name: 'ConversationExportFailures', value: 1 });
   });
@@ -448,7 +441,7 @@ describe('webhook processor', () => {
     const huge = `# Report\n\n${'Pipeline line. '.repeat(20_000)}`;
     runtime.script({ text: huge });
     const job = await queued();
-    await processor()(batch(sqsRecord(job)));
+    await processor()(batch(jobRecord(job)));
     const record = await store.get(job.tracking_id);
     expect(record?.result?.truncated).toBe(true);
     expect(Buffer.byteLength(record?.result?.response ?? '')).toBeLessThan(160 * 1024);

@@ -4,16 +4,12 @@
  */
 import { asArray, asNumber, asRecord, asString, type Json } from '../trace-fields';
 import { decodeChunkBytes, referencesOf } from '../trace-readers';
-import { misunderstood } from './recorded-errors';
+import { misunderstood, notAnObject } from './recorded-errors';
 import type { RecorderState } from './recorder-state';
 
 export function onChunk(state: RecorderState, chunk: Json | undefined): void {
   if (!chunk) {
-    misunderstood(
-      state,
-      'malformed_event',
-      `chunk of event ${state.stats.events} is not an object`,
-    );
+    notAnObject(state, 'chunk');
     return;
   }
   if (!state.chunkSeen) {

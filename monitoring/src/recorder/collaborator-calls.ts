@@ -5,23 +5,12 @@
  */
 import { agentIdFromAliasArn, asRecord, asString, type Json, requestIdOf } from '../trace-fields';
 import { misunderstood } from './recorded-errors';
-import {
-  type CollabState,
-  type InvocationState,
-  type RecorderState,
-  settleSpan,
-} from './recorder-state';
+import { type CollabState, settleSpan, type TracePoint } from './recorder-state';
 import { onReturnControl } from './tool-calls';
 
 /** agentCollaboratorInvocationInput: a call waiting for the callee's run and answer. */
-export function openCollaboratorCall(
-  state: RecorderState,
-  invocation: InvocationState,
-  input: Json,
-  via: CollabState['via'],
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+export function openCollaboratorCall(at: TracePoint, input: Json, via: CollabState['via']): void {
+  const { state, invocation, traceId, eventMs } = at;
   const arn = asString(input.agentCollaboratorAliasArn);
   const recipientAgentId = agentIdFromAliasArn(arn);
   const recipient =
@@ -53,13 +42,8 @@ export function openCollaboratorCall(
 }
 
 /** agentCollaboratorInvocationOutput: the answer, which also finishes the callee's run. */
-export function settleCollaboratorCall(
-  state: RecorderState,
-  invocation: InvocationState,
-  traceId: string | null,
-  output: Json,
-  eventMs: number | null,
-): void {
+export function settleCollaboratorCall(at: TracePoint, output: Json): void {
+  const { state, invocation, traceId, eventMs } = at;
   const name = asString(output.agentCollaboratorName);
   const arn = asString(output.agentCollaboratorAliasArn);
   const childAgentId = agentIdFromAliasArn(arn);

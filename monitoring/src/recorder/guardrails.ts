@@ -2,15 +2,11 @@
 import type { GuardrailCheck } from '../schema';
 import { asArray, asRecord, asString, type Json } from '../trace-fields';
 import { guardrailFindings, metadataTiming } from '../trace-readers';
-import type { InvocationState } from './recorder-state';
+import type { TracePoint } from './recorder-state';
 
 /** guardrailTrace: its stage comes from the trace id (`guardrail-pre`/`-post`), else the assessments. */
-export function onGuardrailTrace(
-  invocation: InvocationState,
-  body: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+export function onGuardrailTrace(at: TracePoint, body: Json): void {
+  const { invocation, traceId, eventMs } = at;
   const inputs = asArray(body.inputAssessments);
   const outputs = asArray(body.outputAssessments);
   const stage: GuardrailCheck['stage'] = traceId?.includes('guardrail-pre')

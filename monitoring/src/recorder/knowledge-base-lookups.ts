@@ -2,20 +2,11 @@
 import { asRecord, asString, type Json } from '../trace-fields';
 import { referencesOf } from '../trace-readers';
 import { misunderstood } from './recorded-errors';
-import {
-  type InvocationState,
-  type KbState,
-  type RecorderState,
-  settleSpan,
-} from './recorder-state';
+import { type KbState, settleSpan, type TracePoint } from './recorder-state';
 
 /** knowledgeBaseLookupInput: a lookup waiting for its references. */
-export function openKnowledgeBaseLookup(
-  invocation: InvocationState,
-  input: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+export function openKnowledgeBaseLookup(at: TracePoint, input: Json): void {
+  const { invocation, traceId, eventMs } = at;
   invocation.kbLookups.push({
     lookup: {
       trace_id: traceId,
@@ -33,13 +24,8 @@ export function openKnowledgeBaseLookup(
 }
 
 /** knowledgeBaseLookupOutput: the references, paired with the lookup of the same trace. */
-export function settleKnowledgeBaseLookup(
-  state: RecorderState,
-  invocation: InvocationState,
-  traceId: string | null,
-  output: Json,
-  eventMs: number | null,
-): void {
+export function settleKnowledgeBaseLookup(at: TracePoint, output: Json): void {
+  const { state, invocation, traceId, eventMs } = at;
   let lookup =
     invocation.kbLookups.find((k) => k.pending && k.lookup.trace_id === traceId) ??
     invocation.kbLookups.find((k) => k.pending);

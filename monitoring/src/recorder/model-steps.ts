@@ -6,7 +6,7 @@
 import type { StepPhase } from '../schema';
 import { asBoolean, asNumber, asRecord, asString, clip, type Json } from '../trace-fields';
 import { metadataTiming, routingDecision } from '../trace-readers';
-import type { InvocationState, RecorderState, StepState } from './recorder-state';
+import type { InvocationState, RecorderState, StepState, TracePoint } from './recorder-state';
 
 /** The step of `traceId`, or (without a trace id) the last one of the same phase; else a new one. */
 export function stepFor(
@@ -48,14 +48,8 @@ export function stepFor(
 }
 
 /** modelInvocationInput: the prompt is kept only as a fingerprint. */
-export function onModelInput(
-  state: RecorderState,
-  invocation: InvocationState,
-  basePhase: StepPhase,
-  part: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+export function onModelInput(at: TracePoint, basePhase: StepPhase, part: Json): void {
+  const { state, invocation, traceId, eventMs } = at;
   const promptType = asString(part.type);
   const phase =
     promptType === 'KNOWLEDGE_BASE_RESPONSE_GENERATION'

@@ -4,7 +4,7 @@
  */
 import type { ConversationError } from '../schema';
 import { asNumber, asString, isoOrNull, type Json } from '../trace-fields';
-import type { InvocationState, RecorderState } from './recorder-state';
+import type { RecorderState, TracePoint } from './recorder-state';
 
 /** Notes an event the recorder could not make sense of; the rest of the stream still counts. */
 export function misunderstood(
@@ -23,6 +23,15 @@ export function misunderstood(
   });
 }
 
+/** A part of the current event (`chunk`, `returnControl`, a trace kind) that is not an object. */
+export function notAnObject(state: RecorderState, part: string): void {
+  misunderstood(
+    state,
+    'malformed_event',
+    `${part} of event ${state.stats.events} is not an object`,
+  );
+}
+
 /** The stream itself broke (an exception event, or the runtime threw). */
 export function recordStreamError(state: RecorderState, message: string): void {
   state.streamFailed = true;
@@ -36,13 +45,8 @@ export function recordStreamError(state: RecorderState, message: string): void {
 }
 
 /** A failureTrace: the agent run failed, for the reason and code it gives. */
-export function onFailureTrace(
-  state: RecorderState,
-  invocation: InvocationState,
-  body: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+export function onFailureTrace(at: TracePoint, body: Json): void {
+  const { state, invocation, traceId, eventMs } = at;
   invocation.failed = true;
   const reason = asString(body.failureReason) ?? 'the agent reported a failure without a reason';
   const code = asNumber(body.failureCode);

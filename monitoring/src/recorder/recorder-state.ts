@@ -106,6 +106,14 @@ export interface InvocationState {
   guardrails: GuardrailState[];
 }
 
+/** Where one part of a trace event lands: the recorder, the agent run, the trace id and time. */
+export interface TracePoint {
+  state: RecorderState;
+  invocation: InvocationState;
+  traceId: string | null;
+  eventMs: number | null;
+}
+
 export interface RecorderStats {
   events: number;
   traceEvents: number;

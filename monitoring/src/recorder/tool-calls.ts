@@ -7,12 +7,13 @@ import type { ToolCall } from '../schema';
 import { asArray, asRecord, asString, clip, type Json } from '../trace-fields';
 import { looksLikeFailure, parametersOf, requestBodyOf } from '../trace-readers';
 import { openInvocation } from './attribution';
-import { misunderstood } from './recorded-errors';
+import { misunderstood, notAnObject } from './recorded-errors';
 import {
   type InvocationState,
   type RecorderState,
   settleSpan,
   type ToolCallState,
+  type TracePoint,
 } from './recorder-state';
 
 function newToolCall(
@@ -48,12 +49,8 @@ function newToolCall(
 }
 
 /** actionGroupInvocationInput: the function or API path called and its parameters. */
-export function openActionGroupCall(
-  invocation: InvocationState,
-  input: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+export function openActionGroupCall(at: TracePoint, input: Json): void {
+  const { invocation, traceId, eventMs } = at;
   invocation.toolCalls.push(
     newToolCall(traceId, 'action_group', eventMs, {
       action_group: asString(input.actionGroupName),
@@ -69,13 +66,8 @@ export function openActionGroupCall(
 }
 
 /** codeInterpreterInvocationInput: the code (clipped) and the files it was given. */
-export function openCodeInterpreterCall(
-  state: RecorderState,
-  invocation: InvocationState,
-  input: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+export function openCodeInterpreterCall(at: TracePoint, input: Json): void {
+  const { state, invocation, traceId, eventMs } = at;
   invocation.toolCalls.push(
     newToolCall(traceId, 'code_interpreter', eventMs, {
       action_group: 'CodeInterpreter',
@@ -88,13 +80,8 @@ export function openCodeInterpreterCall(
 }
 
 /** actionGroupInvocationOutput: the tool's answer. */
-export function settleActionGroupCall(
-  state: RecorderState,
-  invocation: InvocationState,
-  output: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+export function settleActionGroupCall(at: TracePoint, output: Json): void {
+  const { state, invocation, traceId, eventMs } = at;
   settleTool(
     state,
     invocation,
@@ -108,13 +95,8 @@ export function settleActionGroupCall(
 }
 
 /** codeInterpreterInvocationOutput: the output, or the error or time-out that replaced it. */
-export function settleCodeInterpreterCall(
-  state: RecorderState,
-  invocation: InvocationState,
-  output: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+export function settleCodeInterpreterCall(at: TracePoint, output: Json): void {
+  const { state, invocation, traceId, eventMs } = at;
   const error = asString(output.executionError);
   const result = asString(output.executionOutput);
   const timedOut = output.executionTimeout === true;
@@ -184,11 +166,7 @@ export function onReturnControl(
   owner?: InvocationState,
 ): void {
   if (!payload) {
-    misunderstood(
-      state,
-      'malformed_event',
-      `returnControl of event ${state.stats.events} is not an object`,
-    );
+    notAnObject(state, 'returnControl');
     return;
   }
   state.returnedControl = true;

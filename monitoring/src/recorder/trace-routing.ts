@@ -12,8 +12,8 @@ import { openCollaboratorCall, settleCollaboratorCall } from './collaborator-cal
 import { onGuardrailTrace } from './guardrails';
 import { openKnowledgeBaseLookup, settleKnowledgeBaseLookup } from './knowledge-base-lookups';
 import { onModelInput, onModelOutput, onRationale, stepFor } from './model-steps';
-import { misunderstood, onFailureTrace } from './recorded-errors';
-import type { InvocationState, RecorderState } from './recorder-state';
+import { misunderstood, notAnObject, onFailureTrace } from './recorded-errors';
+import type { RecorderState, TracePoint } from './recorder-state';
 import {
   openActionGroupCall,
   openCodeInterpreterCall,
@@ -66,11 +66,7 @@ export function onTrace(state: RecorderState, part: Json): void {
   }
   const body = asRecord(inner[kind]);
   if (!body) {
-    misunderstood(
-      state,
-      'malformed_event',
-      `${kind} of event ${state.stats.events} is not an object`,
-    );
+    notAnObject(state, kind);
     return;
   }
   let partKey: PartKey | undefined;
@@ -91,12 +87,13 @@ export function onTrace(state: RecorderState, part: Json): void {
   const invocation = resolveInvocation(state, part, traceId);
   invocation.bounds.see(eventMs);
 
+  const at: TracePoint = { state, invocation, traceId, eventMs };
   switch (kind) {
     case 'guardrailTrace':
-      onGuardrailTrace(invocation, body, traceId, eventMs);
+      onGuardrailTrace(at, body);
       return;
     case 'failureTrace':
-      onFailureTrace(state, invocation, body, traceId, eventMs);
+      onFailureTrace(at, body);
       return;
     case 'customOrchestrationTrace': {
       const step = stepFor(invocation, traceId, 'custom_orchestration');
@@ -109,19 +106,12 @@ export function onTrace(state: RecorderState, part: Json): void {
       return;
     }
     default:
-      onPart(state, invocation, kind, partKey as PartKey, partBody, traceId, eventMs);
+      onPart(at, kind, partKey as PartKey, partBody);
   }
 }
 
-function onPart(
-  state: RecorderState,
-  invocation: InvocationState,
-  kind: TraceKind,
-  partKey: PartKey,
-  part: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+function onPart(at: TracePoint, kind: TraceKind, partKey: PartKey, part: Json): void {
+  const { state, invocation, traceId } = at;
   const basePhase: StepPhase =
     kind === 'preProcessingTrace'
       ? 'pre_processing'
@@ -132,7 +122,7 @@ function onPart(
           : 'orchestration';
   switch (partKey) {
     case 'modelInvocationInput':
-      onModelInput(state, invocation, basePhase, part, traceId, eventMs);
+      onModelInput(at, basePhase, part);
       return;
     case 'modelInvocationOutput':
       onModelOutput(state, invocation, stepFor(invocation, traceId, basePhase), part);
@@ -141,35 +131,29 @@ function onPart(
       onRationale(invocation, basePhase, part, traceId);
       return;
     case 'invocationInput':
-      onInvocationInput(state, invocation, kind, part, traceId, eventMs);
+      onInvocationInput(at, kind, part);
       return;
     case 'observation':
-      onObservation(state, invocation, part, traceId, eventMs);
+      onObservation(at, part);
       return;
   }
 }
 
-function onInvocationInput(
-  state: RecorderState,
-  invocation: InvocationState,
-  kind: TraceKind,
-  part: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+function onInvocationInput(at: TracePoint, kind: TraceKind, part: Json): void {
+  const { state, traceId } = at;
   const actionGroup = asRecord(part.actionGroupInvocationInput);
   const knowledgeBase = asRecord(part.knowledgeBaseLookupInput);
   const collaborator = asRecord(part.agentCollaboratorInvocationInput);
   const codeInterpreter = asRecord(part.codeInterpreterInvocationInput);
   if (actionGroup) {
-    openActionGroupCall(invocation, actionGroup, traceId, eventMs);
+    openActionGroupCall(at, actionGroup);
   } else if (codeInterpreter) {
-    openCodeInterpreterCall(state, invocation, codeInterpreter, traceId, eventMs);
+    openCodeInterpreterCall(at, codeInterpreter);
   } else if (knowledgeBase) {
-    openKnowledgeBaseLookup(invocation, knowledgeBase, traceId, eventMs);
+    openKnowledgeBaseLookup(at, knowledgeBase);
   } else if (collaborator) {
     const via = kind === 'routingClassifierTrace' ? 'routing_classifier' : 'supervisor';
-    openCollaboratorCall(state, invocation, collaborator, via, traceId, eventMs);
+    openCollaboratorCall(at, collaborator, via);
   } else if (asString(part.invocationType) !== 'FINISH') {
     misunderstood(
       state,
@@ -181,13 +165,8 @@ function onInvocationInput(
 }
 
 /** An observation settles what an input opened, or ends the run (final response, FINISH). */
-function onObservation(
-  state: RecorderState,
-  invocation: InvocationState,
-  part: Json,
-  traceId: string | null,
-  eventMs: number | null,
-): void {
+function onObservation(at: TracePoint, part: Json): void {
+  const { state, invocation, traceId } = at;
   const type = asString(part.type);
   const actionGroup = asRecord(part.actionGroupInvocationOutput);
   const knowledgeBase = asRecord(part.knowledgeBaseLookupOutput);
@@ -196,12 +175,10 @@ function onObservation(
   const finalResponse = asRecord(part.finalResponse);
   const reprompt = asRecord(part.repromptResponse);
 
-  if (actionGroup) settleActionGroupCall(state, invocation, actionGroup, traceId, eventMs);
-  if (codeInterpreter) {
-    settleCodeInterpreterCall(state, invocation, codeInterpreter, traceId, eventMs);
-  }
-  if (knowledgeBase) settleKnowledgeBaseLookup(state, invocation, traceId, knowledgeBase, eventMs);
-  if (collaborator) settleCollaboratorCall(state, invocation, traceId, collaborator, eventMs);
+  if (actionGroup) settleActionGroupCall(at, actionGroup);
+  if (codeInterpreter) settleCodeInterpreterCall(at, codeInterpreter);
+  if (knowledgeBase) settleKnowledgeBaseLookup(at, knowledgeBase);
+  if (collaborator) settleCollaboratorCall(at, collaborator);
   if (reprompt) {
     stepFor(invocation, traceId, 'orchestration').notes.push({
       type: 'reprompt',

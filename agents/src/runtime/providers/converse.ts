@@ -25,6 +25,7 @@ import type {
   TextBlock,
   ToolUseBlock,
 } from '../model-provider';
+import { parseToolInput } from '../model-provider';
 
 export const CONVERSE_PROVIDER = 'converse';
 
@@ -179,19 +180,6 @@ function toConverseBlock(block: ModelMessage['content'][number]): ConverseConten
 
 function toConverseMessage(message: ModelMessage): Message {
   return { role: message.role, content: message.content.map(toConverseBlock) };
-}
-
-/** A tool input streamed as JSON fragments; a truncated one becomes `{}` (the tool then asks again). */
-function parseToolInput(text: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
 }
 
 function toStopReason(reason: string | undefined): StopReason {

@@ -20,6 +20,7 @@ import type {
   TextBlock,
   ToolUseBlock,
 } from '../model-provider';
+import { parseToolInput } from '../model-provider';
 
 export const OPENAI_PROVIDER = 'openai';
 
@@ -215,7 +216,7 @@ export class OpenAIProvider implements ModelProvider {
         type: 'toolUse',
         toolUseId: call.id || `call_${id ?? 'local'}_${i}`,
         name: call.name,
-        input: parseArguments(call.arguments),
+        input: parseToolInput(call.arguments),
       });
     });
     const stopReason = toStopReason(finish, toolCalls.length > 0);
@@ -351,18 +352,6 @@ async function httpError(response: Response): Promise<ModelProviderError> {
   const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
   if (retryAfterMs !== undefined) (error as RetryAfter).retryAfterMs = retryAfterMs;
   return error;
-}
-
-function parseArguments(text: string): Record<string, unknown> {
-  if (text.trim() === '') return {};
-  try {
-    const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
 }
 
 function toStopReason(finish: string | undefined, calledTools: boolean): StopReason {

@@ -4,20 +4,21 @@ import { encodeStreamException } from '@revbot/testing/aws-event-stream';
 import {
   type ConverseStreamServer,
   converseAnswer,
+  converseToolCall,
   encodeConverseEvent,
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
 import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { z } from 'zod';
-import { type AgentStreamEvent, loadAgents } from '../../../src';
-import { createActionGroupTool, defineToolFunction, toolParam } from '../../../src/action-group';
+import { loadAgents } from '../../../src';
 import { ModelProviderError } from '../../../src/errors';
 import type { ModelRequest } from '../../../src/runtime/model-provider';
 import { Orchestrator } from '../../../src/runtime/orchestrator';
 import { ConverseProvider } from '../../../src/runtime/providers/converse';
 import { InMemorySessionStore } from '../../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../../src/runtime/tool-invoker';
+import { collectEvents } from '../../support/collect-events';
+import { scriptedQueryTool } from '../../support/scripted-query-tool';
 
 const MODEL = 'us.anthropic.claude-sonnet-4-6';
 let server: ConverseStreamServer;
@@ -201,43 +202,21 @@ describe('the Converse provider', () => {
 
   it('runs the Manager and a collaborator end to end through the orchestrator', async () => {
     const agents = loadAgents();
-    const query = createActionGroupTool({
-      name: 'firebolt_query',
-      logger: silentLogger,
-      functions: [
-        defineToolFunction({
-          name: 'execute_query',
-          parameters: z.object({ query: toolParam.text() }),
-          async run() {
-            return { columns: ['pipeline_arr'], rows: [[18400000]], row_count: 1 };
-          },
-        }),
-      ],
+    const query = scriptedQueryTool({
+      columns: ['pipeline_arr'],
+      rows: [[18400000]],
+      row_count: 1,
     });
     server.reply(
-      {
-        frames: converseAnswer({
-          text: 'Pipeline question: Data.',
-          toolUses: [
-            {
-              id: 't1',
-              name: 'AgentCommunication__DataAgent',
-              input: { content: 'Open pipeline for 2026-Q4' },
-            },
-          ],
-        }),
-      },
-      {
-        frames: converseAnswer({
-          toolUses: [
-            {
-              id: 't2',
-              name: 'firebolt_query__execute_query',
-              input: { query: 'SELECT SUM(arr) AS pipeline_arr FROM opportunities' },
-            },
-          ],
-        }),
-      },
+      converseToolCall(
+        't1',
+        'AgentCommunication__DataAgent',
+        { content: 'Open pipeline for 2026-Q4' },
+        'Pipeline question: Data.',
+      ),
+      converseToolCall('t2', 'firebolt_query__execute_query', {
+        query: 'SELECT SUM(arr) AS pipeline_arr FROM opportunities',
+      }),
       { frames: converseAnswer({ text: '$18.4M open pipeline in 2026-Q4.' }) },
       { frames: converseAnswer({ text: '**$18.4M ARR open pipeline in 2026-Q4**' }) },
     );
@@ -247,13 +226,9 @@ describe('the Converse provider', () => {
       tools: new InProcessToolInvoker({ firebolt_query: query }),
       sessions: new InMemorySessionStore(),
     });
-    const events: AgentStreamEvent[] = [];
-    for await (const event of runtime.ask({
-      question: 'What is our Q4 pipeline?',
-      sessionId: 'cv-1',
-    })) {
-      events.push(event);
-    }
+    const events = await collectEvents(
+      runtime.ask({ question: 'What is our Q4 pipeline?', sessionId: 'cv-1' }),
+    );
     const answer = events
       .filter((e) => e.chunk)
       .map((e) => new TextDecoder().decode(e.chunk!.bytes));

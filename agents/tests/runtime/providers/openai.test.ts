@@ -2,13 +2,14 @@ import { silentLogger } from '@revbot/core';
 import { type OpenAISseServer, startOpenAISseServer } from '@revbot/testing/openai-sse-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type AgentStreamEvent, loadAgents } from '../../../src';
+import { loadAgents } from '../../../src';
 import { createActionGroupTool, defineToolFunction, toolParam } from '../../../src/action-group';
 import type { ModelRequest } from '../../../src/runtime/model-provider';
 import { Orchestrator } from '../../../src/runtime/orchestrator';
 import { OpenAIProvider } from '../../../src/runtime/providers/openai';
 import { InMemorySessionStore } from '../../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../../src/runtime/tool-invoker';
+import { collectEvents } from '../../support/collect-events';
 
 let server: OpenAISseServer;
 const waits: number[] = [];
@@ -268,13 +269,9 @@ describe('the OpenAI-compatible provider', () => {
       sessions: new InMemorySessionStore(),
       models: { modelId: () => 'qwen3-32b', foundationModel: () => 'qwen3-32b' },
     });
-    const events: AgentStreamEvent[] = [];
-    for await (const event of runtime.ask({
-      question: 'Tell Sarah the IXIS review is ready',
-      sessionId: 'oa-1',
-    })) {
-      events.push(event);
-    }
+    const events = await collectEvents(
+      runtime.ask({ question: 'Tell Sarah the IXIS review is ready', sessionId: 'oa-1' }),
+    );
     expect(writes).toEqual([{ message: '*IXIS review is ready*', recipient: 'Sarah Johnson' }]);
     expect(new TextDecoder().decode(events.at(-1)?.chunk?.bytes)).toBe(
       'Done: Sarah Johnson was notified (delivered).',

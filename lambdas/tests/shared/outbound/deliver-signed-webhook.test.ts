@@ -16,6 +16,7 @@ import {
   WebhookDeliveryError,
   type WebhookSigner,
 } from '../../../shared/outbound';
+import { rejectionOf } from '../../support/rejection-of';
 
 // 24 random bytes in base64: what the Secrets Manager secret holds (no whsec_ prefix).
 const RAW_SECRET = 'c2VjcmV0LWtleS1mb3ItcmV2Ym90LXRlc3Rz';
@@ -35,14 +36,7 @@ function fakeClock(start = Date.now()): Clock & { sleeps: number[] } {
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(outcome).toBeInstanceOf(Error);
-  return outcome as Error;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, Error);
 
 let receiver: WebhookReceiver;
 let allowlist: DestinationAllowlist;
@@ -408,20 +402,28 @@ describe('deliverSignedWebhook SSRF guard', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 
-  it('connects to the address it checked, not to a second DNS answer', async () => {
-    // The name does not exist in real DNS: the request can only arrive if the checked address
-    // is the one connected to. The Host header still names the URL's host.
-    const resolve: Resolver = async () => [{ address: '127.0.0.1', family: 4 }];
-    await deliverSignedWebhook(
-      { url: `http://hooks.example.test:${receiver.port}/in`, payload: { n: 6 } },
+  /** A delivery to a name real DNS does not know, allowlisted with the loopback range it resolves to. */
+  const deliverViaName = (
+    resolve: Resolver,
+    { path = '/', payload = {}, clock }: { path?: string; payload?: unknown; clock?: Clock } = {},
+  ) =>
+    deliverSignedWebhook(
+      { url: `http://hooks.example.test:${receiver.port}${path}`, payload },
       {
         allowlist: parseDestinationAllowlist(
           `http://hooks.example.test:${receiver.port}, 127.0.0.1/32`,
         ),
         signingSecret: SECRET,
         resolve,
+        ...(clock ? { clock } : {}),
       },
     );
+
+  it('connects to the address it checked, not to a second DNS answer', async () => {
+    // The name does not exist in real DNS: the request can only arrive if the checked address
+    // is the one connected to. The Host header still names the URL's host.
+    const resolve: Resolver = async () => [{ address: '127.0.0.1', family: 4 }];
+    await deliverViaName(resolve, { path: '/in', payload: { n: 6 } });
     expect(receiver.requests[0]?.headers.host).toBe(`hooks.example.test:${receiver.port}`);
   });
 
@@ -429,19 +431,7 @@ describe('deliverSignedWebhook SSRF guard', () => {
     receiver.script({ status: 503 });
     const answers = ['127.0.0.1', '10.0.0.9'];
     const resolve: Resolver = async () => [{ address: answers.shift() ?? '10.0.0.9', family: 4 }];
-    const error = await failure(
-      deliverSignedWebhook(
-        { url: `http://hooks.example.test:${receiver.port}/`, payload: {} },
-        {
-          allowlist: parseDestinationAllowlist(
-            `http://hooks.example.test:${receiver.port}, 127.0.0.1/32`,
-          ),
-          signingSecret: SECRET,
-          resolve,
-          clock: fakeClock(),
-        },
-      ),
-    );
+    const error = await failure(deliverViaName(resolve, { clock: fakeClock() }));
     expect(error).toMatchObject({ code: 'DESTINATION_NOT_ALLOWED' });
     expect(receiver.requests).toHaveLength(1);
   });
@@ -454,17 +444,7 @@ describe('deliverSignedWebhook SSRF guard', () => {
         throw Object.assign(new Error('getaddrinfo EAI_AGAIN'), { code: 'EAI_AGAIN' });
       return [{ address: '127.0.0.1', family: 4 }];
     };
-    const receipt = await deliverSignedWebhook(
-      { url: `http://hooks.example.test:${receiver.port}/`, payload: {} },
-      {
-        allowlist: parseDestinationAllowlist(
-          `http://hooks.example.test:${receiver.port}, 127.0.0.1/32`,
-        ),
-        signingSecret: SECRET,
-        resolve,
-        clock: fakeClock(),
-      },
-    );
+    const receipt = await deliverViaName(resolve, { clock: fakeClock() });
     expect(receipt.attempts).toBe(2);
   });
 });

@@ -8,6 +8,7 @@ import {
   parseDestinationAllowlist,
   type Resolver,
 } from '../../../shared/outbound';
+import { rejectionOf } from '../../support/rejection-of';
 
 const resolverFor =
   (answers: Record<string, string[]>): Resolver =>
@@ -28,14 +29,8 @@ function refusal(run: () => unknown): DestinationNotAllowedError {
   throw new Error('expected a refusal');
 }
 
-async function asyncRefusal(promise: Promise<unknown>): Promise<DestinationNotAllowedError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DestinationNotAllowedError);
-  return error as DestinationNotAllowedError;
-}
+const asyncRefusal = (promise: Promise<unknown>) =>
+  rejectionOf(promise, DestinationNotAllowedError);
 
 describe('parseDestinationAllowlist', () => {
   it('reads URL prefixes, hosts, wildcards and address ranges', () => {

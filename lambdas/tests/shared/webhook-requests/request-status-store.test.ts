@@ -10,6 +10,7 @@ import {
   type RequestStatusStore,
   type StoredAnswer,
 } from '../../../shared/webhook-requests';
+import { rejectionOf } from '../../support/rejection-of';
 
 const T0 = new Date('2026-11-23T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
@@ -38,14 +39,8 @@ const answer: StoredAnswer = {
   answered_at: at(20).toISOString(),
 };
 
-async function transitionError(promise: Promise<unknown>): Promise<InvalidStatusTransitionError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(InvalidStatusTransitionError);
-  return error as InvalidStatusTransitionError;
-}
+const transitionError = (promise: Promise<unknown>) =>
+  rejectionOf(promise, InvalidStatusTransitionError);
 
 describe('canTransition', () => {
   const cases: [RequestStatus, RequestStatus | 'result', boolean, Partial<RequestStatusRecord>?][] =
@@ -92,6 +87,14 @@ describe.each([
     () => new DynamoDbRequestStatusStore(dynamo.documents, 'revops-test-webhook-requests'),
   ],
 ])('RequestStatusStore %s', (_name, makeStore: () => RequestStatusStore) => {
+  /** A queued request, stored and started at at(1). */
+  const startedRecord = async (store: RequestStatusStore) => {
+    const record = queuedRecord();
+    await store.create(record);
+    await store.startProcessing(record.tracking_id, at(1));
+    return record;
+  };
+
   it('walks queued → processing → completed, keeping timestamps, result and delivery', async () => {
     const store = makeStore();
     const record = queuedRecord({
@@ -137,9 +140,7 @@ describe.each([
 
   it('records delivery_failed with the answer still stored', async () => {
     const store = makeStore();
-    const record = queuedRecord();
-    await store.create(record);
-    await store.startProcessing(record.tracking_id, at(1));
+    const record = await startedRecord(store);
     await store.saveResult(record.tracking_id, answer, at(2));
     await store.failDelivery(
       record.tracking_id,
@@ -158,9 +159,7 @@ describe.each([
 
   it('refuses to complete a request whose answer was never stored', async () => {
     const store = makeStore();
-    const record = queuedRecord();
-    await store.create(record);
-    await store.startProcessing(record.tracking_id, at(1));
+    const record = await startedRecord(store);
     const error = await transitionError(
       store.complete(record.tracking_id, { status: 'not_configured', attempts: 0 }, at(2)),
     );
@@ -169,18 +168,14 @@ describe.each([
 
   it('counts each processing attempt and keeps the first start time', async () => {
     const store = makeStore();
-    const record = queuedRecord();
-    await store.create(record);
-    await store.startProcessing(record.tracking_id, at(1));
+    const record = await startedRecord(store);
     const again = await store.startProcessing(record.tracking_id, at(90));
     expect(again).toMatchObject({ processing_attempts: 2, started_at: at(1).toISOString() });
   });
 
   it('never rewinds a finished request (a redelivered message)', async () => {
     const store = makeStore();
-    const record = queuedRecord();
-    await store.create(record);
-    await store.startProcessing(record.tracking_id, at(1));
+    const record = await startedRecord(store);
     await store.saveResult(record.tracking_id, answer, at(2));
     await store.complete(record.tracking_id, { status: 'not_configured', attempts: 0 }, at(3));
     const error = await transitionError(store.startProcessing(record.tracking_id, at(4)));
@@ -198,9 +193,7 @@ describe.each([
 
   it('lets a retryable failure start again (dead-letter redrive) but not a final one', async () => {
     const store = makeStore();
-    const retryable = queuedRecord();
-    await store.create(retryable);
-    await store.startProcessing(retryable.tracking_id, at(1));
+    const retryable = await startedRecord(store);
     await store.fail(
       retryable.tracking_id,
       { code: 'AGENT_UNAVAILABLE', message: 'throttled', retryable: true },
@@ -210,9 +203,7 @@ describe.each([
     expect(restarted.status).toBe('processing');
     expect(restarted.error).toBeUndefined();
 
-    const final = queuedRecord();
-    await store.create(final);
-    await store.startProcessing(final.tracking_id, at(1));
+    const final = await startedRecord(store);
     await store.fail(
       final.tracking_id,
       { code: 'AGENT_FAILED', message: 'no', retryable: false },

@@ -1,4 +1,4 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import {
   type ActionGroupTool,
   buildFunctionEvent,
@@ -19,20 +19,19 @@ import {
   createFireboltQueryTool,
   formatQueryResult,
 } from '../../../tools/firebolt-query/firebolt-query';
+import { toolHandlerEnvironment } from '../../support/tool-handler-environment';
 
 const agent = { name: 'revops-test-data', id: 'DATAAGENT1', alias: 'LIVE000001', version: '1' };
+const queryEvent = (parameters: Record<string, string | number>) =>
+  buildFunctionEvent({
+    tool: 'firebolt_query',
+    function: 'execute_query',
+    parameters,
+    agent,
+    sessionId: 's-1',
+  });
 const call = (tool: ActionGroupTool, parameters: Record<string, string | number>) =>
-  tool
-    .handle(
-      buildFunctionEvent({
-        tool: 'firebolt_query',
-        function: 'execute_query',
-        parameters,
-        agent,
-        sessionId: 's-1',
-      }),
-    )
-    .then(readActionGroupResponse);
+  tool.handle(queryEvent(parameters)).then(readActionGroupResponse);
 
 let warehouse: EmbeddedWarehouse;
 let tool: ActionGroupTool;
@@ -158,10 +157,7 @@ describe('formatQueryResult', () => {
 });
 
 describe('the firebolt-query Lambda handler', () => {
-  const secrets = mockClient(SecretsManagerClient);
   let server: FireboltApiServer;
-  const saved = { ...process.env };
-
   beforeAll(async () => {
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
     server = await startFireboltApiServer({
@@ -172,37 +168,28 @@ describe('the firebolt-query Lambda handler', () => {
       database: 'revenue',
       engine: 'analytics',
     });
-    secrets.on(GetSecretValueCommand, { SecretId: 'revops-test/tools/firebolt-query' }).resolves({
-      SecretString: JSON.stringify({ client_id: 'query-sa', client_secret: 'query-sa-secret' }),
-    });
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
+  });
+  afterAll(() => server.close());
+  const secrets = toolHandlerEnvironment(
+    {
+      id: 'revops-test/tools/firebolt-query',
+      value: { client_id: 'query-sa', client_secret: 'query-sa-secret' },
+    },
+    () => ({
       FIREBOLT_SECRET_ID: 'revops-test/tools/firebolt-query',
       FIREBOLT_ACCOUNT: 'acme-revenue',
       FIREBOLT_DATABASE: 'revenue',
       FIREBOLT_ENGINE: 'analytics',
       FIREBOLT_API_ENDPOINT: server.url,
-    });
-  });
-  afterAll(async () => {
-    secrets.restore();
-    await server.close();
-    process.env = saved;
-  });
+    }),
+  );
 
   it('reads its secret, queries Firebolt and answers the action-group event', async () => {
     const { handler } = await import('../../../tools/firebolt-query/handler');
     const response = await handler(
-      buildFunctionEvent({
-        tool: 'firebolt_query',
-        function: 'execute_query',
-        parameters: {
-          query:
-            "SELECT stage, probability FROM opportunities WHERE opportunity_name = 'IXIS - Enterprise Platform'",
-        },
-        agent,
-        sessionId: 's-2',
+      queryEvent({
+        query:
+          "SELECT stage, probability FROM opportunities WHERE opportunity_name = 'IXIS - Enterprise Platform'",
       }),
     );
     expect(response.response).toMatchObject({

@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   type ActionGroupTool,
   buildFunctionEvent,
@@ -12,6 +11,7 @@ import { generateRevenueDataset } from '../../../shared/warehouse/seed/revenue-d
 import { condenseTranscript } from '../../../tools/gong-retrieval/condense-transcript';
 import { GongClient } from '../../../tools/gong-retrieval/gong-client';
 import { createGongRetrievalTool } from '../../../tools/gong-retrieval/gong-retrieval';
+import { toolHandlerEnvironment } from '../../support/tool-handler-environment';
 
 const dataset = generateRevenueDataset({ asOf: '2026-11-23' });
 const now = () => new Date('2026-11-23T18:00:00Z');
@@ -22,18 +22,16 @@ const fast = { baseDelayMs: 1, maxDelayMs: 2_000, timeoutMs: 2_000 };
 let server: LocalGongServer;
 let gong: GongClient;
 let tool: ActionGroupTool;
+const gongEvent = (fn: string, parameters: Record<string, string | number> = {}) =>
+  buildFunctionEvent({
+    tool: 'gong_retrieval',
+    function: fn,
+    parameters,
+    agent,
+    sessionId: 's-gong',
+  });
 const call = (fn: string, parameters: Record<string, string | number> = {}) =>
-  tool
-    .handle(
-      buildFunctionEvent({
-        tool: 'gong_retrieval',
-        function: fn,
-        parameters,
-        agent,
-        sessionId: 's-gong',
-      }),
-    )
-    .then(readActionGroupResponse);
+  tool.handle(gongEvent(fn, parameters)).then(readActionGroupResponse);
 const json = async (fn: string, parameters: Record<string, string | number> = {}) => {
   const { body, responseState } = await call(fn, parameters);
   expect(responseState, body).toBeUndefined();
@@ -192,12 +190,10 @@ describe('gong_retrieval tool functions', () => {
       logger: silentLogger,
       pageBudget: 2,
     });
-    const event = buildFunctionEvent({
-      tool: 'gong_retrieval',
-      function: 'list_calls',
-      parameters: { from_date: '2026-01-01', to_date: '2026-11-23', limit: 5 },
-      agent,
-      sessionId: 's',
+    const event = gongEvent('list_calls', {
+      from_date: '2026-01-01',
+      to_date: '2026-11-23',
+      limit: 5,
     });
     const result = JSON.parse(readActionGroupResponse(await thrifty.handle(event)).body);
     const newest = dataset.gongCalls
@@ -286,16 +282,7 @@ describe('gong_retrieval tool functions', () => {
       clock: now,
       logger: silentLogger,
     });
-    const response = readActionGroupResponse(
-      await wrong.handle(
-        buildFunctionEvent({
-          tool: 'gong_retrieval',
-          function: 'list_calls',
-          agent,
-          sessionId: 's',
-        }),
-      ),
-    );
+    const response = readActionGroupResponse(await wrong.handle(gongEvent('list_calls')));
     expect(response.responseState).toBe('FAILURE');
     expect(response.body).toContain("Gong rejected RevBot's API credentials");
   });
@@ -334,33 +321,21 @@ describe('condenseTranscript', () => {
 });
 
 describe('the gong-retrieval Lambda handler', () => {
-  const secrets = mockClient(SecretsManagerClient);
-  const saved = { ...process.env };
-  beforeAll(() => {
-    secrets.on(GetSecretValueCommand, { SecretId: 'revops-test/tools/gong' }).resolves({
-      SecretString: JSON.stringify({ access_key: 'gong-key', access_key_secret: 'gong-secret' }),
-    });
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      GONG_SECRET_ID: 'revops-test/tools/gong',
-      GONG_BASE_URL: server.url,
-    });
-  });
-  afterAll(() => {
-    secrets.restore();
-    process.env = saved;
-  });
+  toolHandlerEnvironment(
+    {
+      id: 'revops-test/tools/gong',
+      value: { access_key: 'gong-key', access_key_secret: 'gong-secret' },
+    },
+    () => ({ GONG_SECRET_ID: 'revops-test/tools/gong', GONG_BASE_URL: server.url }),
+  );
 
   it('reads its secret and answers from Gong', async () => {
     const { handler } = await import('../../../tools/gong-retrieval/handler');
     const response = await handler(
-      buildFunctionEvent({
-        tool: 'gong_retrieval',
-        function: 'search_calls',
-        parameters: { account_name: 'Microsoft', from_date: '2026-09-01', to_date: '2026-11-23' },
-        agent,
-        sessionId: 's',
+      gongEvent('search_calls', {
+        account_name: 'Microsoft',
+        from_date: '2026-09-01',
+        to_date: '2026-11-23',
       }),
     );
     const result = JSON.parse(readActionGroupResponse(response).body);

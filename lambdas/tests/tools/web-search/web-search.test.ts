@@ -1,4 +1,3 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   type ActionGroupTool,
   buildFunctionEvent,
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRevenueDataset } from '../../../shared/warehouse/seed/revenue-dataset';
 import { createTavilyProvider } from '../../../tools/web-search/tavily-provider';
 import { createWebSearchTool } from '../../../tools/web-search/web-search';
+import { toolHandlerEnvironment } from '../../support/tool-handler-environment';
 
 const dataset = generateRevenueDataset({ asOf: '2026-11-23' });
 const agent = { name: 'web_search_agent', id: 'WEBAGENT01', alias: 'LIVE000001', version: '1' };
@@ -18,18 +18,10 @@ const fast = { baseDelayMs: 1, maxDelayMs: 2_000, timeoutMs: 2_000 };
 let server: LocalSearchServer;
 let tool: ActionGroupTool;
 
+const searchEvent = (fn: string, parameters: Record<string, string | number>) =>
+  buildFunctionEvent({ tool: 'web_search', function: fn, parameters, agent, sessionId: 's-web' });
 const call = (fn: string, parameters: Record<string, string | number>) =>
-  tool
-    .handle(
-      buildFunctionEvent({
-        tool: 'web_search',
-        function: fn,
-        parameters,
-        agent,
-        sessionId: 's-web',
-      }),
-    )
-    .then(readActionGroupResponse);
+  tool.handle(searchEvent(fn, parameters)).then(readActionGroupResponse);
 
 beforeAll(async () => {
   server = await startLocalSearchServer({ dataset, apiKey: 'tvly-test-key' });
@@ -207,34 +199,15 @@ describe('web_search tool functions', () => {
 });
 
 describe('the web-search Lambda handler', () => {
-  const secrets = mockClient(SecretsManagerClient);
-  const saved = { ...process.env };
-  beforeAll(() => {
-    secrets
-      .on(GetSecretValueCommand, { SecretId: 'revops-test/tools/web-search' })
-      .resolves({ SecretString: JSON.stringify({ api_key: 'tvly-test-key' }) });
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      SEARCH_SECRET_ID: 'revops-test/tools/web-search',
-      SEARCH_BASE_URL: server.url,
-    });
-  });
-  afterAll(() => {
-    secrets.restore();
-    process.env = saved;
-  });
+  toolHandlerEnvironment(
+    { id: 'revops-test/tools/web-search', value: { api_key: 'tvly-test-key' } },
+    () => ({ SEARCH_SECRET_ID: 'revops-test/tools/web-search', SEARCH_BASE_URL: server.url }),
+  );
 
   it('reads its key from its secret and answers', async () => {
     const { handler } = await import('../../../tools/web-search/handler');
     const response = await handler(
-      buildFunctionEvent({
-        tool: 'web_search',
-        function: 'search_web',
-        parameters: { query: 'Microsoft telemetry platform' },
-        agent,
-        sessionId: 's',
-      }),
+      searchEvent('search_web', { query: 'Microsoft telemetry platform' }),
     );
     const result = JSON.parse(readActionGroupResponse(response).body);
     expect(result.results[0].url).toBe('https://news.example/microsoft-telemetry');

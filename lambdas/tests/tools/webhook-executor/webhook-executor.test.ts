@@ -52,18 +52,16 @@ const toolWith = (
     logger: silentLogger,
   });
 };
+const hookEvent = (fn: string, parameters: Record<string, string>) =>
+  buildFunctionEvent({
+    tool: 'webhook_executor',
+    function: fn,
+    parameters,
+    agent,
+    sessionId: 'sess-hook',
+  });
 const call = (tool: ActionGroupTool, fn: string, parameters: Record<string, string>) =>
-  tool
-    .handle(
-      buildFunctionEvent({
-        tool: 'webhook_executor',
-        function: fn,
-        parameters,
-        agent,
-        sessionId: 'sess-hook',
-      }),
-    )
-    .then(readActionGroupResponse);
+  tool.handle(hookEvent(fn, parameters)).then(readActionGroupResponse);
 
 describe('webhook_executor', () => {
   it('sends a notification signed per Standard Webhooks and reports the receiver status', async () => {
@@ -224,13 +222,7 @@ describe('the webhook-executor Lambda handler', () => {
     });
     const { handler } = await import('../../../tools/webhook-executor/handler');
     const response = await handler(
-      buildFunctionEvent({
-        tool: 'webhook_executor',
-        function: 'send_notification',
-        parameters: { message: 'Pipeline summary ready' },
-        agent,
-        sessionId: 's',
-      }),
+      hookEvent('send_notification', { message: 'Pipeline summary ready' }),
     );
     expect(JSON.parse(readActionGroupResponse(response).body)).toMatchObject({
       delivered: true,
