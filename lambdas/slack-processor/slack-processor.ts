@@ -16,26 +16,17 @@ import {
   type SelfTestReport,
 } from '../shared/self-test';
 import { slackQueueMessageSchema } from '../shared/slack/slack-queue-message';
-import { answerQuestion } from './answer-question';
+import { type AnswerDeps, answerQuestion } from './answer-question';
 import { answerSelfTest } from './answer-self-test';
 import type { ProcessorMetrics } from './processor-metrics';
 import { recordFeedback } from './record-feedback';
 
-export interface SlackProcessorDeps {
-  runtime: AgentRuntime;
-  slack: () => Promise<WebClient>;
-  sink: ConversationSink;
-  /** Sends each record as an OpenTelemetry trace too (when OTLP is configured). */
-  traces?: TraceExport;
-  metrics: ProcessorMetrics;
-  logger: Logger;
+/** What answering needs (`AnswerDeps`), plus the processor's own settings. */
+export interface SlackProcessorDeps extends AnswerDeps {
   /** The queue's redrive maxReceiveCount (3 in the Slack gateway stack). */
   maxReceiveCount: number;
   /** Kept back from the Lambda deadline to tell the user and export. Default 20 s. */
   deadlineMarginMs?: number;
-  progressIntervalMs?: number;
-  now?: () => number;
-  recorderOptions?: RecorderOptions;
   /** `@RevBot test connectivity`: the self-test of the pieces this processor holds. */
   selfTest?: () => Promise<SelfTestReport>;
   /** `@RevBot test <agent> functionality`: the agent's golden set, where one is deployed. */

@@ -235,52 +235,28 @@ async function exportRecord(
   for (const metric of conversationMetrics(record)) {
     deps.metrics?.addMetric(metric.name, metric.unit, metric.value);
   }
-  // The trace goes out beside the record, so a slow collector adds no time of its own.
-  const [location] = await Promise.all([
-    writeRecord(record, deps, logger, trackingId),
-    sendTrace(record, deps, logger, trackingId),
+  // The answer matters more than its record or its trace: a failure of either is counted
+  // (alarmed) and logged, never retried. The trace goes out beside the record, so a slow
+  // collector adds no time of its own.
+  const counted = async <T>(what: string, work: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await work();
+    } catch (error) {
+      deps.metrics?.addMetric(EXPORT_FAILURE_METRIC, 'Count', 1);
+      logger.error(`${what} failed`, {
+        tracking_id: trackingId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return undefined;
+    }
+  };
+  const { conversations, traces } = deps;
+  const [exported] = await Promise.all([
+    conversations &&
+      counted('conversation export', () => exportConversation(record, conversations)),
+    traces && counted('conversation trace export', () => traces(record)),
   ]);
-  return location;
-}
-
-async function writeRecord(
-  record: ReturnType<ConversationRecorder['finish']>,
-  deps: WebhookProcessorDeps,
-  logger: Logger,
-  trackingId: string,
-): Promise<string | undefined> {
-  if (!deps.conversations) return undefined;
-  try {
-    const { location } = await exportConversation(record, deps.conversations);
-    return location;
-  } catch (error) {
-    // The answer matters more than its record: count it (alarmed) and carry on.
-    deps.metrics?.addMetric(EXPORT_FAILURE_METRIC, 'Count', 1);
-    logger.error('conversation export failed', {
-      tracking_id: trackingId,
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return undefined;
-  }
-}
-
-/** The trace is a copy for observability tools: a failure is counted and logged, never retried. */
-async function sendTrace(
-  record: ReturnType<ConversationRecorder['finish']>,
-  deps: WebhookProcessorDeps,
-  logger: Logger,
-  trackingId: string,
-): Promise<void> {
-  if (!deps.traces) return;
-  try {
-    await deps.traces(record);
-  } catch (error) {
-    deps.metrics?.addMetric(EXPORT_FAILURE_METRIC, 'Count', 1);
-    logger.error('conversation trace export failed', {
-      tracking_id: trackingId,
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
+  return exported?.location;
 }
 
 async function deliver(

@@ -24,6 +24,15 @@ describe('the local stack, Slack channel', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** Mentions RevBot with `text` and returns the thread's messages once the work is done. */
+  async function mention(text: string, eventId: string) {
+    const sent = await revbot(['slack', text, '--url', stack.url, '--event-id', eventId], {});
+    expect(sent.code).toBe(0);
+    const thread = sent.out.match(/thread (\S+)/)?.[1] as string;
+    await stack.server.drained(60_000);
+    return stack.slack.embedded?.thread('C0LOCAL01', thread) ?? [];
+  }
+
   it('answers a signed app_mention in its thread, once, even when Slack retries it', async () => {
     const slackApi = stack.slack.embedded;
     expect(slackApi).toBeDefined();
@@ -66,14 +75,7 @@ describe('the local stack, Slack channel', () => {
           ).length
         : 0;
     const before = conversations();
-    const sent = await revbot(
-      ['slack', 'test connectivity', '--url', stack.url, '--event-id', 'EvE2E0002'],
-      {},
-    );
-    expect(sent.code).toBe(0);
-    const thread = sent.out.match(/thread (\S+)/)?.[1] as string;
-    await stack.server.drained(30_000);
-    const replies = stack.slack.embedded?.thread('C0LOCAL01', thread) ?? [];
+    const replies = await mention('test connectivity', 'EvE2E0002');
     const table = replies.find((message) => /RevBot self-test/.test(message.text))?.text ?? '';
     expect(table).toMatch(
       /^:white_check_mark: \*RevBot self-test\* \(local\): everything answered/,
@@ -93,14 +95,7 @@ describe('the local stack, Slack channel', () => {
   });
 
   it("answers @RevBot test <agent> functionality with that agent's golden-set cases", async () => {
-    const sent = await revbot(
-      ['slack', 'test the data agent functionality', '--url', stack.url, '--event-id', 'EvE2E0003'],
-      {},
-    );
-    expect(sent.code).toBe(0);
-    const thread = sent.out.match(/thread (\S+)/)?.[1] as string;
-    await stack.server.drained(60_000);
-    const replies = stack.slack.embedded?.thread('C0LOCAL01', thread) ?? [];
+    const replies = await mention('test the data agent functionality', 'EvE2E0003');
     const report = replies.find((message) => /golden-set cases passed/.test(message.text))?.text;
     const [headline = '', ...lines] = (report ?? '').split('\n');
     const match = headline.match(/^DataAgent: (\d+) of (\d+) golden-set cases passed/);

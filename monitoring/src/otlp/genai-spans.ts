@@ -116,35 +116,16 @@ export function conversationSpans(
       },
       error: run.status === 'failed' ? 'the agent run failed' : undefined,
     });
+    const agentRun: AgentRun = { spanId: id, window, attributes: agentAttributes };
     run.steps.forEach((step, i) => {
-      if (!step.model && !step.usage) return;
-      spans.push(
-        chatSpan(step, spanId(`agent:${run.index}:step:${i}`), id, window, agentAttributes),
-      );
+      if (step.model || step.usage)
+        spans.push(chatSpan(agentRun, spanId(`agent:${run.index}:step:${i}`), step));
     });
     run.tool_calls.forEach((call, i) => {
-      spans.push(
-        toolSpan(
-          call,
-          spanId(`agent:${run.index}:tool:${i}`),
-          id,
-          window,
-          agentAttributes,
-          options,
-        ),
-      );
+      spans.push(toolSpan(agentRun, spanId(`agent:${run.index}:tool:${i}`), call, options));
     });
     run.knowledge_base_lookups.forEach((lookup, i) => {
-      spans.push(
-        retrievalSpan(
-          lookup,
-          spanId(`agent:${run.index}:kb:${i}`),
-          id,
-          window,
-          agentAttributes,
-          options,
-        ),
-      );
+      spans.push(retrievalSpan(agentRun, spanId(`agent:${run.index}:kb:${i}`), lookup, options));
     });
   }
   return { traceId, spans };
@@ -169,84 +150,69 @@ function agentContent(record: Conversation, run: AgentInvocation): Record<string
 const messages = (role: string, text: string) =>
   JSON.stringify([{ role, parts: [{ type: 'text', content: text }] }]);
 
-function chatSpan(
-  step: Step,
-  id: string,
-  parentId: string,
-  parent: Window,
-  agent: Record<string, SpanAttributeValue>,
+/** The agent run a model call, tool call or lookup belongs to. */
+interface AgentRun {
+  spanId: string;
+  window: Window;
+  attributes: Record<string, SpanAttributeValue>;
+}
+
+/** A span under an agent run: its name is the operation and what it acted on. */
+function childSpan(
+  run: AgentRun,
+  spanId: string,
+  operation: Exclude<GenAiOperation, 'invoke_agent'>,
+  target: string | null,
+  timed: { started_at: string | null; ended_at: string | null },
+  attributes: Record<string, SpanAttributeValue>,
+  error?: string,
 ): GenAiSpan {
   return {
-    spanId: id,
-    parentSpanId: parentId,
-    name: step.model ? `chat ${step.model}` : 'chat',
-    operation: 'chat',
-    ...windowOf(step, parent),
-    attributes: {
-      ...agent,
-      'gen_ai.operation.name': 'chat',
-      ...(step.model ? { 'gen_ai.request.model': step.model } : {}),
-      ...(step.usage
-        ? {
-            'gen_ai.usage.input_tokens': step.usage.input_tokens,
-            'gen_ai.usage.output_tokens': step.usage.output_tokens,
-          }
-        : {}),
-      'aws.bedrock.step.phase': step.phase,
-    },
+    spanId,
+    parentSpanId: run.spanId,
+    name: target ? `${operation} ${target}` : operation,
+    operation,
+    ...windowOf(timed, run.window),
+    attributes: { ...run.attributes, 'gen_ai.operation.name': operation, ...attributes },
+    error,
   };
 }
 
-function toolSpan(
-  call: ToolCall,
-  id: string,
-  parentId: string,
-  parent: Window,
-  agent: Record<string, SpanAttributeValue>,
-  options: GenAiSpanOptions,
-): GenAiSpan {
+const chatSpan = (run: AgentRun, id: string, step: Step): GenAiSpan =>
+  childSpan(run, id, 'chat', step.model, step, {
+    ...(step.model ? { 'gen_ai.request.model': step.model } : {}),
+    ...(step.usage
+      ? {
+          'gen_ai.usage.input_tokens': step.usage.input_tokens,
+          'gen_ai.usage.output_tokens': step.usage.output_tokens,
+        }
+      : {}),
+    'aws.bedrock.step.phase': step.phase,
+  });
+
+function toolSpan(run: AgentRun, id: string, call: ToolCall, options: GenAiSpanOptions) {
   const toolName = call.function ?? call.api_path ?? call.action_group ?? call.kind;
-  return {
-    spanId: id,
-    parentSpanId: parentId,
-    name: `execute_tool ${toolName}`,
-    operation: 'execute_tool',
-    ...windowOf(call, parent),
-    attributes: {
-      ...agent,
-      'gen_ai.operation.name': 'execute_tool',
-      'gen_ai.tool.name': toolName,
-      'gen_ai.tool.type': 'function',
-      ...(call.action_group ? { 'aws.bedrock.action_group': call.action_group } : {}),
-      ...(call.invocation_id ? { 'gen_ai.tool.call.id': call.invocation_id } : {}),
-      ...(options.includeContent && call.result ? { 'gen_ai.tool.call.result': call.result } : {}),
-    },
-    error: call.status === 'failure' ? 'the tool call failed' : undefined,
+  const attributes = {
+    'gen_ai.tool.name': toolName,
+    'gen_ai.tool.type': 'function',
+    ...(call.action_group ? { 'aws.bedrock.action_group': call.action_group } : {}),
+    ...(call.invocation_id ? { 'gen_ai.tool.call.id': call.invocation_id } : {}),
+    ...(options.includeContent && call.result ? { 'gen_ai.tool.call.result': call.result } : {}),
   };
+  const error = call.status === 'failure' ? 'the tool call failed' : undefined;
+  return childSpan(run, id, 'execute_tool', toolName, call, attributes, error);
 }
 
-function retrievalSpan(
-  lookup: KnowledgeBaseLookup,
+const retrievalSpan = (
+  run: AgentRun,
   id: string,
-  parentId: string,
-  parent: Window,
-  agent: Record<string, SpanAttributeValue>,
+  lookup: KnowledgeBaseLookup,
   options: GenAiSpanOptions,
-): GenAiSpan {
-  return {
-    spanId: id,
-    parentSpanId: parentId,
-    name: lookup.knowledge_base_id ? `retrieval ${lookup.knowledge_base_id}` : 'retrieval',
-    operation: 'retrieval',
-    ...windowOf(lookup, parent),
-    attributes: {
-      ...agent,
-      'gen_ai.operation.name': 'retrieval',
-      ...(lookup.knowledge_base_id ? { 'gen_ai.data_source.id': lookup.knowledge_base_id } : {}),
-      'aws.bedrock.knowledge_base.references': lookup.references.length,
-      ...(options.includeContent && lookup.query
-        ? { 'gen_ai.retrieval.query.text': lookup.query }
-        : {}),
-    },
-  };
-}
+): GenAiSpan =>
+  childSpan(run, id, 'retrieval', lookup.knowledge_base_id, lookup, {
+    ...(lookup.knowledge_base_id ? { 'gen_ai.data_source.id': lookup.knowledge_base_id } : {}),
+    'aws.bedrock.knowledge_base.references': lookup.references.length,
+    ...(options.includeContent && lookup.query
+      ? { 'gen_ai.retrieval.query.text': lookup.query }
+      : {}),
+  });
