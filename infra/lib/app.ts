@@ -50,7 +50,7 @@ export function buildApp(app: App): RevbotStacks {
     stackName: stackName('agents'),
     description: 'RevBot Bedrock agents, knowledge base and tool Lambdas',
   });
-  const slack = new SlackGatewayStack(app, 'SlackHandler', {
+  const slack = new SlackGatewayStack(app, 'SlackGateway', {
     env,
     config,
     agents,

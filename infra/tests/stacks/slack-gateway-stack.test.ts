@@ -225,7 +225,7 @@ describe('the Slack gateway stack', () => {
       r.violations
         .filter((v) => v.severity === 'error')
         .filter((v) =>
-          v.violatingResources.some((res) => res.templatePath.includes('SlackHandler')),
+          v.violatingResources.some((res) => res.templatePath.includes('SlackGateway')),
         )
         .map((v) => v.ruleName),
     );
