@@ -12,7 +12,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadAgents } from '@revbot/agents';
 import { type FakeAgent, type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bedrockAgentName } from '../../../infra/constructs/bedrock-agent';
+import { newRevbotApp } from '../../../infra/lib/app';
+import { loadConfig } from '../../../infra/lib/config';
+import { AgentsStack } from '../../../infra/stacks/agents-stack';
 import { loadGoldenSet } from '../../src/eval/golden-set';
 import { deployHealthyStage } from '../support/deployed-stage';
 import { runCli } from '../support/run-cli';
@@ -247,6 +252,28 @@ describe('revbot agents new', () => {
     expect(asked.code).toBe(0);
     expect(asked.out).toMatch(/Negotiate \(75%\)/);
   }, 60_000);
+
+  it('scaffolds an agent the CDK app deploys as a Bedrock agent the Manager supervises', async () => {
+    const created = await runCli(['agents', 'new', 'forecast_agent', '--dir', dir]);
+    expect(created.code).toBe(0);
+    // An empty bundling list makes NodejsFunction skip esbuild: the templates are the same.
+    const app = newRevbotApp({ context: { stage: 'scaffold', 'aws:cdk:bundling-stacks': [] } });
+    const stack = new AgentsStack(app, 'Agents', {
+      config: loadConfig(app.node),
+      definitions: loadAgents(dir),
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Bedrock::Agent', 7);
+    template.hasResourceProperties('AWS::Bedrock::Agent', {
+      AgentName: bedrockAgentName('scaffold', 'forecast_agent'),
+    });
+    template.hasResourceProperties('AWS::Bedrock::Agent', {
+      AgentName: bedrockAgentName('scaffold', 'manager_agent'),
+      AgentCollaborators: Match.arrayWith([
+        Match.objectLike({ CollaboratorName: 'ForecastAgent' }),
+      ]),
+    });
+  }, 120_000);
 
   it('adds a starter case when the golden set exists', async () => {
     mkdirSync(path.join(root, 'eval', 'golden'), { recursive: true });
