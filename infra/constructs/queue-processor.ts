@@ -4,6 +4,7 @@
  * recommends, so a retried message never overlaps a still-running attempt.
  */
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambdaEvents from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -85,5 +86,14 @@ export class QueueProcessor extends Construct {
         maxConcurrency: props.maxConcurrency,
       }),
     );
+  }
+
+  /** Allows `grantee` to send to the queue and nothing else (no receive, no queue attributes). */
+  grantEnqueue(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['sqs:SendMessage'],
+      resourceArns: [this.queue.queueArn],
+    });
   }
 }

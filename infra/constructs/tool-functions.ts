@@ -12,6 +12,7 @@ import { Annotations, Duration, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, type Node } from 'constructs';
 import { z } from 'zod';
+import { parseContext } from '../lib/config';
 import { checkStage, InvalidPropError } from '../lib/prop-validation';
 import { RevbotFunction } from './revbot-function';
 
@@ -41,19 +42,7 @@ export type ToolSettings = z.infer<typeof toolSettingsSchema>;
 
 /** Reads the tool settings from context; a bad value stops the synth with one line naming it. */
 export function toolSettingsFromContext(node: Node): ToolSettings {
-  const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(toolSettingsSchema.shape)) {
-    const value = node.tryGetContext(key);
-    if (value !== undefined && value !== '') raw[key] = value;
-  }
-  const parsed = toolSettingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(
-      `Invalid CDK context "${issue?.path.join('.')}": ${issue?.message ?? 'invalid value'}`,
-    );
-  }
-  return parsed.data;
+  return parseContext(node, toolSettingsSchema);
 }
 
 export interface ToolFunctionsProps {

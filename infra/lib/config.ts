@@ -37,12 +37,24 @@ const DEFAULTS = {
 };
 
 export function loadConfig(node: Node): RevbotConfig {
+  return parseContext(node, configSchema, DEFAULTS);
+}
+
+/**
+ * The keys of `schema` read from CDK context (an unset or empty key takes its entry in
+ * `defaults`, if any) and validated; a bad value throws one line naming the key.
+ */
+export function parseContext<Schema extends z.ZodObject>(
+  node: Node,
+  schema: Schema,
+  defaults: Readonly<Record<string, unknown>> = {},
+): z.infer<Schema> {
   const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(configSchema.shape)) {
-    const value = node.tryGetContext(key) ?? DEFAULTS[key as keyof typeof DEFAULTS];
+  for (const key of Object.keys(schema.shape)) {
+    const value = node.tryGetContext(key) ?? defaults[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
-  const parsed = configSchema.safeParse(raw);
+  const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(

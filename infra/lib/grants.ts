@@ -1,6 +1,9 @@
 /** IAM grants shared by several stacks, kept narrower than the L2 `grant*` helpers. */
 import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { RevbotFunction } from '../constructs/revbot-function';
+import type { AgentRuntimeAccess } from './agent-runtime-access';
 import { conversationBucketName } from './naming';
 
 export const CONVERSATION_PREFIX = 'conversation-history/';
@@ -33,4 +36,30 @@ export function grantConversationExport(role: iam.Role, stage: string): string {
       'Each conversation is a new object under conversation-history/; its key is not known in advance. Write only: no read, list or delete.',
   });
   return bucketName;
+}
+
+/** GetSecretValue on one secret only (not DescribeSecret, which `grantRead` adds). */
+export function grantSecretValue(role: iam.IRole, secret: secretsmanager.ISecret): void {
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [secret.secretArn],
+    }),
+  );
+}
+
+/**
+ * What every channel processor needs to answer: asking the agents, and writing each conversation
+ * under `conversation-history/` (its bucket name in `CONVERSATION_BUCKET`).
+ */
+export function grantAnswering(
+  processor: RevbotFunction,
+  agents: AgentRuntimeAccess,
+  stage: string,
+): void {
+  processor.function.addEnvironment(
+    'CONVERSATION_BUCKET',
+    grantConversationExport(processor.role, stage),
+  );
+  agents.grantAsk(processor.role);
 }

@@ -5,7 +5,7 @@
  * processors run the same definitions in RevBot's own orchestrator, with a session table here.
  */
 import { type AgentSet, loadAgents } from '@revbot/agents';
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
@@ -15,6 +15,7 @@ import { grantInvokeModels, inferenceProfileArn } from '../constructs/model-acce
 import { ToolFunctions } from '../constructs/tool-functions';
 import type { AgentRuntimeAccess } from '../lib/agent-runtime-access';
 import type { RevbotConfig } from '../lib/config';
+import { expiringTable } from '../lib/expiring-table';
 import { resourceName } from '../lib/naming';
 
 /** What the portable runtime does with its session history: items of one session at a time. */
@@ -90,15 +91,11 @@ export class AgentsStack extends Stack implements AgentRuntimeAccess {
       };
     } else {
       this.bedrockAgents = new Map();
-      const table = new dynamodb.Table(this, 'SessionTable', {
+      const table = expiringTable(this, 'SessionTable', {
         tableName: resourceName(stage, 'agent-sessions'),
         partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
         sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
         timeToLiveAttribute: 'expires_at',
-        encryption: dynamodb.TableEncryption.AWS_MANAGED,
-        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-        removalPolicy: RemovalPolicy.DESTROY,
       });
       this.sessionTable = table;
       new CfnOutput(this, 'SessionTableName', { value: table.tableName });

@@ -8,15 +8,7 @@
  * writes under `conversation-history/`. The DLQ alarm lives in the monitoring stack (by name).
  * The Slack app itself is described by `infra/slack-app-manifest.yaml`.
  */
-import {
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  SecretValue,
-  Stack,
-  type StackProps,
-  Validations,
-} from 'aws-cdk-lib';
+import { CfnOutput, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -29,9 +21,9 @@ import {
 } from '../constructs/logged-rest-api';
 import { QueueProcessor } from '../constructs/queue-processor';
 import { RevbotFunction } from '../constructs/revbot-function';
-import type { AgentRuntimeAccess } from '../lib/agent-runtime-access';
-import type { RevbotConfig } from '../lib/config';
-import { grantConversationExport } from '../lib/grants';
+import type { ChannelStackProps } from '../lib/agent-runtime-access';
+import { expiringTable } from '../lib/expiring-table';
+import { grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
 
 /** Deliveries of a queued question before it moves to the dead-letter queue. */
@@ -48,10 +40,7 @@ export const SLACK_ROUTE_THROTTLES: Readonly<Record<string, ThrottleLimits>> = {
   '/slack/interactions/POST': { rateLimit: 10, burstLimit: 20 },
 };
 
-export interface SlackGatewayStackProps extends StackProps {
-  config: RevbotConfig;
-  agents: AgentRuntimeAccess;
-}
+export type SlackGatewayStackProps = ChannelStackProps;
 
 export class SlackGatewayStack extends Stack {
   readonly api: apigateway.RestApi;
@@ -80,14 +69,10 @@ export class SlackGatewayStack extends Stack {
     });
 
     // Slack retries and duplicate event ids are dropped with a conditional write (TTL'd).
-    this.eventsTable = new dynamodb.Table(this, 'EventsTable', {
+    this.eventsTable = expiringTable(this, 'EventsTable', {
       tableName: resourceName(stage, 'slack-events'),
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expiration',
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.DESTROY,
     });
 
     this.processing = new QueueProcessor(this, 'Processing', {
@@ -109,13 +94,8 @@ export class SlackGatewayStack extends Stack {
         },
       },
     });
-    const processorRole = this.processing.processor.role;
-    this.grantSecretValue(processorRole);
-    this.processing.processor.function.addEnvironment(
-      'CONVERSATION_BUCKET',
-      grantConversationExport(processorRole, stage),
-    );
-    props.agents.grantAsk(processorRole);
+    grantSecretValue(this.processing.processor.role, this.secret);
+    grantAnswering(this.processing.processor, props.agents, stage);
 
     // Slack waits three seconds for the acknowledgement; anything slower is retried by Slack.
     this.handler = new RevbotFunction(this, 'Handler', {
@@ -135,13 +115,8 @@ export class SlackGatewayStack extends Stack {
       },
     });
     const handlerRole = this.handler.role;
-    this.grantSecretValue(handlerRole);
-    handlerRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['sqs:SendMessage'],
-        resources: [this.processing.queue.queueArn],
-      }),
-    );
+    grantSecretValue(handlerRole, this.secret);
+    this.processing.grantEnqueue(handlerRole);
     // Claim, complete, release (and read a claim back when a store omits it): no queries or scans.
     handlerRole.addToPolicy(
       new iam.PolicyStatement({
@@ -182,15 +157,5 @@ export class SlackGatewayStack extends Stack {
     new CfnOutput(this, 'SlackSecretArn', { value: this.secret.secretArn });
     new CfnOutput(this, 'SlackQueueUrl', { value: this.processing.queue.queueUrl });
     new CfnOutput(this, 'SlackDlqUrl', { value: this.processing.deadLetterQueue.queueUrl });
-  }
-
-  /** GetSecretValue on the Slack secret only (not DescribeSecret, which grantRead adds). */
-  private grantSecretValue(role: iam.IRole): void {
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [this.secret.secretArn],
-      }),
-    );
   }
 }

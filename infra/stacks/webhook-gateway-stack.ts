@@ -3,14 +3,7 @@
  * webhook-gateway (validate, status row, enqueue, 202) → SQS (+DLQ) → webhook-processor (agents,
  * stored result, signed and retried delivery, conversation export).
  */
-import {
-  CfnOutput,
-  Duration,
-  RemovalPolicy,
-  Stack,
-  type StackProps,
-  Validations,
-} from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -23,9 +16,9 @@ import {
 } from '../constructs/logged-rest-api';
 import { QueueProcessor } from '../constructs/queue-processor';
 import { RevbotFunction } from '../constructs/revbot-function';
-import type { AgentRuntimeAccess } from '../lib/agent-runtime-access';
-import type { RevbotConfig } from '../lib/config';
-import { grantConversationExport } from '../lib/grants';
+import type { ChannelStackProps } from '../lib/agent-runtime-access';
+import { expiringTable } from '../lib/expiring-table';
+import { grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
 
 /** Deliveries to the processor before a message moves to the dead-letter queue. */
@@ -59,10 +52,7 @@ export const WEBHOOK_ROUTE_THROTTLES: Readonly<Record<string, ThrottleLimits>> =
   '/webhook/{trackingId}/GET': { rateLimit: 20, burstLimit: 40 },
 };
 
-export interface WebhookGatewayStackProps extends StackProps {
-  config: RevbotConfig;
-  agents: AgentRuntimeAccess;
-}
+export type WebhookGatewayStackProps = ChannelStackProps;
 
 export class WebhookGatewayStack extends Stack {
   readonly api: apigateway.RestApi;
@@ -91,14 +81,10 @@ export class WebhookGatewayStack extends Stack {
         'Receivers verify deliveries with this key; rotating it needs coordination with every receiver (Standard Webhooks allows several signatures during a rollover), so rotation is a deliberate operator action.',
     });
 
-    this.requestsTable = new dynamodb.Table(this, 'RequestsTable', {
+    this.requestsTable = expiringTable(this, 'RequestsTable', {
       tableName: resourceName(stage, 'webhook-requests'),
       partitionKey: { name: 'tracking_id', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       timeToLiveAttribute: 'expires_at',
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: RemovalPolicy.DESTROY,
     });
 
     const outbound = {
@@ -130,17 +116,8 @@ export class WebhookGatewayStack extends Stack {
     const processorRole = this.processing.processor.role;
     // Exactly the calls each function makes: the processor moves statuses on, never creates one.
     this.grantTable(processorRole, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    processorRole.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [this.signingSecret.secretArn],
-      }),
-    );
-    this.processing.processor.function.addEnvironment(
-      'CONVERSATION_BUCKET',
-      grantConversationExport(processorRole, stage),
-    );
-    props.agents.grantAsk(processorRole);
+    grantSecretValue(processorRole, this.signingSecret);
+    grantAnswering(this.processing.processor, props.agents, stage);
 
     this.gateway = new RevbotFunction(this, 'Gateway', {
       stage,
@@ -161,12 +138,7 @@ export class WebhookGatewayStack extends Stack {
       'dynamodb:GetItem',
       'dynamodb:UpdateItem',
     ]);
-    this.gateway.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['sqs:SendMessage'],
-        resources: [this.processing.queue.queueArn],
-      }),
-    );
+    this.processing.grantEnqueue(this.gateway.role);
 
     const gateway = new LoggedRestApi(this, 'Api', {
       restApiName: resourceName(stage, 'webhook-api'),

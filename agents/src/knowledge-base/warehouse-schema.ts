@@ -14,6 +14,18 @@ export const KNOWLEDGE_BASE_DIR = path.resolve(
 );
 export const FIREBOLT_SCHEMA_DIR = path.join(KNOWLEDGE_BASE_DIR, 'firebolt_schema');
 
+/**
+ * The competitors the warehouse tracks in calls and deals: the values of
+ * `opportunities.primary_competitor` (`firebolt_schema/opportunities.md`).
+ */
+export const COMPETITORS: readonly string[] = [
+  'Snowflake',
+  'Databricks',
+  'Google BigQuery',
+  'Amazon Redshift',
+  'ClickHouse',
+];
+
 /** Firebolt column types the schema may use; each is also valid DuckDB. */
 export const COLUMN_TYPE =
   /^(TEXT|INTEGER|BIGINT|NUMERIC\(\d{1,2},\d{1,2}\)|DOUBLE PRECISION|DATE|TIMESTAMP|BOOLEAN)$/;

@@ -7,6 +7,7 @@
  */
 
 import type { SqlPattern } from '../knowledge-base/sql-patterns';
+import { COMPETITORS } from '../knowledge-base/warehouse-schema';
 import {
   type OfflineContext,
   type OfflineStep,
@@ -20,7 +21,6 @@ import {
 import { matchPattern } from './pattern-matcher';
 import { documentedWording } from './revenue-vocabulary';
 import {
-  COMPETITORS,
   count,
   longDate,
   money,

@@ -86,40 +86,18 @@ export function dealReview(context: OfflineContext): OfflineStep {
   const stage = String(deal.stage);
   if (stage.startsWith('Closed')) return closedDeal(deal);
 
-  const evidence: PlannedCall[] = [];
-  if (!ran(context, 'contacts')) {
-    evidence.push(
-      patternCall(
-        context,
-        'contacts',
-        'deal-contacts',
-        { account_name: String(deal.account_name) },
-        20,
-      ),
+  // Each piece of evidence not read yet: [step, SQL pattern, its parameters, most rows].
+  const account = { account_name: String(deal.account_name) };
+  const queries: [string, string, Record<string, string>, number][] = [
+    ['contacts', 'deal-contacts', account, 20],
+    ['activity', 'deal-recent-activity', { deal_name: String(deal.opportunity_name) }, 15],
+    ['calls', 'calls-for-account', account, 10],
+  ];
+  const evidence: PlannedCall[] = queries
+    .filter(([step]) => !ran(context, step))
+    .map(([step, patternId, values, maxRows]) =>
+      patternCall(context, step, patternId, values, maxRows),
     );
-  }
-  if (!ran(context, 'activity')) {
-    evidence.push(
-      patternCall(
-        context,
-        'activity',
-        'deal-recent-activity',
-        { deal_name: String(deal.opportunity_name) },
-        15,
-      ),
-    );
-  }
-  if (!ran(context, 'calls')) {
-    evidence.push(
-      patternCall(
-        context,
-        'calls',
-        'calls-for-account',
-        { account_name: String(deal.account_name) },
-        10,
-      ),
-    );
-  }
   const kb = knowledgeBaseTool(context);
   if (kb && !ran(context, 'rules')) {
     evidence.push({
@@ -278,32 +256,22 @@ function listDeals(
   }
   const total = rows.reduce((sum, r) => sum + Number(r.arr), 0);
   const shown = rows.slice(0, 10);
-  const headline =
-    patternId === 'stalled-deals'
-      ? `**${rows.length} open deals have gone quiet: ${money(total)} ARR without activity for 21+ days**`
-      : `**${rows.length} open deals at 40%+ have MEDDPICC gaps: ${money(total)} ARR**`;
-  const body =
-    patternId === 'stalled-deals'
-      ? table(
-          ['Deal', 'Stage', 'ARR', 'Closes', 'Days quiet'],
-          shown.map((r) => [
-            String(r.opportunity_name),
-            `${r.stage} (${r.probability}%)`,
-            money(r.arr),
-            longDate(r.close_date),
-            String(r.days_since_activity),
-          ]),
-        )
-      : table(
-          ['Deal', 'Stage', 'ARR', 'Owner', 'Missing'],
-          shown.map((r) => [
-            String(r.opportunity_name),
-            `${r.stage} (${r.probability}%)`,
-            money(r.arr),
-            String(r.owner_name),
-            String(r.missing_elements).replace(/;\s*$/, ''),
-          ]),
-        );
+  const stalled = patternId === 'stalled-deals';
+  const headline = stalled
+    ? `**${rows.length} open deals have gone quiet: ${money(total)} ARR without activity for 21+ days**`
+    : `**${rows.length} open deals at 40%+ have MEDDPICC gaps: ${money(total)} ARR**`;
+  // One deal table; the last two columns say why each deal is listed.
+  const body = table(
+    ['Deal', 'Stage', 'ARR', ...(stalled ? ['Closes', 'Days quiet'] : ['Owner', 'Missing'])],
+    shown.map((r) => [
+      String(r.opportunity_name),
+      `${r.stage} (${r.probability}%)`,
+      money(r.arr),
+      ...(stalled
+        ? [longDate(r.close_date), String(r.days_since_activity)]
+        : [String(r.owner_name), String(r.missing_elements).replace(/;\s*$/, '')]),
+    ]),
+  );
   const more =
     rows.length > shown.length ? `\n\n${rows.length - shown.length} more not shown.` : '';
   return {

@@ -4,9 +4,11 @@
  * with the gaps they leave, the relationship and disqualifiers, the recommended status and the
  * engagement strategy. Every point comes from the lead's row or a dated web result, cited.
  */
+
+import { COMPETITORS } from '../knowledge-base/warehouse-schema';
 import { jsonOf, type OfflineContext, type Row, ran, resultOf, rowsOf } from './conversation';
 import { ICP_RUBRIC, type RubricLine } from './icp-rubric';
-import { addDays, COMPETITORS, count, daysBetween, longDate, money, quote } from './text';
+import { addDays, count, daysBetween, longDate, money, quote } from './text';
 
 const FIT_INDUSTRIES = /software|financial|e-?commerce|retail|media|telecom|gaming|adtech/i;
 const PARTIAL_INDUSTRIES = /healthcare|manufactur|logistic|energy/i;

@@ -83,15 +83,6 @@ const NOT_NAMES = new Set(
   ),
 );
 
-/** Competitors RevBot's warehouse tracks in calls and deals. */
-export const COMPETITORS = [
-  'Snowflake',
-  'Databricks',
-  'Google BigQuery',
-  'Amazon Redshift',
-  'ClickHouse',
-];
-
 const WORD = "[A-Z][A-Za-z0-9&.'-]*";
 
 /** Runs of capitalised words (`Acme Corp`, `IXIS`, `John Smith`) that are not question words. */

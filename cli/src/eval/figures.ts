@@ -55,6 +55,15 @@ export function reportedLines(answer: string): string[] {
   return lines;
 }
 
+const monthNumber = (name = '') => MONTHS.indexOf(name.slice(0, 3).toLowerCase()) + 1;
+
+/** Each way a date is written, and how its match reads as year, month and day. */
+const DATE_FORMS: [RegExp, (m: RegExpMatchArray) => [number, number, number]][] = [
+  [LONG_DATE, (m) => [Number(m[3]), monthNumber(m[1]), Number(m[2])]],
+  [DAY_MONTH_YEAR, (m) => [Number(m[3]), monthNumber(m[2]), Number(m[1])]],
+  [ISO_DATE, (m) => [Number(m[1]), Number(m[2]), Number(m[3])]],
+];
+
 /** Every money amount, percentage, count and date in `text`. */
 export function figuresIn(text: string): Figure[] {
   const figures: Figure[] = [];
@@ -77,31 +86,10 @@ export function figuresIn(text: string): Figure[] {
       tolerance: digitsTolerance(digits, 1),
     });
   }
-  for (const m of text.matchAll(LONG_DATE)) {
-    const month = MONTHS.indexOf((m[1] ?? '').slice(0, 3).toLowerCase()) + 1;
-    figures.push({
-      kind: 'date',
-      text: m[0],
-      value: epochDay(Number(m[3]), month, Number(m[2])),
-      tolerance: 0,
-    });
-  }
-  for (const m of text.matchAll(DAY_MONTH_YEAR)) {
-    const month = MONTHS.indexOf((m[2] ?? '').slice(0, 3).toLowerCase()) + 1;
-    figures.push({
-      kind: 'date',
-      text: m[0],
-      value: epochDay(Number(m[3]), month, Number(m[1])),
-      tolerance: 0,
-    });
-  }
-  for (const m of text.matchAll(ISO_DATE)) {
-    figures.push({
-      kind: 'date',
-      text: m[0],
-      value: epochDay(Number(m[1]), Number(m[2]), Number(m[3])),
-      tolerance: 0,
-    });
+  for (const [form, yearMonthDay] of DATE_FORMS) {
+    for (const m of text.matchAll(form)) {
+      figures.push({ kind: 'date', text: m[0], value: epochDay(...yearMonthDay(m)), tolerance: 0 });
+    }
   }
   for (const m of text.matchAll(COUNT)) {
     figures.push({

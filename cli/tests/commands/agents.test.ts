@@ -36,6 +36,17 @@ function copyAgents(root: string): string {
   return dir;
 }
 
+/** For each test of the calling `describe`: a fresh copy (`copyAgents`) in a new temporary root. */
+function freshAgentsCopy(prefix: string): { root: string; dir: string } {
+  const copy = { root: '', dir: '' };
+  beforeEach(() => {
+    copy.root = mkdtempSync(path.join(tmpdir(), prefix));
+    copy.dir = copyAgents(copy.root);
+  });
+  afterEach(() => rmSync(copy.root, { recursive: true, force: true }));
+  return copy;
+}
+
 const editConfig = (dir: string, key: string, edit: (config: Record<string, unknown>) => void) => {
   const file = path.join(dir, key, 'agent.json');
   const config = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -93,44 +104,40 @@ describe('revbot agents list and show', () => {
 });
 
 describe('revbot agents check', () => {
-  let root: string;
-  let dir: string;
-  beforeEach(() => {
-    root = mkdtempSync(path.join(tmpdir(), 'revbot-agents-'));
-    dir = copyAgents(root);
-  });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  const copy = freshAgentsCopy('revbot-agents-');
 
   it('passes the repository copy', async () => {
-    const { code, out } = await runCli(['agents', 'check', '--dir', dir]);
+    const { code, out } = await runCli(['agents', 'check', '--dir', copy.dir]);
     expect(out).toMatch(/every agent loads/);
     expect(code).toBe(0);
   });
 
   it('names each problem of a broken copy once, one line each, and exits 1', async () => {
-    writeFileSync(path.join(dir, 'data_agent/instructions.md'), 'Too short to steer.');
-    editConfig(dir, 'web_search_agent', (c) => {
+    writeFileSync(path.join(copy.dir, 'data_agent/instructions.md'), 'Too short to steer.');
+    editConfig(copy.dir, 'web_search_agent', (c) => {
       c.actionGroups = ['web_search', 'crystal_ball'];
     });
-    editConfig(dir, 'manager_agent', (c) => {
+    editConfig(copy.dir, 'manager_agent', (c) => {
       (c.collaborators as unknown[]).push(collaborator('ghost_agent', 'GhostAgent'));
     });
     // An agent nobody calls.
-    cpSync(path.join(dir, 'web_search_agent'), path.join(dir, 'lonely_agent'), { recursive: true });
-    editConfig(dir, 'lonely_agent', (c) => {
+    cpSync(path.join(copy.dir, 'web_search_agent'), path.join(copy.dir, 'lonely_agent'), {
+      recursive: true,
+    });
+    editConfig(copy.dir, 'lonely_agent', (c) => {
       c.actionGroups = ['web_search'];
     });
     // Deal and Lead analysis call each other.
-    editConfig(dir, 'deal_analysis_agent', (c) => {
+    editConfig(copy.dir, 'deal_analysis_agent', (c) => {
       c.collaboration = 'SUPERVISOR';
       c.collaborators = [collaborator('lead_analysis_agent', 'LeadAnalysisAgent')];
     });
-    editConfig(dir, 'lead_analysis_agent', (c) => {
+    editConfig(copy.dir, 'lead_analysis_agent', (c) => {
       c.collaboration = 'SUPERVISOR';
       c.collaborators = [collaborator('deal_analysis_agent', 'DealAnalysisAgent')];
     });
 
-    const { code, out } = await runCli(['agents', 'check', '--dir', dir]);
+    const { code, out } = await runCli(['agents', 'check', '--dir', copy.dir]);
     expect(code).toBe(1);
     const lines = out.trim().split('\n');
     const count = (pattern: RegExp) => lines.filter((l) => pattern.test(l)).length;
@@ -152,30 +159,30 @@ describe('revbot agents check', () => {
     expect(count(/cycle/)).toBe(1);
     // Five problems, and the summary line.
     expect(lines).toHaveLength(6);
-    expect(lines.at(-1)).toBe(`5 problems in ${dir}`);
+    expect(lines.at(-1)).toBe(`5 problems in ${copy.dir}`);
   });
 
   it('names a folder too long for the Bedrock agent name of every stage', async () => {
     // 74 + 5 = 79 letters: one more than `revops` and a 16-letter stage leave within 100.
     const key = `${'x'.repeat(74)}_agent`;
-    cpSync(path.join(dir, 'web_search_agent'), path.join(dir, key), { recursive: true });
-    editConfig(dir, 'manager_agent', (c) => {
+    cpSync(path.join(copy.dir, 'web_search_agent'), path.join(copy.dir, key), { recursive: true });
+    editConfig(copy.dir, 'manager_agent', (c) => {
       (c.collaborators as unknown[]).push(collaborator(key, 'LongAgent'));
     });
-    const { code, out } = await runCli(['agents', 'check', '--dir', dir]);
+    const { code, out } = await runCli(['agents', 'check', '--dir', copy.dir]);
     expect(code).toBe(1);
     expect(out.trim().split('\n')).toEqual([
       `${key}: folder name: must have at most 78 letters and digits (got 79), so the Bedrock agent name revops-<stage>-<name> fits Bedrock's pattern for every stage`,
-      `1 problem in ${dir}`,
+      `1 problem in ${copy.dir}`,
     ]);
   });
 
   it('reports more collaborators than Bedrock allows a supervisor', async () => {
-    editConfig(dir, 'manager_agent', (c) => {
+    editConfig(copy.dir, 'manager_agent', (c) => {
       const list = c.collaborators as unknown[];
       for (let i = 0; i < 6; i++) list.push(collaborator('data_agent', `Extra${i}`));
     });
-    const { code, out } = await runCli(['agents', 'check', '--dir', dir, '--json']);
+    const { code, out } = await runCli(['agents', 'check', '--dir', copy.dir, '--json']);
     expect(code).toBe(1);
     const { problems } = JSON.parse(out) as { problems: { agent: string; message: string }[] };
     expect(problems).toEqual([
@@ -188,16 +195,16 @@ describe('revbot agents check', () => {
   });
 
   it('reports a second entry agent', async () => {
-    editConfig(dir, 'execution_agent', (c) => {
+    editConfig(copy.dir, 'execution_agent', (c) => {
       c.collaboration = 'SUPERVISOR';
       c.collaborators = [collaborator('data_agent', 'DataAgent')];
     });
-    editConfig(dir, 'manager_agent', (c) => {
+    editConfig(copy.dir, 'manager_agent', (c) => {
       c.collaborators = (c.collaborators as { agent: string }[]).filter(
         (x) => x.agent !== 'execution_agent',
       );
     });
-    const { code, out } = await runCli(['agents', 'check', '--dir', dir]);
+    const { code, out } = await runCli(['agents', 'check', '--dir', copy.dir]);
     expect(code).toBe(1);
     expect(out).toMatch(
       /^agents: collaborators: more than one entry agent \(agents nobody calls that call others\): execution_agent, manager_agent;/,
@@ -207,13 +214,7 @@ describe('revbot agents check', () => {
 });
 
 describe('revbot agents new', () => {
-  let root: string;
-  let dir: string;
-  beforeEach(() => {
-    root = mkdtempSync(path.join(tmpdir(), 'revbot-agents-new-'));
-    dir = copyAgents(root);
-  });
-  afterEach(() => rmSync(root, { recursive: true, force: true }));
+  const copy = freshAgentsCopy('revbot-agents-new-');
 
   it('scaffolds an agent that loads, is called by the Manager and answers offline', async () => {
     const created = await runCli([
@@ -221,7 +222,7 @@ describe('revbot agents new', () => {
       'new',
       'forecast_agent',
       '--dir',
-      dir,
+      copy.dir,
       '--tools',
       'firebolt_query',
       '--description',
@@ -233,34 +234,34 @@ describe('revbot agents new', () => {
       /registered forecast_agent as collaborator ForecastAgent of manager_agent/,
     );
     expect(created.out).toMatch(/no golden set at .*eval\/golden: no starter case added/);
-    expect(existsSync(path.join(root, 'eval'))).toBe(false);
+    expect(existsSync(path.join(copy.root, 'eval'))).toBe(false);
 
-    const agents = loadAgents(dir);
+    const agents = loadAgents(copy.dir);
     const forecast = agents.get('forecast_agent');
     expect(forecast.displayName).toBe('Forecast');
     expect(forecast.actionGroups.map((g) => g.name)).toEqual(['firebolt_query']);
     expect(agents.entry.key).toBe('manager_agent');
     expect(agents.entry.collaborators.map((c) => c.name)).toContain('ForecastAgent');
 
-    const checked = await runCli(['agents', 'check', '--dir', dir]);
+    const checked = await runCli(['agents', 'check', '--dir', copy.dir]);
     expect(checked.code).toBe(0);
 
-    const dataDir = path.join(root, 'data');
+    const dataDir = path.join(copy.root, 'data');
     const asked = await runCli(['ask', "What's the status of the IXIS deal?"], {
-      env: { AGENTS_DIR: dir, REVBOT_DATA_AS_OF: '2026-11-23', REVBOT_DATA_DIR: dataDir },
+      env: { AGENTS_DIR: copy.dir, REVBOT_DATA_AS_OF: '2026-11-23', REVBOT_DATA_DIR: dataDir },
     });
     expect(asked.code).toBe(0);
     expect(asked.out).toMatch(/Negotiate \(75%\)/);
   }, 60_000);
 
   it('scaffolds an agent the CDK app deploys as a Bedrock agent the Manager supervises', async () => {
-    const created = await runCli(['agents', 'new', 'forecast_agent', '--dir', dir]);
+    const created = await runCli(['agents', 'new', 'forecast_agent', '--dir', copy.dir]);
     expect(created.code).toBe(0);
     // An empty bundling list makes NodejsFunction skip esbuild: the templates are the same.
     const app = newRevbotApp({ context: { stage: 'scaffold', 'aws:cdk:bundling-stacks': [] } });
     const stack = new AgentsStack(app, 'Agents', {
       config: loadConfig(app.node),
-      definitions: loadAgents(dir),
+      definitions: loadAgents(copy.dir),
     });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Bedrock::Agent', 7);
@@ -276,18 +277,18 @@ describe('revbot agents new', () => {
   }, 120_000);
 
   it('adds a starter case when the golden set exists', async () => {
-    mkdirSync(path.join(root, 'eval', 'golden'), { recursive: true });
-    const { code } = await runCli(['agents', 'new', 'forecast_agent', '--dir', dir]);
+    mkdirSync(path.join(copy.root, 'eval', 'golden'), { recursive: true });
+    const { code } = await runCli(['agents', 'new', 'forecast_agent', '--dir', copy.dir]);
     expect(code).toBe(0);
     // The starter is a golden-set file revbot eval reads.
-    const [starter] = loadGoldenSet(path.join(root, 'eval/golden'), dir);
+    const [starter] = loadGoldenSet(path.join(copy.root, 'eval/golden'), copy.dir);
     expect(starter?.area).toBe('forecast');
     expect(starter?.expect.agents).toEqual(['ForecastAgent']);
   });
 
   it('writes nothing for a name that exists or breaks the rules', async () => {
-    const before = readFileSync(path.join(dir, 'manager_agent/agent.json'), 'utf8');
-    const taken = await runCli(['agents', 'new', 'data_agent', '--dir', dir]);
+    const before = readFileSync(path.join(copy.dir, 'manager_agent/agent.json'), 'utf8');
+    const taken = await runCli(['agents', 'new', 'data_agent', '--dir', copy.dir]);
     expect(taken.code).toBe(1);
     expect(taken.err).toMatch(/agents\/data_agent already exists/);
     const unknownTool = await runCli([
@@ -295,14 +296,14 @@ describe('revbot agents new', () => {
       'new',
       'x_agent',
       '--dir',
-      dir,
+      copy.dir,
       '--tools',
       'magic',
     ]);
     expect(unknownTool.code).toBe(1);
     expect(unknownTool.err).toMatch(/x_agent: agent\.json actionGroups\[0\]: unknown tool "magic"/);
-    expect(existsSync(path.join(dir, 'x_agent'))).toBe(false);
-    expect(readFileSync(path.join(dir, 'manager_agent/agent.json'), 'utf8')).toBe(before);
+    expect(existsSync(path.join(copy.dir, 'x_agent'))).toBe(false);
+    expect(readFileSync(path.join(copy.dir, 'manager_agent/agent.json'), 'utf8')).toBe(before);
   });
 });
 

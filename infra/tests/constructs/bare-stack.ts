@@ -28,3 +28,54 @@ export const bedrockArnInBareStack = (resource: string, { account = true } = {})
     ],
   ],
 });
+
+/** The trust statement of a role Bedrock assumes for this account's agents whose ARN matches `sourceArn`. */
+export const bedrockAgentTrust = (sourceArn: unknown) => ({
+  Action: 'sts:AssumeRole',
+  Effect: 'Allow',
+  Principal: { Service: 'bedrock.amazonaws.com' },
+  Condition: {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+    ArnLike: { 'aws:SourceArn': sourceArn },
+  },
+});
+
+/** A bucket's properties when it is encrypted with SSE-S3, blocks all public access and is versioned. */
+export const PRIVATE_VERSIONED_BUCKET = {
+  BucketEncryption: {
+    ServerSideEncryptionConfiguration: [
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
+    ],
+  },
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: true,
+    BlockPublicPolicy: true,
+    IgnorePublicAcls: true,
+    RestrictPublicBuckets: true,
+  },
+  VersioningConfiguration: { Status: 'Enabled' },
+};
+
+/**
+ * The properties a `KnowledgeBase` renders for its `AWS::Bedrock::KnowledgeBase`: Titan Text
+ * Embeddings V2 (1024 float32 dimensions) into the S3 Vectors index `indexArn`.
+ */
+export const titanS3VectorsKnowledgeBase = (name: string, roleArn: unknown, indexArn: unknown) => ({
+  Name: name,
+  RoleArn: roleArn,
+  KnowledgeBaseConfiguration: {
+    Type: 'VECTOR',
+    VectorKnowledgeBaseConfiguration: {
+      EmbeddingModelArn: bedrockArnInBareStack('foundation-model/amazon.titan-embed-text-v2:0', {
+        account: false,
+      }),
+      EmbeddingModelConfiguration: {
+        BedrockEmbeddingModelConfiguration: { Dimensions: 1024, EmbeddingDataType: 'FLOAT32' },
+      },
+    },
+  },
+  StorageConfiguration: {
+    Type: 'S3_VECTORS',
+    S3VectorsConfiguration: { IndexArn: indexArn },
+  },
+});

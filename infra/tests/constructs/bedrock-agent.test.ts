@@ -10,7 +10,7 @@ import {
   bedrockAgentName,
   pascal,
 } from '../../constructs/bedrock-agent';
-import { bareStack, logicalId } from './bare-stack';
+import { bareStack, bedrockAgentTrust, logicalId } from './bare-stack';
 
 const AGENTS = loadAgents();
 const KNOWLEDGE_BASE: AgentKnowledgeBaseAccess = {
@@ -110,17 +110,7 @@ describe('BedrockAgent', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
-        Statement: [
-          {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Principal: { Service: 'bedrock.amazonaws.com' },
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-              ArnLike: { 'aws:SourceArn': Match.anyValue() },
-            },
-          },
-        ],
+        Statement: [bedrockAgentTrust(Match.anyValue())],
       },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {

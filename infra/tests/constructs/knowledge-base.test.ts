@@ -9,7 +9,12 @@ import {
   KnowledgeBase,
   type KnowledgeBaseProps,
 } from '../../constructs/knowledge-base';
-import { bareStack, bedrockArnInBareStack, logicalId } from './bare-stack';
+import {
+  bareStack,
+  logicalId,
+  PRIVATE_VERSIONED_BUCKET,
+  titanS3VectorsKnowledgeBase,
+} from './bare-stack';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -44,30 +49,14 @@ describe('KnowledgeBase', () => {
       DistanceMetric: 'cosine',
       DataType: 'float32',
     });
-    template.hasResourceProperties('AWS::Bedrock::KnowledgeBase', {
-      Name: 'revops-test-knowledge-base',
-      RoleArn: { 'Fn::GetAtt': [logicalId(kb.role), 'Arn'] },
-      KnowledgeBaseConfiguration: {
-        Type: 'VECTOR',
-        VectorKnowledgeBaseConfiguration: {
-          EmbeddingModelArn: bedrockArnInBareStack(
-            'foundation-model/amazon.titan-embed-text-v2:0',
-            {
-              account: false,
-            },
-          ),
-          EmbeddingModelConfiguration: {
-            BedrockEmbeddingModelConfiguration: { Dimensions: 1024, EmbeddingDataType: 'FLOAT32' },
-          },
-        },
-      },
-      StorageConfiguration: {
-        Type: 'S3_VECTORS',
-        S3VectorsConfiguration: {
-          IndexArn: { 'Fn::GetAtt': [logicalId(kb.index), 'IndexArn'] },
-        },
-      },
-    });
+    template.hasResourceProperties(
+      'AWS::Bedrock::KnowledgeBase',
+      titanS3VectorsKnowledgeBase(
+        'revops-test-knowledge-base',
+        { 'Fn::GetAtt': [logicalId(kb.role), 'Arn'] },
+        { 'Fn::GetAtt': [logicalId(kb.index), 'IndexArn'] },
+      ),
+    );
     template.hasResourceProperties('AWS::Bedrock::DataSource', {
       DataSourceConfiguration: {
         Type: 'S3',
@@ -86,20 +75,7 @@ describe('KnowledgeBase', () => {
     // THEN
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::S3::Bucket', 1);
-    template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [
-          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-        ],
-      },
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      VersioningConfiguration: { Status: 'Enabled' },
-    });
+    template.hasResourceProperties('AWS::S3::Bucket', PRIVATE_VERSIONED_BUCKET);
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {
         Statement: Match.arrayWith([

@@ -1,5 +1,6 @@
 import { Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { QueueProcessor, type QueueProcessorProps } from '../../constructs/queue-processor';
 import { bareStack, logicalId } from './bare-stack';
@@ -126,6 +127,31 @@ describe('QueueProcessor', () => {
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 10,
       ScalingConfig: { MaximumConcurrency: 7 },
+    });
+  });
+
+  it('lets a producer send to the queue and do nothing else', () => {
+    // GIVEN
+    const processing = new QueueProcessor(stack, 'Processing', PROPS);
+    const producer = new iam.Role(stack, 'Producer', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    });
+
+    // WHEN
+    processing.grantEnqueue(producer);
+
+    // THEN
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalId(producer) }],
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 'sqs:SendMessage',
+            Effect: 'Allow',
+            Resource: { 'Fn::GetAtt': [logicalId(processing.queue), 'Arn'] },
+          },
+        ],
+      },
     });
   });
 

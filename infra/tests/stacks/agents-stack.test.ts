@@ -9,6 +9,12 @@ import { bedrockAgentName } from '../../constructs/bedrock-agent';
 import { KNOWLEDGE_BASE_DIR, KnowledgeBase } from '../../constructs/knowledge-base';
 import { buildApp, newRevbotApp, type RevbotStacks } from '../../lib/app';
 import { SESSION_TABLE_ACTIONS } from '../../stacks/agents-stack';
+import {
+  bedrockAgentTrust,
+  bedrockArnInBareStack,
+  titanS3VectorsKnowledgeBase,
+} from '../constructs/bare-stack';
+import { nagErrors } from '../nag-report';
 
 const outdirs: string[] = [];
 const tempDir = (prefix: string) => {
@@ -30,15 +36,6 @@ function synthApp(agentRuntime: string): { stacks: RevbotStacks; outdir: string 
   const stacks = buildApp(app);
   app.synth();
   return { stacks, outdir };
-}
-
-function nagErrors(outdir: string): string[] {
-  const report = JSON.parse(readFileSync(path.join(outdir, 'validation-report.json'), 'utf8')) as {
-    pluginReports: { pluginName: string; violations: { ruleName: string; severity: string }[] }[];
-  };
-  return report.pluginReports.flatMap((r) =>
-    r.violations.filter((v) => v.severity === 'error').map((v) => `${r.pluginName}:${v.ruleName}`),
-  );
 }
 
 type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
@@ -226,52 +223,14 @@ describe('the agents stack with Bedrock Agents (default)', () => {
     for (const roleId of roleIds.values()) {
       expect(all[roleId]!.Properties.AssumeRolePolicyDocument).toEqual({
         Version: '2012-10-17',
-        Statement: [
-          {
-            Action: 'sts:AssumeRole',
-            Effect: 'Allow',
-            Principal: { Service: 'bedrock.amazonaws.com' },
-            Condition: {
-              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-              ArnLike: {
-                'aws:SourceArn': {
-                  'Fn::Join': [
-                    '',
-                    [
-                      'arn:',
-                      { Ref: 'AWS::Partition' },
-                      ':bedrock:',
-                      { Ref: 'AWS::Region' },
-                      ':',
-                      { Ref: 'AWS::AccountId' },
-                      ':agent/*',
-                    ],
-                  ],
-                },
-              },
-            },
-          },
-        ],
+        Statement: [bedrockAgentTrust(bedrockArnInBareStack('agent/*'))],
       });
       expect(all[roleId]!.Properties.ManagedPolicyArns).toBeUndefined();
     }
   });
 
   it('scopes every agent role to its model, its knowledge base and, for the Manager, the five aliases', () => {
-    const profileArn = {
-      'Fn::Join': [
-        '',
-        [
-          'arn:',
-          { Ref: 'AWS::Partition' },
-          ':bedrock:',
-          { Ref: 'AWS::Region' },
-          ':',
-          { Ref: 'AWS::AccountId' },
-          ':inference-profile/us.anthropic.claude-sonnet-4-6',
-        ],
-      ],
-    };
+    const profileArn = bedrockArnInBareStack('inference-profile/us.anthropic.claude-sonnet-4-6');
     const kbArn = {
       'Fn::GetAtt': [logicalIdOf(stacks.agents.knowledgeBase.knowledgeBase), 'KnowledgeBaseArn'],
     };
@@ -365,34 +324,14 @@ describe('the agents stack with Bedrock Agents (default)', () => {
       },
     });
     const kb = stacks.agents.knowledgeBase;
-    template.hasResourceProperties('AWS::Bedrock::KnowledgeBase', {
-      Name: 'revops-prod-knowledge-base',
-      RoleArn: { 'Fn::GetAtt': [logicalIdOf(kb.role.node.defaultChild as never), 'Arn'] },
-      KnowledgeBaseConfiguration: {
-        Type: 'VECTOR',
-        VectorKnowledgeBaseConfiguration: {
-          EmbeddingModelArn: {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':bedrock:',
-                { Ref: 'AWS::Region' },
-                '::foundation-model/amazon.titan-embed-text-v2:0',
-              ],
-            ],
-          },
-          EmbeddingModelConfiguration: {
-            BedrockEmbeddingModelConfiguration: { Dimensions: 1024, EmbeddingDataType: 'FLOAT32' },
-          },
-        },
-      },
-      StorageConfiguration: {
-        Type: 'S3_VECTORS',
-        S3VectorsConfiguration: { IndexArn: { 'Fn::GetAtt': [logicalIdOf(kb.index), 'IndexArn'] } },
-      },
-    });
+    template.hasResourceProperties(
+      'AWS::Bedrock::KnowledgeBase',
+      titanS3VectorsKnowledgeBase(
+        'revops-prod-knowledge-base',
+        { 'Fn::GetAtt': [logicalIdOf(kb.role.node.defaultChild as never), 'Arn'] },
+        { 'Fn::GetAtt': [logicalIdOf(kb.index), 'IndexArn'] },
+      ),
+    );
     template.hasResourceProperties('AWS::Bedrock::DataSource', {
       KnowledgeBaseId: { 'Fn::GetAtt': [logicalIdOf(kb.knowledgeBase), 'KnowledgeBaseId'] },
       DataSourceConfiguration: {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, newRevbotApp } from '../../lib/app';
+import { PRIVATE_VERSIONED_BUCKET } from '../constructs/bare-stack';
 
 type Resource = { Properties: Record<string, unknown> };
 
@@ -42,18 +43,7 @@ describe('the monitoring stack', () => {
   it('keeps conversations in a versioned bucket encrypted with SSE-S3, with public access blocked', () => {
     const [, bucket] = conversationBucket();
     expect(bucket.Properties).toMatchObject({
-      BucketEncryption: {
-        ServerSideEncryptionConfiguration: [
-          { ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } },
-        ],
-      },
-      PublicAccessBlockConfiguration: {
-        BlockPublicAcls: true,
-        BlockPublicPolicy: true,
-        IgnorePublicAcls: true,
-        RestrictPublicBuckets: true,
-      },
-      VersioningConfiguration: { Status: 'Enabled' },
+      ...PRIVATE_VERSIONED_BUCKET,
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       LoggingConfiguration: { LogFilePrefix: 'conversation-history/' },
     });

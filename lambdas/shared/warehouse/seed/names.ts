@@ -206,14 +206,6 @@ export const TECHNOLOGIES = [
   'Spark',
 ] as const;
 
-export const COMPETITORS = [
-  'Snowflake',
-  'Databricks',
-  'Google BigQuery',
-  'Amazon Redshift',
-  'ClickHouse',
-] as const;
-
 export const PRODUCTS = [
   'Enterprise Platform',
   'Analytics Cloud',

@@ -9,6 +9,7 @@
  * Acme Corp, whose recent calls mention Snowflake and Databricks while its usage declines.
  * The Gong and search stand-ins serve data derived from the same generator.
  */
+import { COMPETITORS } from '@revbot/agents/knowledge-base';
 import type { SqlValue } from '../types';
 import {
   CALL_KINDS,
@@ -22,7 +23,6 @@ import {
 import {
   COMPANY_PREFIXES,
   COMPANY_SUFFIXES,
-  COMPETITORS,
   CONTACT_TITLES,
   COUNTRIES,
   FIRST_NAMES,
