@@ -17,6 +17,7 @@ import {
 } from '@revbot/testing/headless-chromium';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OVERVIEW_CHARTS } from '../../cli/src/viewer/overview-page';
 import { runCli } from '../../cli/tests/support/run-cli';
 
 const XSS = `<script>alert("xss")</script><img src=x onerror="alert('img')"> <@U0BOSS> *not bold*`;
@@ -161,13 +162,7 @@ describe.runIf(runInBrowser)('the conversation viewer in headless Chromium', () 
   it('draws the overview charts from the records', async () => {
     await page.goto(`${stack.viewerUrl}/overview`);
     expect(await page.locator('h1').textContent()).toBe('Overview');
-    for (const id of [
-      'chart-per-day',
-      'chart-answer-time',
-      'chart-failure-rate',
-      'chart-agents',
-      'chart-feedback',
-    ]) {
+    for (const id of OVERVIEW_CHARTS) {
       expect(await page.locator(`#${id} svg`).isVisible()).toBe(true);
     }
     // One day of conversations: one bar holding all four.

@@ -5,19 +5,19 @@
  * and re-reads only folders that are new or whose files changed (a new feedback click).
  * On S3 only the newest days are re-listed, so a refresh costs a few requests, not one per day.
  */
-import {
-  CONVERSATION_FILE,
-  type ConversationMetadata,
-  METADATA_FILE,
-  metadataSchema,
-} from '@revbot/monitoring';
-import {
-  type ConversationFolder,
-  type ConversationStore,
-  loadConversation,
-} from '../ops/conversation-store';
+import { CONVERSATION_FILE, METADATA_FILE } from '@revbot/monitoring';
+import { OpsError } from '../errors';
+import type { ConversationFolder, ConversationStore } from '../ops/conversation-store';
 import { type Filters, matchesFilters } from './conversation-filters';
-import { type ConversationSummary, feedbackFileSchema, summarize } from './conversation-summary';
+import {
+  type ConversationSummary,
+  feedbackFileSchema,
+  type IndexedConversation,
+  type IndexedMetadata,
+  indexedConversationSchema,
+  indexedMetadataSchema,
+  summarize,
+} from './conversation-summary';
 
 export interface ConversationIndexOptions {
   /** How old the index may get before a request refreshes it. @default 2000 */
@@ -111,8 +111,8 @@ export class ConversationIndex {
   private async read(folder: ConversationFolder): Promise<void> {
     const { ref } = folder;
     try {
-      const loaded = await loadConversation(this.store, ref, { withMetadata: false });
-      const [metadata, feedback] = await Promise.all([
+      const [conversation, metadata, feedback] = await Promise.all([
+        this.readConversation(folder),
         this.readMetadata(folder),
         this.readFeedback(folder),
       ]);
@@ -121,7 +121,7 @@ export class ConversationIndex {
         summary: summarize({
           key: ref.key,
           folderStartedAt: ref.startedAt,
-          conversation: loaded.conversation,
+          conversation,
           metadata,
           feedback,
         }),
@@ -132,14 +132,25 @@ export class ConversationIndex {
     }
   }
 
-  private async readMetadata(
-    folder: ConversationFolder,
-  ): Promise<ConversationMetadata | undefined> {
+  private async readConversation(folder: ConversationFolder): Promise<IndexedConversation> {
+    const text = await this.store.read(folder.ref, CONVERSATION_FILE);
+    if (text === undefined) throw new OpsError(`no ${CONVERSATION_FILE} at ${folder.ref.location}`);
+    const parsed = indexedConversationSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new OpsError(
+        `${folder.ref.location}${CONVERSATION_FILE} does not match the record schema: ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  private async readMetadata(folder: ConversationFolder): Promise<IndexedMetadata | undefined> {
     if (!folder.files.includes(METADATA_FILE)) return undefined;
     const text = await this.store.read(folder.ref, METADATA_FILE);
     if (text === undefined) return undefined;
     try {
-      const parsed = metadataSchema.safeParse(JSON.parse(text));
+      const parsed = indexedMetadataSchema.safeParse(JSON.parse(text));
       return parsed.success ? parsed.data : undefined;
     } catch {
       return undefined;

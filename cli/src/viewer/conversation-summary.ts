@@ -3,8 +3,44 @@
  * conversation.json, metadata.json and feedback files once, so thousands fit in memory and a
  * page never re-reads a record to filter or chart.
  */
-import type { Conversation, ConversationMetadata, ConversationStatus } from '@revbot/monitoring';
+import {
+  type ConversationStatus,
+  channelSchema,
+  conversationStatusSchema,
+} from '@revbot/monitoring';
 import { z } from 'zod';
+
+const parameters = z.array(z.object({ value: z.string().nullable() }));
+
+/**
+ * The part of conversation.json the index reads. Validating only these fields keeps the first
+ * build of thousands of records quick; the conversation page still reads a record in full.
+ */
+export const indexedConversationSchema = z.object({
+  conversation_id: z.string().min(1),
+  channel: channelSchema,
+  user_query: z.string().nullable(),
+  status: conversationStatusSchema,
+  final_response: z.object({ text: z.string().nullable() }),
+  timing: z.object({ started_at: z.string().nullable(), duration_ms: z.number().nullable() }),
+  usage: z.object({ total_tokens: z.number(), estimated_cost_usd: z.number().nullable() }),
+  agent_flow: z.array(
+    z.object({
+      agent_name: z.string(),
+      tool_calls: z.array(
+        z.object({ parameters, request_body: z.object({ properties: parameters }).nullable() }),
+      ),
+    }),
+  ),
+  errors: z.array(z.unknown()),
+});
+export type IndexedConversation = z.infer<typeof indexedConversationSchema>;
+
+/** The part of metadata.json the index reads: the quality score. */
+export const indexedMetadataSchema = z.object({
+  quality: z.object({ score: z.number().min(0).max(1) }),
+});
+export type IndexedMetadata = z.infer<typeof indexedMetadataSchema>;
 
 export interface FeedbackCounts {
   positive: number;
@@ -20,7 +56,7 @@ export interface ConversationSummary {
   startedAt: number;
   /** UTC day, `YYYY-MM-DD`. */
   day: string;
-  channelKind: Conversation['channel']['kind'];
+  channelKind: IndexedConversation['channel']['kind'];
   /** Slack channel id, webhook source system or replayed file. */
   channel: string;
   user: string | null;
@@ -62,7 +98,7 @@ export function sqlPattern(sql: string): string {
 const SQL_START = /^\s*(?:with|select)\b/i;
 
 /** The SQL statements a conversation's tool calls sent. */
-export function sqlStatements(conversation: Conversation): string[] {
+export function sqlStatements(conversation: IndexedConversation): string[] {
   const statements: string[] = [];
   for (const run of conversation.agent_flow) {
     for (const call of run.tool_calls) {
@@ -75,7 +111,10 @@ export function sqlStatements(conversation: Conversation): string[] {
   return statements;
 }
 
-export function channelOf(conversation: Conversation): { channel: string; user: string | null } {
+export function channelOf(conversation: IndexedConversation): {
+  channel: string;
+  user: string | null;
+} {
   const { channel } = conversation;
   if (channel.kind === 'slack') return { channel: channel.channel, user: channel.user };
   if (channel.kind === 'webhook') return { channel: channel.source_system, user: null };
@@ -85,8 +124,8 @@ export function channelOf(conversation: Conversation): { channel: string; user: 
 export function summarize(input: {
   key: string;
   folderStartedAt: Date | undefined;
-  conversation: Conversation;
-  metadata: ConversationMetadata | undefined;
+  conversation: IndexedConversation;
+  metadata: IndexedMetadata | undefined;
   feedback: FeedbackCounts;
 }): ConversationSummary {
   const { conversation, metadata } = input;

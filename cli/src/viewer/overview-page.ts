@@ -9,6 +9,15 @@ import { filterForm } from './list-page';
 import type { OverviewStats } from './overview-stats';
 import { formatMs, formatNumber, type PageContext, pageLayout } from './page-layout';
 
+/** The overview's charts, by element id. */
+export const OVERVIEW_CHARTS = [
+  'chart-per-day',
+  'chart-answer-time',
+  'chart-failure-rate',
+  'chart-agents',
+  'chart-feedback',
+] as const;
+
 const WIDTH = 640;
 const HEIGHT = 180;
 const PAD = { left: 48, right: 8, top: 8, bottom: 28 };

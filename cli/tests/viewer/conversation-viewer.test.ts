@@ -20,6 +20,7 @@ import { listenOnLoopback } from '@revbot/testing/listen-on-loopback';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localConversationStore, s3ConversationStore } from '../../src/ops/conversation-store';
 import { createConversationViewer } from '../../src/viewer/conversation-viewer';
+import { OVERVIEW_CHARTS } from '../../src/viewer/overview-page';
 import { recordedStreamAt } from '../support/recorded-streams';
 
 const XSS = `<script>alert('x')</script><img src=x onerror=alert(1)> *bold* <@U1>`;
@@ -198,13 +199,7 @@ describe('the conversation viewer over a local folder', () => {
   it('draws the overview: per-day counts, answer times, failure rate, agents, feedback', async () => {
     const page = await get('/conversations/overview');
     expect(page.status).toBe(200);
-    for (const id of [
-      'chart-per-day',
-      'chart-answer-time',
-      'chart-failure-rate',
-      'chart-agents',
-      'chart-feedback',
-    ]) {
+    for (const id of OVERVIEW_CHARTS) {
       expect(page.text).toContain(`id="${id}"`);
     }
     // 2026-11-20 to 2026-11-22: three days, one bar each.
