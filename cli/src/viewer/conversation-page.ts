@@ -48,20 +48,36 @@ function resultTable(result: string): SafeHtml | undefined {
 </table>${rows.length > MAX_RESULT_ROWS ? html`<p>and ${formatNumber(rows.length - MAX_RESULT_ROWS)} more</p>` : ''}</div>`;
 }
 
-/** The HTTP status a tool reported (a webhook delivery), when its result says one. */
+const STATUS_FIELDS = ['receiver_status', 'http_status', 'status_code', 'statusCode', 'status'];
+
+/**
+ * The HTTP status a tool reported (the webhook executor's `receiver_status`, possibly inside
+ * the tool's response envelope), when its result says one.
+ */
 export function httpStatusOf(result: string | null): number | undefined {
   if (!result) return undefined;
+  let parsed: unknown;
   try {
-    const value = JSON.parse(result) as Record<string, unknown>;
-    for (const name of ['http_status', 'status_code', 'statusCode', 'status']) {
-      const status = value?.[name];
-      if (typeof status === 'number' && status >= 100 && status < 600) return status;
-    }
+    parsed = JSON.parse(result);
   } catch {
     const match = /\bHTTP (\d{3})\b/.exec(result);
-    if (match) return Number(match[1]);
+    return match ? Number(match[1]) : undefined;
   }
-  return undefined;
+  const find = (value: unknown, depth: number): number | undefined => {
+    if (!value || typeof value !== 'object' || Array.isArray(value) || depth > 3) return undefined;
+    const record = value as Record<string, unknown>;
+    for (const name of STATUS_FIELDS) {
+      const status = record[name];
+      if (typeof status === 'number' && Number.isInteger(status) && status >= 100 && status < 600)
+        return status;
+    }
+    for (const nested of Object.values(record)) {
+      const found = find(nested, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  return find(parsed, 0);
 }
 
 function toolDetails(call: ToolCall): SafeHtml {
