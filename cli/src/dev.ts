@@ -26,6 +26,7 @@ try {
   GET  ${stack.url}/webhook/{trackingId} its status and answer
   POST ${stack.url}/slack/events         Slack Events API
   GET  ${stack.url}/healthz              health and queue depths
+  GET  ${stack.viewerUrl}        the conversation viewer (list, timelines, overview)
 
   agents:        ${stack.runtimeName} runtime (AGENT_RUNTIME=${stack.env.AGENT_RUNTIME})
   warehouse:     embedded DuckDB, seeded with sample revenue data

@@ -90,6 +90,16 @@ describe('pnpm dev as a process', () => {
     expect(output).toMatch(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/webhook/);
   });
 
+  it('serves the conversation viewer under /conversations', async () => {
+    expect(output).toMatch(
+      /GET +http:\/\/127\.0\.0\.1:\d+\/conversations +the conversation viewer/,
+    );
+    const page = await fetch(`${url}/conversations`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('<h1>Conversations</h1>');
+  });
+
   it('answers revbot webhook through the running stack', async () => {
     const { code, out } = await runCli(
       ['webhook', 'What is our pipeline this quarter?', '--url', url],

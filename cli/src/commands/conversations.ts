@@ -1,7 +1,8 @@
 /**
- * `revbot conversations list|show`: browse the exported conversation records in the stage's
- * conversation-history bucket (or a local folder with `--local`/`--dir`) and render one as a
- * readable timeline of agents, hand-offs, tools with durations and the answer.
+ * `revbot conversations list|show|serve`: browse the exported conversation records in the
+ * stage's conversation-history bucket (or a local folder with `--local`/`--dir`), render one as
+ * a readable timeline of agents, hand-offs, tools with durations and the answer, or serve the
+ * conversation viewer over them in the browser.
  */
 
 import type { CloudFormationClient } from '@aws-sdk/client-cloudformation';
@@ -31,6 +32,7 @@ import { formatDuration, formatTable, formatUtc, oneLine, toJsonLine } from '../
 import { startProgress } from '../ops/progress';
 import { listStackResources, stackName } from '../ops/stack-outputs';
 import { type StageContext, withStage } from '../ops/stage-context';
+import { startViewerServer } from '../viewer/viewer-server';
 
 const OPTIONS = {
   since: { type: 'string' },
@@ -41,7 +43,11 @@ const OPTIONS = {
   dir: { type: 'string' },
   bucket: { type: 'string' },
   full: { type: 'boolean', default: false },
+  port: { type: 'string' },
+  host: { type: 'string' },
 } as const;
+
+const VIEWER_PORT = 4400;
 
 const CHANNEL_KINDS = new Set(['slack', 'webhook', 'replay']);
 
@@ -231,11 +237,28 @@ async function show(
   return 0;
 }
 
+/** Serves the viewer until SIGINT/SIGTERM. */
+async function serve(
+  store: ConversationStore,
+  io: CommandIo,
+  options: { port: number; host: string; refreshMs: number; recentDays: number },
+): Promise<number> {
+  const viewer = await startViewerServer({ store, ...options });
+  io.stderr.write(`conversation viewer on ${viewer.url} reading ${store.where} (Ctrl-C to stop)\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await viewer.close();
+  return 0;
+}
+
 export const conversationsCommand: Command = {
   name: 'conversations',
   summary: 'browse exported conversations and show one as a timeline',
   usage: `usage: revbot conversations list [--since 7d] [--user U…] [--channel C…|slack|webhook] [--limit 20]
        revbot conversations show <id> [--since 30d] [--full]
+       revbot conversations serve [--port ${VIEWER_PORT}] [--host 127.0.0.1]
 
 Reads the records the processors export (conversation-history/YYYY/MM/DD/<ISO>_<id>/) from the
 stage's conversation-history bucket, or with --local from .revbot/ (the local stack), or --dir.
@@ -245,6 +268,9 @@ show   one conversation as a timeline: each agent (indented under the agent that
        to it), its reasoning, routing, tool calls with parameters, results and durations,
        knowledge-base lookups, guardrails and errors; then the answer, usage and quality.
        <id> is the conversation id, its folder name or its key (conversation-history/…/)
+serve  the conversation viewer in the browser: the list with filters, each conversation's
+       waterfall with SQL, rows and passages, and an overview with charts; read-only, it
+       reads the records with your AWS credentials and binds to 127.0.0.1 unless --host
 
   --since 7d          how far back to look (list: 7d, show: 30d)
   --user U…           only this Slack user
@@ -254,34 +280,49 @@ show   one conversation as a timeline: each agent (indented under the agent that
   --local             read .revbot/conversation-history/ (where pnpm dev and revbot export write)
   --dir DIR           read DIR/conversation-history/
   --bucket NAME       read this bucket instead of the stage's
+  --port N            serve: the port (default ${VIEWER_PORT}; 0 picks a free one)
+  --host HOST         serve: the address to bind (default 127.0.0.1)
 ${COMMON_USAGE}`,
   async run(args, io) {
     const { values, positionals, common } = parseCommandArgs(args, OPTIONS, io.env);
     const [first, ...rest] = positionals;
-    const action = parseAction(first, ['list', 'show']);
+    const action = parseAction(first, ['list', 'show', 'serve']);
     if (action === 'show' && rest.length !== 1) throw new UsageError('show needs one <id>');
-    if (action === 'list' && rest.length > 0) throw new UsageError(`unexpected "${rest[0]}"`);
+    if (action !== 'show' && rest.length > 0) throw new UsageError(`unexpected "${rest[0]}"`);
+    if (action !== 'serve' && (values.port !== undefined || values.host !== undefined)) {
+      throw new UsageError('--port and --host are for serve');
+    }
+    const port =
+      values.port === undefined ? VIEWER_PORT : parseCount(values.port, '--port', 65_535, 0);
     const sinceMs = parseDuration(values.since ?? (action === 'list' ? '7d' : '30d'), '--since');
     const limit = values.limit === undefined ? 20 : parseCount(values.limit, '--limit', 1000);
     const local = values.local || values.dir !== undefined;
     if (local && values.bucket) throw new UsageError('use --bucket or --local/--dir, not both');
 
     const runWith = (store: ConversationStore, now: number) =>
-      action === 'list'
-        ? list(store, io, {
-            now,
-            sinceMs,
-            limit,
-            user: values.user,
-            channel: values.channel,
-            json: common.json,
+      action === 'serve'
+        ? serve(store, io, {
+            port,
+            host: values.host ?? '127.0.0.1',
+            // A bucket is listed less often and only its newest days again: requests cost.
+            refreshMs: local ? 2_000 : 30_000,
+            recentDays: local ? Number.POSITIVE_INFINITY : 2,
           })
-        : show(store, io, rest[0] as string, {
-            now,
-            sinceMs,
-            full: values.full,
-            json: common.json,
-          });
+        : action === 'list'
+          ? list(store, io, {
+              now,
+              sinceMs,
+              limit,
+              user: values.user,
+              channel: values.channel,
+              json: common.json,
+            })
+          : show(store, io, rest[0] as string, {
+              now,
+              sinceMs,
+              full: values.full,
+              json: common.json,
+            });
 
     if (local) {
       const root = await resolveLocalRoot(io.cwd, values.dir);

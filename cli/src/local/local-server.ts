@@ -1,9 +1,9 @@
 /**
  * The local stack's HTTP server: API Gateway routes for the deployed handlers, the SQS JSON
- * endpoint for the handlers' real SQS client, `GET /healthz`, and event sources feeding the
- * processors. `close()` stops taking requests, lets queued and in-flight work finish, then stops.
+ * endpoint for the handlers' real SQS client, `GET /healthz`, pages such as the conversation
+ * viewer, and event sources feeding the processors. `close()` stops taking requests, lets queued and in-flight work finish, then stops.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from '@revbot/testing/listen-on-loopback';
 import { LocalQueue } from '@revbot/testing/local-queue';
 import { createSqsEndpoint, isSqsRequest, queueUrl } from '@revbot/testing/sqs-endpoint';
@@ -34,6 +34,8 @@ export interface LocalServerOptions {
    */
   app: LocalApp | ((baseUrl: string) => Promise<LocalApp>);
   onBatch?: (queue: string, outcome: { received: number; failed: number; error?: unknown }) => void;
+  /** Serves a request before the API routes (the conversation viewer); false passes it on. */
+  pages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface RunningLocalServer {
@@ -85,6 +87,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
         res.end(JSON.stringify({ status: 'ok', stage: options.stage, queues: depths }));
         return;
       }
+      if (options.pages && (await options.pages(req, res))) return;
       if (await serveProxyRoute(app.routes, req, res, options.stage)) return;
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: 'Missing Authentication Token' }));

@@ -2,8 +2,9 @@
  * The whole of RevBot on one machine: the webhook (and, when configured, Slack) handlers behind
  * the local API Gateway, their processors fed by local queues with SQS semantics, the agents on
  * the portable runtime (offline model by default) with every tool in process, the embedded
- * warehouse and local Gong/search APIs, DynamoDB-backed stores on an embedded DynamoDB, and
- * conversations exported to `<data dir>/conversation-history/`.
+ * warehouse and local Gong/search APIs, DynamoDB-backed stores on an embedded DynamoDB,
+ * conversations exported to `<data dir>/conversation-history/` and shown by the conversation
+ * viewer under `/conversations`.
  *
  * Routes and processors are built with the same factories the Lambda handlers use; only the
  * clients and endpoints differ.
@@ -37,6 +38,8 @@ import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-sl
 import { z } from 'zod';
 import { warehouseQuery } from '../eval/eval-runner';
 import { goldenFunctionalityTest } from '../eval/functionality-test';
+import { localConversationStore } from '../ops/conversation-store';
+import { createConversationViewer } from '../viewer/conversation-viewer';
 import { localSelfTestChecks } from './local-self-test';
 import { type LocalApp, type RunningLocalServer, startLocalServer } from './local-server';
 import { seededAsOf } from './warehouse-settings';
@@ -85,6 +88,8 @@ export interface RevbotLocal {
   env: LocalEnv;
   runtimeName: string;
   conversationsDir: string;
+  /** The conversation viewer: `<url>/conversations`. */
+  viewerUrl: string;
   server: RunningLocalServer;
   close(): Promise<void>;
 }
@@ -266,6 +271,11 @@ export async function startRevbotLocal(
     };
   };
 
+  // A local folder is cheap to list: every day is re-listed, so late feedback shows at once.
+  const viewer = createConversationViewer({
+    store: localConversationStore(dataDir),
+    recentDays: Number.POSITIVE_INFINITY,
+  });
   let server: RunningLocalServer;
   try {
     server = await startLocalServer({
@@ -273,6 +283,7 @@ export async function startRevbotLocal(
       host: env.HOST,
       stage: LOCAL_STAGE,
       app,
+      pages: viewer.handle,
       onBatch: (queue, outcome) => {
         if (outcome.failed > 0) {
           logger.warn('batch item failed; it will be retried or dead-lettered', {
@@ -298,6 +309,7 @@ export async function startRevbotLocal(
     env,
     runtimeName: runtime.name,
     conversationsDir: path.join(dataDir, 'conversation-history'),
+    viewerUrl: `${server.url}${viewer.basePath}`,
     server,
     async close() {
       await server.close();

@@ -98,10 +98,15 @@ export function parseAction<const A extends string>(
 }
 
 /** A positive integer option. */
-export function parseCount(text: string, option: string, max = Number.MAX_SAFE_INTEGER): number {
+export function parseCount(
+  text: string,
+  option: string,
+  max = Number.MAX_SAFE_INTEGER,
+  min = 1,
+): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new UsageError(`${option} expects a whole number from 1 to ${max}, got "${text}"`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UsageError(`${option} expects a whole number from ${min} to ${max}, got "${text}"`);
   }
   return value;
 }

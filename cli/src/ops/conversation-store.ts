@@ -38,7 +38,19 @@ export interface ConversationStore {
   listDay(day: string): Promise<ConversationRef[]>;
   /** A file of a conversation folder, or undefined when it does not exist. */
   read(ref: ConversationRef, file: string): Promise<string | undefined>;
+  /** Every day holding records, as `YYYY/MM/DD`, newest first. */
+  listDays(): Promise<string[]>;
+  /** The folders of one day with the files in each (conversation.json, feedback-….json…). */
+  listDayFiles(day: string): Promise<ConversationFolder[]>;
 }
+
+export interface ConversationFolder {
+  ref: ConversationRef;
+  files: string[];
+}
+
+const DAY_PART = [/^\d{4}$/, /^\d{2}$/, /^\d{2}$/];
+const newestFirst = (days: string[]) => days.sort((a, b) => b.localeCompare(a));
 
 /** `20250521T094901.718Z_run-1` → its start time and id. */
 export function parseFolderName(name: string): { startedAt: Date | undefined; id: string } {
@@ -55,6 +67,20 @@ function refFor(key: string, location: string): ConversationRef {
 }
 
 export function s3ConversationStore(s3: S3Client, bucket: string): ConversationStore {
+  /** The next level of folder names under a prefix (`2026`, `11`…). */
+  const subfolders = async (prefix: string): Promise<string[]> => {
+    const names: string[] = [];
+    for await (const page of paginateListObjectsV2(
+      { client: s3 },
+      { Bucket: bucket, Prefix: prefix, Delimiter: '/' },
+    )) {
+      for (const common of page.CommonPrefixes ?? []) {
+        const name = common.Prefix?.slice(prefix.length).replace(/\/$/, '');
+        if (name) names.push(name);
+      }
+    }
+    return names;
+  };
   return {
     where: `s3://${bucket}`,
     async listDay(day) {
@@ -81,7 +107,52 @@ export function s3ConversationStore(s3: S3Client, bucket: string): ConversationS
         throw error;
       }
     },
+    async listDays() {
+      let days = [''];
+      for (const part of DAY_PART) {
+        const next: string[] = [];
+        for (const day of days) {
+          for (const name of await subfolders(`${CONVERSATION_HISTORY_PREFIX}${day}`)) {
+            if (part.test(name)) next.push(`${day}${name}/`);
+          }
+        }
+        days = next;
+      }
+      return newestFirst(days.map((day) => day.replace(/\/$/, '')));
+    },
+    async listDayFiles(day) {
+      const prefix = `${CONVERSATION_HISTORY_PREFIX}${day}/`;
+      const folders = new Map<string, string[]>();
+      for await (const page of paginateListObjectsV2(
+        { client: s3 },
+        { Bucket: bucket, Prefix: prefix },
+      )) {
+        for (const object of page.Contents ?? []) {
+          const rest = object.Key?.slice(prefix.length) ?? '';
+          const slash = rest.indexOf('/');
+          if (slash <= 0) continue;
+          const folder = rest.slice(0, slash);
+          const files = folders.get(folder) ?? [];
+          files.push(rest.slice(slash + 1));
+          folders.set(folder, files);
+        }
+      }
+      return [...folders].map(([folder, files]) => {
+        const key = `${prefix}${folder}/`;
+        return { ref: refFor(key, `s3://${bucket}/${key}`), files };
+      });
+    },
   };
+}
+
+async function readdirNames(dir: string, directories: boolean): Promise<string[]> {
+  try {
+    const entries = await readdir(dir, { withFileTypes: true });
+    return entries.filter((e) => (directories ? e.isDirectory() : e.isFile())).map((e) => e.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
 }
 
 /** `root` holds `conversation-history/` (or is that folder itself). */
@@ -114,6 +185,31 @@ export function localConversationStore(root: string): ConversationStore {
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw error;
       }
+    },
+    async listDays() {
+      const history = path.join(base, CONVERSATION_HISTORY_PREFIX);
+      let days = [''];
+      for (const part of DAY_PART) {
+        const next: string[] = [];
+        for (const day of days) {
+          for (const name of await readdirNames(path.join(history, day), true)) {
+            if (part.test(name)) next.push(day ? `${day}/${name}` : name);
+          }
+        }
+        days = next;
+      }
+      return newestFirst(days);
+    },
+    async listDayFiles(day) {
+      const dir = path.join(base, CONVERSATION_HISTORY_PREFIX, ...day.split('/'));
+      const names = await readdirNames(dir, true);
+      return Promise.all(
+        names.map(async (name) => {
+          const key = `${CONVERSATION_HISTORY_PREFIX}${day}/${name}/`;
+          const files = await readdirNames(path.join(dir, name), false);
+          return { ref: refFor(key, path.join(base, key)), files };
+        }),
+      );
     },
   };
 }

@@ -4,7 +4,7 @@
  * buildConversationRecord and exported with the package's own sinks, to the fake S3 bucket (real
  * S3 client) and to a local folder.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -13,47 +13,19 @@ import {
   type ConversationContext,
   exportConversation,
   localConversationSink,
-  parseSavedStream,
   s3ConversationSink,
 } from '@revbot/monitoring';
 import { type FakeAws, REGION, startFakeAws } from '@revbot/testing/fake-aws';
-import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONVERSATION_BUCKET, deployHealthyStage } from '../support/deployed-stage';
+import { recordedStreamAt } from '../support/recorded-streams';
 import { runCli } from '../support/run-cli';
 
-const fixtures = BEDROCK_TRACES_DIR;
 const HOUR = 3_600_000;
 
-const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,3})?(\d*)Z$/;
-
-/** Every timestamp of the recorded stream moved by whole milliseconds, sub-millisecond digits kept. */
-function shiftTimestamps(value: unknown, shiftMs: number): unknown {
-  if (typeof value === 'string') {
-    const match = TIMESTAMP.exec(value);
-    if (!match) return value;
-    const moved = new Date(Date.parse(`${match[1]}${match[2] ?? ''}Z`) + shiftMs).toISOString();
-    return `${moved.slice(0, -1)}${match[3] ?? ''}Z`;
-  }
-  if (Array.isArray(value)) return value.map((item) => shiftTimestamps(item, shiftMs));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, shiftTimestamps(v, shiftMs)]),
-    );
-  }
-  return value;
-}
-
 /** The recorded stream, moved in time so that it started `hoursAgo` hours ago. */
-function recordedStream(file: string, hoursAgo: number): unknown[] {
-  const text = readFileSync(path.join(fixtures, file), 'utf8');
-  const events = parseSavedStream(text, file);
-  const times = [...text.matchAll(/"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)"/g)].map((m) =>
-    Date.parse(`${(m[1] as string).slice(0, 23).replace(/Z$/, '')}Z`),
-  );
-  const first = Math.min(...times);
-  return shiftTimestamps(events, Date.now() - hoursAgo * HOUR - first) as unknown[];
-}
+const recordedStream = (file: string, hoursAgo: number): unknown[] =>
+  recordedStreamAt(file, Date.now() - hoursAgo * HOUR);
 
 const slack = (
   user: string,
