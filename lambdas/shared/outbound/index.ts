@@ -34,14 +34,7 @@ export {
   type DestinationRefusal,
   WebhookDeliveryError,
 } from './errors';
-export {
-  backoffDelay,
-  type Clock,
-  DEFAULT_RETRY_POLICY,
-  isRetryableStatus,
-  type RetryPolicy,
-  systemClock,
-} from './retry-policy';
+export * from './retry-policy';
 export {
   type SignerSource,
   type SigningSecretEnv,

@@ -4,18 +4,7 @@
  */
 export { DynamoDbRequestStatusStore } from './dynamodb-request-status-store';
 export { MemoryRequestStatusStore } from './memory-request-status-store';
-export {
-  canTransition,
-  type DeliveryOutcome,
-  FINAL_STATUSES,
-  InvalidStatusTransitionError,
-  REQUEST_STATUSES,
-  type RequestError,
-  type RequestStatus,
-  type RequestStatusRecord,
-  type RequestStatusStore,
-  type StoredAnswer,
-} from './request-status-store';
+export * from './request-status-store';
 export {
   requestStatusEnvSchema,
   requestStatusStoreFromEnv,
