@@ -12,12 +12,12 @@ import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadAgents } from '../../../src';
 import { ModelProviderError } from '../../../src/errors';
-import type { ModelRequest } from '../../../src/runtime/model-provider';
 import { Orchestrator } from '../../../src/runtime/orchestrator';
 import { ConverseProvider } from '../../../src/runtime/providers/converse';
 import { InMemorySessionStore } from '../../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../../src/runtime/tool-invoker';
 import { collectEvents } from '../../support/collect-events';
+import { toolResult, toolRoundRequest, toolUse } from '../../support/model-request';
 import { scriptedQueryTool } from '../../support/scripted-query-tool';
 
 const MODEL = 'us.anthropic.claude-sonnet-4-6';
@@ -36,44 +36,16 @@ beforeEach(() => {
   server.requests.length = 0;
 });
 
-const request: ModelRequest = {
+const request = toolRoundRequest({
   agent: { key: 'data_agent', name: 'Data' },
   modelId: MODEL,
   system: 'You answer revenue questions.',
-  messages: [
-    { role: 'user', content: [{ type: 'text', text: 'Pipeline for 2026-Q4?' }] },
-    {
-      role: 'assistant',
-      content: [
-        { type: 'text', text: 'Querying.' },
-        {
-          type: 'toolUse',
-          toolUseId: 'tu-1',
-          name: 'firebolt_query__execute_query',
-          input: { query: 'SELECT 1' },
-        },
-      ],
-    },
-    {
-      role: 'user',
-      content: [
-        { type: 'toolResult', toolUseId: 'tu-1', content: '{"rows":[[1]]}', status: 'success' },
-      ],
-    },
-  ],
-  tools: [
-    {
-      name: 'firebolt_query__execute_query',
-      description: 'Run one read-only SELECT.',
-      inputSchema: {
-        type: 'object',
-        properties: { query: { type: 'string', description: 'The SQL.' } },
-        required: ['query'],
-      },
-    },
-  ],
-  inference: { maxTokens: 2048, temperature: 0 },
-};
+  question: 'Pipeline for 2026-Q4?',
+  preamble: 'Querying.',
+  calls: [toolUse('tu-1', 'firebolt_query__execute_query', { query: 'SELECT 1' })],
+  results: [toolResult('tu-1', '{"rows":[[1]]}')],
+  maxTokens: 2048,
+});
 
 describe('the Converse provider', () => {
   it('sends a ConverseStream request with the system prompt, messages, tools and inference settings', async () => {

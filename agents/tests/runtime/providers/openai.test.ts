@@ -4,12 +4,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadAgents } from '../../../src';
 import { createActionGroupTool, defineToolFunction, toolParam } from '../../../src/action-group';
-import type { ModelRequest } from '../../../src/runtime/model-provider';
 import { Orchestrator } from '../../../src/runtime/orchestrator';
 import { OpenAIProvider } from '../../../src/runtime/providers/openai';
 import { InMemorySessionStore } from '../../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../../src/runtime/tool-invoker';
 import { collectEvents } from '../../support/collect-events';
+import { toolResult, toolRoundRequest, toolUse } from '../../support/model-request';
 
 let server: OpenAISseServer;
 const waits: number[] = [];
@@ -34,51 +34,19 @@ beforeEach(() => {
   waits.length = 0;
 });
 
-const request: ModelRequest = {
+const request = toolRoundRequest({
   agent: { key: 'lead_analysis_agent', name: 'Lead Analysis' },
   modelId: 'qwen3-32b',
   system: 'You qualify leads.',
-  messages: [
-    { role: 'user', content: [{ type: 'text', text: 'Assess John Smith at DataCorp' }] },
-    {
-      role: 'assistant',
-      content: [
-        { type: 'text', text: 'Looking up the lead.' },
-        {
-          type: 'toolUse',
-          toolUseId: 'call_1',
-          name: 'firebolt_query__execute_query',
-          input: { query: 'SELECT 1' },
-        },
-        {
-          type: 'toolUse',
-          toolUseId: 'call_2',
-          name: 'web_search__research_company',
-          input: { company_name: 'DataCorp' },
-        },
-      ],
-    },
-    {
-      role: 'user',
-      content: [
-        { type: 'toolResult', toolUseId: 'call_1', content: '{"rows":[]}', status: 'success' },
-        { type: 'toolResult', toolUseId: 'call_2', content: 'rate limited', status: 'error' },
-      ],
-    },
+  question: 'Assess John Smith at DataCorp',
+  preamble: 'Looking up the lead.',
+  calls: [
+    toolUse('call_1', 'firebolt_query__execute_query', { query: 'SELECT 1' }),
+    toolUse('call_2', 'web_search__research_company', { company_name: 'DataCorp' }),
   ],
-  tools: [
-    {
-      name: 'firebolt_query__execute_query',
-      description: 'Run one read-only SELECT.',
-      inputSchema: {
-        type: 'object',
-        properties: { query: { type: 'string', description: 'The SQL.' } },
-        required: ['query'],
-      },
-    },
-  ],
-  inference: { maxTokens: 1024, temperature: 0 },
-};
+  results: [toolResult('call_1', '{"rows":[]}'), toolResult('call_2', 'rate limited', 'error')],
+  maxTokens: 1024,
+});
 
 describe('the OpenAI-compatible provider', () => {
   it('posts a streamed chat completion with the conversation as chat messages and the tools as functions', async () => {
