@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildConversationRecord } from '../../src/build-conversation-record';
 import { conversationSpans, type GenAiSpan, genAiConversationId } from '../../src/otlp/genai-spans';
 import type { Conversation } from '../../src/schema';
-import { loadFixture, manifest, replayContext } from '../support/fixtures';
+import { loadFixture, manifest, replayContext, SLACK_THREAD } from '../support/fixtures';
 
 interface RawTrace {
   agentId?: string;
@@ -110,14 +110,7 @@ describe('recorded streams as GenAI spans', () => {
     const file = manifest[0]!.file;
     const slack = await buildConversationRecord(loadFixture(file) as never, {
       ...replayContext(file),
-      channel: {
-        kind: 'slack',
-        team: 'T1',
-        channel: 'C1',
-        thread_ts: '1700000000.000100',
-        user: 'U1',
-        event_id: 'Ev1',
-      },
+      channel: SLACK_THREAD,
     });
     expect(genAiConversationId(slack.conversation)).toBe('T1/C1/1700000000.000100');
     const { spans } = conversationSpans(slack.conversation);

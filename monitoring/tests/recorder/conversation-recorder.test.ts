@@ -18,17 +18,11 @@ import {
   orchestration,
   trace,
 } from '../support/events';
+import { SLACK_THREAD } from '../support/fixtures';
 
 const context: ConversationContext = {
   conversationId: 'c-1',
-  channel: {
-    kind: 'slack',
-    team: 'T1',
-    channel: 'C1',
-    thread_ts: '1700000000.000100',
-    user: 'U1',
-    event_id: 'Ev1',
-  },
+  channel: SLACK_THREAD,
   userQuery: 'How is the Acme deal going?',
   startedAt: '2026-01-05T10:00:00.000Z',
 };
@@ -59,14 +53,7 @@ describe('channel context and identity', () => {
     expect(conversation).toMatchObject({
       conversation_id: 'c-1',
       session_id: 'slack-T1-C1-1700000000.000100',
-      channel: {
-        kind: 'slack',
-        team: 'T1',
-        channel: 'C1',
-        thread_ts: '1700000000.000100',
-        user: 'U1',
-        event_id: 'Ev1',
-      },
+      channel: SLACK_THREAD,
       user_query: 'How is the Acme deal going?',
       status: 'completed',
       final_response: { text: 'Fine.', source: 'finish_trace' },

@@ -1,7 +1,7 @@
 /** Loads the recorded InvokeAgent streams and their expected values (manifest.json). */
 import { readFileSync } from 'node:fs';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
-import type { ConversationContext } from '../../src/types';
+import type { ChannelContext, ConversationContext } from '../../src/types';
 
 const dir = `${BEDROCK_TRACES_DIR}/`;
 
@@ -47,3 +47,13 @@ export function replayContext(
     ...overrides,
   };
 }
+
+/** One Slack thread (team T1, channel C1) as the Slack processor reports it. */
+export const SLACK_THREAD: ChannelContext = {
+  kind: 'slack',
+  team: 'T1',
+  channel: 'C1',
+  thread_ts: '1700000000.000100',
+  user: 'U1',
+  event_id: 'Ev1',
+};
