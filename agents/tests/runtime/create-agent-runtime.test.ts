@@ -2,7 +2,7 @@ import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { ConfigError, silentLogger, staticSecretReader } from '@revbot/core';
+import { ConfigError, staticSecretReader } from '@revbot/core';
 import {
   type ConverseStreamServer,
   converseAnswer,

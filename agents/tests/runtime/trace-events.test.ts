@@ -6,7 +6,6 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { silentLogger } from '@revbot/core';
 import { buildConversationRecord } from '@revbot/monitoring';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import { reply, scriptedModel } from '@revbot/testing/scripted-model';

@@ -1,5 +1,4 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
-import { silentLogger } from '@revbot/core';
 import { encodeStreamException } from '@revbot/testing/aws-event-stream';
 import {
   type ConverseStreamServer,
