@@ -5,10 +5,7 @@
  * rather than vanishing.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { AgentRuntime } from '@revbot/agents';
-import { type Logger, ValidationError } from '@revbot/core';
-import type { ConversationSink, RecorderOptions, TraceExport } from '@revbot/monitoring';
-import type { WebClient } from '@slack/web-api';
+import { ValidationError } from '@revbot/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   type FunctionalityTest,
@@ -18,7 +15,6 @@ import {
 import { slackQueueMessageSchema } from '../shared/slack/slack-queue-message';
 import { type AnswerDeps, answerQuestion } from './answer-question';
 import { answerSelfTest } from './answer-self-test';
-import type { ProcessorMetrics } from './processor-metrics';
 import { recordFeedback } from './record-feedback';
 
 /** What answering needs (`AnswerDeps`), plus the processor's own settings. */

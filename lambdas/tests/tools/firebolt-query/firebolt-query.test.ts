@@ -9,7 +9,6 @@ import {
   type FireboltApiServer,
   startFireboltApiServer,
 } from '@revbot/testing/firebolt-api-server';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createEmbeddedWarehouse,

@@ -5,7 +5,6 @@ import {
 } from '@revbot/agents/action-group';
 import { AuthenticationError, RetryableError, silentLogger } from '@revbot/core';
 import { type LocalGongServer, startLocalGongServer } from '@revbot/testing/local-gong-api';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRevenueDataset } from '../../../shared/warehouse/seed/revenue-dataset';
 import { condenseTranscript } from '../../../tools/gong-retrieval/condense-transcript';
