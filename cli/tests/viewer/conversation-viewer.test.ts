@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
-  buildConversationRecord,
   type ConversationContext,
-  exportConversation,
+  type ConversationSink,
   localConversationSink,
   s3ConversationSink,
 } from '@revbot/monitoring';
@@ -21,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localConversationStore, s3ConversationStore } from '../../src/ops/conversation-store';
 import { createConversationViewer } from '../../src/viewer/conversation-viewer';
 import { OVERVIEW_CHARTS } from '../../src/viewer/overview-page';
-import { recordedStreamAt } from '../support/recorded-streams';
+import { exportRecordedConversations } from '../support/recorded-streams';
 
 const XSS = `<script>alert('x')</script><img src=x onerror=alert(1)> *bold* <@U1>`;
 const BUCKET = 'viewer-test-bucket';
@@ -62,14 +61,11 @@ const RECORDS: { file: string; at: string; context: ConversationContext }[] = [
   },
 ];
 
-async function writeRecords(sink: Parameters<typeof exportConversation>[1]) {
-  for (const { file, at, context } of RECORDS) {
-    await exportConversation(
-      buildConversationRecord(recordedStreamAt(file, Date.parse(at)), context),
-      sink,
-    );
-  }
-}
+const writeRecords = (sink: ConversationSink) =>
+  exportRecordedConversations(
+    RECORDS.map(({ file, at, context }) => ({ file, startMs: Date.parse(at), context })),
+    [sink],
+  );
 
 async function serve(viewer: ReturnType<typeof createConversationViewer>) {
   const server = createServer((req, res) => {
@@ -174,15 +170,15 @@ describe('the conversation viewer over a local folder', () => {
   });
 
   it('picks up a new record and a feedback click on refresh', async () => {
-    await exportConversation(
-      buildConversationRecord(
-        recordedStreamAt(
-          '04-supervisor-router-answers-directly.json',
-          Date.parse('2026-11-22T12:00:00Z'),
-        ),
-        webhook('conv-new', 'A later question'),
-      ),
-      localConversationSink(dir),
+    await exportRecordedConversations(
+      [
+        {
+          file: '04-supervisor-router-answers-directly.json',
+          startMs: Date.parse('2026-11-22T12:00:00Z'),
+          context: webhook('conv-new', 'A later question'),
+        },
+      ],
+      [localConversationSink(dir)],
     );
     const target = viewer.index.all().find((s) => s.id === 'conv-primes');
     writeFileSync(
