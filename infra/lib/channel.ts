@@ -1,16 +1,44 @@
 /**
- * What the two channel stacks (Slack, webhook) build alike: the queue and the processor that asks
- * the agents, the REST API in front of the channel's Lambda, and the queue outputs the CLI reads.
- * Each stack keeps its secrets, routes and grants (their order is the policies' order); the
- * construct ids stay the stacks' own, so the templates are those the stacks built by hand.
+ * What the two channel stacks (Slack, webhook) build alike: the channel's secret, the queue and
+ * the processor that asks the agents, the REST API in front of the channel's Lambda, and the queue
+ * outputs the CLI reads. Each stack keeps its routes and grants (their order is the policies'
+ * order); the construct ids stay the stacks' own, so the templates are those the stacks built by
+ * hand.
  */
-import { CfnOutput, type Stack } from 'aws-cdk-lib';
+import { CfnOutput, type Stack, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { LoggedRestApi, type LoggedRestApiProps } from '../constructs/logged-rest-api';
 import { QueueProcessor } from '../constructs/queue-processor';
 import type { RevbotFunction, RevbotFunctionProps } from '../constructs/revbot-function';
 import type { ChannelStackProps } from './agent-runtime-access';
 import { resourceName } from './naming';
+
+export interface ChannelSecretProps
+  extends Pick<
+    secretsmanager.SecretProps,
+    'description' | 'secretObjectValue' | 'generateSecretString'
+  > {
+  /** The secret's name under `revops/<stage>/`. */
+  readonly name: string;
+  /** Why no Secrets Manager rotation Lambda rotates it (acknowledges AwsSolutions-SMG4). */
+  readonly rotatedElsewhere: string;
+}
+
+/** A channel's secret, `revops/<stage>/<name>`, rotated outside Secrets Manager. */
+export function channelSecret(
+  stack: Stack,
+  id: string,
+  stage: string,
+  { name, rotatedElsewhere, ...secret }: ChannelSecretProps,
+): secretsmanager.Secret {
+  const created = new secretsmanager.Secret(stack, id, {
+    secretName: `revops/${stage}/${name}`,
+    ...secret,
+  });
+  Validations.of(created).acknowledge({ id: 'AwsSolutions-SMG4', reason: rotatedElsewhere });
+  return created;
+}
 
 export interface ChannelProcessingProps {
   readonly queueName: string;

@@ -8,11 +8,11 @@
  * writes under `conversation-history/`. The DLQ alarm lives in the monitoring stack (by name).
  * The Slack app itself is described by `infra/slack-app-manifest.yaml`.
  */
-import { CfnOutput, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   acknowledgeMachineToMachineAuth,
@@ -21,7 +21,7 @@ import {
 import type { QueueProcessor } from '../constructs/queue-processor';
 import { RevbotFunction } from '../constructs/revbot-function';
 import type { ChannelStackProps } from '../lib/agent-runtime-access';
-import { channelApi, channelProcessing, channelQueueOutputs } from '../lib/channel';
+import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
 import { expiringTable } from '../lib/expiring-table';
 import { grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
@@ -54,17 +54,14 @@ export class SlackGatewayStack extends Stack {
     const { stage } = props.config;
 
     // Filled in after deploy (README: "Secrets to fill"); the placeholders are not secrets.
-    this.secret = new secretsmanager.Secret(this, 'SlackSecret', {
-      secretName: `revops/${stage}/slack`,
+    this.secret = channelSecret(this, 'SlackSecret', stage, {
+      name: 'slack',
       description: 'Slack bot token (xoxb-…) and signing secret of the RevBot Slack app',
       secretObjectValue: {
         bot_token: SecretValue.unsafePlainText('REPLACE_ME'),
         signing_secret: SecretValue.unsafePlainText('REPLACE_ME'),
       },
-    });
-    Validations.of(this.secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      rotatedElsewhere:
         'Slack issues the bot token and signing secret; they are rotated in the Slack app settings, not by a Secrets Manager rotation Lambda.',
     });
 

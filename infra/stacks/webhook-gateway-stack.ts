@@ -3,11 +3,11 @@
  * webhook-gateway (validate, status row, enqueue, 202) → SQS (+DLQ) → webhook-processor (agents,
  * stored result, signed and retried delivery, conversation export).
  */
-import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   acknowledgeMachineToMachineAuth,
@@ -16,7 +16,7 @@ import {
 import type { QueueProcessor } from '../constructs/queue-processor';
 import { RevbotFunction } from '../constructs/revbot-function';
 import type { ChannelStackProps } from '../lib/agent-runtime-access';
-import { channelApi, channelProcessing, channelQueueOutputs } from '../lib/channel';
+import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
 import { expiringTable } from '../lib/expiring-table';
 import { grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
@@ -66,18 +66,15 @@ export class WebhookGatewayStack extends Stack {
     const { stage } = props.config;
 
     // Standard Webhooks key: 32 base64-alphabet characters = 24 random bytes (used as whsec_<key>).
-    this.signingSecret = new secretsmanager.Secret(this, 'SigningSecret', {
-      secretName: `revops/${stage}/webhook-signing`,
+    this.signingSecret = channelSecret(this, 'SigningSecret', stage, {
+      name: 'webhook-signing',
       description: 'Standard Webhooks signing key for outbound deliveries (whsec_ + this value)',
       generateSecretString: {
         passwordLength: 32,
         excludePunctuation: true,
         includeSpace: false,
       },
-    });
-    Validations.of(this.signingSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      rotatedElsewhere:
         'Receivers verify deliveries with this key; rotating it needs coordination with every receiver (Standard Webhooks allows several signatures during a rollover), so rotation is a deliberate operator action.',
     });
 
