@@ -13,7 +13,8 @@ import {
   localConversationSink,
   s3ConversationSink,
 } from '@revbot/monitoring';
-import { type FakeAws, REGION, startFakeAws } from '@revbot/testing/fake-aws';
+import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONVERSATION_BUCKET, deployHealthyStage } from '../support/deployed-stage';
 import { exportRecordedConversations } from '../support/recorded-streams';
@@ -84,12 +85,7 @@ describe('revbot conversations', () => {
     aws = await startFakeAws();
     deployHealthyStage(aws);
     localDir = mkdtempSync(path.join(tmpdir(), 'revbot-conversations-'));
-    const s3 = new S3Client({
-      region: REGION,
-      endpoint: aws.url,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    });
+    const s3 = new S3Client({ ...localClientConfig(aws.url), forcePathStyle: true });
     // Each recorded stream moved in time so that it started `hoursAgo` hours ago.
     await exportRecordedConversations(
       RECORDS.map(({ file, hoursAgo, context }) => ({

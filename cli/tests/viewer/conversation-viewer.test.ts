@@ -14,8 +14,9 @@ import {
   localConversationSink,
   s3ConversationSink,
 } from '@revbot/monitoring';
-import { type FakeAws, REGION, startFakeAws } from '@revbot/testing/fake-aws';
+import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
 import { listenOnLoopback } from '@revbot/testing/listen-on-loopback';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localConversationStore, s3ConversationStore } from '../../src/ops/conversation-store';
 import { createConversationViewer } from '../../src/viewer/conversation-viewer';
@@ -211,12 +212,7 @@ describe('the conversation viewer over an S3 bucket', () => {
   beforeAll(async () => {
     aws = await startFakeAws();
     aws.state.buckets[BUCKET] = new Map();
-    s3 = new S3Client({
-      region: REGION,
-      endpoint: aws.url,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    });
+    s3 = new S3Client({ ...localClientConfig(aws.url), forcePathStyle: true });
     await writeRecords(s3ConversationSink({ client: s3, bucket: BUCKET }));
   });
   afterAll(async () => {
