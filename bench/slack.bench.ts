@@ -26,7 +26,11 @@ import { LocalQueue } from '@revbot/testing/local-queue';
 import { startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { appMentionBody, BOT_USER, signedRequest, TEAM } from '@revbot/testing/slack-requests';
 import { build } from 'esbuild';
-import { bundleLazyModule, type LazyModule } from '../infra/lib/lazy-module';
+import {
+  bundleLazyModule,
+  LAMBDA_ESBUILD_OPTIONS,
+  type LazyModule,
+} from '../infra/lib/lazy-module';
 import { type BenchResult, percentile, round } from './types';
 
 const EVENTS = 1_000;
@@ -92,17 +96,8 @@ async function bundle(
   await build({
     entryPoints: [entry],
     outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    mainFields: ['module', 'main'],
+    ...LAMBDA_ESBUILD_OPTIONS,
     external: ['@duckdb/node-api', ...lazyModules],
-    banner: {
-      js: "import { createRequire as __revbotCreateRequire } from 'node:module'; const require = __revbotCreateRequire(import.meta.url);",
-    },
-    logLevel: 'error',
     absWorkingDir: root,
   });
   // Lazy packages ship beside the handler as in the Lambda asset; they count in its size.

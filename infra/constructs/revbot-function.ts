@@ -14,7 +14,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { LAZY_MODULES, type LazyModule } from '../lib/lazy-module';
+import {
+  BUNDLE_MAIN_FIELDS,
+  ESM_REQUIRE_BANNER,
+  LAZY_MODULES,
+  type LazyModule,
+} from '../lib/lazy-module';
 import { METRIC_NAMESPACE, resourceName } from '../lib/naming';
 import { checkInteger, checkPattern, checkStage, InvalidPropError } from '../lib/prop-validation';
 
@@ -170,13 +175,11 @@ export class RevbotFunction extends Construct {
         sourceMap: true,
         sourcesContent: false,
         bundleAwsSDK: true,
-        mainFields: ['module', 'main'],
+        mainFields: BUNDLE_MAIN_FIELDS,
         // The embedded warehouse (DuckDB) is a local-only native module; Lambdas use Firebolt.
         externalModules: ['@duckdb/node-api', ...(props.lazyModules ?? [])],
         commandHooks: lazyModuleHooks(props.lazyModules ?? []),
-        // ESM bundles still meet CommonJS dependencies that call require().
-        banner:
-          "import { createRequire as __revbotCreateRequire } from 'node:module'; const require = __revbotCreateRequire(import.meta.url);",
+        banner: ESM_REQUIRE_BANNER,
       },
     });
   }

@@ -11,13 +11,35 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 
 /** The packages that may be lazy, and the exports a lazy copy keeps. */
 export const LAZY_MODULES = {
   '@slack/web-api': ['WebClient'],
 } as const satisfies Record<string, readonly string[]>;
 export type LazyModule = keyof typeof LAZY_MODULES;
+
+/** ESM bundles still meet CommonJS dependencies that call require(): give them one. */
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __revbotCreateRequire } from 'node:module'; const require = __revbotCreateRequire(import.meta.url);";
+
+/** Prefer a package's ESM build; `RevbotFunction` bundles with the same fields. */
+export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
+
+/**
+ * The esbuild options every RevBot Lambda bundle shares (what `RevbotFunction` asks of the CDK's
+ * esbuild), for a lazy package here and for the benchmark's like-for-like handler bundles.
+ */
+export const LAMBDA_ESBUILD_OPTIONS = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  mainFields: BUNDLE_MAIN_FIELDS,
+  banner: { js: ESM_REQUIRE_BANNER },
+  logLevel: 'error',
+} as const satisfies BuildOptions;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const LAMBDAS_DIR = path.resolve(here, '../../lambdas');
@@ -35,17 +57,8 @@ export async function bundleLazyModule(name: LazyModule, outputDir: string): Pro
       loader: 'js',
     },
     outfile: path.join(target, 'index.mjs'),
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __revbotCreateRequire } from 'node:module'; const require = __revbotCreateRequire(import.meta.url);",
-    },
+    ...LAMBDA_ESBUILD_OPTIONS,
     metafile: true,
-    logLevel: 'error',
   });
   writeFileSync(
     path.join(target, 'package.json'),

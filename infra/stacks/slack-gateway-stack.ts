@@ -8,20 +8,20 @@
  * writes under `conversation-history/`. The DLQ alarm lives in the monitoring stack (by name).
  * The Slack app itself is described by `infra/slack-app-manifest.yaml`.
  */
-import { CfnOutput, Duration, SecretValue, Stack, Validations } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { CfnOutput, Duration, SecretValue, Stack } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   acknowledgeMachineToMachineAuth,
-  LoggedRestApi,
   type ThrottleLimits,
 } from '../constructs/logged-rest-api';
-import { QueueProcessor } from '../constructs/queue-processor';
+import type { QueueProcessor } from '../constructs/queue-processor';
 import { RevbotFunction } from '../constructs/revbot-function';
 import type { ChannelStackProps } from '../lib/agent-runtime-access';
+import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
 import { expiringTable } from '../lib/expiring-table';
 import { grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
@@ -54,17 +54,14 @@ export class SlackGatewayStack extends Stack {
     const { stage } = props.config;
 
     // Filled in after deploy (README: "Secrets to fill"); the placeholders are not secrets.
-    this.secret = new secretsmanager.Secret(this, 'SlackSecret', {
-      secretName: `revops/${stage}/slack`,
+    this.secret = channelSecret(this, 'SlackSecret', stage, {
+      name: 'slack',
       description: 'Slack bot token (xoxb-…) and signing secret of the RevBot Slack app',
       secretObjectValue: {
         bot_token: SecretValue.unsafePlainText('REPLACE_ME'),
         signing_secret: SecretValue.unsafePlainText('REPLACE_ME'),
       },
-    });
-    Validations.of(this.secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      rotatedElsewhere:
         'Slack issues the bot token and signing secret; they are rotated in the Slack app settings, not by a Secrets Manager rotation Lambda.',
     });
 
@@ -75,23 +72,18 @@ export class SlackGatewayStack extends Stack {
       timeToLiveAttribute: 'expiration',
     });
 
-    this.processing = new QueueProcessor(this, 'Processing', {
-      stage,
+    this.processing = channelProcessing(this, props, {
       queueName: NAMES.slackQueue,
       dlqName: NAMES.slackDlq,
       maxReceiveCount: SLACK_MAX_RECEIVE_COUNT,
-      maxConcurrency: props.config.processorMaxConcurrency,
+      maxReceiveCountVariable: 'SLACK_MAX_RECEIVE_COUNT',
       processor: {
         name: NAMES.slackProcessor,
         entry: 'slack-processor/handler.ts',
         description: 'Answers a queued Slack question with the agents and replies in the thread',
         timeout: Duration.seconds(300),
         memorySize: 512,
-        environment: {
-          ...props.agents.runtimeEnvironment,
-          SLACK_SECRET_ARN: this.secret.secretArn,
-          SLACK_MAX_RECEIVE_COUNT: String(SLACK_MAX_RECEIVE_COUNT),
-        },
+        environment: { SLACK_SECRET_ARN: this.secret.secretArn },
       },
     });
     grantSecretValue(this.processing.processor.role, this.secret);
@@ -130,15 +122,14 @@ export class SlackGatewayStack extends Stack {
       }),
     );
 
-    const gateway = new LoggedRestApi(this, 'Gateway', {
-      restApiName: resourceName(stage, 'slack-api'),
+    const { gateway, integration } = channelApi(this, 'Gateway', stage, {
+      name: 'slack-api',
       description: 'RevBot Slack Events API and interactivity endpoint',
-      stageName: stage,
       throttle: SLACK_API_THROTTLE,
       routeThrottles: SLACK_ROUTE_THROTTLES,
+      handler: this.handler,
     });
     this.api = gateway.api;
-    const integration = new apigateway.LambdaIntegration(this.handler.function);
     const slack = this.api.root.addResource('slack');
     for (const path of ['events', 'interactions']) {
       const method = slack
@@ -155,7 +146,6 @@ export class SlackGatewayStack extends Stack {
       value: this.api.urlForPath('/slack/interactions'),
     });
     new CfnOutput(this, 'SlackSecretArn', { value: this.secret.secretArn });
-    new CfnOutput(this, 'SlackQueueUrl', { value: this.processing.queue.queueUrl });
-    new CfnOutput(this, 'SlackDlqUrl', { value: this.processing.deadLetterQueue.queueUrl });
+    channelQueueOutputs(this, 'Slack', this.processing);
   }
 }

@@ -3,20 +3,20 @@
  * webhook-gateway (validate, status row, enqueue, 202) → SQS (+DLQ) → webhook-processor (agents,
  * stored result, signed and retried delivery, conversation export).
  */
-import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   acknowledgeMachineToMachineAuth,
-  LoggedRestApi,
   type ThrottleLimits,
 } from '../constructs/logged-rest-api';
-import { QueueProcessor } from '../constructs/queue-processor';
+import type { QueueProcessor } from '../constructs/queue-processor';
 import { RevbotFunction } from '../constructs/revbot-function';
 import type { ChannelStackProps } from '../lib/agent-runtime-access';
+import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
 import { expiringTable } from '../lib/expiring-table';
 import { grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
@@ -66,18 +66,15 @@ export class WebhookGatewayStack extends Stack {
     const { stage } = props.config;
 
     // Standard Webhooks key: 32 base64-alphabet characters = 24 random bytes (used as whsec_<key>).
-    this.signingSecret = new secretsmanager.Secret(this, 'SigningSecret', {
-      secretName: `revops/${stage}/webhook-signing`,
+    this.signingSecret = channelSecret(this, 'SigningSecret', stage, {
+      name: 'webhook-signing',
       description: 'Standard Webhooks signing key for outbound deliveries (whsec_ + this value)',
       generateSecretString: {
         passwordLength: 32,
         excludePunctuation: true,
         includeSpace: false,
       },
-    });
-    Validations.of(this.signingSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
+      rotatedElsewhere:
         'Receivers verify deliveries with this key; rotating it needs coordination with every receiver (Standard Webhooks allows several signatures during a rollover), so rotation is a deliberate operator action.',
     });
 
@@ -92,12 +89,11 @@ export class WebhookGatewayStack extends Stack {
       WEBHOOK_ALLOWED_URLS: props.config.webhookAllowedUrls,
     };
 
-    this.processing = new QueueProcessor(this, 'Processing', {
-      stage,
+    this.processing = channelProcessing(this, props, {
       queueName: NAMES.webhookQueue,
       dlqName: NAMES.webhookDlq,
       maxReceiveCount: WEBHOOK_MAX_RECEIVE_COUNT,
-      maxConcurrency: props.config.processorMaxConcurrency,
+      maxReceiveCountVariable: 'WEBHOOK_MAX_RECEIVE_COUNT',
       processor: {
         name: NAMES.webhookProcessor,
         entry: 'webhook-processor/handler.ts',
@@ -105,11 +101,9 @@ export class WebhookGatewayStack extends Stack {
         timeout: Duration.minutes(15),
         memorySize: 1024,
         environment: {
-          ...props.agents.runtimeEnvironment,
           ...outbound,
           WEBHOOK_REQUESTS_TABLE: this.requestsTable.tableName,
           WEBHOOK_SIGNING_SECRET_ARN: this.signingSecret.secretArn,
-          WEBHOOK_MAX_RECEIVE_COUNT: String(WEBHOOK_MAX_RECEIVE_COUNT),
         },
       },
     });
@@ -140,15 +134,14 @@ export class WebhookGatewayStack extends Stack {
     ]);
     this.processing.grantEnqueue(this.gateway.role);
 
-    const gateway = new LoggedRestApi(this, 'Api', {
-      restApiName: resourceName(stage, 'webhook-api'),
+    const { gateway, integration } = channelApi(this, 'Api', stage, {
+      name: 'webhook-api',
       description: 'RevBot webhook API: ask a question, poll its status',
-      stageName: stage,
       throttle: WEBHOOK_API_THROTTLE,
       routeThrottles: WEBHOOK_ROUTE_THROTTLES,
+      handler: this.gateway,
     });
     this.api = gateway.api;
-    const integration = new apigateway.LambdaIntegration(this.gateway.function);
     const webhook = this.api.root.addResource('webhook');
     const methods = [
       webhook.addMethod('POST', integration, {
@@ -194,8 +187,7 @@ export class WebhookGatewayStack extends Stack {
     new CfnOutput(this, 'WebhookUrl', { value: this.api.urlForPath('/webhook') });
     new CfnOutput(this, 'WebhookApiKeyId', { value: apiKey.keyId });
     new CfnOutput(this, 'WebhookSigningSecretArn', { value: this.signingSecret.secretArn });
-    new CfnOutput(this, 'WebhookQueueUrl', { value: this.processing.queue.queueUrl });
-    new CfnOutput(this, 'WebhookDlqUrl', { value: this.processing.deadLetterQueue.queueUrl });
+    channelQueueOutputs(this, 'Webhook', this.processing);
   }
 
   /** Item-level actions on the requests table only (no scans, queries or index access). */

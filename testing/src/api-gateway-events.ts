@@ -1,49 +1,69 @@
 /**
  * API Gateway REST proxy events as the webhook API receives them (resource, method, headers,
- * stage path, request context), for driving the real gateway handler in tests and benchmarks.
+ * stage path, request context), for driving the real gateway handler in tests and benchmarks,
+ * and for the local API Gateway of `revbot local`, which fills in what a real request carries.
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 export interface ProxyEventInput {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: string;
   resource: string;
   path: string;
   headers?: Record<string, string>;
+  /** @default each of `headers` as a one-value list */
+  multiValueHeaders?: Record<string, string[]>;
+  /** @default none (null, as API Gateway sends a request without a query string) */
+  query?: { single: Record<string, string>; multi: Record<string, string[]> };
   body?: string | null;
   pathParameters?: Record<string, string> | null;
   isBase64Encoded?: boolean;
   /** API Gateway's domain; set to mimic a deployed API (status URLs become https). */
   domainName?: string;
   stage?: string;
+  /** @default 'HTTP/1.1' */
+  protocol?: string;
+  /** The caller API Gateway saw. @default a documentation address (203.0.113.7), agent 'test' */
+  caller?: { sourceIp: string; userAgent: string | null };
+  /** @default the `x-api-key` header, or null */
+  apiKey?: string | null;
+  /** Account, API and resource ids. @default made-up ids of a deployed API */
+  ids?: { accountId: string; apiId: string; resourceId: string };
+  /** @default now */
+  requestTimeEpoch?: number;
 }
 
+const DEPLOYED_IDS = { accountId: '123456789012', apiId: 'abc123defg', resourceId: 'res123' };
+
+/** The event API Gateway's REST proxy integration hands the Lambda, every field filled. */
 export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
   const stage = input.stage ?? 'dev';
+  const ids = input.ids ?? DEPLOYED_IDS;
+  const caller = input.caller ?? { sourceIp: '203.0.113.7', userAgent: 'test' };
   return {
     resource: input.resource,
     path: input.path,
     httpMethod: input.method,
     headers: input.headers ?? {},
-    multiValueHeaders: Object.fromEntries(
-      Object.entries(input.headers ?? {}).map(([key, value]) => [key, [value]]),
-    ),
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
+    multiValueHeaders:
+      input.multiValueHeaders ??
+      Object.fromEntries(Object.entries(input.headers ?? {}).map(([key, value]) => [key, [value]])),
+    queryStringParameters: input.query?.single ?? null,
+    multiValueQueryStringParameters: input.query?.multi ?? null,
     pathParameters: input.pathParameters ?? null,
     stageVariables: null,
     body: input.body ?? null,
     isBase64Encoded: input.isBase64Encoded ?? false,
     requestContext: {
-      accountId: '123456789012',
-      apiId: 'abc123defg',
+      accountId: ids.accountId,
+      apiId: ids.apiId,
       authorizer: undefined,
-      protocol: 'HTTP/1.1',
+      protocol: input.protocol ?? 'HTTP/1.1',
       httpMethod: input.method,
       identity: {
         accessKey: null,
         accountId: null,
-        apiKey: input.headers?.['x-api-key'] ?? null,
+        apiKey: input.apiKey !== undefined ? input.apiKey : (input.headers?.['x-api-key'] ?? null),
         apiKeyId: null,
         caller: null,
         clientCert: null,
@@ -52,17 +72,17 @@ export function proxyEvent(input: ProxyEventInput): APIGatewayProxyEvent {
         cognitoIdentityId: null,
         cognitoIdentityPoolId: null,
         principalOrgId: null,
-        sourceIp: '203.0.113.7',
+        sourceIp: caller.sourceIp,
         user: null,
-        userAgent: 'test',
+        userAgent: caller.userAgent,
         userArn: null,
       },
       domainName: input.domainName,
       path: `/${stage}${input.path}`,
       stage,
       requestId: randomUUID(),
-      requestTimeEpoch: Date.now(),
-      resourceId: 'res123',
+      requestTimeEpoch: input.requestTimeEpoch ?? Date.now(),
+      resourceId: ids.resourceId,
       resourcePath: input.resource,
     },
   };

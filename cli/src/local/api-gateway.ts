@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { proxyEvent } from '@revbot/testing/api-gateway-events';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 
 export type ProxyHandler = (
@@ -89,51 +90,24 @@ export function toProxyEvent(
     query[key] = value;
     multiQuery[key] = [...(multiQuery[key] ?? []), value];
   }
-  const hasQuery = Object.keys(query).length > 0;
-  const now = Date.now();
-  return {
+  return proxyEvent({
+    method: route.method,
     resource: route.resource,
     path: url.pathname,
-    httpMethod: route.method,
     headers,
     multiValueHeaders,
-    queryStringParameters: hasQuery ? query : null,
-    multiValueQueryStringParameters: hasQuery ? multiQuery : null,
+    query: Object.keys(query).length > 0 ? { single: query, multi: multiQuery } : undefined,
     pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
-    stageVariables: null,
     body: body.length > 0 ? body.toString('utf8') : null,
-    isBase64Encoded: false,
-    requestContext: {
-      accountId: '000000000000',
-      apiId: 'local',
-      authorizer: undefined,
-      protocol: `HTTP/${req.httpVersion}`,
-      httpMethod: route.method,
-      identity: {
-        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-        userAgent: req.headers['user-agent'] ?? null,
-        apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : null,
-        accessKey: null,
-        accountId: null,
-        apiKeyId: null,
-        caller: null,
-        clientCert: null,
-        cognitoAuthenticationProvider: null,
-        cognitoAuthenticationType: null,
-        cognitoIdentityId: null,
-        cognitoIdentityPoolId: null,
-        principalOrgId: null,
-        user: null,
-        userArn: null,
-      },
-      path: `/${stage}${url.pathname}`,
-      stage,
-      requestId: randomUUID(),
-      requestTimeEpoch: now,
-      resourceId: 'local',
-      resourcePath: route.resource,
+    stage,
+    protocol: `HTTP/${req.httpVersion}`,
+    caller: {
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      userAgent: req.headers['user-agent'] ?? null,
     },
-  };
+    apiKey: typeof req.headers['x-api-key'] === 'string' ? req.headers['x-api-key'] : null,
+    ids: { accountId: '000000000000', apiId: 'local', resourceId: 'local' },
+  });
 }
 
 /**

@@ -16,7 +16,8 @@ import {
   localConversationSink,
   s3ConversationSink,
 } from '@revbot/monitoring';
-import { type FakeAws, REGION, startFakeAws } from '@revbot/testing/fake-aws';
+import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONVERSATION_BUCKET, deployHealthyStage } from '../support/deployed-stage';
 import { recordedStreamAt } from '../support/recorded-streams';
@@ -109,12 +110,7 @@ describe('revbot conversations serve --stage', () => {
   beforeAll(async () => {
     aws = await startFakeAws();
     deployHealthyStage(aws);
-    const s3 = new S3Client({
-      region: REGION,
-      endpoint: aws.url,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    });
+    const s3 = new S3Client({ ...localClientConfig(aws.url), forcePathStyle: true });
     await exportConversation(
       served('conv-bucket'),
       s3ConversationSink({ client: s3, bucket: CONVERSATION_BUCKET }),

@@ -9,23 +9,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
-  buildConversationRecord,
   type ConversationContext,
-  exportConversation,
   localConversationSink,
   s3ConversationSink,
 } from '@revbot/monitoring';
-import { type FakeAws, REGION, startFakeAws } from '@revbot/testing/fake-aws';
+import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONVERSATION_BUCKET, deployHealthyStage } from '../support/deployed-stage';
-import { recordedStreamAt } from '../support/recorded-streams';
+import { exportRecordedConversations } from '../support/recorded-streams';
 import { runCli } from '../support/run-cli';
 
 const HOUR = 3_600_000;
-
-/** The recorded stream, moved in time so that it started `hoursAgo` hours ago. */
-const recordedStream = (file: string, hoursAgo: number): unknown[] =>
-  recordedStreamAt(file, Date.now() - hoursAgo * HOUR);
 
 const slack = (
   user: string,
@@ -90,20 +85,19 @@ describe('revbot conversations', () => {
     aws = await startFakeAws();
     deployHealthyStage(aws);
     localDir = mkdtempSync(path.join(tmpdir(), 'revbot-conversations-'));
-    const s3 = new S3Client({
-      region: REGION,
-      endpoint: aws.url,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    });
-    for (const { file, hoursAgo, context } of RECORDS) {
-      const record = buildConversationRecord(recordedStream(file, hoursAgo), context);
-      await exportConversation(
-        record,
+    const s3 = new S3Client({ ...localClientConfig(aws.url), forcePathStyle: true });
+    // Each recorded stream moved in time so that it started `hoursAgo` hours ago.
+    await exportRecordedConversations(
+      RECORDS.map(({ file, hoursAgo, context }) => ({
+        file,
+        startMs: Date.now() - hoursAgo * HOUR,
+        context,
+      })),
+      [
         s3ConversationSink({ client: s3, bucket: CONVERSATION_BUCKET }),
-      );
-      await exportConversation(record, localConversationSink(path.join(localDir, '.revbot')));
-    }
+        localConversationSink(path.join(localDir, '.revbot')),
+      ],
+    );
     s3.destroy();
   });
   afterAll(async () => {

@@ -4,7 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseSavedStream } from '@revbot/monitoring';
+import {
+  buildConversationRecord,
+  type ConversationContext,
+  type ConversationSink,
+  exportConversation,
+  parseSavedStream,
+} from '@revbot/monitoring';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 
 const TIMESTAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,3})?(\d*)Z$/;
@@ -40,4 +46,22 @@ export function readRecordedStream(file: string): { events: unknown[]; firstMs: 
 export function recordedStreamAt(file: string, startMs: number): unknown[] {
   const { events, firstMs } = readRecordedStream(file);
   return shiftTimestamps(events, startMs - firstMs) as unknown[];
+}
+
+/** A conversation to record: a recorded stream started at `startMs`, asked in `context`. */
+export interface RecordedConversation {
+  file: string;
+  startMs: number;
+  context: ConversationContext;
+}
+
+/** Builds each conversation's record as the processors do and exports it to every sink in turn. */
+export async function exportRecordedConversations(
+  conversations: readonly RecordedConversation[],
+  sinks: readonly ConversationSink[],
+): Promise<void> {
+  for (const { file, startMs, context } of conversations) {
+    const record = buildConversationRecord(recordedStreamAt(file, startMs), context);
+    for (const sink of sinks) await exportConversation(record, sink);
+  }
 }

@@ -9,19 +9,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
-  buildConversationRecord,
   type ConversationContext,
-  exportConversation,
+  type ConversationSink,
   localConversationSink,
   s3ConversationSink,
 } from '@revbot/monitoring';
-import { type FakeAws, REGION, startFakeAws } from '@revbot/testing/fake-aws';
+import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
 import { listenOnLoopback } from '@revbot/testing/listen-on-loopback';
+import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localConversationStore, s3ConversationStore } from '../../src/ops/conversation-store';
 import { createConversationViewer } from '../../src/viewer/conversation-viewer';
 import { OVERVIEW_CHARTS } from '../../src/viewer/overview-page';
-import { recordedStreamAt } from '../support/recorded-streams';
+import { exportRecordedConversations } from '../support/recorded-streams';
 
 const XSS = `<script>alert('x')</script><img src=x onerror=alert(1)> *bold* <@U1>`;
 const BUCKET = 'viewer-test-bucket';
@@ -62,14 +62,11 @@ const RECORDS: { file: string; at: string; context: ConversationContext }[] = [
   },
 ];
 
-async function writeRecords(sink: Parameters<typeof exportConversation>[1]) {
-  for (const { file, at, context } of RECORDS) {
-    await exportConversation(
-      buildConversationRecord(recordedStreamAt(file, Date.parse(at)), context),
-      sink,
-    );
-  }
-}
+const writeRecords = (sink: ConversationSink) =>
+  exportRecordedConversations(
+    RECORDS.map(({ file, at, context }) => ({ file, startMs: Date.parse(at), context })),
+    [sink],
+  );
 
 async function serve(viewer: ReturnType<typeof createConversationViewer>) {
   const server = createServer((req, res) => {
@@ -174,15 +171,15 @@ describe('the conversation viewer over a local folder', () => {
   });
 
   it('picks up a new record and a feedback click on refresh', async () => {
-    await exportConversation(
-      buildConversationRecord(
-        recordedStreamAt(
-          '04-supervisor-router-answers-directly.json',
-          Date.parse('2026-11-22T12:00:00Z'),
-        ),
-        webhook('conv-new', 'A later question'),
-      ),
-      localConversationSink(dir),
+    await exportRecordedConversations(
+      [
+        {
+          file: '04-supervisor-router-answers-directly.json',
+          startMs: Date.parse('2026-11-22T12:00:00Z'),
+          context: webhook('conv-new', 'A later question'),
+        },
+      ],
+      [localConversationSink(dir)],
     );
     const target = viewer.index.all().find((s) => s.id === 'conv-primes');
     writeFileSync(
@@ -215,12 +212,7 @@ describe('the conversation viewer over an S3 bucket', () => {
   beforeAll(async () => {
     aws = await startFakeAws();
     aws.state.buckets[BUCKET] = new Map();
-    s3 = new S3Client({
-      region: REGION,
-      endpoint: aws.url,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    });
+    s3 = new S3Client({ ...localClientConfig(aws.url), forcePathStyle: true });
     await writeRecords(s3ConversationSink({ client: s3, bucket: BUCKET }));
   });
   afterAll(async () => {

@@ -79,3 +79,12 @@ export const titanS3VectorsKnowledgeBase = (name: string, roleArn: unknown, inde
     S3VectorsConfiguration: { IndexArn: indexArn },
   },
 });
+
+/** The actions a grant to invoke Bedrock models renders (streaming included). */
+export const INVOKE_MODEL_ACTIONS = [
+  'bedrock:InvokeModel',
+  'bedrock:InvokeModelWithResponseStream',
+];
+
+/** The invoke actions and `GetInferenceProfile`, as granted on profiles a caller must describe. */
+export const INVOKE_AND_DESCRIBE_ACTIONS = [...INVOKE_MODEL_ACTIONS, 'bedrock:GetInferenceProfile'];

@@ -10,7 +10,13 @@ import {
   bedrockAgentName,
   pascal,
 } from '../../constructs/bedrock-agent';
-import { bareStack, bedrockAgentTrust, logicalId } from './bare-stack';
+import {
+  bareStack,
+  bedrockAgentTrust,
+  INVOKE_AND_DESCRIBE_ACTIONS,
+  INVOKE_MODEL_ACTIONS,
+  logicalId,
+} from './bare-stack';
 
 const AGENTS = loadAgents();
 const KNOWLEDGE_BASE: AgentKnowledgeBaseAccess = {
@@ -118,14 +124,10 @@ describe('BedrockAgent', () => {
       PolicyDocument: {
         Statement: [
           Match.objectLike({
-            Action: [
-              'bedrock:InvokeModel',
-              'bedrock:InvokeModelWithResponseStream',
-              'bedrock:GetInferenceProfile',
-            ],
+            Action: INVOKE_AND_DESCRIBE_ACTIONS,
           }),
           Match.objectLike({
-            Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+            Action: INVOKE_MODEL_ACTIONS,
             Condition: Match.anyValue(),
           }),
         ],

@@ -8,7 +8,12 @@ import {
   grantInvokeModels,
   inferenceProfileArn,
 } from '../../constructs/model-access';
-import { bareStack, bedrockArnInBareStack } from './bare-stack';
+import {
+  bareStack,
+  bedrockArnInBareStack,
+  INVOKE_AND_DESCRIBE_ACTIONS,
+  INVOKE_MODEL_ACTIONS,
+} from './bare-stack';
 
 const SONNET: ModelDefinition = {
   key: 'default',
@@ -47,7 +52,7 @@ describe('grantInvokeModels', () => {
       PolicyDocument: {
         Statement: [
           {
-            Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+            Action: INVOKE_MODEL_ACTIONS,
             Effect: 'Allow',
             Resource: [
               profile('us.anthropic.claude-sonnet-4-6'),
@@ -55,7 +60,7 @@ describe('grantInvokeModels', () => {
             ],
           },
           {
-            Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+            Action: INVOKE_MODEL_ACTIONS,
             Effect: 'Allow',
             Resource: [
               foundation('anthropic.claude-sonnet-4-6'),
@@ -84,15 +89,11 @@ describe('grantInvokeModels', () => {
       PolicyDocument: {
         Statement: [
           Match.objectLike({
-            Action: [
-              'bedrock:InvokeModel',
-              'bedrock:InvokeModelWithResponseStream',
-              'bedrock:GetInferenceProfile',
-            ],
+            Action: INVOKE_AND_DESCRIBE_ACTIONS,
             Resource: profile('us.anthropic.claude-sonnet-4-6'),
           }),
           Match.objectLike({
-            Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+            Action: INVOKE_MODEL_ACTIONS,
           }),
         ],
       },

@@ -211,20 +211,16 @@ export function knowledgeBaseCheck(
   now: () => number,
   fix: string,
 ): SelfTestCheck {
-  return {
-    name: 'knowledge base',
-    fix,
-    async run(signal) {
-      const job = await lastIngestion(signal);
-      if (!job) return { status: 'fail', detail: 'never ingested' };
-      const hours = Math.max(0, Math.round((now() - job.at.getTime()) / 3_600_000));
-      const when = `${hours} h ago (${job.at.toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
-      if (job.status !== 'COMPLETE') {
-        return { status: 'fail', detail: `last ingestion ${job.status}, ${when}` };
-      }
-      return { status: 'ok', detail: `last ingestion COMPLETE, ${when}` };
-    },
-  };
+  return knowledgeBaseNamed(fix, async (signal) => {
+    const job = await lastIngestion(signal);
+    if (!job) return { status: 'fail', detail: 'never ingested' };
+    const hours = Math.max(0, Math.round((now() - job.at.getTime()) / 3_600_000));
+    const when = `${hours} h ago (${job.at.toISOString().slice(0, 16).replace('T', ' ')} UTC)`;
+    if (job.status !== 'COMPLETE') {
+      return { status: 'fail', detail: `last ingestion ${job.status}, ${when}` };
+    }
+    return { status: 'ok', detail: `last ingestion COMPLETE, ${when}` };
+  });
 }
 
 /** A knowledge base that is searched directly (the local one) finds a passage for a common term. */
@@ -232,15 +228,16 @@ export function knowledgeBaseSearchCheck(
   kb: Pick<KnowledgeBase, 'id' | 'retrieve'>,
   fix: string,
 ): SelfTestCheck {
-  return {
-    name: 'knowledge base',
-    fix,
-    async run(signal) {
-      const found = await kb.retrieve('pipeline stage definitions', { maxResults: 1, signal });
-      if (found.length === 0) return { status: 'fail', detail: `${kb.id} found nothing` };
-      return { status: 'ok', detail: `${kb.id} answered a search` };
-    },
-  };
+  return knowledgeBaseNamed(fix, async (signal) => {
+    const found = await kb.retrieve('pipeline stage definitions', { maxResults: 1, signal });
+    if (found.length === 0) return { status: 'fail', detail: `${kb.id} found nothing` };
+    return { status: 'ok', detail: `${kb.id} answered a search` };
+  });
+}
+
+/** Both knowledge-base checks report on one line: a deployed stage checks ingestion, local searches. */
+function knowledgeBaseNamed(fix: string, run: SelfTestCheck['run']): SelfTestCheck {
+  return { name: 'knowledge base', fix, run };
 }
 
 /** The webhook signing secret is set and is a valid Standard Webhooks key (never printed). */
