@@ -15,18 +15,61 @@ export interface ToolOutcome {
   ok: boolean;
 }
 
-export interface OfflineContext {
-  agentKey: string;
-  /** The message this run answers (the user's question, or a supervisor's request). */
-  task: string;
-  /** Earlier turns of the conversation this agent was given. */
-  history: { user: string; assistant: string }[];
-  /** Tool results since the task, in order. */
-  results: ToolOutcome[];
-  tools: ModelTool[];
-  /** Today, `YYYY-MM-DD`: what "this quarter" and "days since" are counted from. */
-  today: string;
-  patterns: SqlPattern[];
+/**
+ * What one run of an agent has seen, and the questions every policy asks of it: which of its
+ * steps ran and what they returned, which tools it was offered.
+ */
+export class OfflineContext {
+  constructor(
+    readonly agentKey: string,
+    /**
+     * The message this run answers (the user's question, or a supervisor's request); names in it
+     * may be respelt as the warehouse spells them before a policy reads it.
+     */
+    public task: string,
+    /** Earlier turns of the conversation this agent was given. */
+    readonly history: { user: string; assistant: string }[],
+    /** Tool results since the task, in order. */
+    readonly results: ToolOutcome[],
+    readonly tools: ModelTool[],
+    /** Today, `YYYY-MM-DD`: what "this quarter" and "days since" are counted from. */
+    readonly today: string,
+    readonly patterns: SqlPattern[],
+  ) {}
+
+  /** The latest result of a step, if it ran. */
+  resultOf(step: string): ToolOutcome | undefined {
+    return this.results.findLast((r) => r.step === step);
+  }
+
+  ran(step: string): boolean {
+    return this.results.some((r) => r.step === step);
+  }
+
+  /** The offered tool of that exact name, if this agent has it. */
+  toolNamed(name: string): string | undefined {
+    return this.tools.find((t) => t.name === name)?.name;
+  }
+
+  knowledgeBaseTool(): string | undefined {
+    return this.tools.find((t) => t.name.startsWith('GET__x_amz_knowledgebase_'))?.name;
+  }
+
+  /** A call of `execute_query` with one of the knowledge base's SQL patterns. */
+  patternCall(
+    step: string,
+    patternId: string,
+    values: Record<string, string | number | undefined>,
+    maxRows = 100,
+  ): PlannedCall {
+    const pattern = this.patterns.find((p) => p.id === patternId);
+    if (!pattern) throw new Error(`The knowledge base has no SQL pattern "${patternId}"`);
+    return {
+      step,
+      name: QUERY_TOOL,
+      input: { query: renderSqlPattern(pattern, values), max_rows: maxRows },
+    };
+  }
 }
 
 export interface PlannedCall {
@@ -63,7 +106,7 @@ export function readContext(
       .map((b) => (b.type === 'text' ? b.text : ''))
       .join('')
       .trim();
-  const history: OfflineContext['history'] = [];
+  const history: { user: string; assistant: string }[] = [];
   for (let i = 0; i + 1 < taskAt; i += 2) {
     history.push({ user: textOf(i), assistant: textOf(i + 1) });
   }
@@ -84,51 +127,18 @@ export function readContext(
       }
     }
   }
-  return {
-    agentKey: request.agent.key,
-    task: taskAt >= 0 ? textOf(taskAt) : '',
+  return new OfflineContext(
+    request.agent.key,
+    taskAt >= 0 ? textOf(taskAt) : '',
     history,
     results,
-    tools: request.tools,
+    request.tools,
     today,
     patterns,
-  };
-}
-
-/** The latest result of a step, if it ran. */
-export const resultOf = (context: OfflineContext, step: string): ToolOutcome | undefined =>
-  context.results.findLast((r) => r.step === step);
-
-export const ran = (context: OfflineContext, step: string): boolean =>
-  context.results.some((r) => r.step === step);
-
-/** The offered tool whose name ends with `suffix` (action groups) or starts with `prefix`. */
-export function toolNamed(context: OfflineContext, name: string): string | undefined {
-  return context.tools.find((t) => t.name === name)?.name;
-}
-
-export function knowledgeBaseTool(context: OfflineContext): string | undefined {
-  return context.tools.find((t) => t.name.startsWith('GET__x_amz_knowledgebase_'))?.name;
+  );
 }
 
 export const QUERY_TOOL = 'firebolt_query__execute_query';
-
-/** A call of `execute_query` with one of the knowledge base's SQL patterns. */
-export function patternCall(
-  context: OfflineContext,
-  step: string,
-  patternId: string,
-  values: Record<string, string | number | undefined>,
-  maxRows = 100,
-): PlannedCall {
-  const pattern = context.patterns.find((p) => p.id === patternId);
-  if (!pattern) throw new Error(`The knowledge base has no SQL pattern "${patternId}"`);
-  return {
-    step,
-    name: QUERY_TOOL,
-    input: { query: renderSqlPattern(pattern, values), max_rows: maxRows },
-  };
-}
 
 export type Row = Record<string, unknown>;
 

@@ -12,10 +12,7 @@ import {
   type OfflineContext,
   type OfflineStep,
   type PlannedCall,
-  patternCall,
   type Row,
-  ran,
-  resultOf,
   rowsOf,
 } from './conversation';
 import { matchPattern } from './pattern-matcher';
@@ -350,8 +347,8 @@ export function dataAnswer(context: OfflineContext): OfflineStep {
     };
   }
   const pending: PlannedCall[] = intent.queries
-    .filter((q) => !ran(context, q.step))
-    .map((q) => patternCall(context, q.step, q.pattern, q.values, q.maxRows ?? 100));
+    .filter((q) => !context.ran(q.step))
+    .map((q) => context.patternCall(q.step, q.pattern, q.values, q.maxRows ?? 100));
   if (pending.length > 0) {
     return {
       kind: 'call',
@@ -359,14 +356,14 @@ export function dataAnswer(context: OfflineContext): OfflineStep {
       calls: pending,
     };
   }
-  const failed = intent.queries.map((q) => resultOf(context, q.step)).find((o) => o && !o.ok);
+  const failed = intent.queries.map((q) => context.resultOf(q.step)).find((o) => o && !o.ok);
   if (failed)
     return {
       kind: 'answer',
       text: `The warehouse query for ${intent.what} failed: ${quote(failed.content, 300)}`,
     };
   const results = Object.fromEntries(
-    intent.queries.map((q) => [q.step, rowsOf(resultOf(context, q.step))]),
+    intent.queries.map((q) => [q.step, rowsOf(context.resultOf(q.step))]),
   );
   return { kind: 'answer', text: intent.compose(results, context) };
 }

@@ -7,14 +7,10 @@
  * two open deals of different accounts under one name get a question, not a guess.
  */
 import {
-  knowledgeBaseTool,
   type OfflineContext,
   type OfflineStep,
   type PlannedCall,
-  patternCall,
   type Row,
-  ran,
-  resultOf,
   rowsOf,
 } from './conversation';
 import { composeReview } from './deal-review-composer';
@@ -55,21 +51,21 @@ export function dealReview(context: OfflineContext): OfflineStep {
   let matches: Row[] = [];
   for (const [i, name] of names.entries()) {
     const step = `deal-${i + 1}`;
-    if (!ran(context, step)) {
+    if (!context.ran(step)) {
       return {
         kind: 'call',
         rationale: `I will look up the deal matching "${name}" in the warehouse.`,
-        calls: [patternCall(context, step, 'deal-status-by-name', { deal_name: name }, 5)],
+        calls: [context.patternCall(step, 'deal-status-by-name', { deal_name: name }, 5)],
       };
     }
-    matches = rowsOf(resultOf(context, step));
+    matches = rowsOf(context.resultOf(step));
     if (matches.length > 0) {
       const ambiguous = ambiguity(matches, name);
       if (ambiguous) return { kind: 'answer', text: ambiguous };
       deal = pickDeal(matches, name);
       break;
     }
-    const outcome = resultOf(context, step);
+    const outcome = context.resultOf(step);
     if (outcome && !outcome.ok) {
       return {
         kind: 'answer',
@@ -94,12 +90,12 @@ export function dealReview(context: OfflineContext): OfflineStep {
     ['calls', 'calls-for-account', account, 10],
   ];
   const evidence: PlannedCall[] = queries
-    .filter(([step]) => !ran(context, step))
+    .filter(([step]) => !context.ran(step))
     .map(([step, patternId, values, maxRows]) =>
-      patternCall(context, step, patternId, values, maxRows),
+      context.patternCall(step, patternId, values, maxRows),
     );
-  const kb = knowledgeBaseTool(context);
-  if (kb && !ran(context, 'rules')) {
+  const kb = context.knowledgeBaseTool();
+  if (kb && !context.ran('rules')) {
     evidence.push({
       step: 'rules',
       name: kb,
@@ -118,10 +114,10 @@ export function dealReview(context: OfflineContext): OfflineStep {
   return {
     kind: 'answer',
     text: composeReview(context, deal, {
-      contacts: rowsOf(resultOf(context, 'contacts')),
-      activity: rowsOf(resultOf(context, 'activity')),
-      calls: rowsOf(resultOf(context, 'calls')),
-      rules: resultOf(context, 'rules')?.content ?? '',
+      contacts: rowsOf(context.resultOf('contacts')),
+      activity: rowsOf(context.resultOf('activity')),
+      calls: rowsOf(context.resultOf('calls')),
+      rules: context.resultOf('rules')?.content ?? '',
       others,
     }),
   };
@@ -156,14 +152,14 @@ function ambiguity(rows: Row[], name: string): string | undefined {
 
 /** One owner's open deals with the warning signs the warehouse shows: a first look at risk. */
 function ownerRisks(context: OfflineContext, owner: string): OfflineStep {
-  if (!ran(context, 'owner-deals')) {
+  if (!context.ran('owner-deals')) {
     return {
       kind: 'call',
       rationale: `I will list ${owner}'s open deals with their activity and MEDDPICC completeness.`,
-      calls: [patternCall(context, 'owner-deals', 'open-deals', { owner_name: owner }, 40)],
+      calls: [context.patternCall('owner-deals', 'open-deals', { owner_name: owner }, 40)],
     };
   }
-  const rows = rowsOf(resultOf(context, 'owner-deals'));
+  const rows = rowsOf(context.resultOf('owner-deals'));
   if (rows.length === 0) return { kind: 'answer', text: `**No open deals owned by ${owner}.**` };
   const ownerName = String(rows[0]!.owner_name);
   const flagged = rows
@@ -237,17 +233,17 @@ function listDeals(
   patternId: 'stalled-deals' | 'deals-missing-meddpicc',
 ): OfflineStep {
   const step = patternId;
-  if (!ran(context, step)) {
+  if (!context.ran(step)) {
     return {
       kind: 'call',
       rationale:
         patternId === 'stalled-deals'
           ? 'I will list open deals without recent activity.'
           : 'I will list open deals whose MEDDPICC qualification is incomplete.',
-      calls: [patternCall(context, step, patternId, {}, 25)],
+      calls: [context.patternCall(step, patternId, {}, 25)],
     };
   }
-  const rows = rowsOf(resultOf(context, step));
+  const rows = rowsOf(context.resultOf(step));
   if (rows.length === 0) {
     return {
       kind: 'answer',

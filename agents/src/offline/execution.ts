@@ -5,14 +5,7 @@
  * only on an explicit request naming who to notify; otherwise it asks and does nothing. A request
  * that spells out a row (a lead's ICP score after an assessment) is written with `write_record`.
  */
-import {
-  jsonOf,
-  type OfflineContext,
-  type OfflineStep,
-  ran,
-  resultOf,
-  toolNamed,
-} from './conversation';
+import { jsonOf, type OfflineContext, type OfflineStep } from './conversation';
 import { normalized, quote } from './text';
 
 export interface NotificationRequest {
@@ -70,10 +63,10 @@ function recordRow(
   context: OfflineContext,
   request: { table: string; values: string },
 ): OfflineStep {
-  const write = toolNamed(context, 'firebolt_writer__write_record');
+  const write = context.toolNamed('firebolt_writer__write_record');
   if (!write)
     return { kind: 'answer', text: 'No action taken: recording is not available to this agent.' };
-  if (!ran(context, 'record')) {
+  if (!context.ran('record')) {
     return {
       kind: 'call',
       rationale: `I will write the row to ${request.table}.`,
@@ -82,7 +75,7 @@ function recordRow(
       ],
     };
   }
-  const outcome = resultOf(context, 'record');
+  const outcome = context.resultOf('record');
   const saved = jsonOf<{ id?: string; values?: Record<string, unknown> }>(outcome);
   if (!outcome?.ok || !saved)
     return {
@@ -116,13 +109,13 @@ export function execution(context: OfflineContext): OfflineStep {
       text: 'No action taken: who should I notify? Name the person or team.',
     };
   }
-  const send = toolNamed(context, 'webhook_executor__send_notification');
+  const send = context.toolNamed('webhook_executor__send_notification');
   if (!send)
     return {
       kind: 'answer',
       text: 'No action taken: notifications are not available to this agent.',
     };
-  if (!ran(context, 'notify')) {
+  if (!context.ran('notify')) {
     return {
       kind: 'call',
       rationale: `I will send the ${request.severity} notification to ${request.recipient}.`,
@@ -139,14 +132,14 @@ export function execution(context: OfflineContext): OfflineStep {
       ],
     };
   }
-  const outcome = resultOf(context, 'notify');
+  const outcome = context.resultOf('notify');
   const delivery = jsonOf<Delivery>(outcome);
   const delivered = Boolean(outcome?.ok && delivery?.delivered !== false);
   const status = delivery?.receiver_status ?? delivery?.status;
   const headline = quote(request.message.split('\n')[0], 100);
 
-  const write = toolNamed(context, 'firebolt_writer__write_record');
-  if (write && !ran(context, 'log')) {
+  const write = context.toolNamed('firebolt_writer__write_record');
+  if (write && !context.ran('log')) {
     return {
       kind: 'call',
       rationale: 'I will record the notification in the action log.',
@@ -168,7 +161,7 @@ export function execution(context: OfflineContext): OfflineStep {
       ],
     };
   }
-  const logged = resultOf(context, 'log');
+  const logged = context.resultOf('log');
   const logNote = !logged
     ? ''
     : logged.ok

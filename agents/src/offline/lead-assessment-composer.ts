@@ -6,7 +6,7 @@
  */
 
 import { COMPETITORS } from '../knowledge-base/warehouse-schema';
-import { jsonOf, type OfflineContext, type Row, ran, resultOf, rowsOf } from './conversation';
+import { jsonOf, type OfflineContext, type Row, rowsOf } from './conversation';
 import { ICP_RUBRIC, type RubricLine } from './icp-rubric';
 import { addDays, count, daysBetween, longDate, money, quote } from './text';
 
@@ -44,7 +44,7 @@ interface Assessment {
 
 /** Research results about the company itself (search results also bring other companies). */
 function webResults(context: OfflineContext, company: string): WebResult[] {
-  const body = jsonOf<{ sections?: { results?: WebResult[] }[] }>(resultOf(context, 'research'));
+  const body = jsonOf<{ sections?: { results?: WebResult[] }[] }>(context.resultOf('research'));
   const byUrl = new Map<string, WebResult>();
   const about = company.toLowerCase();
   for (const section of body?.sections ?? []) {
@@ -274,7 +274,7 @@ function relationshipOf(
   context: OfflineContext,
   { lead, company }: Assessment,
 ): { relationship: string; disqualifier?: string } {
-  const accounts = rowsOf(resultOf(context, 'account'));
+  const accounts = rowsOf(context.resultOf('account'));
   const account =
     accounts.find((a) => String(a.account_name).toLowerCase() === company.toLowerCase()) ??
     accounts[0];
@@ -332,7 +332,7 @@ export function composeAssessment(context: OfflineContext, lead: Row): string {
     cite: (r) =>
       `[${r.title}](${r.url})${r.date ? `, ${longDate(new Date(r.date).toISOString())}` : ''}`,
   };
-  const researchFailed = ran(context, 'research') && !resultOf(context, 'research')?.ok;
+  const researchFailed = context.ran('research') && !context.resultOf('research')?.ok;
   const firm = firmographics(a);
   const tech = technology(a);
   const signals = growth(a, researchFailed);
@@ -349,7 +349,7 @@ export function composeAssessment(context: OfflineContext, lead: Row): string {
   ];
 
   const { relationship, disqualifier } = relationshipOf(context, a);
-  const lastTouch = rowsOf(resultOf(context, 'outreach'))[0];
+  const lastTouch = rowsOf(context.resultOf('outreach'))[0];
   const status =
     disqualifier && /customer|competitor/.test(disqualifier)
       ? 'Unqualified'

@@ -8,16 +8,11 @@
  * lists the most engaged open leads.
  */
 import {
-  knowledgeBaseTool,
   type OfflineContext,
   type OfflineStep,
   type PlannedCall,
-  patternCall,
   type Row,
-  ran,
-  resultOf,
   rowsOf,
-  toolNamed,
 } from './conversation';
 import { composeAssessment } from './lead-assessment-composer';
 import { documentedWording } from './revenue-vocabulary';
@@ -40,13 +35,12 @@ export function leadAssessment(context: OfflineContext): OfflineStep {
       text: 'Which lead should I assess? Give the person and the company, e.g. "Assess John Smith at DataCorp".',
     };
   }
-  if (!ran(context, 'lead')) {
+  if (!context.ran('lead')) {
     return {
       kind: 'call',
       rationale: `I will look up ${[person, company].filter(Boolean).join(' at ')} among the leads.`,
       calls: [
-        patternCall(
-          context,
+        context.patternCall(
           'lead',
           'lead-lookup',
           { lead_name: person ?? '', company: company ?? '' },
@@ -55,7 +49,7 @@ export function leadAssessment(context: OfflineContext): OfflineStep {
       ],
     };
   }
-  const outcome = resultOf(context, 'lead');
+  const outcome = context.resultOf('lead');
   const leads = rowsOf(outcome);
   if (!outcome?.ok)
     return {
@@ -84,28 +78,22 @@ export function leadAssessment(context: OfflineContext): OfflineStep {
   const lead = leads[0] as Row;
 
   const calls: PlannedCall[] = [];
-  if (!ran(context, 'account')) {
+  if (!context.ran('account')) {
     calls.push(
-      patternCall(
-        context,
-        'account',
-        'account-overview',
-        { account_name: String(lead.company) },
-        5,
-      ),
+      context.patternCall('account', 'account-overview', { account_name: String(lead.company) }, 5),
     );
   }
-  if (!ran(context, 'outreach')) {
+  if (!context.ran('outreach')) {
     calls.push(
-      patternCall(context, 'outreach', 'lead-activity', { lead_name: String(lead.full_name) }, 15),
+      context.patternCall('outreach', 'lead-activity', { lead_name: String(lead.full_name) }, 15),
     );
   }
-  const research = toolNamed(context, 'web_search__research_company');
-  if (research && !ran(context, 'research')) {
+  const research = context.toolNamed('web_search__research_company');
+  if (research && !context.ran('research')) {
     calls.push({ step: 'research', name: research, input: { company_name: String(lead.company) } });
   }
-  const kb = knowledgeBaseTool(context);
-  if (kb && !ran(context, 'rubric')) {
+  const kb = context.knowledgeBaseTool();
+  if (kb && !context.ran('rubric')) {
     calls.push({
       step: 'rubric',
       name: kb,
@@ -124,14 +112,14 @@ export function leadAssessment(context: OfflineContext): OfflineStep {
 
 /** The open leads to call first: the most engaged in the last 30 days, by the documented weights. */
 function topLeads(context: OfflineContext): OfflineStep {
-  if (!ran(context, 'top-leads')) {
+  if (!context.ran('top-leads')) {
     return {
       kind: 'call',
       rationale: 'I will list the open leads with the most engagement in the last 30 days.',
-      calls: [patternCall(context, 'top-leads', 'top-engaged-leads', {}, 20)],
+      calls: [context.patternCall('top-leads', 'top-engaged-leads', {}, 20)],
     };
   }
-  const rows = rowsOf(resultOf(context, 'top-leads'));
+  const rows = rowsOf(context.resultOf('top-leads'));
   if (rows.length === 0)
     return { kind: 'answer', text: '**No open lead shows engagement in the last 30 days.**' };
   const shown = rows.slice(0, 8);

@@ -9,14 +9,7 @@
  */
 
 import type { SqlPattern } from '../knowledge-base/sql-patterns';
-import {
-  knowledgeBaseTool,
-  type OfflineContext,
-  type OfflineStep,
-  ran,
-  resultOf,
-  toolNamed,
-} from './conversation';
+import type { OfflineContext, OfflineStep } from './conversation';
 import { dataIntent } from './data-answers';
 import { readNotificationRequest } from './execution';
 import { documentedWording } from './revenue-vocabulary';
@@ -72,11 +65,11 @@ const TO_SAVE = /To save it: lead (\S+), score (\d+), grade ([A-D])\./;
  * last answer ("save that score"); undefined when there is no score to save.
  */
 function saveScore(context: OfflineContext, task: string): OfflineStep | undefined {
-  const reply = (step: string) => resultOf(context, step)?.content ?? '';
+  const reply = (step: string) => context.resultOf(step)?.content ?? '';
   const question = task.replace(/\s*(,|\band\b|\bthen\b)+\s*(save|record|store|log)\b.*$/i, '');
   const assessHere = question !== task && routeOf(question, context.today) === 'lead';
-  if (assessHere && !ran(context, 'analysis')) {
-    const tool = toolNamed(context, `AgentCommunication__${COLLABORATORS.lead}`);
+  if (assessHere && !context.ran('analysis')) {
+    const tool = context.toolNamed(`AgentCommunication__${COLLABORATORS.lead}`);
     if (!tool) return { kind: 'answer', text: OUT_OF_SCOPE };
     return {
       kind: 'call',
@@ -94,8 +87,8 @@ function saveScore(context: OfflineContext, task: string): OfflineStep | undefin
         }
       : undefined;
   }
-  if (!ran(context, 'action')) {
-    const tool = toolNamed(context, `AgentCommunication__${COLLABORATORS.execution}`);
+  if (!context.ran('action')) {
+    const tool = context.toolNamed(`AgentCommunication__${COLLABORATORS.execution}`);
     if (!tool) return { kind: 'answer', text: OUT_OF_SCOPE };
     const headline = (assessment.split('\n')[0] ?? '').replace(/\*\*/g, '');
     const values = {
@@ -135,13 +128,13 @@ export function manager(context: OfflineContext): OfflineStep {
   const task = context.task;
   const text = normalized(task);
   const collaborator = (route: Route) =>
-    toolNamed(context, `AgentCommunication__${COLLABORATORS[route]}`);
+    context.toolNamed(`AgentCommunication__${COLLABORATORS[route]}`);
   const ask = (route: Route, step: string, content: string, why: string): OfflineStep => {
     const tool = collaborator(route);
     if (!tool) return { kind: 'answer', text: OUT_OF_SCOPE };
     return { kind: 'call', rationale: why, calls: [{ step, name: tool, input: { content } }] };
   };
-  const reply = (step: string) => resultOf(context, step)?.content ?? '';
+  const reply = (step: string) => context.resultOf(step)?.content ?? '';
 
   // Changes RevBot cannot make offline are declined before anything runs.
   if (UNSUPPORTED_ACTION.test(text)) {
@@ -166,7 +159,7 @@ export function manager(context: OfflineContext): OfflineStep {
     const ownMessage = request !== task && !/\b(review|check|assess)\b/i.test(request);
     const analysis: Route | undefined =
       DEAL.test(text) && subjectName(task) && !ownMessage ? 'deal' : undefined;
-    if (analysis && !ran(context, 'analysis')) {
+    if (analysis && !context.ran('analysis')) {
       return ask(
         analysis,
         'analysis',
@@ -188,7 +181,7 @@ export function manager(context: OfflineContext): OfflineStep {
     ) {
       return { kind: 'answer', text: `${review}\n\nNo notification sent: the deal is on track.` };
     }
-    if (!ran(context, 'action')) {
+    if (!context.ran('action')) {
       const owner = /owner ([A-Z][a-z]+ [A-Z][a-z]+)/.exec(review ?? '')?.[1];
       const recipient = notification.recipient ?? owner ?? 'the deal owner';
       const previous = context.history.at(-1)?.assistant;
@@ -219,11 +212,11 @@ export function manager(context: OfflineContext): OfflineStep {
     properNames(task).length === 0 &&
     !quarterIn(task, context.today)
   ) {
-    const kb = knowledgeBaseTool(context);
+    const kb = context.knowledgeBaseTool();
     if (kb) {
       const found = TERMS.exec(text)?.[0] ?? task;
       const term = new RegExp(`\\b${found}\\b`, 'i').exec(task)?.[0] ?? found;
-      if (!ran(context, 'definition')) {
+      if (!context.ran('definition')) {
         return {
           kind: 'call',
           rationale: `A definition: I will look "${term}" up in the knowledge base.`,
@@ -237,7 +230,7 @@ export function manager(context: OfflineContext): OfflineStep {
   // A follow-up ("what about next quarter?", "and for Acme Corp?") continues the last question.
   const followUp = resolveFollowUp(task, context);
   if (followUp) {
-    if (!ran(context, 'route')) {
+    if (!context.ran('route')) {
       return ask(
         followUp.route,
         'route',
@@ -250,7 +243,7 @@ export function manager(context: OfflineContext): OfflineStep {
 
   const route = routeOf(task, context.today, context.patterns);
   if (route) {
-    if (!ran(context, 'route'))
+    if (!context.ran('route'))
       return ask(
         route,
         'route',

@@ -3,14 +3,7 @@
  * focus it asks for (news, funding, tech stack, competitors or an overview), answered as dated
  * facts about that company, each with its source.
  */
-import {
-  jsonOf,
-  type OfflineContext,
-  type OfflineStep,
-  ran,
-  resultOf,
-  toolNamed,
-} from './conversation';
+import { jsonOf, type OfflineContext, type OfflineStep } from './conversation';
 import { longDate, normalized, quote, subjectName } from './text';
 
 interface Research {
@@ -30,7 +23,7 @@ export function webResearch(context: OfflineContext): OfflineStep {
       text: 'Which company should I research? Give its name (and domain or location when ambiguous).',
     };
   }
-  const tool = toolNamed(context, 'web_search__research_company');
+  const tool = context.toolNamed('web_search__research_company');
   if (!tool) return { kind: 'answer', text: 'Web research is not available to this agent.' };
   const text = normalized(context.task);
   const focus = /news|latest|recent/.test(text)
@@ -42,14 +35,14 @@ export function webResearch(context: OfflineContext): OfflineStep {
         : /competitor|compete|alternative/.test(text)
           ? 'competitors'
           : 'overview';
-  if (!ran(context, 'research')) {
+  if (!context.ran('research')) {
     return {
       kind: 'call',
       rationale: `I will research ${company} on the web (${focus.replace('_', ' ')}).`,
       calls: [{ step: 'research', name: tool, input: { company_name: company, focus } }],
     };
   }
-  const outcome = resultOf(context, 'research');
+  const outcome = context.resultOf('research');
   if (!outcome?.ok)
     return { kind: 'answer', text: `The web search failed: ${quote(outcome?.content, 300)}` };
   const research = jsonOf<Research>(outcome) ?? {};
