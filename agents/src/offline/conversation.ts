@@ -42,6 +42,11 @@ export class OfflineContext {
     return this.results.findLast((r) => r.step === step);
   }
 
+  /** The rows a step's `execute_query` returned, as objects keyed by column. */
+  rowsOf(step: string): Row[] {
+    return rowsOf(this.resultOf(step));
+  }
+
   ran(step: string): boolean {
     return this.results.some((r) => r.step === step);
   }

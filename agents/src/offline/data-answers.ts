@@ -8,13 +8,7 @@
 
 import type { SqlPattern } from '../knowledge-base/sql-patterns';
 import { COMPETITORS } from '../knowledge-base/warehouse-schema';
-import {
-  type OfflineContext,
-  type OfflineStep,
-  type PlannedCall,
-  type Row,
-  rowsOf,
-} from './conversation';
+import type { OfflineContext, OfflineStep, PlannedCall, Row } from './conversation';
 import { matchPattern } from './pattern-matcher';
 import { documentedWording } from './revenue-vocabulary';
 import {
@@ -362,9 +356,7 @@ export function dataAnswer(context: OfflineContext): OfflineStep {
       kind: 'answer',
       text: `The warehouse query for ${intent.what} failed: ${quote(failed.content, 300)}`,
     };
-  const results = Object.fromEntries(
-    intent.queries.map((q) => [q.step, rowsOf(context.resultOf(q.step))]),
-  );
+  const results = Object.fromEntries(intent.queries.map((q) => [q.step, context.rowsOf(q.step)]));
   return { kind: 'answer', text: intent.compose(results, context) };
 }
 

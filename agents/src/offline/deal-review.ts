@@ -6,13 +6,7 @@
  * lists stalled deals, deals with MEDDPICC gaps or one owner's deals with their warning signs;
  * two open deals of different accounts under one name get a question, not a guess.
  */
-import {
-  type OfflineContext,
-  type OfflineStep,
-  type PlannedCall,
-  type Row,
-  rowsOf,
-} from './conversation';
+import type { OfflineContext, OfflineStep, PlannedCall, Row } from './conversation';
 import { composeReview } from './deal-review-composer';
 import { documentedWording } from './revenue-vocabulary';
 import {
@@ -58,7 +52,7 @@ export function dealReview(context: OfflineContext): OfflineStep {
         calls: [context.patternCall(step, 'deal-status-by-name', { deal_name: name }, 5)],
       };
     }
-    matches = rowsOf(context.resultOf(step));
+    matches = context.rowsOf(step);
     if (matches.length > 0) {
       const ambiguous = ambiguity(matches, name);
       if (ambiguous) return { kind: 'answer', text: ambiguous };
@@ -114,9 +108,9 @@ export function dealReview(context: OfflineContext): OfflineStep {
   return {
     kind: 'answer',
     text: composeReview(context, deal, {
-      contacts: rowsOf(context.resultOf('contacts')),
-      activity: rowsOf(context.resultOf('activity')),
-      calls: rowsOf(context.resultOf('calls')),
+      contacts: context.rowsOf('contacts'),
+      activity: context.rowsOf('activity'),
+      calls: context.rowsOf('calls'),
       rules: context.resultOf('rules')?.content ?? '',
       others,
     }),
@@ -159,7 +153,7 @@ function ownerRisks(context: OfflineContext, owner: string): OfflineStep {
       calls: [context.patternCall('owner-deals', 'open-deals', { owner_name: owner }, 40)],
     };
   }
-  const rows = rowsOf(context.resultOf('owner-deals'));
+  const rows = context.rowsOf('owner-deals');
   if (rows.length === 0) return { kind: 'answer', text: `**No open deals owned by ${owner}.**` };
   const ownerName = String(rows[0]!.owner_name);
   const flagged = rows
@@ -243,7 +237,7 @@ function listDeals(
       calls: [context.patternCall(step, patternId, {}, 25)],
     };
   }
-  const rows = rowsOf(context.resultOf(step));
+  const rows = context.rowsOf(step);
   if (rows.length === 0) {
     return {
       kind: 'answer',

@@ -6,7 +6,7 @@
  */
 
 import { COMPETITORS } from '../knowledge-base/warehouse-schema';
-import { jsonOf, type OfflineContext, type Row, rowsOf } from './conversation';
+import { jsonOf, type OfflineContext, type Row } from './conversation';
 import { ICP_RUBRIC, type RubricLine } from './icp-rubric';
 import { addDays, count, daysBetween, longDate, money, quote } from './text';
 
@@ -274,7 +274,7 @@ function relationshipOf(
   context: OfflineContext,
   { lead, company }: Assessment,
 ): { relationship: string; disqualifier?: string } {
-  const accounts = rowsOf(context.resultOf('account'));
+  const accounts = context.rowsOf('account');
   const account =
     accounts.find((a) => String(a.account_name).toLowerCase() === company.toLowerCase()) ??
     accounts[0];
@@ -349,7 +349,7 @@ export function composeAssessment(context: OfflineContext, lead: Row): string {
   ];
 
   const { relationship, disqualifier } = relationshipOf(context, a);
-  const lastTouch = rowsOf(context.resultOf('outreach'))[0];
+  const lastTouch = context.rowsOf('outreach')[0];
   const status =
     disqualifier && /customer|competitor/.test(disqualifier)
       ? 'Unqualified'

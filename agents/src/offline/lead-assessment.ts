@@ -7,13 +7,7 @@
  * facts score zero and are listed as gaps (`lead-assessment-composer.ts`). Without a name it
  * lists the most engaged open leads.
  */
-import {
-  type OfflineContext,
-  type OfflineStep,
-  type PlannedCall,
-  type Row,
-  rowsOf,
-} from './conversation';
+import type { OfflineContext, OfflineStep, PlannedCall, Row } from './conversation';
 import { composeAssessment } from './lead-assessment-composer';
 import { documentedWording } from './revenue-vocabulary';
 import { count, personAndCompany, quote, table } from './text';
@@ -50,7 +44,7 @@ export function leadAssessment(context: OfflineContext): OfflineStep {
     };
   }
   const outcome = context.resultOf('lead');
-  const leads = rowsOf(outcome);
+  const leads = context.rowsOf('lead');
   if (!outcome?.ok)
     return {
       kind: 'answer',
@@ -119,7 +113,7 @@ function topLeads(context: OfflineContext): OfflineStep {
       calls: [context.patternCall('top-leads', 'top-engaged-leads', {}, 20)],
     };
   }
-  const rows = rowsOf(context.resultOf('top-leads'));
+  const rows = context.rowsOf('top-leads');
   if (rows.length === 0)
     return { kind: 'answer', text: '**No open lead shows engagement in the last 30 days.**' };
   const shown = rows.slice(0, 8);
