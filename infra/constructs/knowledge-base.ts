@@ -3,6 +3,7 @@
  * Bedrock knowledge base on S3 Vectors. A deployment that changes the markdown starts an
  * ingestion job, so `cdk deploy` alone keeps what the agents retrieve current.
  */
+
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -11,7 +12,6 @@ import {
   FileSystem,
   RemovalPolicy,
   Stack,
-  Token,
   Validations,
 } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
@@ -22,6 +22,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as s3vectors from 'aws-cdk-lib/aws-s3vectors';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { nagForm } from '../lib/grants';
 import { resourceName } from '../lib/naming';
 import { checkInteger, checkPattern, checkStage, InvalidPropError } from '../lib/prop-validation';
 import { REPO_ROOT } from './revbot-function';
@@ -295,12 +296,10 @@ function acknowledgeDeploymentHelpers(
 ): void {
   // cdk-nag names the CDK asset bucket as synthesized: pseudo parameters where unresolved.
   const stack = Stack.of(deployment);
-  const shown = (value: string, pseudo: string) =>
-    Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
   const qualifier =
     (stack.node.tryGetContext('@aws-cdk/core:bootstrapQualifier') as string | undefined) ??
     DefaultStackSynthesizer.DEFAULT_QUALIFIER;
-  const assetBucket = `cdk-${qualifier}-assets-${shown(stack.account, 'AccountId')}-${shown(stack.region, 'Region')}`;
+  const assetBucket = `cdk-${qualifier}-assets-${nagForm(stack.account, 'AccountId')}-${nagForm(stack.region, 'Region')}`;
   const functionOf = (principal: unknown) => {
     const scope = principal instanceof iam.Role ? principal.node.scope : undefined;
     if (!scope) throw new Error('CDK helper function not found for its cdk-nag acknowledgements');

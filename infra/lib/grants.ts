@@ -13,6 +13,13 @@ export const CONVERSATION_PREFIX = 'conversation-history/';
  * The bucket is addressed by its stage-derived name, so no cross-stack export ties the stacks.
  * Returns the bucket name for the processor's environment.
  */
+/**
+ * A value as cdk-nag writes it in a finding: an unresolved account or region becomes its pseudo
+ * parameter (`<AWS::AccountId>`), so acknowledgements name resources the way findings do.
+ */
+export const nagForm = (value: string, pseudo: 'AccountId' | 'Region'): string =>
+  Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
+
 export function grantConversationExport(role: iam.Role, stage: string): string {
   const stack = Stack.of(role);
   const bucketName = conversationBucketName(stage, stack.account, stack.region);
@@ -23,8 +30,6 @@ export function grantConversationExport(role: iam.Role, stage: string): string {
     }),
   );
   // cdk-nag renders the pseudo parameters as <AWS::…> in the finding id.
-  const nagForm = (value: string, pseudo: string) =>
-    Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
   const nagName = conversationBucketName(
     stage,
     nagForm(stack.account, 'AccountId'),
