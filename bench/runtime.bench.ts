@@ -16,7 +16,7 @@ import {
   Orchestrator,
 } from '@revbot/agents/runtime';
 import { silentLogger } from '@revbot/core';
-import { startLocalToolStack } from '@revbot/lambdas/tools';
+import { startLocalToolStack } from '@revbot/testing/local-tool-stack';
 import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { type BenchResult, percentile, round } from './types';
 

@@ -119,7 +119,7 @@ async function offlineRuntime(): Promise<
 > {
   // Loaded here: the replay figures do not depend on the model runtime building.
   const agentRuntime = await import('@revbot/agents/runtime');
-  const { startLocalToolStack } = await import('@revbot/lambdas/tools');
+  const { startLocalToolStack } = await import('@revbot/testing/local-tool-stack');
   const kinds: readonly string[] = agentRuntime.AGENT_RUNTIME_KINDS;
   if (!kinds.includes('offline')) return undefined;
   const tools = await startLocalToolStack({ logger: { info() {}, warn() {}, error() {} } });

@@ -1,10 +1,11 @@
 /**
- * @revbot/lambdas/tools: the five tools' cores, and the local tool stack that runs them in
- * process with the embedded warehouse and the local Gong and search APIs.
+ * @revbot/lambdas/tools: the five tools' cores and the clients they call, which the local tool
+ * stack (`@revbot/testing/local-tool-stack`) runs in process against local stand-ins.
  */
 export { createFireboltQueryTool } from './firebolt-query/firebolt-query';
 export { createFireboltWriterTool } from './firebolt-writer/firebolt-writer';
+export { GongClient } from './gong-retrieval/gong-client';
 export { createGongRetrievalTool } from './gong-retrieval/gong-retrieval';
-export { LOCAL_CREDENTIALS, type LocalToolStack, startLocalToolStack } from './local-tool-stack';
+export { createTavilyProvider } from './web-search/tavily-provider';
 export { createWebSearchTool } from './web-search/web-search';
 export { createWebhookExecutorTool } from './webhook-executor/webhook-executor';

@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { silentLogger } from '@revbot/core';
-import { type LocalToolStack, startLocalToolStack } from '@revbot/lambdas/tools';
 import type { SqlValue } from '@revbot/lambdas/warehouse';
 import { buildConversationRecord } from '@revbot/monitoring';
+import { type LocalToolStack, startLocalToolStack } from '@revbot/testing/local-tool-stack';
 import {
   type ReceivedRequest,
   startWebhookReceiver,

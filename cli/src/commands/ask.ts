@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createAgentRuntime } from '@revbot/agents/runtime';
-import { startLocalToolStack } from '@revbot/lambdas/tools';
 import {
   ConversationRecorder,
   describeProgress,
   exportConversation,
   localConversationSink,
 } from '@revbot/monitoring';
+import { startLocalToolStack } from '@revbot/testing/local-tool-stack';
 import type { Command } from '../command';
 import { seededAsOf } from '../local/warehouse-settings';
 import { startProgress } from '../ops/progress';

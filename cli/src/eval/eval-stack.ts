@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { AgentRuntime } from '@revbot/agents';
 import { type AgentRuntimeKind, createAgentRuntime } from '@revbot/agents/runtime';
 import { silentLogger } from '@revbot/core';
-import { startLocalToolStack } from '@revbot/lambdas/tools';
+import { startLocalToolStack } from '@revbot/testing/local-tool-stack';
 import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { type WarehouseQuery, warehouseQuery } from './eval-runner';
 

@@ -20,7 +20,11 @@ import {
   warehouseCheck,
   webhookSigningSecretCheck,
 } from '@revbot/lambdas/self-test';
-import { LOCAL_CREDENTIALS, type LocalToolStack, startLocalToolStack } from '@revbot/lambdas/tools';
+import {
+  LOCAL_CREDENTIALS,
+  type LocalToolStack,
+  startLocalToolStack,
+} from '@revbot/testing/local-tool-stack';
 import { seededAsOf } from './warehouse-settings';
 
 export interface LocalSelfTestPieces {
@@ -64,13 +68,13 @@ export function localSelfTestChecks(pieces: LocalSelfTestPieces): SelfTestCheck[
       'Gong credentials',
       ['accessKey', 'accessKeySecret'],
       async () => credentials.gong,
-      'the local Gong API takes the keys of LOCAL_CREDENTIALS (lambdas/tools/local-tool-stack.ts)',
+      'the local Gong API takes the keys of LOCAL_CREDENTIALS (testing/src/local-tool-stack.ts)',
     ),
     credentialsCheck(
       'search credentials',
       ['apiKey'],
       async () => (credentials.searchApiKey ? { apiKey: credentials.searchApiKey } : undefined),
-      'the local search API takes the key of LOCAL_CREDENTIALS (lambdas/tools/local-tool-stack.ts)',
+      'the local search API takes the key of LOCAL_CREDENTIALS (testing/src/local-tool-stack.ts)',
     ),
     knowledgeBaseSearchCheck(
       new LocalKnowledgeBase({ dir: pieces.knowledgeBaseDir }),

@@ -23,7 +23,6 @@ import {
   sqsQueuePublisher,
 } from '@revbot/lambdas/slack-handler';
 import { createSlackProcessor, recordingProcessorMetrics } from '@revbot/lambdas/slack-processor';
-import { startLocalToolStack } from '@revbot/lambdas/tools';
 import { createWebhookGatewayHandler, parseApiKeys } from '@revbot/lambdas/webhook-gateway';
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import {
@@ -35,6 +34,7 @@ import {
 import { localConversationSink, otlpTraceExportFromEnv } from '@revbot/monitoring';
 import { startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
+import { startLocalToolStack } from '@revbot/testing/local-tool-stack';
 import { z } from 'zod';
 import { warehouseQuery } from '../eval/eval-runner';
 import { goldenFunctionalityTest } from '../eval/functionality-test';

@@ -4,6 +4,7 @@ import { AgentDefinitionError, loadAgents, TOOL_NAMES } from '@revbot/agents';
 import { functionResponse } from '@revbot/agents/action-group';
 import { InProcessToolInvoker } from '@revbot/agents/runtime';
 import { emptyState, type FakeAws, REGION, startFakeAws } from '@revbot/testing/fake-aws';
+import { type LocalToolStack, startLocalToolStack } from '@revbot/testing/local-tool-stack';
 import { recordingLogger } from '@revbot/testing/recording-logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,7 +19,6 @@ import {
   warehouseCheck,
   webhookSigningSecretCheck,
 } from '../../../shared/self-test';
-import { type LocalToolStack, startLocalToolStack } from '../../../tools/local-tool-stack';
 
 const SIGNING_SECRET = `whsec_${Buffer.from('a'.repeat(32)).toString('base64')}`;
 

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildFunctionEvent, readActionGroupResponse } from '@revbot/agents/action-group';
 import { silentLogger, ValidationError } from '@revbot/core';
-import { ACTION_GROUP_EVENTS_DIR } from '@revbot/testing/fixtures';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalToolStack, startLocalToolStack } from '../../tools/local-tool-stack';
+import { ACTION_GROUP_EVENTS_DIR } from '../src/fixtures';
+import { type LocalToolStack, startLocalToolStack } from '../src/local-tool-stack';
 
 const agent = { name: 'data_agent', id: 'DATAAGENT1', alias: 'TSTALIASID', version: 'DRAFT' };
 let stack: LocalToolStack;

@@ -12,28 +12,28 @@ import {
   parseActionGroupEvent,
 } from '@revbot/agents/action-group';
 import { type Logger, ValidationError } from '@revbot/core';
-import { type LocalGongServer, startLocalGongServer } from '@revbot/testing/local-gong-api';
-import { type LocalSearchServer, startLocalSearchServer } from '@revbot/testing/local-search-api';
 import {
   createWebhookSigner,
   mergeAllowlists,
   parseDestinationAllowlist,
-} from '../shared/outbound';
+} from '@revbot/lambdas/outbound';
+import {
+  createFireboltQueryTool,
+  createFireboltWriterTool,
+  createGongRetrievalTool,
+  createTavilyProvider,
+  createWebhookExecutorTool,
+  createWebSearchTool,
+  GongClient,
+} from '@revbot/lambdas/tools';
 import {
   createEmbeddedWarehouse,
   type EmbeddedWarehouse,
-} from '../shared/warehouse/duckdb-warehouse';
-import {
   generateRevenueDataset,
   type RevenueDataset,
-} from '../shared/warehouse/seed/revenue-dataset';
-import { createFireboltQueryTool } from './firebolt-query/firebolt-query';
-import { createFireboltWriterTool } from './firebolt-writer/firebolt-writer';
-import { GongClient } from './gong-retrieval/gong-client';
-import { createGongRetrievalTool } from './gong-retrieval/gong-retrieval';
-import { createTavilyProvider } from './web-search/tavily-provider';
-import { createWebSearchTool } from './web-search/web-search';
-import { createWebhookExecutorTool } from './webhook-executor/webhook-executor';
+} from '@revbot/lambdas/warehouse';
+import { type LocalGongServer, startLocalGongServer } from './local-gong-api';
+import { type LocalSearchServer, startLocalSearchServer } from './local-search-api';
 
 /** Credentials the local API servers accept; they guard nothing but keep the auth path real. */
 export const LOCAL_CREDENTIALS = {
