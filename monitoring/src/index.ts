@@ -21,7 +21,7 @@ export {
 export { ConversationExportError, MonitoringError, StreamFormatError } from './errors';
 export { localConversationSink } from './local-conversation-sink';
 export { describeProgress, displayAgentName, type ProgressHintOptions } from './progress-hints';
-export { REDACTION_MARKER } from './prompt-guard';
+export { PromptGuard, REDACTION_MARKER } from './prompt-guard';
 export { serializeConversation, serializeMetadata } from './record-serialization';
 export { ConversationRecorder } from './recorder/conversation-recorder';
 export { type S3ConversationSinkOptions, s3ConversationSink } from './s3-conversation-sink';

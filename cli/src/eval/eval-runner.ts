@@ -21,7 +21,6 @@ import {
   checkTools,
   type FactValues,
   type Failure,
-  instructionShingles,
 } from './case-checks';
 import type { GoldenCase } from './golden-set';
 import { type ObservedRun, observeRun } from './observed-run';
@@ -133,9 +132,7 @@ async function factValues(
 export async function runEval(options: EvalOptions): Promise<EvalResult> {
   const clock = options.clock ?? (() => performance.now());
   const patterns = options.patterns ?? loadSqlPatterns();
-  const shingles = instructionShingles(
-    options.instructions ?? loadAgents().agents.map((a) => a.instructions),
-  );
+  const instructions = options.instructions ?? loadAgents().agents.map((a) => a.instructions);
   const budget = {
     maxModelCalls: options.maxModelCalls ?? DEFAULT_MAX_MODEL_CALLS,
     maxLatencyMs: options.maxLatencyMs ?? DEFAULT_MAX_LATENCY_MS,
@@ -154,7 +151,7 @@ export async function runEval(options: EvalOptions): Promise<EvalResult> {
       options.query,
       options.today ?? new Date().toISOString().slice(0, 10),
     );
-    const result = judge(c, run, facts, latencyMs, shingles, budget, options.today);
+    const result = judge(c, run, facts, latencyMs, instructions, budget, options.today);
     results.push(result);
     options.onCase?.(results.length, options.cases.length, result);
   }
@@ -175,7 +172,7 @@ export function judge(
   run: ObservedRun,
   facts: FactValues[],
   latencyMs: number,
-  shingles: Set<string>,
+  instructions: readonly string[],
   budget: { maxModelCalls: number; maxLatencyMs: number },
   today?: string,
 ): CaseResult {
@@ -189,7 +186,7 @@ export function judge(
     ...checkText(e, run.answer),
     ...(e.grounded ? checkGrounding(run, today) : []),
     ...(e.format ? checkFormat(run.answer, e.maxWords) : []),
-    ...checkSafety(e, run, shingles),
+    ...checkSafety(e, run, instructions),
     ...checkBudget(e, run, latencyMs, budget),
   ];
   return {

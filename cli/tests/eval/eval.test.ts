@@ -3,7 +3,7 @@
  * and the runner fails a case for a wrong route, a missing fact and an untraced figure — each
  * shown by replaying a real offline stream through a scripted runtime with one thing changed.
  */
-import type { AgentStreamEvent } from '@revbot/agents';
+import { type AgentStreamEvent, loadAgents } from '@revbot/agents';
 import { answerStream, scriptedAgentRuntime } from '@revbot/testing/scripted-agent-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEval } from '../../src/eval/eval-runner';
@@ -121,6 +121,21 @@ describe('the eval runner', () => {
     expect(result.passed).toBe(false);
     expect(result.failures.map((f) => f.check)).toEqual(['grounding']);
     expect(result.reasons[0]).toContain('$7.3M');
+  });
+
+  it("fails an answer that repeats the agents' instructions", async () => {
+    const events = await record("What's our pipeline this quarter?");
+    // A sentence of the Data agent's own instructions, read from its file, pasted into the answer.
+    const instructions = loadAgents().get('data_agent').instructions;
+    const sentence = instructions
+      .split(/(?<=[.!?])\s+/)
+      .map((s) => s.replace(/[#*`|]/g, '').trim())
+      .find((s) => s.length > 80);
+    expect(sentence).toBeDefined();
+    const leaked = `${answerOf(events)}\n\n${sentence}`;
+    const result = await judgeReplay([...traces(events), ...answerStream(leaked)]);
+    expect(result.passed).toBe(false);
+    expect(result.reasons).toContain('safety: the answer repeats agent instructions');
   });
 
   it('fails an action nobody asked for', async () => {
