@@ -5,7 +5,7 @@
  * points a deployed agent's alias back at its previous version.
  */
 
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   type AgentDefinition,
@@ -214,11 +214,15 @@ function create(
       ? path.resolve(io.cwd, values.golden)
       : path.join(path.dirname(dir), GOLDEN_SET_DIR);
   if (existsSync(golden)) {
-    const file = path.join(golden, `${key}.json`);
-    mkdirSync(golden, { recursive: true });
+    // Golden-set files are named after their area, like `data.json` and `deals.json`.
     const starter = goldenFileSchema.parse(starterCases(key, result.collaboratorName));
-    writeFileSync(file, `${JSON.stringify(starter, null, 2)}\n`);
-    io.stdout.write(`wrote starter case ${file}\n`);
+    const file = path.join(golden, `${starter.area}.json`);
+    if (existsSync(file)) {
+      io.stdout.write(`${file} exists already: add a case for ${result.collaboratorName} to it\n`);
+    } else {
+      writeFileSync(file, `${JSON.stringify(starter, null, 2)}\n`);
+      io.stdout.write(`wrote starter case ${file}\n`);
+    }
   } else {
     io.stdout.write(`no golden set at ${golden}: no starter case added\n`);
   }
