@@ -15,12 +15,20 @@ export function encodeConverseEvent([eventType, body]: ConverseEvent): Uint8Arra
   return encodeStreamEvent(eventType, body);
 }
 
+/** `metadata.usage` as Bedrock reports it; the cache counts appear once caching is in play. */
+export interface ConverseUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens?: number;
+  cacheWriteInputTokens?: number;
+}
+
 /** The events of a complete answer: text, then tool calls, stop reason and usage. */
 export function converseAnswer(options: {
   text?: string;
   toolUses?: { id: string; name: string; input: Record<string, unknown> }[];
   stopReason?: string;
-  usage?: { inputTokens: number; outputTokens: number };
+  usage?: ConverseUsage;
 }): Uint8Array[] {
   const events: ConverseEvent[] = [['messageStart', { role: 'assistant' }]];
   let index = 0;
@@ -55,7 +63,14 @@ export function converseAnswer(options: {
   events.push([
     'metadata',
     {
-      usage: { ...usage, totalTokens: usage.inputTokens + usage.outputTokens },
+      usage: {
+        ...usage,
+        totalTokens:
+          usage.inputTokens +
+          usage.outputTokens +
+          (usage.cacheReadInputTokens ?? 0) +
+          (usage.cacheWriteInputTokens ?? 0),
+      },
       metrics: { latencyMs: 42 },
     },
   ]);

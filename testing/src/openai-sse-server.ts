@@ -12,7 +12,13 @@ export type ChatReply =
       text?: string;
       toolCalls?: { id: string; name: string; arguments: Record<string, unknown> }[];
       finishReason?: string;
-      usage?: { prompt_tokens: number; completion_tokens: number };
+      usage?: {
+        prompt_tokens: number;
+        completion_tokens: number;
+        /** As OpenAI reports prompt caching (`cached_tokens` is part of `prompt_tokens`). */
+        prompt_tokens_details?: { cached_tokens: number; audio_tokens?: number };
+        completion_tokens_details?: { reasoning_tokens: number };
+      };
       /** Stop sending after this many events, without [DONE] (a dropped connection). */
       cutAfter?: number;
     }

@@ -26,6 +26,8 @@
  *     (whole question, default 240000), `AGENT_MAX_TOKENS` (per response, default 4096),
  *     `AGENT_TOKEN_BUDGET` (all model calls of a question, default 400000), `AGENT_TEMPERATURE`
  *     (default 0).
+ *   - `AGENT_PROMPT_CACHING` (`converse`, default `true`): prompt-cache points after each agent's
+ *     system prompt and tool definitions, on models that support caching.
  *   - `AWS_REGION`; `REVBOT_STAGE` (agent names in action-group events, default `local`).
  */
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';

@@ -50,10 +50,26 @@ export interface ModelMessage {
 /** Why the model stopped: finished, wants tools run, or ran out of room. */
 export type StopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'stop_sequence' | 'other';
 
+/**
+ * Tokens of one model call, in Converse's terms: `inputTokens` counts only the input read
+ * neither from nor into the prompt cache, so input + cache read + cache write is the whole
+ * prompt (OpenAI's `prompt_tokens`, which includes its cached tokens, is split accordingly).
+ */
 export interface ModelUsage {
   inputTokens: number;
   outputTokens: number;
+  /** Input tokens served from the prompt cache (billed at the cache-read price). */
+  cacheReadInputTokens?: number;
+  /** Input tokens written into the prompt cache (billed at the cache-write price). */
+  cacheWriteInputTokens?: number;
 }
+
+/** Every token of a call: uncached input, cache reads and writes, and output. */
+export const totalTokensOf = (usage: ModelUsage): number =>
+  usage.inputTokens +
+  usage.outputTokens +
+  (usage.cacheReadInputTokens ?? 0) +
+  (usage.cacheWriteInputTokens ?? 0);
 
 export interface ModelRequest {
   /** Which agent is asking (its folder key and the name collaborators know it by). */

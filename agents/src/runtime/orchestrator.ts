@@ -37,6 +37,7 @@ import {
   type ToolUseBlock,
   textOf,
   toolUsesOf,
+  totalTokensOf,
 } from './model-provider';
 import type { ConversationTurn, SessionStore } from './session-store';
 import type { ToolInvoker } from './tool-invoker';
@@ -363,7 +364,7 @@ export class Orchestrator implements AgentRuntime {
         });
         throw failure;
       }
-      budget.tokensUsed += response.usage.inputTokens + response.usage.outputTokens;
+      budget.tokensUsed += totalTokensOf(response.usage);
       yield writer.modelInvocationOutput({
         traceId,
         raw: response.raw,

@@ -114,6 +114,11 @@ export const portableEnvSchema = z.object({
   AGENT_MAX_TOKENS: int(256, 64_000, DEFAULT_LIMITS.maxTokensPerResponse),
   AGENT_TOKEN_BUDGET: int(1_000, 10_000_000, DEFAULT_LIMITS.tokenBudget),
   AGENT_TEMPERATURE: z.coerce.number().min(0).max(1).default(DEFAULT_LIMITS.temperature),
+  /** Converse prompt-cache points after each agent's system prompt and tools (`false` turns off). */
+  AGENT_PROMPT_CACHING: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 export const converseEnvSchema = z.object({
@@ -159,7 +164,9 @@ export function createPortableRuntime(
   switch (kind) {
     case 'converse': {
       const { AGENT_MODEL_ID } = parseEnv(converseEnvSchema, env);
-      provider = new ConverseProvider(deps.bedrockRuntime ?? new BedrockRuntimeClient({ region }));
+      provider = new ConverseProvider(deps.bedrockRuntime ?? new BedrockRuntimeClient({ region }), {
+        promptCaching: config.AGENT_PROMPT_CACHING,
+      });
       // The configured profile replaces the entry agent's model; other models keep their own.
       const entryModel = agents.entry.model.key;
       models = {

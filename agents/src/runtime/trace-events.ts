@@ -17,8 +17,10 @@ import type {
   RetrievedReference,
   Trace,
   TracePart,
+  Usage,
 } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { AgentStreamEvent } from './agent-runtime';
+import type { ModelUsage } from './model-provider';
 
 export interface AgentIdentity {
   agentId: string;
@@ -136,14 +138,22 @@ export class TraceWriter {
     traceId: string;
     raw: string;
     timing: Timing;
-    usage: { inputTokens: number; outputTokens: number };
+    usage: ModelUsage;
     clientRequestId: string;
   }): AgentStreamEvent {
+    const { inputTokens, outputTokens, cacheReadInputTokens, cacheWriteInputTokens } = output.usage;
     return this.orchestration({
       modelInvocationOutput: {
         metadata: {
           ...metadataOf(output.timing, output.clientRequestId),
-          usage: { inputTokens: output.usage.inputTokens, outputTokens: output.usage.outputTokens },
+          // Bedrock's trace Usage has only input and output; the cache counts ride along under
+          // Converse's names so monitoring reads every runtime's usage in this one place.
+          usage: {
+            inputTokens,
+            outputTokens,
+            ...(cacheReadInputTokens !== undefined ? { cacheReadInputTokens } : {}),
+            ...(cacheWriteInputTokens !== undefined ? { cacheWriteInputTokens } : {}),
+          } as Usage,
         },
         rawResponse: { content: output.raw },
         traceId: output.traceId,

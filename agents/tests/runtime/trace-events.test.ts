@@ -17,6 +17,7 @@ import { LocalKnowledgeBase } from '../../src/knowledge-base/knowledge-base';
 import { Orchestrator } from '../../src/runtime/orchestrator';
 import { InMemorySessionStore } from '../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../src/runtime/tool-invoker';
+import { agentIdentity, TraceWriter } from '../../src/runtime/trace-events';
 import { collectEvents } from '../support/collect-events';
 import { scriptedQueryTool } from '../support/scripted-query-tool';
 
@@ -240,5 +241,32 @@ describe('the portable runtime’s event stream', () => {
     ]);
     const text = JSON.stringify(conversation);
     expect(text).not.toContain('Think through the request and the conversation');
+  });
+
+  it('puts a call’s usage, cache reads and writes included, where Bedrock puts usage', () => {
+    const identity = agentIdentity('manager');
+    const writer = new TraceWriter({
+      identity,
+      sessionId: 's-1',
+      callerChain: [identity.agentAliasArn],
+    });
+    const event = writer.modelInvocationOutput({
+      traceId: 't-0',
+      raw: '{}',
+      timing: { startMs: 1_000, endMs: 1_900 },
+      usage: {
+        inputTokens: 90,
+        outputTokens: 40,
+        cacheReadInputTokens: 2_400,
+        cacheWriteInputTokens: 0,
+      },
+      clientRequestId: 'req-1',
+    });
+    expect(event.trace?.trace?.orchestrationTrace?.modelInvocationOutput?.metadata?.usage).toEqual({
+      inputTokens: 90,
+      outputTokens: 40,
+      cacheReadInputTokens: 2_400,
+      cacheWriteInputTokens: 0,
+    });
   });
 });

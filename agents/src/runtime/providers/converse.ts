@@ -13,6 +13,7 @@ import {
   ConverseStreamCommand,
   type ConverseStreamOutput,
   type Message,
+  type TokenUsage,
   type Tool,
 } from '@aws-sdk/client-bedrock-runtime';
 import { ModelProviderError } from '../../errors';
@@ -21,11 +22,12 @@ import type {
   ModelProvider,
   ModelRequest,
   ModelResponse,
+  ModelUsage,
   StopReason,
   TextBlock,
   ToolUseBlock,
 } from '../model-provider';
-import { parseToolInput } from '../model-provider';
+import { parseToolInput, totalTokensOf } from '../model-provider';
 
 export const CONVERSE_PROVIDER = 'converse';
 
@@ -39,28 +41,61 @@ const RETRYABLE = new Set([
   'ModelStreamErrorException',
 ]);
 
+export interface ConverseProviderOptions {
+  /**
+   * Put prompt-cache points after the system prompt and after the tool definitions, on models
+   * that support caching; an agent's later calls then read that prefix at the cache-read price.
+   * @default false
+   */
+  promptCaching?: boolean;
+}
+
+const CACHE_POINT = { cachePoint: { type: 'default' as const } };
+
+/**
+ * Where a model accepts cache points: Claude 3.5 Haiku, 3.7 Sonnet and every Claude 4 model
+ * cache the system prompt and the tools; Amazon Nova caches the system prompt only. Inference
+ * profile prefixes (`us.`, `global.`, …) and ARNs are looked through.
+ */
+export function promptCacheSupport(modelId: string): { system: boolean; tools: boolean } {
+  if (/anthropic\.claude-(3-5-haiku|3-7-sonnet|(sonnet|opus|haiku)-4)/.test(modelId)) {
+    return { system: true, tools: true };
+  }
+  if (/amazon\.nova-(micro|lite|pro|premier)/.test(modelId)) return { system: true, tools: false };
+  return { system: false, tools: false };
+}
+
 export class ConverseProvider implements ModelProvider {
   readonly name = CONVERSE_PROVIDER;
 
-  constructor(private readonly client: BedrockRuntimeClient) {}
+  constructor(
+    private readonly client: BedrockRuntimeClient,
+    private readonly options: ConverseProviderOptions = {},
+  ) {}
 
   async complete(request: ModelRequest): Promise<ModelResponse> {
+    const caching = this.options.promptCaching
+      ? promptCacheSupport(request.modelId)
+      : { system: false, tools: false };
     const command = new ConverseStreamCommand({
       modelId: request.modelId,
-      system: [{ text: request.system }],
+      system: [{ text: request.system }, ...(caching.system ? [CACHE_POINT] : [])],
       messages: request.messages.map(toConverseMessage),
       ...(request.tools.length > 0
         ? {
             toolConfig: {
-              tools: request.tools.map(
-                (tool): Tool => ({
-                  toolSpec: {
-                    name: tool.name,
-                    description: tool.description,
-                    inputSchema: { json: tool.inputSchema as never },
-                  },
-                }),
-              ),
+              tools: [
+                ...request.tools.map(
+                  (tool): Tool => ({
+                    toolSpec: {
+                      name: tool.name,
+                      description: tool.description,
+                      inputSchema: { json: tool.inputSchema as never },
+                    },
+                  }),
+                ),
+                ...(caching.tools ? [CACHE_POINT] : []),
+              ],
             },
           }
         : {}),
@@ -88,7 +123,7 @@ export class ConverseProvider implements ModelProvider {
     >();
     let stopReason: StopReason = 'other';
     let stopped = false;
-    let usage = { inputTokens: 0, outputTokens: 0 };
+    let usage: ModelUsage = { inputTokens: 0, outputTokens: 0 };
     try {
       for await (const event of stream) {
         if (event.contentBlockStart) {
@@ -111,10 +146,7 @@ export class ConverseProvider implements ModelProvider {
           stopReason = toStopReason(event.messageStop.stopReason);
           stopped = true;
         } else if (event.metadata) {
-          usage = {
-            inputTokens: event.metadata.usage?.inputTokens ?? 0,
-            outputTokens: event.metadata.usage?.outputTokens ?? 0,
-          };
+          usage = converseUsage(event.metadata.usage);
         } else if (!event.messageStart && !event.contentBlockStop) {
           const exception = streamedException(event);
           if (exception) throw exception;
@@ -153,10 +185,24 @@ export class ConverseProvider implements ModelProvider {
       raw: JSON.stringify({
         output: { message: { role: 'assistant', content: content.map(toConverseBlock) } },
         stopReason: stopReasonWire(stopReason),
-        usage: { ...usage, totalTokens: usage.inputTokens + usage.outputTokens },
+        usage: { ...usage, totalTokens: totalTokensOf(usage) },
       }),
     };
   }
+}
+
+/** The stream's `metadata.usage`, cache counts kept only when the service reported them. */
+export function converseUsage(usage: TokenUsage | undefined): ModelUsage {
+  return {
+    inputTokens: usage?.inputTokens ?? 0,
+    outputTokens: usage?.outputTokens ?? 0,
+    ...(usage?.cacheReadInputTokens !== undefined
+      ? { cacheReadInputTokens: usage.cacheReadInputTokens }
+      : {}),
+    ...(usage?.cacheWriteInputTokens !== undefined
+      ? { cacheWriteInputTokens: usage.cacheWriteInputTokens }
+      : {}),
+  };
 }
 
 function toConverseBlock(block: ModelMessage['content'][number]): ConverseContentBlock {

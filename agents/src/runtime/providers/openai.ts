@@ -16,11 +16,12 @@ import type {
   ModelProvider,
   ModelRequest,
   ModelResponse,
+  ModelUsage,
   StopReason,
   TextBlock,
   ToolUseBlock,
 } from '../model-provider';
-import { parseToolInput } from '../model-provider';
+import { parseToolInput, totalTokensOf } from '../model-provider';
 
 export const OPENAI_PROVIDER = 'openai';
 
@@ -67,7 +68,12 @@ interface StreamChunk {
     };
     finish_reason?: string | null;
   }[];
-  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+  usage?: {
+    prompt_tokens?: number;
+    completion_tokens?: number;
+    /** OpenAI's automatic prompt caching: the part of `prompt_tokens` read from its cache. */
+    prompt_tokens_details?: { cached_tokens?: number } | null;
+  } | null;
   error?: { message?: string; type?: string; code?: string | number };
 }
 
@@ -152,7 +158,7 @@ export class OpenAIProvider implements ModelProvider {
     let text = '';
     const calls = new Map<number, { id: string; name: string; arguments: string }>();
     let finish: string | undefined;
-    let usage = { inputTokens: 0, outputTokens: 0 };
+    let usage: ModelUsage = { inputTokens: 0, outputTokens: 0 };
     let id: string | undefined;
     let model: string | undefined;
     let done = false;
@@ -180,12 +186,7 @@ export class OpenAIProvider implements ModelProvider {
       }
       id ??= chunk.id;
       model ??= chunk.model;
-      if (chunk.usage) {
-        usage = {
-          inputTokens: chunk.usage.prompt_tokens ?? 0,
-          outputTokens: chunk.usage.completion_tokens ?? 0,
-        };
-      }
+      if (chunk.usage) usage = openAIUsage(chunk.usage);
       for (const choice of chunk.choices ?? []) {
         if ((choice.index ?? 0) !== 0) continue;
         if (choice.delta?.content) text += choice.delta.content;
@@ -249,13 +250,31 @@ export class OpenAIProvider implements ModelProvider {
           },
         ],
         usage: {
-          prompt_tokens: usage.inputTokens,
+          prompt_tokens: usage.inputTokens + (usage.cacheReadInputTokens ?? 0),
           completion_tokens: usage.outputTokens,
-          total_tokens: usage.inputTokens + usage.outputTokens,
+          total_tokens: totalTokensOf(usage),
+          ...(usage.cacheReadInputTokens !== undefined
+            ? { prompt_tokens_details: { cached_tokens: usage.cacheReadInputTokens } }
+            : {}),
         },
       }),
     };
   }
+}
+
+/**
+ * A chunk's `usage` in Converse's terms: `prompt_tokens` includes the cached tokens, which are
+ * taken out of the input and reported as cache reads (OpenAI reports no cache writes).
+ */
+export function openAIUsage(usage: NonNullable<StreamChunk['usage']>): ModelUsage {
+  const prompt = usage.prompt_tokens ?? 0;
+  const cached = usage.prompt_tokens_details?.cached_tokens;
+  const read = cached === undefined ? undefined : Math.min(Math.max(0, cached), prompt);
+  return {
+    inputTokens: prompt - (read ?? 0),
+    outputTokens: usage.completion_tokens ?? 0,
+    ...(read !== undefined ? { cacheReadInputTokens: read } : {}),
+  };
 }
 
 /** The conversation as chat messages: tool results become `tool` messages after the call. */

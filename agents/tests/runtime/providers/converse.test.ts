@@ -12,7 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadAgents } from '../../../src';
 import { ModelProviderError } from '../../../src/errors';
 import { Orchestrator } from '../../../src/runtime/orchestrator';
-import { ConverseProvider } from '../../../src/runtime/providers/converse';
+import { ConverseProvider, promptCacheSupport } from '../../../src/runtime/providers/converse';
 import { InMemorySessionStore } from '../../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../../src/runtime/tool-invoker';
 import { collectEvents } from '../../support/collect-events';
@@ -128,6 +128,73 @@ describe('the Converse provider', () => {
     expect(response.usage).toEqual({ inputTokens: 1234, outputTokens: 56 });
     expect(response.requestId).toBe('local-request-1');
     expect(JSON.parse(response.raw).usage.totalTokens).toBe(1290);
+  });
+
+  it('reads the cache reads and writes Bedrock reports in metadata.usage', async () => {
+    server.reply({
+      frames: converseAnswer({
+        text: 'Open pipeline is $18.4M ARR.',
+        usage: {
+          inputTokens: 212,
+          outputTokens: 48,
+          cacheReadInputTokens: 3150,
+          cacheWriteInputTokens: 640,
+        },
+      }),
+    });
+    const response = await new ConverseProvider(client).complete(request);
+    expect(response.usage).toEqual({
+      inputTokens: 212,
+      outputTokens: 48,
+      cacheReadInputTokens: 3150,
+      cacheWriteInputTokens: 640,
+    });
+    // Bedrock's totalTokens counts the cached input too: 212 + 48 + 3150 + 640.
+    expect(JSON.parse(response.raw).usage.totalTokens).toBe(4050);
+  });
+
+  it('places cache points after the system prompt and the tools when caching is on', async () => {
+    server.reply({ frames: converseAnswer({ text: 'Open pipeline is $18.4M ARR.' }) });
+    await new ConverseProvider(client, { promptCaching: true }).complete(request);
+    const body = server.requests[0]?.body as {
+      system: unknown[];
+      toolConfig: { tools: unknown[] };
+    };
+    expect(body.system).toEqual([
+      { text: 'You answer revenue questions.' },
+      { cachePoint: { type: 'default' } },
+    ]);
+    expect(body.toolConfig.tools).toHaveLength(2);
+    expect(body.toolConfig.tools[1]).toEqual({ cachePoint: { type: 'default' } });
+  });
+
+  it('sends no cache point to a model without prompt caching, nor when caching is off', async () => {
+    server.reply({ frames: converseAnswer({ text: 'ok' }) });
+    await new ConverseProvider(client, { promptCaching: true }).complete({
+      ...request,
+      modelId: 'meta.llama3-3-70b-instruct-v1:0',
+    });
+    await new ConverseProvider(client, { promptCaching: false }).complete(request);
+    for (const sent of server.requests) {
+      expect(JSON.stringify(sent.body)).not.toContain('cachePoint');
+    }
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('knows which models cache the system prompt and the tools', () => {
+    expect(promptCacheSupport('us.anthropic.claude-sonnet-4-6')).toEqual({
+      system: true,
+      tools: true,
+    });
+    expect(promptCacheSupport('anthropic.claude-haiku-4-5-20251001-v1:0')).toEqual({
+      system: true,
+      tools: true,
+    });
+    expect(promptCacheSupport('us.amazon.nova-pro-v1:0')).toEqual({ system: true, tools: false });
+    expect(promptCacheSupport('anthropic.claude-3-haiku-20240307-v1:0')).toEqual({
+      system: false,
+      tools: false,
+    });
   });
 
   it('reports a throttle inside the stream as retryable', async () => {

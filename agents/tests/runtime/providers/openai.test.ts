@@ -140,6 +140,32 @@ describe('the OpenAI-compatible provider', () => {
     expect(JSON.parse(response.raw).choices[0].message.tool_calls).toHaveLength(2);
   });
 
+  it('splits the cached part of prompt_tokens out as cache reads, as OpenAI reports prompt caching', async () => {
+    // OpenAI's documented usage object: cached_tokens is included in prompt_tokens.
+    server.reply({
+      text: 'John Smith scores 89/100.',
+      usage: {
+        prompt_tokens: 2006,
+        completion_tokens: 300,
+        prompt_tokens_details: { cached_tokens: 1920, audio_tokens: 0 },
+        completion_tokens_details: { reasoning_tokens: 0 },
+      },
+    });
+    const response = await provider().complete(request);
+    expect(response.usage).toEqual({
+      inputTokens: 86,
+      outputTokens: 300,
+      cacheReadInputTokens: 1920,
+    });
+    const raw = JSON.parse(response.raw).usage;
+    expect(raw).toEqual({
+      prompt_tokens: 2006,
+      completion_tokens: 300,
+      total_tokens: 2306,
+      prompt_tokens_details: { cached_tokens: 1920 },
+    });
+  });
+
   it('reports an answer cut at the token limit', async () => {
     server.reply({ text: 'A long answer', finishReason: 'length' });
     const response = await provider().complete(request);
