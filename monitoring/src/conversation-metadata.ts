@@ -3,6 +3,7 @@ import { conversationKeyPrefix } from './conversation-key';
 import { assessQuality } from './quality-checks';
 import { serializeRawEvents } from './record-serialization';
 import type { RecorderStats } from './recorder/recorder-state';
+import { usageByAgent } from './recorder/usage-totals';
 import {
   CONVERSATION_SCHEMA_VERSION,
   type Conversation,
@@ -78,7 +79,10 @@ export function buildMetadata(input: MetadataInput): ConversationMetadata {
       input_tokens: conversation.usage.input_tokens,
       output_tokens: conversation.usage.output_tokens,
       total_tokens: conversation.usage.total_tokens,
+      cache_read_input_tokens: conversation.usage.cache_read_input_tokens,
+      cache_write_input_tokens: conversation.usage.cache_write_input_tokens,
     },
+    usage: usageByAgent(flow, conversation.usage),
     redaction: {
       prompts_fingerprinted: input.promptsFingerprinted,
       instruction_fragments_redacted: input.fragmentsRedacted,

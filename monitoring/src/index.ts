@@ -20,6 +20,17 @@ export {
 } from './conversation-sink';
 export { ConversationExportError, MonitoringError, StreamFormatError } from './errors';
 export { localConversationSink } from './local-conversation-sink';
+export {
+  DEFAULT_MODEL_PRICES,
+  estimateCost,
+  foundationModelOf,
+  type ModelPrice,
+  type ModelPrices,
+  modelPricesFromEnv,
+  modelPricesSchema,
+  priceOf,
+  type TokenCounts,
+} from './model-prices';
 export { describeProgress, displayAgentName, type ProgressHintOptions } from './progress-hints';
 export { PromptGuard, REDACTION_MARKER } from './prompt-guard';
 export { serializeConversation, serializeMetadata } from './record-serialization';
@@ -32,6 +43,5 @@ export type {
   ChannelContext,
   ConversationContext,
   ConversationRecord,
-  ModelPrices,
   RecorderOptions,
 } from './types';

@@ -50,16 +50,33 @@ export const channelSchema = z.discriminatedUnion('kind', [
   replayChannelSchema,
 ]);
 
+/** Prompt-cache counts; input_tokens excludes them, as Bedrock Converse reports usage. */
+const cacheCounts = {
+  cache_read_input_tokens: count.describe('Input tokens read from the prompt cache'),
+  cache_write_input_tokens: count.describe('Input tokens written into the prompt cache'),
+};
+
 export const tokenUsageSchema = z.object({
   input_tokens: count,
   output_tokens: count,
+  ...z.object(cacheCounts).partial().shape,
 });
 
 export const usageTotalsSchema = z.object({
   input_tokens: count,
   output_tokens: count,
-  total_tokens: count,
+  total_tokens: count.describe('Input, output and cache reads and writes'),
   model_calls: count,
+});
+
+/** Totals of a run or a conversation: cache counts always, and the estimated cost. */
+export const usageWithCostSchema = usageTotalsSchema.extend({
+  ...cacheCounts,
+  estimated_cost_usd: z
+    .number()
+    .nonnegative()
+    .nullable()
+    .describe('Only when every model used has a price (cache prices too when the cache was used)'),
 });
 
 /** Stands in for a model prompt: the prompt itself (instructions, tool schemas) is never kept. */
@@ -207,7 +224,7 @@ export const agentInvocationSchema = z.object({
   knowledge_base_lookups: z.array(knowledgeBaseLookupSchema),
   collaborator_calls: z.array(collaboratorCallSchema),
   guardrails: z.array(guardrailCheckSchema),
-  usage: usageTotalsSchema,
+  usage: usageWithCostSchema,
 });
 
 export const citationSchema = z.object({
@@ -262,15 +279,11 @@ export const conversationSchema = z
       agent_duration_ms: durationMs,
       time_to_first_chunk_ms: durationMs,
     }),
-    usage: usageTotalsSchema.extend({
-      estimated_cost_usd: z
-        .number()
-        .nonnegative()
-        .nullable()
-        .describe('Only when prices were configured for every model used'),
+    usage: usageWithCostSchema.extend({
       by_model: z.array(
         usageTotalsSchema.extend({
           model: z.string(),
+          ...z.object(cacheCounts).partial().shape,
           estimated_cost_usd: z.number().nonnegative().nullable(),
         }),
       ),
@@ -340,7 +353,25 @@ export const metadataSchema = z
       input_tokens: count,
       output_tokens: count,
       total_tokens: count,
+      ...cacheCounts,
     }),
+    usage: z
+      .object({
+        estimated_cost_usd: z.number().nonnegative().nullable(),
+        by_agent: z.array(
+          z.object({
+            agent_name: z.string(),
+            runs: z.number().int().positive(),
+            input_tokens: count,
+            output_tokens: count,
+            ...cacheCounts,
+            total_tokens: count,
+            model_calls: count,
+            estimated_cost_usd: z.number().nonnegative().nullable(),
+          }),
+        ),
+      })
+      .describe('Tokens and estimated cost per agent (its runs summed) and in total'),
     redaction: z.object({
       prompts_fingerprinted: count,
       instruction_fragments_redacted: count.describe(
@@ -378,3 +409,4 @@ export type ConversationStatus = z.infer<typeof conversationStatusSchema>;
 export type QualityCheck = z.infer<typeof qualityCheckSchema>;
 export type UsageTotals = z.infer<typeof usageTotalsSchema>;
 export type PromptFingerprint = z.infer<typeof promptFingerprintSchema>;
+export type UsageWithCost = z.infer<typeof usageWithCostSchema>;

@@ -1,4 +1,5 @@
 /** What a processor tells the recorder about a conversation, and the recorder's options. */
+import type { ModelPrices } from './model-prices';
 import type { Channel, Conversation, ConversationMetadata } from './schema';
 
 /** Channel context in the shape the processors hold it (camelCase in, snake_case out). */
@@ -31,9 +32,6 @@ export interface ConversationContext {
   startedAt?: Date | string | null;
 }
 
-/** USD per million tokens, by foundation model id. */
-export type ModelPrices = Record<string, { inputPerMillion: number; outputPerMillion: number }>;
-
 export interface RecorderOptions {
   /** Name of the depth-1 agent; traces never carry it. Default "Manager". */
   rootAgentName?: string;
@@ -43,7 +41,7 @@ export interface RecorderOptions {
   maxTextChars?: number;
   /** Keep a redacted copy of every event for replay (events.json). Off by default. */
   keepRawEvents?: boolean;
-  /** Prices for the cost estimate; without them cost is null. */
+  /** Prices for the cost estimate. Default: DEFAULT_MODEL_PRICES (models not in it cost null). */
   modelPrices?: ModelPrices;
   /** Clock for `exported_at`. */
   now?: () => Date;

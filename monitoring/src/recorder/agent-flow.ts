@@ -93,7 +93,7 @@ function exportInvocation(
     invocation_index: c.childIndex,
     ...spanOf(c),
   }));
-  const usage = invocationUsage(inv.steps);
+  const usage = invocationUsage(inv.steps, state.options.modelPrices);
   const status: AgentInvocation['status'] = inv.blocked
     ? 'blocked'
     : inv.failed

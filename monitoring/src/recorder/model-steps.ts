@@ -67,6 +67,50 @@ export function onModelInput(at: TracePoint, basePhase: StepPhase, part: Json): 
   if (step.startMs === null) step.startMs = eventMs;
 }
 
+const tokens = (value: unknown): number | undefined => {
+  const n = asNumber(value);
+  return n === null || n === undefined ? undefined : Math.max(0, Math.trunc(n));
+};
+
+/**
+ * A call's usage added to the step's. Cache counts come from `metadata.usage` under Converse's
+ * names (RevBot's runtime puts them there); Bedrock Agents reports them only inside the
+ * Anthropic response body (`cache_read_input_tokens`, `cache_creation_input_tokens`).
+ */
+function addUsage(
+  sum: StepState['usage'],
+  usage: Json,
+  raw: string | null,
+): NonNullable<StepState['usage']> {
+  let read = tokens(usage.cacheReadInputTokens);
+  let write = tokens(usage.cacheWriteInputTokens);
+  if (read === undefined && write === undefined && raw?.includes('cache_read_input_tokens')) {
+    const body = parseJsonRecord(raw);
+    const anthropic = asRecord(body?.usage);
+    read = tokens(anthropic?.cache_read_input_tokens);
+    write = tokens(anthropic?.cache_creation_input_tokens);
+  }
+  const next: NonNullable<StepState['usage']> = {
+    input_tokens: (sum?.input_tokens ?? 0) + (tokens(usage.inputTokens) ?? 0),
+    output_tokens: (sum?.output_tokens ?? 0) + (tokens(usage.outputTokens) ?? 0),
+  };
+  if (read !== undefined || sum?.cache_read_input_tokens !== undefined) {
+    next.cache_read_input_tokens = (sum?.cache_read_input_tokens ?? 0) + (read ?? 0);
+  }
+  if (write !== undefined || sum?.cache_write_input_tokens !== undefined) {
+    next.cache_write_input_tokens = (sum?.cache_write_input_tokens ?? 0) + (write ?? 0);
+  }
+  return next;
+}
+
+function parseJsonRecord(text: string): Json | null {
+  try {
+    return asRecord(JSON.parse(text)) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** modelInvocationOutput: timing, usage, the raw output (clipped) and the parsed response. */
 export function onModelOutput(
   state: RecorderState,
@@ -82,16 +126,9 @@ export function onModelOutput(
   invocation.bounds.see(timing.startMs);
   invocation.bounds.see(timing.endMs);
   step.modelCalls++;
-  const usage = asRecord(metadata?.usage);
-  if (usage) {
-    const input = Math.max(0, Math.trunc(asNumber(usage.inputTokens) ?? 0));
-    const output = Math.max(0, Math.trunc(asNumber(usage.outputTokens) ?? 0));
-    step.usage = {
-      input_tokens: (step.usage?.input_tokens ?? 0) + input,
-      output_tokens: (step.usage?.output_tokens ?? 0) + output,
-    };
-  }
   const raw = asString(asRecord(part.rawResponse)?.content);
+  const usage = asRecord(metadata?.usage);
+  if (usage) step.usage = addUsage(step.usage, usage, raw);
   if (raw !== null) {
     const clipped = clip(raw, state.options.maxTextChars);
     step.modelOutput = clipped.text;

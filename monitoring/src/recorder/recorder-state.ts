@@ -3,6 +3,7 @@
  * tool calls, knowledge-base lookups, collaborator calls and guardrail checks, plus what belongs
  * to the stream as a whole. Every trace handler reads and updates this one object.
  */
+import { DEFAULT_MODEL_PRICES, type TokenCounts } from '../model-prices';
 import { PromptGuard } from '../prompt-guard';
 import type {
   Citation,
@@ -39,7 +40,7 @@ export interface StepState extends Timed {
   promptType: string | null;
   model: string | null;
   prompt: PromptFingerprint | null;
-  usage: { input_tokens: number; output_tokens: number } | null;
+  usage: TokenCounts | null;
   modelCalls: number;
   rationale: string | null;
   reasoning: string | null;
@@ -124,7 +125,7 @@ export interface RecorderStats {
 }
 
 export type ResolvedRecorderOptions = Required<
-  Pick<RecorderOptions, 'rootAgentName' | 'maxTextChars'>
+  Pick<RecorderOptions, 'rootAgentName' | 'maxTextChars' | 'modelPrices'>
 > &
   RecorderOptions;
 
@@ -166,6 +167,7 @@ export function createRecorderState(
       ...options,
       rootAgentName: options.rootAgentName ?? DEFAULT_ROOT_AGENT_NAME,
       maxTextChars: options.maxTextChars ?? DEFAULT_MAX_TEXT_CHARS,
+      modelPrices: options.modelPrices ?? DEFAULT_MODEL_PRICES,
     },
     guard: new PromptGuard(),
     flow: [],
