@@ -222,7 +222,12 @@ export class MonitoringStack extends Stack {
       }),
       new cloudwatch.GraphWidget({
         title: 'Model tokens',
-        left: [acrossProcessors('InputTokens'), acrossProcessors('OutputTokens')],
+        left: [
+          acrossProcessors('InputTokens'),
+          acrossProcessors('OutputTokens'),
+          acrossProcessors('CacheReadInputTokens'),
+          acrossProcessors('CacheWriteInputTokens'),
+        ],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
@@ -234,6 +239,32 @@ export class MonitoringStack extends Stack {
           appMetric('WebhookDeliveryFailures', NAMES.webhookProcessor),
         ],
         width: 8,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Estimated model cost per channel (USD)',
+        // Published per conversation when every model used has a price (MODEL_PRICES).
+        left: [
+          appMetric('EstimatedCostUSD', NAMES.slackProcessor, 'Sum', 'slack'),
+          appMetric('EstimatedCostUSD', NAMES.webhookProcessor, 'Sum', 'webhook'),
+        ],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Tokens per channel (input, cache read, cache write, output)',
+        left: processors.flatMap((service) =>
+          ['InputTokens', 'CacheReadInputTokens', 'CacheWriteInputTokens', 'OutputTokens'].map(
+            (metricName) =>
+              appMetric(
+                metricName,
+                service,
+                'Sum',
+                `${service === NAMES.slackProcessor ? 'slack' : 'webhook'} ${metricName}`,
+              ),
+          ),
+        ),
+        width: 12,
       }),
     );
   }

@@ -20,6 +20,7 @@ import {
   exportConversation,
   type RecorderOptions,
   type TraceExport,
+  usageMetrics,
 } from '@revbot/monitoring';
 import type { WebClient } from '@slack/web-api';
 import type { ConversationRef } from '../shared/slack/feedback-buttons';
@@ -229,7 +230,7 @@ async function exportRecord(
   ids: Record<string, unknown>,
 ): Promise<string | undefined> {
   const record = recorder.finish();
-  for (const metric of conversationMetrics(record)) {
+  for (const metric of [...conversationMetrics(record), ...usageMetrics(record)]) {
     deps.metrics.add(metric.name, metric.unit, metric.value);
   }
   // The trace goes out beside the record, so a slow collector adds no time of its own.

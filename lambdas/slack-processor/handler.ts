@@ -8,7 +8,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createAgentRuntime } from '@revbot/agents/runtime';
 import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
-import { otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
+import { modelPricesFromEnv, otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { deployedSelfTestChecks, runSelfTest } from '../shared/self-test';
@@ -49,6 +49,8 @@ const processor = createSlackProcessor({
   sink: s3ConversationSink({ client: new S3Client({}), bucket: env.CONVERSATION_BUCKET }),
   traces: otlpTraceExportFromEnv(),
   metrics: powertoolsProcessorMetrics(metrics),
+  // MODEL_PRICES (JSON) over the default price table of the cost estimates.
+  recorderOptions: { modelPrices: modelPricesFromEnv() },
   logger,
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
   progressIntervalMs: env.PROGRESS_INTERVAL_MS,

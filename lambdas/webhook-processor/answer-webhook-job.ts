@@ -16,6 +16,7 @@ import {
   exportConversation,
   type RecorderOptions,
   type TraceExport,
+  usageMetrics,
 } from '@revbot/monitoring';
 import {
   type DeliveryOptions,
@@ -232,7 +233,7 @@ async function exportRecord(
   logger: Logger,
   trackingId: string,
 ): Promise<string | undefined> {
-  for (const metric of conversationMetrics(record)) {
+  for (const metric of [...conversationMetrics(record), ...usageMetrics(record)]) {
     deps.metrics?.addMetric(metric.name, metric.unit, metric.value);
   }
   // The answer matters more than its record or its trace: a failure of either is counted

@@ -6,7 +6,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { createAgentRuntime } from '@revbot/agents/runtime';
 import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
-import { otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
+import { modelPricesFromEnv, otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { signingSecretSource } from '../shared/outbound';
@@ -37,6 +37,8 @@ const processWebhookJobs = createWebhookProcessorHandler({
   maxReceiveCount: env.WEBHOOK_MAX_RECEIVE_COUNT,
   logger,
   metrics,
+  // MODEL_PRICES (JSON) over the default price table of the cost estimates.
+  recorderOptions: { modelPrices: modelPricesFromEnv() },
 });
 
 export const handler = async (event: SQSEvent, context: Context) => {

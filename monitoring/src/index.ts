@@ -45,3 +45,4 @@ export type {
   ConversationRecord,
   RecorderOptions,
 } from './types';
+export { ESTIMATED_COST_METRIC, usageMetrics } from './usage-metrics';

@@ -232,4 +232,20 @@ describe('the monitoring stack', () => {
       expect(body).toContain(metric);
     }
   });
+
+  it('plots estimated cost and tokens, prompt-cache reads and writes included, per channel', () => {
+    const dashboard = Object.values(
+      template.findResources('AWS::CloudWatch::Dashboard'),
+    )[0] as Resource;
+    const body = flatten(dashboard.Properties.DashboardBody);
+    expect(body).toContain('"title":"Estimated model cost per channel (USD)"');
+    for (const metric of [
+      '["RevBot","EstimatedCostUSD","service","slack-processor",{"label":"slack","stat":"Sum"}',
+      '["RevBot","EstimatedCostUSD","service","webhook-processor",{"label":"webhook","stat":"Sum"}',
+      '["RevBot","CacheReadInputTokens","service","webhook-processor",{"label":"webhook CacheReadInputTokens"',
+      '["RevBot","CacheWriteInputTokens","service","slack-processor",{"label":"slack CacheWriteInputTokens"',
+    ]) {
+      expect(body).toContain(metric);
+    }
+  });
 });
