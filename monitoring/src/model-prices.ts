@@ -33,7 +33,7 @@ const sonnet: ModelPrice = {
   cacheWritePerMillion: 3.75,
 };
 
-/** Bedrock on-demand prices (US Regions, 5-minute cache) of the Claude ids in the agent definitions. */
+/** Bedrock on-demand prices (US Regions, 5-minute cache) of the Claude ids RevBot configures. */
 export const DEFAULT_MODEL_PRICES: ModelPrices = {
   'anthropic.claude-sonnet-4-6': sonnet,
   'anthropic.claude-sonnet-4-5-20250929-v1:0': sonnet,
@@ -42,6 +42,13 @@ export const DEFAULT_MODEL_PRICES: ModelPrices = {
     outputPerMillion: 5,
     cacheReadPerMillion: 0.1,
     cacheWritePerMillion: 1.25,
+  },
+  // The offline model (agents' OFFLINE_MODEL_ID) runs in process and costs nothing.
+  'revbot.offline-deterministic-v1': {
+    inputPerMillion: 0,
+    outputPerMillion: 0,
+    cacheReadPerMillion: 0,
+    cacheWritePerMillion: 0,
   },
 };
 

@@ -66,6 +66,12 @@ describe('the price table', () => {
     ).toBe('anthropic.claude-sonnet-4-5-20250929-v1:0');
     expect(priceOf(DEFAULT_MODEL_PRICES, 'us.anthropic.claude-sonnet-4-6')).toEqual(sonnet);
     expect(priceOf(DEFAULT_MODEL_PRICES, 'meta.llama3-3-70b-instruct-v1:0')).toBeUndefined();
+    expect(
+      estimateCost(
+        { input_tokens: 5, output_tokens: 5 },
+        priceOf(DEFAULT_MODEL_PRICES, 'revbot.offline-deterministic-v1'),
+      ),
+    ).toBe(0);
   });
 
   it('lays MODEL_PRICES over the defaults', () => {

@@ -23,7 +23,7 @@ import {
   type Failure,
 } from './case-checks';
 import type { GoldenCase } from './golden-set';
-import { type ObservedRun, observeRun } from './observed-run';
+import { type ObservedRun, observeRun, type RunUsage } from './observed-run';
 
 /** Runs a read-only query on the warehouse the runtime's tools use; rows keyed by column. */
 export type WarehouseQuery = (sql: string) => Promise<Record<string, unknown>[]>;
@@ -69,6 +69,7 @@ export interface CaseResult {
   tools: string[];
   latencyMs: number;
   modelCalls: number;
+  usage: RunUsage;
 }
 
 export interface EvalResult {
@@ -202,5 +203,6 @@ export function judge(
     tools: run.toolCalls.map((t) => t.pattern ?? t.function),
     latencyMs,
     modelCalls: run.modelCalls,
+    usage: run.usage,
   };
 }

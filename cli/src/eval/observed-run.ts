@@ -28,9 +28,46 @@ export interface ObservedRun {
   /** Full tool outputs, passages and tool inputs: what figures may be traced to. */
   evidence: string[];
   modelCalls: number;
+  /** Tokens and estimated cost of the run, as its conversation record totals them. */
+  usage: RunUsage;
   /** Whether the record's own prompt-leak check passed. */
   recordLeakFree: boolean;
   failed?: string;
+}
+
+/** Input excludes cache reads and writes; cost is null when a model used has no price. */
+export interface RunUsage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadInputTokens: number;
+  cacheWriteInputTokens: number;
+  costUsd: number | null;
+}
+
+/** Cached share of a run's input: cache reads over all input (uncached, read, written). */
+export function cacheShare(usage: RunUsage): number | null {
+  const input = usage.inputTokens + usage.cacheReadInputTokens + usage.cacheWriteInputTokens;
+  return input === 0 ? null : usage.cacheReadInputTokens / input;
+}
+
+/** Several runs' usage summed; the cost is unknown as soon as one run's is. */
+export function sumUsage(usages: readonly RunUsage[]): RunUsage {
+  return usages.reduce<RunUsage>(
+    (sum, u) => ({
+      inputTokens: sum.inputTokens + u.inputTokens,
+      outputTokens: sum.outputTokens + u.outputTokens,
+      cacheReadInputTokens: sum.cacheReadInputTokens + u.cacheReadInputTokens,
+      cacheWriteInputTokens: sum.cacheWriteInputTokens + u.cacheWriteInputTokens,
+      costUsd: sum.costUsd === null || u.costUsd === null ? null : sum.costUsd + u.costUsd,
+    }),
+    {
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheReadInputTokens: 0,
+      cacheWriteInputTokens: 0,
+      costUsd: 0,
+    },
+  );
 }
 
 const decoder = () => new TextDecoder();
@@ -120,6 +157,17 @@ export function observeRun(
     knowledgeBaseLookups,
     evidence,
     modelCalls: record.metadata.counts.model_calls,
+    usage: {
+      inputTokens: record.conversation.usage.input_tokens,
+      outputTokens: record.conversation.usage.output_tokens,
+      cacheReadInputTokens: record.conversation.usage.cache_read_input_tokens,
+      cacheWriteInputTokens: record.conversation.usage.cache_write_input_tokens,
+      // No model call, no cost: the record leaves it null only for want of a price.
+      costUsd:
+        record.conversation.usage.model_calls === 0
+          ? 0
+          : record.conversation.usage.estimated_cost_usd,
+    },
     recordLeakFree:
       record.metadata.quality.checks.find((c) => c.name === 'no_prompt_leakage')?.passed ?? true,
     ...(failed ? { failed } : {}),

@@ -6,6 +6,7 @@
 import { type AgentStreamEvent, loadAgents } from '@revbot/agents';
 import { answerStream, scriptedAgentRuntime } from '@revbot/testing/scripted-agent-runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { evalJson, evalMarkdown, evalTable } from '../../src/eval/eval-report';
 import { runEval } from '../../src/eval/eval-runner';
 import { type EvalStack, startEvalStack } from '../../src/eval/eval-stack';
 import { type GoldenCase, goldenCaseSchema, loadGoldenSet } from '../../src/eval/golden-set';
@@ -144,5 +145,61 @@ describe('the eval runner', () => {
     );
     const result = await judgeReplay(events);
     expect(result.reasons.join('\n')).toMatch(/called send_notification, which was not asked for/);
+  });
+});
+
+describe('the eval report’s tokens and cost', () => {
+  it('shows tokens, cache share and estimated cost per case and in total', async () => {
+    const events = await record("What's our pipeline this quarter?");
+    // Every model call as a cached Converse call on Sonnet would report it.
+    const priced = structuredClone(events).map((e) => {
+      const input = e.trace?.trace?.orchestrationTrace?.modelInvocationInput;
+      if (input) input.foundationModel = 'anthropic.claude-sonnet-4-6';
+      const output = e.trace?.trace?.orchestrationTrace?.modelInvocationOutput;
+      if (output?.metadata) {
+        output.metadata.usage = {
+          inputTokens: 100,
+          outputTokens: 40,
+          cacheReadInputTokens: 900,
+          cacheWriteInputTokens: 0,
+        } as never;
+      }
+      return e;
+    });
+    const calls = priced.filter(
+      (e) => e.trace?.trace?.orchestrationTrace?.modelInvocationOutput,
+    ).length;
+    expect(calls).toBeGreaterThan(1);
+    const result = await runEval({
+      runtime: scriptedAgentRuntime({ events: priced }, { events: priced }),
+      cases: [pipelineCase(), { ...pipelineCase(), id: 'pipeline-again' }],
+      query: stack.query,
+      today: AS_OF,
+    });
+    expect(result.cases[0]?.usage).toEqual({
+      inputTokens: 100 * calls,
+      outputTokens: 40 * calls,
+      cacheReadInputTokens: 900 * calls,
+      cacheWriteInputTokens: 0,
+      // Sonnet: 100 × $3 + 40 × $15 + 900 × $0.30 = 1,170 micro-dollars a call
+      costUsd: expect.closeTo(0.00117 * calls, 12),
+    });
+    const json = JSON.parse(evalJson(result, 0.95));
+    expect(json.cases[0].usage.cache_share).toBe(0.9);
+    expect(json.usage).toEqual({
+      input_tokens: 200 * calls,
+      output_tokens: 80 * calls,
+      cache_read_input_tokens: 1800 * calls,
+      cache_write_input_tokens: 0,
+      cache_share: 0.9,
+      estimated_cost_usd: Number((0.00234 * calls).toFixed(6)),
+    });
+    const table = evalTable(result);
+    expect(table).toContain(
+      `Tokens ${2000 * calls} in (${1800 * calls} cache read, 0 cache write, cache share 90.0%), ${80 * calls} out; estimated cost $${(0.00234 * calls).toFixed(4)}`,
+    );
+    expect(evalMarkdown(result, 0.95)).toContain(
+      `| ${1000 * calls}/${40 * calls} | 90.0% | $${(0.00117 * calls).toFixed(4)} |`,
+    );
   });
 });
