@@ -29,6 +29,64 @@ const configSchema = z.object({
 
 export type RevbotConfig = z.infer<typeof configSchema>;
 
+/** Comma-separated Slack ids, each matching `pattern`; kept as the comma-separated text. */
+const slackIds = (pattern: RegExp, what: string) =>
+  z
+    .string()
+    .refine(
+      (value) =>
+        value
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean)
+          .every((id) => pattern.test(id)),
+      `must be comma-separated ${what}`,
+    )
+    .transform((value) =>
+      value
+        .split(',')
+        .map((id) => id.trim())
+        .filter(Boolean)
+        .join(','),
+    );
+
+/**
+ * Who may use RevBot through Slack (README "Slack access"): the app id every envelope must name,
+ * the workspaces it answers, whether Slack Connect users of other organisations are answered,
+ * and the channels it answers in. Unset keys leave that check open (external users stay ignored).
+ */
+export const slackAccessSchema = z.object({
+  slackAppId: z
+    .string()
+    .regex(/^A[A-Z0-9]+$/, 'must be a Slack app id (A…)')
+    .optional(),
+  slackAllowedTeams: slackIds(/^[TE][A-Z0-9]{2,}$/, 'team (T…) or enterprise (E…) ids').optional(),
+  slackAllowExternalUsers: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .transform((value) => value === true || value === 'true')
+    .optional(),
+  slackAllowedChannels: slackIds(/^[CG][A-Z0-9]{2,}$/, 'channel ids (C… or G…)').optional(),
+});
+
+export type SlackAccessConfig = z.infer<typeof slackAccessSchema>;
+
+/** The Slack access keys of CDK context, validated; a bad value names its key. */
+export function loadSlackAccess(node: Node): SlackAccessConfig {
+  return parseContext(node, slackAccessSchema);
+}
+
+/** The slack-handler variables the access keys become (unset keys set nothing). */
+export function slackAccessEnvironment(access: SlackAccessConfig): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (access.slackAppId) env.SLACK_APP_ID = access.slackAppId;
+  if (access.slackAllowedTeams) env.SLACK_ALLOWED_TEAMS = access.slackAllowedTeams;
+  if (access.slackAllowExternalUsers !== undefined) {
+    env.SLACK_ALLOW_EXTERNAL_USERS = String(access.slackAllowExternalUsers);
+  }
+  if (access.slackAllowedChannels) env.SLACK_ALLOWED_CHANNELS = access.slackAllowedChannels;
+  return env;
+}
+
 const DEFAULTS = {
   stage: 'dev',
   agentRuntime: 'bedrock-agents',

@@ -3,8 +3,9 @@
  * de-duplicate, placeholder reply, enqueue) → SQS (+DLQ) → slack-processor (agents, progress,
  * answer in the thread, conversation export, feedback records).
  *
- * Each role holds exactly what its Lambda calls: the handler reads the Slack secret, writes its
- * claim records and sends to the queue; the processor reads the secret, asks the agents and
+ * Each role holds exactly what its Lambda calls: the handler reads the bot token and signing
+ * secret, writes its claim records and sends to the queue; the processor reads the bot token
+ * alone (never the signing secret, which would let it forge events), asks the agents and
  * writes under `conversation-history/`. The DLQ alarm lives in the monitoring stack (by name).
  * The Slack app itself is described by `infra/slack-app-manifest.yaml`.
  */
@@ -22,6 +23,7 @@ import type { QueueProcessor } from '../constructs/queue-processor';
 import { RevbotFunction } from '../constructs/revbot-function';
 import type { ChannelStackProps } from '../lib/agent-runtime-access';
 import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
+import { loadSlackAccess, slackAccessEnvironment } from '../lib/config';
 import { expiringTable } from '../lib/expiring-table';
 import { grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
@@ -46,23 +48,36 @@ export class SlackGatewayStack extends Stack {
   readonly api: apigateway.RestApi;
   readonly handler: RevbotFunction;
   readonly processing: QueueProcessor;
+  /** The bot token (`{"bot_token"}`): the handler and the processor read it. */
   readonly secret: secretsmanager.Secret;
+  /** The signing secret (`{"signing_secret"}`): the handler alone reads it. */
+  readonly signingSecret: secretsmanager.Secret;
   readonly eventsTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: SlackGatewayStackProps) {
     super(scope, id, props);
     const { stage } = props.config;
 
-    // Filled in after deploy (README: "Secrets to fill"); the placeholders are not secrets.
+    // Filled in after deploy (README: "Secrets to fill"); the placeholders are not secrets. Its
+    // value template is unchanged so a deploy never overwrites a filled-in token; the handler
+    // reads the signing secret from its own secret below, which the processor cannot read.
     this.secret = channelSecret(this, 'SlackSecret', stage, {
       name: 'slack',
-      description: 'Slack bot token (xoxb-…) and signing secret of the RevBot Slack app',
+      description: 'Slack bot token (xoxb-…) of the RevBot Slack app (bot_token)',
       secretObjectValue: {
         bot_token: SecretValue.unsafePlainText('REPLACE_ME'),
         signing_secret: SecretValue.unsafePlainText('REPLACE_ME'),
       },
       rotatedElsewhere:
         'Slack issues the bot token and signing secret; they are rotated in the Slack app settings, not by a Secrets Manager rotation Lambda.',
+    });
+    this.signingSecret = channelSecret(this, 'SlackSigningSecret', stage, {
+      name: 'slack-signing',
+      description:
+        'Signing secret of the RevBot Slack app (signing_secret); read by the handler only',
+      secretObjectValue: { signing_secret: SecretValue.unsafePlainText('REPLACE_ME') },
+      rotatedElsewhere:
+        'Slack issues the signing secret; it is rotated in the Slack app settings, not by a Secrets Manager rotation Lambda.',
     });
 
     // Slack retries and duplicate event ids are dropped with a conditional write (TTL'd).
@@ -102,12 +117,15 @@ export class SlackGatewayStack extends Stack {
       memorySize: 512,
       environment: {
         SLACK_SECRET_ARN: this.secret.secretArn,
+        SLACK_SIGNING_SECRET_ARN: this.signingSecret.secretArn,
         SLACK_QUEUE_URL: this.processing.queue.queueUrl,
         SLACK_EVENTS_TABLE: this.eventsTable.tableName,
+        ...slackAccessEnvironment(loadSlackAccess(this.node)),
       },
     });
     const handlerRole = this.handler.role;
     grantSecretValue(handlerRole, this.secret);
+    grantSecretValue(handlerRole, this.signingSecret);
     this.processing.grantEnqueue(handlerRole);
     // Claim, complete, release (and read a claim back when a store omits it): no queries or scans.
     handlerRole.addToPolicy(
@@ -146,6 +164,7 @@ export class SlackGatewayStack extends Stack {
       value: this.api.urlForPath('/slack/interactions'),
     });
     new CfnOutput(this, 'SlackSecretArn', { value: this.secret.secretArn });
+    new CfnOutput(this, 'SlackSigningSecretArn', { value: this.signingSecret.secretArn });
     channelQueueOutputs(this, 'Slack', this.processing);
   }
 }

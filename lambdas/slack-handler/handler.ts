@@ -12,13 +12,17 @@ import { secretSlackCredentials } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
 import { dynamoDbEventClaims } from './event-claims';
 import { sqsQueuePublisher } from './queue-publisher';
+import { slackAccessEnvSchema, slackAccessPolicyFromEnv } from './slack-access';
 import { createSlackHandler } from './slack-handler';
 
 const required = z.string().check(z.minLength(1));
 
 const env = parseEnv(
-  z.object({
+  z.extend(slackAccessEnvSchema, {
+    /** `{"bot_token"}` */
     SLACK_SECRET_ARN: required,
+    /** `{"signing_secret"}` */
+    SLACK_SIGNING_SECRET_ARN: required,
     SLACK_QUEUE_URL: z.url(),
     SLACK_EVENTS_TABLE: required,
     SLACK_API_URL: z._default(z.url(), DEFAULT_SLACK_API_URL),
@@ -33,7 +37,11 @@ const awsClientConfig = {
 };
 
 const gateway = createSlackHandler({
-  credentials: secretSlackCredentials(secretsManagerReader(), env.SLACK_SECRET_ARN),
+  credentials: secretSlackCredentials(secretsManagerReader(), {
+    botToken: env.SLACK_SECRET_ARN,
+    signingSecret: env.SLACK_SIGNING_SECRET_ARN,
+  }),
+  signingSecretName: env.SLACK_SIGNING_SECRET_ARN,
   slackClient: slackWebClients({
     apiUrl: env.SLACK_API_URL,
     timeoutMs: 1_500,
@@ -51,6 +59,7 @@ const gateway = createSlackHandler({
   }),
   logger,
   appId: env.SLACK_APP_ID,
+  access: slackAccessPolicyFromEnv(env),
 });
 
 export const handler = gateway;

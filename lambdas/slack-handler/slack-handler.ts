@@ -26,6 +26,12 @@ import {
 import { type EventClaims, messageClaimKey } from './event-claims';
 import type { QueuePublisher } from './queue-publisher';
 import {
+  CHANNEL_NOT_ALLOWED_TEXT,
+  decideSlackAccess,
+  OPEN_SLACK_ACCESS,
+  type SlackAccessPolicy,
+} from './slack-access';
+import {
   botUserIdOf,
   classifySlackEvent,
   type IncomingQuestion,
@@ -33,7 +39,7 @@ import {
 } from './slack-events';
 import { feedbackFromInteraction, parseInteractionPayload } from './slack-interactions';
 import { headersOf, rawBodyOf, routeOf, type SlackGatewayRequest } from './slack-request';
-import { verifySlackSignature } from './slack-signature';
+import { assertUsableSigningSecret, verifySlackSignature } from './slack-signature';
 import { cleanQuestion } from './slack-text';
 
 export const PLACEHOLDER_TEXT = 'Looking into it… :hourglass_flowing_sand:';
@@ -49,6 +55,10 @@ export interface SlackHandlerDeps {
   logger: Logger;
   /** RevBot's Slack app id (`SLACK_APP_ID`); when set, other apps' envelopes are ignored. */
   appId?: string;
+  /** Workspaces, Slack Connect users and channels RevBot answers (default: open). */
+  access?: SlackAccessPolicy;
+  /** How logs and errors name the signing secret (its id, never its value). */
+  signingSecretName?: string;
   /** Epoch milliseconds. */
   now?: () => number;
   newConversationId?: () => string;
@@ -88,6 +98,10 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
     const headers = headersOf(request);
     const raw = rawBodyOf(request);
     const credentials = await deps.credentials();
+    assertUsableSigningSecret(
+      credentials.signingSecret,
+      deps.signingSecretName ?? 'Slack signing secret',
+    );
     verifySlackSignature({
       signingSecret: credentials.signingSecret,
       timestamp: headers['x-slack-request-timestamp'],
@@ -114,13 +128,27 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
       retry_num: headers['x-slack-retry-num'],
       retry_reason: headers['x-slack-retry-reason'],
     };
+    // Before any Slack call: another app's or organisation's event costs nothing but the log line.
+    const access =
+      deps.appId && callback.api_app_id !== deps.appId
+        ? ({ action: 'ignore', reason: 'other_app' } as const)
+        : decideSlackAccess(callback, deps.access ?? OPEN_SLACK_ACCESS);
+    if (access.action === 'ignore') {
+      logger.info('Slack event ignored', {
+        ...retry,
+        reason: access.reason,
+        team: callback.team_id,
+      });
+      return ACK;
+    }
     const botUserId = botUserIdOf(callback) ?? (await botUserFor(credentials.botToken));
     const decision = classifySlackEvent(callback, { botUserId, appId: deps.appId });
     if (decision.action === 'ignore') {
       logger.info('Slack event ignored', { ...retry, reason: decision.reason });
       return ACK;
     }
-    return accept(decision.question, botUserId, credentials, retry);
+    const refusal = access.action === 'refuse' ? CHANNEL_NOT_ALLOWED_TEXT : undefined;
+    return accept(decision.question, botUserId, credentials, retry, refusal);
   }
 
   async function accept(
@@ -128,6 +156,8 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
     botUserId: string | undefined,
     credentials: SlackCredentials,
     log: Record<string, unknown>,
+    /** Said in the thread instead of asking the agents (the access policy refused). */
+    refusal?: string,
   ): Promise<APIGatewayProxyResult> {
     const key = messageClaimKey(incoming.team, incoming.channel, incoming.messageTs);
     const outcome = await deps.claims.claim(key, incoming.eventId);
@@ -149,17 +179,28 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
     let placeholderTs: string | undefined;
     try {
       slack = await deps.slackClient(credentials.botToken);
-      if (question === '' || question.length > MAX_QUESTION_CHARS) {
+      const hint =
+        refusal ??
+        (question === ''
+          ? EMPTY_QUESTION_TEXT
+          : question.length > MAX_QUESTION_CHARS
+            ? TOO_LONG_TEXT
+            : undefined);
+      if (hint) {
         await slackCall(
           'chat.postMessage',
           slack.chat.postMessage({
             channel: incoming.channel,
             thread_ts: incoming.threadTs,
-            text: question === '' ? EMPTY_QUESTION_TEXT : TOO_LONG_TEXT,
+            text: hint,
           }),
         );
         await deps.claims.complete(key);
-        logger.info('Slack mention answered with a hint', { ...context, chars: question.length });
+        logger.info('Slack mention answered with a hint', {
+          ...context,
+          chars: question.length,
+          refused: refusal !== undefined,
+        });
         return ACK;
       }
       const placeholder = await slackCall(

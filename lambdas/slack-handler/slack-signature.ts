@@ -6,7 +6,7 @@
  * any JSON or form parsing.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AuthenticationError } from '@revbot/core';
+import { AuthenticationError, RevbotError } from '@revbot/core';
 
 export const SLACK_SIGNATURE_VERSION = 'v0';
 export const MAX_CLOCK_SKEW_SECONDS = 5 * 60;
@@ -35,6 +35,38 @@ export class SlackSignatureError extends AuthenticationError {
     message: string,
   ) {
     super(message, problem);
+  }
+}
+
+/**
+ * The signing secret cannot be trusted to verify anything: still the deployed placeholder, empty,
+ * or not a secret Slack would issue. Answered 503 (nothing is accepted until an operator fills it
+ * in); the message names the secret, never its value.
+ */
+export class SlackSigningSecretUnusableError extends RevbotError {
+  constructor(
+    readonly secretName: string,
+    readonly problem: 'placeholder' | 'malformed',
+  ) {
+    super(
+      `The Slack signing secret (${secretName}) is ${problem === 'placeholder' ? 'still a placeholder' : 'malformed'}: put the app's signing secret in it`,
+      { code: 'SIGNING_SECRET_NOT_CONFIGURED', statusCode: 503 },
+    );
+  }
+}
+
+const PLACEHOLDER = /replace[_ -]?me|change[_ -]?me|placeholder|todo|fill[_ -]?me|your[_ -]/i;
+/** Slack issues 32 hex digits; anything this short or with spaces or controls is not one. */
+const MIN_SECRET_CHARS = 20;
+const PRINTABLE_NO_SPACE = /^[\x21-\x7e]+$/;
+
+/** Throws SlackSigningSecretUnusableError unless `secret` could be a real signing secret. */
+export function assertUsableSigningSecret(secret: string, secretName: string): void {
+  if (secret.trim() === '' || PLACEHOLDER.test(secret)) {
+    throw new SlackSigningSecretUnusableError(secretName, 'placeholder');
+  }
+  if (secret.length < MIN_SECRET_CHARS || !PRINTABLE_NO_SPACE.test(secret)) {
+    throw new SlackSigningSecretUnusableError(secretName, 'malformed');
   }
 }
 

@@ -12,7 +12,7 @@ import { modelPricesFromEnv, otlpTraceExportFromEnv, s3ConversationSink } from '
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { deployedSelfTestChecks, runSelfTest } from '../shared/self-test';
-import { secretSlackCredentials } from '../shared/slack/slack-credentials';
+import { secretSlackBotToken } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
 import { powertoolsProcessorMetrics } from './processor-metrics';
 import { createSlackProcessor } from './slack-processor';
@@ -29,7 +29,8 @@ const env = parseEnv(
   }),
 );
 
-const credentials = secretSlackCredentials(secretsManagerReader(), env.SLACK_SECRET_ARN);
+// The bot token alone: this role cannot read the signing secret.
+const botToken = secretSlackBotToken(secretsManagerReader(), env.SLACK_SECRET_ARN);
 const slackClients = slackWebClients({
   apiUrl: env.SLACK_API_URL,
   timeoutMs: 10_000,
@@ -45,7 +46,7 @@ const selfTestChecks = deployedSelfTestChecks(process.env, {
 
 const processor = createSlackProcessor({
   runtime: createAgentRuntime(),
-  slack: async () => slackClients((await credentials()).botToken),
+  slack: async () => slackClients(await botToken()),
   sink: s3ConversationSink({ client: new S3Client({}), bucket: env.CONVERSATION_BUCKET }),
   traces: otlpTraceExportFromEnv(),
   metrics: powertoolsProcessorMetrics(metrics),

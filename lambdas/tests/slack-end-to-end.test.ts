@@ -34,6 +34,8 @@ import { slackSessionId } from '../slack-processor/session-id';
 const SIGNING_SECRET = 'e2e-signing-secret-00112233445566';
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-AbCdEf';
+const SIGNING_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-signing-GhIjKl';
 const TABLE = 'revops-test-slack-events';
 const QUEUE = 'revops-test-slack-queue';
 const BUCKET = 'revops-test-conversations-123456789012-us-east-1';
@@ -67,7 +69,11 @@ beforeAll(async () => {
   ]);
   aws.state.secrets[SECRET_ARN] = {
     name: 'revops/test/slack',
-    value: JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
+    value: JSON.stringify({ bot_token: BOT_TOKEN }),
+  };
+  aws.state.secrets[SIGNING_SECRET_ARN] = {
+    name: 'revops/test/slack-signing',
+    value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
   };
   aws.state.queues[QUEUE] = queue;
   aws.state.buckets[BUCKET] = new Map();
@@ -87,6 +93,7 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLACK_SECRET_ARN: SECRET_ARN,
+    SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
     SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
     SLACK_EVENTS_TABLE: TABLE,
     SLACK_API_URL: slack.url,

@@ -122,6 +122,8 @@ function callbackRefusal(url: string, allowlist: DestinationAllowlist): string |
         return 'must not contain credentials';
       case 'invalid_url':
         return 'must be an http(s) URL';
+      case 'encoded_path':
+        return 'must not percent-encode /, \\ or . in its path';
       default:
         return "is not in RevBot's webhook allowlist";
     }

@@ -10,13 +10,14 @@ import { type Logger, NotFoundError, RevbotError, silentLogger } from '@revbot/c
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, jsonResponse } from '../shared/api-response';
 import type { DestinationAllowlist } from '../shared/outbound';
-import type {
-  RequestStatusRecord,
-  RequestStatusStore,
-  WebhookJob,
-  WebhookJobQueue,
+import {
+  type RequestStatusRecord,
+  type RequestStatusStore,
+  type WebhookJob,
+  type WebhookJobQueue,
+  webhookSessionId,
 } from '../shared/webhook-requests';
-import { apiKeyChecker } from './api-key';
+import { type ApiKey, apiKeyChecker, gatewayCaller } from './api-key';
 import { headerValue, parseWebhookRequest } from './parse-webhook-request';
 
 /** The Powertools logger's shape, narrowed to what the gateway uses. */
@@ -25,8 +26,11 @@ export interface WebhookGatewayDeps {
   queue: WebhookJobQueue;
   /** Where callback_url may point (WEBHOOK_ALLOWED_URLS plus WEBHOOK_URL). */
   allowlist: DestinationAllowlist;
-  /** Keys checked in code (`REVBOT_API_KEYS`, local stack); empty: API Gateway checks them. */
-  apiKeys?: readonly string[];
+  /**
+   * Keys checked in code (`REVBOT_API_KEYS`, local stack), each with its caller's name (a bare
+   * string is `default`); empty: API Gateway checks them and the caller is the key's id.
+   */
+  apiKeys?: readonly (string | ApiKey)[];
   /** How long a status record is kept (default 7 days). */
   statusTtlSeconds?: number;
   /** The hint returned with each 202. */
@@ -49,8 +53,17 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
   const estimate = deps.estimatedProcessingTime ?? DEFAULT_ESTIMATED_PROCESSING_TIME;
   const logger = deps.logger ?? silentLogger;
   const checkApiKey = apiKeyChecker(deps.apiKeys ?? []);
+  const checksKeys = (deps.apiKeys ?? []).length > 0;
+  /** The caller's name: the key checked here, or the one API Gateway checked. */
+  const callerOf = (event: APIGatewayProxyEvent): string => {
+    const named = checkApiKey(headerValue(event.headers, 'x-api-key'));
+    return checksKeys ? named : gatewayCaller(event);
+  };
 
-  async function accept(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  async function accept(
+    event: APIGatewayProxyEvent,
+    caller: string,
+  ): Promise<APIGatewayProxyResult> {
     const request = parseWebhookRequest(event, deps.allowlist);
     const trackingId = newTrackingId();
     const queuedAt = now();
@@ -58,7 +71,9 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
       tracking_id: trackingId,
       status: 'queued',
       request,
-      session_id: request.session_id ?? `webhook_${trackingId}`,
+      caller,
+      // Namespaced by the caller; another channel's or caller's session is refused (400).
+      session_id: webhookSessionId(request.session_id ?? `webhook_${trackingId}`, caller),
       queued_at: queuedAt.toISOString(),
       updated_at: queuedAt.toISOString(),
       processing_attempts: 0,
@@ -72,6 +87,7 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
       session_id: record.session_id,
       queued_at: record.queued_at,
       request,
+      caller,
     };
     try {
       await deps.queue.enqueue(job);
@@ -91,6 +107,7 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
     }
     logger.info('webhook request queued', {
       tracking_id: trackingId,
+      caller,
       source_system: request.source_system,
       has_callback_url: request.callback_url !== undefined,
     });
@@ -110,11 +127,16 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
     );
   }
 
-  async function status(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  async function status(
+    event: APIGatewayProxyEvent,
+    caller: string,
+  ): Promise<APIGatewayProxyResult> {
     const trackingId = event.pathParameters?.trackingId ?? '';
     // Anything that is not one of our ids is unknown: no lookup for odd keys.
     const record = TRACKING_ID.test(trackingId) ? await deps.store.get(trackingId) : undefined;
-    if (!record || record.expires_at * 1000 <= now().getTime()) {
+    // Another caller's request is as unknown as a missing one.
+    const foreign = record?.caller !== undefined && record.caller !== caller;
+    if (!record || foreign || record.expires_at * 1000 <= now().getTime()) {
       throw new NotFoundError(`No webhook request with tracking id ${clip(trackingId)}`);
     }
     return jsonResponse(200, statusView(record), { 'cache-control': 'no-store' });
@@ -123,10 +145,10 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
   return async function handleWebhookApi(event) {
     const referenceId = event.requestContext?.requestId;
     try {
-      checkApiKey(headerValue(event.headers, 'x-api-key'));
+      const caller = callerOf(event);
       const route = `${event.httpMethod} ${event.resource}`;
-      if (route === 'POST /webhook') return await accept(event);
-      if (route === 'GET /webhook/{trackingId}') return await status(event);
+      if (route === 'POST /webhook') return await accept(event, caller);
+      if (route === 'GET /webhook/{trackingId}') return await status(event, caller);
       throw new NotFoundError(`No route for ${event.httpMethod} ${clip(event.path ?? '')}`);
     } catch (error) {
       if (!(error instanceof RevbotError) || error.statusCode >= 500) {

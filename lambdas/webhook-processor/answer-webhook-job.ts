@@ -156,6 +156,7 @@ async function askAgents(
         tracking_id: job.tracking_id,
         source_system: request.source_system,
         source_process: request.source_process ?? null,
+        ...(job.caller ? { caller: job.caller } : {}),
       },
       userQuery: request.query,
       startedAt,
@@ -187,6 +188,7 @@ async function askAgents(
         channel: 'webhook',
         tracking_id: job.tracking_id,
         source_system: request.source_system,
+        ...(job.caller ? { caller: job.caller } : {}),
       },
       signal,
     });

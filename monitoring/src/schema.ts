@@ -36,6 +36,10 @@ export const webhookChannelSchema = z.object({
   tracking_id: z.string(),
   source_system: z.string(),
   source_process: z.string().nullable(),
+  caller: z
+    .string()
+    .optional()
+    .describe("The name of the API key the request came with: the caller's identity"),
 });
 
 /** A saved event stream converted after the fact (`revbot export`). */

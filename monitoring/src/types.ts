@@ -17,6 +17,8 @@ export type ChannelContext =
       tracking_id: string;
       source_system: string;
       source_process?: string | null;
+      /** The name of the API key the request came with. */
+      caller?: string;
     }
   | { kind: 'replay'; source: string };
 

@@ -46,7 +46,10 @@ describe('the Slack gateway stack', () => {
     statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort();
   const queueId = (name: string) =>
     Object.keys(template.findResources('AWS::SQS::Queue', { Properties: { QueueName: name } }))[0]!;
-  const secretId = () => Object.keys(template.findResources('AWS::SecretsManager::Secret'))[0]!;
+  const secretId = (name = 'revops/dev/slack') =>
+    Object.keys(
+      template.findResources('AWS::SecretsManager::Secret', { Properties: { Name: name } }),
+    )[0]!;
   const tableId = () => Object.keys(template.findResources('AWS::DynamoDB::Table'))[0]!;
 
   it('routes POST /slack/events and POST /slack/interactions to the handler, and nothing else', () => {
@@ -168,7 +171,11 @@ describe('the Slack gateway stack', () => {
     ]);
     const resourceOf = (action: string) =>
       statements.find((s) => [s.Action].flat().includes(action))?.Resource;
-    expect(resourceOf('secretsmanager:GetSecretValue')).toEqual({ Ref: secretId() });
+    // The bot token and the signing secret, each its own secret.
+    expect([resourceOf('secretsmanager:GetSecretValue')].flat()).toEqual([
+      { Ref: secretId() },
+      { Ref: secretId('revops/dev/slack-signing') },
+    ]);
     expect(resourceOf('sqs:SendMessage')).toEqual({
       'Fn::GetAtt': [queueId('revops-dev-slack-queue'), 'Arn'],
     });
@@ -198,6 +205,28 @@ describe('the Slack gateway stack', () => {
     );
     const bedrock = statements.find((s) => [s.Action].flat().includes('bedrock:InvokeAgent'));
     expect(JSON.stringify(bedrock?.Resource)).toMatch(/AgentAliasArn|agent-alias/);
+  });
+
+  it('keeps the signing secret from the processor: it reads the bot token secret alone', () => {
+    const signing = secretId('revops/dev/slack-signing');
+    expect(signing).toBeDefined();
+    expect(signing).not.toBe(secretId());
+    const processorSecrets = statementsOf('revops-dev-slack-processor')
+      .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
+      .flatMap((s) => [s.Resource].flat());
+    expect(processorSecrets).toEqual([{ Ref: secretId() }]);
+    expect(JSON.stringify(statementsOf('revops-dev-slack-processor'))).not.toContain(signing);
+    expect(fn('revops-dev-slack-processor').Environment).toEqual({
+      Variables: expect.not.objectContaining({ SLACK_SIGNING_SECRET_ARN: expect.anything() }),
+    });
+    expect(fn('revops-dev-slack-handler').Environment).toEqual({
+      Variables: expect.objectContaining({ SLACK_SIGNING_SECRET_ARN: { Ref: signing } }),
+    });
+    // A placeholder the handler refuses to verify with until an operator fills it in.
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'revops/dev/slack-signing',
+      SecretString: '{"signing_secret":"REPLACE_ME"}',
+    });
   });
 
   it('scopes every IAM statement in the stack to named resources, never "*"', () => {

@@ -3,7 +3,10 @@
  * guard: which URLs RevBot may send to, decided without DNS. Entry forms:
  *
  * - `https://hooks.example.com/revbot/` — a URL prefix: same scheme, host and port, and a path
- *   under the given one (on a segment boundary: `/revbot` admits `/revbot/x`, not `/revbotx`);
+ *   under the given one (on a segment boundary: `/revbot` admits `/revbot/x`, not `/revbotx`).
+ *   The safe form: it pins one receiver, where a host entry admits every path of the host. A
+ *   path checked against a prefix may not carry `%2f`, `%5c` or `%2e` (any case, or encoded
+ *   again as `%252f`…): a receiver that decodes them would see a path outside the prefix;
  * - `http://127.0.0.1:4000/` — the same with plain http: the only way http is ever allowed,
  *   meant for local receivers;
  * - `hooks.example.com`, `*.example.com`, `hooks.example.com:8443` — a host (or its subdomains)
@@ -152,6 +155,12 @@ function hostMatches(pattern: string, host: string): boolean {
   return pattern === host;
 }
 
+/**
+ * `/`, `\` and `.` percent-encoded, once or more (`%2f`, `%252f`…): a receiver or proxy that
+ * decodes them can climb out of a prefix (`/revbot/%2e%2e%2fadmin`) the parsed path stays under.
+ */
+const ENCODED_SEPARATOR = /%(?:25)*(?:2f|5c|2e)/i;
+
 function pathMatches(prefix: string, path: string): boolean {
   if (prefix === '/' || prefix === '') return true;
   if (prefix.endsWith('/')) return path.startsWith(prefix);
@@ -208,13 +217,22 @@ export function matchAllowedUrl(rawUrl: string, allowlist: DestinationAllowlist)
   const scheme = url.protocol === 'http:' ? 'http' : 'https';
   const hostname = normalizeHost(url.hostname);
   const port = url.port ? Number(url.port) : DEFAULT_PORT[scheme];
-  const entry = allowlist.urls.find(
+  const matches = allowlist.urls.filter(
     (candidate) =>
       candidate.scheme === scheme &&
       candidate.port === port &&
       hostMatches(candidate.host, hostname) &&
       pathMatches(candidate.path, url.pathname),
   );
+  // A prefix entry only vouches for a path whose separators are what they seem.
+  const encoded = ENCODED_SEPARATOR.test(url.pathname);
+  const entry = matches.find((candidate) => !encoded || candidate.path === '/');
+  if (!entry && matches.length > 0) {
+    throw new DestinationNotAllowedError(
+      `The path to ${where} has a percent-encoded /, \\ or ., which a path prefix entry does not admit`,
+      'encoded_path',
+    );
+  }
   if (!entry) {
     const httpAllowedElsewhere = scheme === 'http';
     throw new DestinationNotAllowedError(

@@ -20,6 +20,8 @@ export type DestinationRefusal =
   | 'scheme'
   | 'credentials_in_url'
   | 'not_allowlisted'
+  /** A percent-encoded `/`, `\` or `.` in a path checked against a URL prefix entry. */
+  | 'encoded_path'
   | 'private_address'
   | 'unresolvable';
 

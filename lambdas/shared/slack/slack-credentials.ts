@@ -1,14 +1,19 @@
 /**
- * The Slack app's bot token and signing secret: from the `revops/<stage>/slack` secret in
- * Secrets Manager (cached per container by the reader), or fixed values in the local stack.
+ * The Slack app's bot token and signing secret, each in its own Secrets Manager secret so a role
+ * can be given one without the other: the handler reads both, the processor only the bot token
+ * (`revops/<stage>/slack`: `{"bot_token"}`; `revops/<stage>/slack-signing`:
+ * `{"signing_secret"}`). Cached per container by the reader; fixed values in the local stack.
  * Never logged; errors name the secret, not its content.
  */
 
 import { readJsonSecret, type SecretReader } from '@revbot/core';
 import * as z from 'zod/mini';
 
-export const slackSecretSchema = z.object({
+export const slackBotTokenSecretSchema = z.object({
   bot_token: z.string().check(z.minLength(1)),
+});
+
+export const slackSigningSecretSchema = z.object({
   signing_secret: z.string().check(z.minLength(1)),
 });
 
@@ -20,13 +25,31 @@ export interface SlackCredentials {
 /** Resolves the current credentials; called per event, cheap once cached. */
 export type SlackCredentialsSource = () => Promise<SlackCredentials>;
 
+/** Resolves the bot token alone: all the processor may read. */
+export type SlackBotTokenSource = () => Promise<string>;
+
+export interface SlackSecretIds {
+  /** The secret holding `{"bot_token"}`. */
+  botToken: string;
+  /** The secret holding `{"signing_secret"}`. */
+  signingSecret: string;
+}
+
+export function secretSlackBotToken(reader: SecretReader, secretId: string): SlackBotTokenSource {
+  return async () => (await readJsonSecret(reader, secretId, slackBotTokenSecretSchema)).bot_token;
+}
+
 export function secretSlackCredentials(
   reader: SecretReader,
-  secretId: string,
+  ids: SlackSecretIds,
 ): SlackCredentialsSource {
+  const botToken = secretSlackBotToken(reader, ids.botToken);
   return async () => {
-    const secret = await readJsonSecret(reader, secretId, slackSecretSchema);
-    return { botToken: secret.bot_token, signingSecret: secret.signing_secret };
+    const [token, signing] = await Promise.all([
+      botToken(),
+      readJsonSecret(reader, ids.signingSecret, slackSigningSecretSchema),
+    ]);
+    return { botToken: token, signingSecret: signing.signing_secret };
   };
 }
 

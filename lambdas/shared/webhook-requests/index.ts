@@ -23,3 +23,4 @@ export {
   type WebhookRequest,
   webhookRequestSchema,
 } from './webhook-request';
+export { foreignSessionProblem, webhookSessionId } from './webhook-session';

@@ -64,7 +64,12 @@ export interface RequestStatusRecord {
   tracking_id: string;
   status: RequestStatus;
   request: WebhookRequest;
-  /** The agent session: the caller's session_id or `webhook_<tracking id>`. */
+  /** Who asked: the name of the API key the request came with (`default` for a bare key). */
+  caller?: string;
+  /**
+   * The agent session: the caller's session_id or `webhook_<tracking id>`, namespaced by the
+   * caller (`<caller>:<id>`; the `default` caller's as sent).
+   */
   session_id: string;
   queued_at: string;
   updated_at: string;

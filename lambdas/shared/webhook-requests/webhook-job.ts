@@ -12,6 +12,8 @@ export const webhookJobSchema = z.strictObject({
   session_id: z.string().min(1).max(100),
   queued_at: z.iso.datetime({ offset: true }),
   request: webhookRequestSchema,
+  /** The API key's name the request came with; absent in messages queued before names. */
+  caller: z.string().min(1).max(100).optional(),
 });
 
 export type WebhookJob = z.infer<typeof webhookJobSchema>;

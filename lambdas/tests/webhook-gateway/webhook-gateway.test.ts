@@ -99,6 +99,7 @@ describe('POST /webhook', () => {
         session_id: `webhook_${ID}`,
         queued_at: NOW.toISOString(),
         request: valid,
+        caller: 'default',
       },
     ]);
     expect(await store.get(ID)).toMatchObject({

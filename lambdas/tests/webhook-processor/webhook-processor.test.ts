@@ -218,6 +218,24 @@ describe('webhook processor', () => {
     expect((await store.get(job.tracking_id))?.result?.session_id).toBe('crm-thread-42');
   });
 
+  it("asks in the caller's namespaced session and records the caller in the conversation", async () => {
+    const job: WebhookJob = {
+      ...(await queued({ session_id: 'thread-7' })),
+      session_id: 'crm:thread-7',
+      caller: 'crm',
+    };
+    await processor()(batch(jobRecord(job)));
+    expect(runtime.asked[0]).toMatchObject({
+      sessionId: 'crm:thread-7',
+      sessionAttributes: { channel: 'webhook', caller: 'crm' },
+    });
+    const exported = exportedConversations().find(
+      (found) => found.conversation.conversation_id === job.tracking_id,
+    );
+    expect(exported?.conversation.channel).toMatchObject({ kind: 'webhook', caller: 'crm' });
+    expect(exported?.conversation.session_id).toBe('crm:thread-7');
+  });
+
   it('turns the Markdown answer into plain text for response_plain', async () => {
     runtime.script({
       text: '## Acme\n\n**3 open deals** — see [the report](https://crm.example.com/r/1)',

@@ -125,6 +125,7 @@ function channelOf(context: ChannelContext): Channel {
         tracking_id: context.tracking_id,
         source_system: context.source_system,
         source_process: context.source_process ?? null,
+        ...(context.caller ? { caller: context.caller } : {}),
       };
     default:
       return { kind: 'replay', source: context.source };

@@ -127,6 +127,30 @@ describe('matchAllowedUrl', () => {
     expect(refusal(() => matchAllowedUrl(url, list)).reason).toBe(reason);
   });
 
+  it.each([
+    'https://hooks.example.com/revbot/%2e%2e%2fadmin',
+    'https://hooks.example.com/revbot/..%2Fadmin',
+    'https://hooks.example.com/revbot/%5Cadmin',
+    'https://hooks.example.com/revbot/%2E%2Ehtaccess',
+    'https://hooks.example.com/revbot/x%252f..%252fadmin',
+    'https://hooks.example.com/revbot/%25252e',
+  ])('refuses a percent-encoded separator under a prefix entry: %s', (url) => {
+    const error = refusal(() => matchAllowedUrl(url, list));
+    expect(error.reason).toBe('encoded_path');
+    expect(error.message).not.toContain('admin');
+  });
+
+  it('keeps admitting other percent-encoding under a prefix, and any path of a host entry', () => {
+    expect(
+      matchAllowedUrl('https://hooks.example.com/revbot/deal%20notes%21', list).entry.path,
+    ).toBe('/revbot');
+    const hosts = parseDestinationAllowlist('hooks.example.com');
+    expect(matchAllowedUrl('https://hooks.example.com/a%2fb', hosts).entry.path).toBe('/');
+    // A host entry beside the prefix admits the path: the prefix is not what vouches for it.
+    const both = parseDestinationAllowlist('https://hooks.example.com/revbot, hooks.example.com');
+    expect(matchAllowedUrl('https://hooks.example.com/revbot/%2e%2e', both).entry.path).toBe('/');
+  });
+
   it('names only the origin in its messages, never the path or query', () => {
     const error = refusal(() =>
       matchAllowedUrl('https://other.example.com/services/T000/B000/secret-token', list),
