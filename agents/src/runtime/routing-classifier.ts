@@ -14,7 +14,7 @@ export const UNDECIDABLE = 'undecidable';
 /** Room for the tag, and for a reasoning model's short thoughts before it. */
 export const ROUTING_MAX_TOKENS = 256;
 
-const escape = (text: string) =>
+const escapeXml = (text: string) =>
   text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 
 /** The classifier's system prompt and messages: the conversation, then the last request. */
@@ -24,7 +24,7 @@ export function routingRequest(
   question: string,
 ): { system: string; messages: ModelMessage[] } {
   const scenarios = collaborators
-    .map((c) => `<agent id="${c.name}">${escape(c.instruction)}</agent>`)
+    .map((c) => `<agent id="${c.name}">${escapeXml(c.instruction)}</agent>`)
     .join('\n');
   const system = [
     "Here is a list of agents for handling user's requests:",
