@@ -27,6 +27,17 @@ export class AgentRuntimeError extends RevbotError {
 }
 
 /**
+ * The run was cancelled by its caller's AbortSignal (Stop button, shutdown). Its code stays
+ * `TIMEOUT`, retryable, as a cancelled InvokeAgent reads, so queue processors treat both alike.
+ */
+export class AgentRunCancelledError extends AgentRuntimeError {
+  constructor(options?: { cause?: unknown }) {
+    super('The question was cancelled by its caller', 'TIMEOUT', true, options);
+    this.name = 'AgentRunCancelledError';
+  }
+}
+
+/**
  * A model provider failure. `retryable`: worth another attempt of the whole question
  * (throttling, 5xx, a dropped stream); otherwise the request itself is wrong (bad model id, no
  * access).

@@ -55,7 +55,8 @@ export function scriptedModel(script: Record<string, ScriptStep[]>): ScriptedMod
     requestsOf: (agentKey) => requests.filter((r) => r.agent.key === agentKey),
     async complete(request) {
       // Snapshot: the orchestrator keeps appending to the same message list.
-      requests.push(structuredClone({ ...request, signal: undefined }));
+      const { signal: _signal, onTextDelta: _text, onToolUseStart: _tool, ...recorded } = request;
+      requests.push(structuredClone(recorded));
       const step = queues.get(request.agent.key)?.shift();
       if (!step) throw new Error(`The script has no more steps for ${request.agent.key}`);
       return typeof step === 'function' ? step(request) : step;

@@ -17,6 +17,7 @@ import { type EntityNames, nameAliases, spellNames } from './entity-names';
 import { execution } from './execution';
 import { leadAssessment } from './lead-assessment';
 import { manager } from './manager';
+import { offlineRoutingAnswer, routingTools } from './routing-classifier';
 import { webResearch } from './web-research';
 
 export const OFFLINE_PROVIDER = 'offline';
@@ -61,18 +62,25 @@ export class OfflineProvider implements ModelProvider {
       names ? nameAliases(names) : new Map<string, string>(),
     );
     const aliases = await this.aliases;
-    const context = readContext(request, today, this.patterns);
+    const routing = request.purpose === 'routing';
+    const context = readContext(
+      routing ? { ...request, tools: routingTools(request) } : request,
+      today,
+      this.patterns,
+    );
     context.task = spellNames(context.task, aliases);
     for (const turn of context.history) turn.user = spellNames(turn.user, aliases);
     const policy = OFFLINE_POLICIES[request.agent.key];
     let step: OfflineStep;
     try {
-      step = policy
-        ? policy(context)
-        : {
-            kind: 'answer',
-            text: `The offline model has no policy for the ${request.agent.name} agent; run RevBot with a configured model for it.`,
-          };
+      step = routing
+        ? { kind: 'answer', text: offlineRoutingAnswer(context) }
+        : policy
+          ? policy(context)
+          : {
+              kind: 'answer',
+              text: `The offline model has no policy for the ${request.agent.name} agent; run RevBot with a configured model for it.`,
+            };
     } catch (error) {
       // A policy bug must read as one, not as an answer.
       step = {
@@ -102,6 +110,14 @@ export class OfflineProvider implements ModelProvider {
             usage: { inputTokens: 0, outputTokens: 0 },
             raw: '',
           };
+    // The answer goes out in pieces, a turn of the event loop apart, as a model streams it.
+    if (step.kind === 'answer' && request.onTextDelta) {
+      for (const piece of step.text.match(/\s*\S+(\s+\S+){0,3}\s*/g) ?? []) {
+        request.signal?.throwIfAborted();
+        request.onTextDelta(piece);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
     response.raw = JSON.stringify({
       model: OFFLINE_MODEL_ID,
       agent: request.agent.key,

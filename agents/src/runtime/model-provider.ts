@@ -81,6 +81,16 @@ export interface ModelRequest {
   tools: ModelTool[];
   inference: { maxTokens: number; temperature: number };
   signal?: AbortSignal;
+  /** `routing`: the one classifier call of SUPERVISOR_ROUTER (no tools, a short answer). */
+  purpose?: 'orchestration' | 'routing';
+  /**
+   * Called with each piece of text as the model produces it, in order, before `complete`
+   * resolves; the pieces joined are the response's text. Providers that do not stream never call
+   * it (the orchestrator then sends the answer whole).
+   */
+  onTextDelta?: (text: string) => void;
+  /** Called when the response starts a tool call: the text so far is not an answer. */
+  onToolUseStart?: (name: string) => void;
 }
 
 export interface ModelResponse {

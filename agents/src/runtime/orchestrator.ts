@@ -21,11 +21,17 @@ import type { RetrievedReference } from '@aws-sdk/client-bedrock-agent-runtime';
 import type { Logger } from '@revbot/core';
 import { buildFunctionEvent } from '../action-group/action-group-event';
 import { readActionGroupResponse } from '../action-group/action-group-response';
-import { AgentRuntimeError, ModelProviderError, ToolInvocationError } from '../errors';
+import {
+  AgentRunCancelledError,
+  AgentRuntimeError,
+  ModelProviderError,
+  ToolInvocationError,
+} from '../errors';
 import type { KnowledgeBase } from '../knowledge-base/knowledge-base';
 import type { AgentDefinition, AgentSet, CollaboratorDefinition } from '../loader';
 import type { ToolFunction, ToolName } from '../tools';
 import type { AgentRuntime, AgentStreamEvent, AskInput } from './agent-runtime';
+import { AnswerStream, rationaleOf, withoutThinking } from './answer-stream';
 import { toBedrockSessionId } from './bedrock-agents';
 import {
   type ModelMessage,
@@ -39,6 +45,7 @@ import {
   toolUsesOf,
   totalTokensOf,
 } from './model-provider';
+import { ROUTING_MAX_TOKENS, routingDecision, routingRequest } from './routing-classifier';
 import type { ConversationTurn, SessionStore } from './session-store';
 import type { ToolInvoker } from './tool-invoker';
 import {
@@ -133,6 +140,8 @@ type Bound = 'steps' | 'deadline' | 'tokens';
 class QuestionBudget {
   readonly signal: AbortSignal;
   private readonly deadline = new AbortController();
+  /** Aborted when the run ends, however it ends: no model or tool call outlives it. */
+  private readonly ended = new AbortController();
   private readonly timer: ReturnType<typeof setTimeout>;
   readonly deadlineAt: number;
   tokensUsed = 0;
@@ -144,9 +153,11 @@ class QuestionBudget {
   ) {
     this.deadlineAt = clock() + limits.deadlineMs;
     this.timer = setTimeout(() => this.deadline.abort(), limits.deadlineMs);
-    this.signal = callerSignal
-      ? AbortSignal.any([callerSignal, this.deadline.signal])
-      : this.deadline.signal;
+    this.signal = AbortSignal.any(
+      callerSignal
+        ? [callerSignal, this.deadline.signal, this.ended.signal]
+        : [this.deadline.signal, this.ended.signal],
+    );
   }
 
   get cancelledByCaller(): boolean {
@@ -163,6 +174,7 @@ class QuestionBudget {
 
   dispose(): void {
     clearTimeout(this.timer);
+    this.ended.abort();
   }
 }
 
@@ -181,6 +193,10 @@ interface AgentRun {
   scope: TraceScope;
   message: string;
   history: ConversationTurn[];
+  /** Set on the run whose answer is the final answer: its text streams to the caller. */
+  answer?: AnswerStream;
+  /** The run's request id, when its caller already chose it (router fallback). */
+  requestId?: string;
 }
 
 export interface AgentRunResult {
@@ -264,16 +280,23 @@ export class Orchestrator implements AgentRuntime {
         sessionAttributes: { ...input.sessionAttributes },
         promptSessionAttributes: {},
       };
-      const result = yield* this.runAgent(context, {
+      const answer = new AnswerStream();
+      const run: AgentRun = {
         agent: entry,
         identity,
         scope: { identity, sessionId, callerChain: [identity.agentAliasArn] },
         message: question,
         history: conversation,
-      });
-      // Saved before the answer goes out, so a reader that stops at the answer loses no turn.
+        answer,
+      };
+      const result =
+        entry.collaboration === 'SUPERVISOR_ROUTER'
+          ? yield* this.routeThenRun(context, run)
+          : yield* this.runAgent(context, run);
+      // Saved before the rest of the answer goes out, so a reader that stops there loses no turn.
       await this.remember(sessionId, entry, question, result.text);
-      yield chunkEvent(result.text);
+      const rest = answer.rest(result.text);
+      if (rest) yield chunkEvent(rest);
     } finally {
       budget.dispose();
     }
@@ -302,14 +325,106 @@ export class Orchestrator implements AgentRuntime {
     }
   }
 
-  /** One agent's tool-use loop; yields its traces (and its collaborators'), returns its answer. */
-  private async *runAgent(
+  /**
+   * SUPERVISOR_ROUTER: one routing decision, then the chosen collaborator answers the user
+   * directly (its answer is the final answer, streamed as it comes); when the classifier is
+   * unsure, the supervisor runs as a SUPERVISOR under the same request id, as Bedrock does.
+   */
+  private async *routeThenRun(
     context: RunContext,
     run: AgentRun,
   ): AsyncGenerator<AgentStreamEvent, AgentRunResult> {
     const { agent } = run;
     const { budget } = context;
     const requestId = this.newId();
+    const traceId = `${requestId}-routing-0`;
+    const writer = new TraceWriter(run.scope, this.clock, 'routingClassifierTrace');
+    const started = this.clock();
+    const { system, messages } = routingRequest(
+      agent.collaborators,
+      run.history.slice(-this.limits.maxHistoryTurns),
+      run.message,
+    );
+    const maxTokens = Math.min(ROUTING_MAX_TOKENS, this.limits.maxTokensPerResponse);
+    yield writer.modelInvocationInput({
+      traceId,
+      text: JSON.stringify({ system, messages }),
+      foundationModel: this.models.foundationModel(agent),
+      maximumLength: maxTokens,
+      temperature: 0,
+    });
+    let response: ModelResponse;
+    try {
+      response = await this.options.provider.complete({
+        agent: { key: agent.key, name: agent.displayName },
+        modelId: this.models.modelId(agent),
+        system,
+        messages,
+        tools: [],
+        inference: { maxTokens, temperature: 0 },
+        signal: budget.signal,
+        purpose: 'routing',
+      });
+    } catch (error) {
+      if (budget.cancelledByCaller) throw cancelled(error);
+      if (budget.exceeded(0) === 'deadline') return yield* this.runAgent(context, run);
+      const failure = toRuntimeError(error);
+      yield writer.failure(traceId, failure.message, { startMs: started, endMs: this.clock() });
+      throw failure;
+    }
+    budget.tokensUsed += response.usage.inputTokens + response.usage.outputTokens;
+    yield writer.modelInvocationOutput({
+      traceId,
+      raw: response.raw,
+      timing: { startMs: started, endMs: this.clock() },
+      usage: response.usage,
+      clientRequestId: response.requestId ?? this.newId(),
+    });
+    const chosen = routingDecision(textOf(response.content), agent.collaborators);
+    if (!chosen) return yield* this.runAgent(context, { ...run, requestId });
+
+    const child = this.options.agents.get(chosen.agentKey);
+    const identity = this.identity(child.key);
+    const recipient = { name: chosen.name, aliasArn: identity.agentAliasArn };
+    yield writer.collaboratorInput(traceId, recipient, run.message);
+    const callStarted = this.clock();
+    const sessionId = collaboratorSessionId(run.scope.sessionId, child.key);
+    const history = chosen.relayConversationHistory
+      ? context.conversation
+      : await this.options.sessions.load(sessionId, child.key);
+    const reply = yield* this.runAgent(context, {
+      agent: child,
+      identity,
+      scope: {
+        identity,
+        sessionId,
+        callerChain: [...run.scope.callerChain, identity.agentAliasArn],
+        collaboratorName: chosen.name,
+      },
+      message: run.message,
+      history,
+      answer: run.answer,
+    });
+    yield writer.collaboratorOutput(
+      traceId,
+      recipient,
+      reply.text,
+      { startMs: callStarted, endMs: this.clock() },
+      reply.requestId,
+    );
+    if (!reply.bound) await this.remember(sessionId, child, run.message, reply.text);
+    yield writer.finish(traceId, reply.text, { startMs: started, endMs: this.clock() });
+    return { text: reply.text, requestId, bound: reply.bound };
+  }
+
+  /** One agent's tool-use loop; yields its traces (and its collaborators'), returns its answer. */
+  private async *runAgent(
+    context: RunContext,
+    run: AgentRun,
+  ): AsyncGenerator<AgentStreamEvent, AgentRunResult> {
+    const { agent, answer: stream } = run;
+    const { budget } = context;
+    const requestId = run.requestId ?? this.newId();
     const writer = new TraceWriter(run.scope, this.clock);
     const started = this.clock();
     const { tools, targets } = this.toolsFor(agent);
@@ -324,10 +439,12 @@ export class Orchestrator implements AgentRuntime {
     for (let step = 0; ; step++) {
       const traceId = `${requestId}-${step}`;
       if (budget.cancelledByCaller) throw cancelled();
+      stream?.beginTurn();
       const bound = budget.exceeded(step);
       if (bound) {
         if (budget.cancelledByCaller) throw cancelled();
-        const text = this.partialAnswer(agent, bound, notes);
+        const partial = this.partialAnswer(agent, bound, notes);
+        const text = stream ? stream.compose(partial) : partial;
         yield writer.finish(traceId, text, { startMs: started, endMs: this.clock() });
         return { text, requestId, bound };
       }
@@ -342,7 +459,7 @@ export class Orchestrator implements AgentRuntime {
       const callStarted = this.clock();
       let response: ModelResponse;
       try {
-        response = await this.options.provider.complete({
+        const call = this.options.provider.complete({
           agent: { key: agent.key, name: agent.displayName },
           modelId,
           system,
@@ -353,7 +470,14 @@ export class Orchestrator implements AgentRuntime {
             temperature: this.limits.temperature,
           },
           signal: budget.signal,
+          ...(stream
+            ? {
+                onTextDelta: (delta: string) => stream.text(delta),
+                onToolUseStart: () => stream.toolUse(),
+              }
+            : {}),
         });
+        response = stream ? yield* stream.during(call, budget.signal, cancelled) : await call;
       } catch (error) {
         if (budget.cancelledByCaller) throw cancelled(error);
         if (budget.exceeded(0) === 'deadline') continue; // ends the run with a partial answer
@@ -376,13 +500,20 @@ export class Orchestrator implements AgentRuntime {
       const text = textOf(response.content);
       const uses = toolUsesOf(response.content);
       if (uses.length === 0) {
-        const answer = finalText(text, response, this.limits.maxTokensPerResponse);
+        const said = withoutThinking(text);
+        const answer = finalText(
+          stream ? stream.compose(said) : said,
+          response,
+          this.limits.maxTokensPerResponse,
+        );
         yield writer.finish(traceId, answer, { startMs: started, endMs: this.clock() });
         return { text: answer, requestId };
       }
-      if (text) {
-        notes.lastRationale = text;
-        yield writer.rationale(traceId, text);
+      stream?.toolUse();
+      const rationale = rationaleOf(text);
+      if (rationale) {
+        notes.lastRationale = rationale;
+        yield writer.rationale(traceId, rationale);
       }
       messages.push({ role: 'assistant', content: response.content });
       const results: ToolResultBlock[] = [];
@@ -588,7 +719,7 @@ export class Orchestrator implements AgentRuntime {
       '',
       '<guidelines>',
       `- Today's date is ${today}.`,
-      '- Think through the request and the conversation before you act; before and after each tool call, say briefly what you are doing and why.',
+      '- Think through the request and the conversation before you act; before and after each tool call, say briefly what you are doing and why, inside <thinking></thinking> tags. Write the answer itself outside the tags.',
       '- Never assume a parameter value: take it from the request, the conversation or an earlier tool result, or ask for it.',
       '- When a tool reports an error, read it, correct the call if you can, and otherwise answer without that data and say what is missing.',
       '- When you have the answer, reply with it as plain text, without calling a tool.',
@@ -688,9 +819,7 @@ function finalText(text: string, response: ModelResponse, maxTokens: number): st
 }
 
 function cancelled(cause?: unknown): AgentRuntimeError {
-  return new AgentRuntimeError('The question was cancelled by its caller', 'TIMEOUT', true, {
-    cause,
-  });
+  return new AgentRunCancelledError({ cause });
 }
 
 function toRuntimeError(error: unknown): AgentRuntimeError {

@@ -86,11 +86,15 @@ const metadataOf = (timing: Timing, clientRequestId?: string): Metadata => ({
   totalTimeMs: Math.max(0, Math.round(timing.endMs - timing.startMs)),
 });
 
-/** Builds the trace events of one agent run; `clock` gives each event's `eventTime`. */
+/**
+ * Builds the trace events of one agent run; `clock` gives each event's `eventTime`. `kind`
+ * `routingClassifierTrace` writes the steps of a SUPERVISOR_ROUTER's routing decision.
+ */
 export class TraceWriter {
   constructor(
     readonly scope: TraceScope,
     private readonly clock: () => number = Date.now,
+    private readonly kind: 'orchestrationTrace' | 'routingClassifierTrace' = 'orchestrationTrace',
   ) {}
 
   part(trace: Trace): AgentStreamEvent {
@@ -109,7 +113,8 @@ export class TraceWriter {
   }
 
   private orchestration(trace: OrchestrationTrace): AgentStreamEvent {
-    return this.part({ orchestrationTrace: trace });
+    // A routing classifier's parts are the same shapes (it has no rationale).
+    return this.part({ [this.kind]: trace } as unknown as Trace);
   }
 
   modelInvocationInput(input: {
@@ -129,7 +134,7 @@ export class TraceWriter {
         },
         text: input.text,
         traceId: input.traceId,
-        type: 'ORCHESTRATION',
+        type: this.kind === 'routingClassifierTrace' ? 'ROUTING_CLASSIFIER' : 'ORCHESTRATION',
       },
     });
   }

@@ -132,12 +132,17 @@ export class ConverseProvider implements ModelProvider {
             blocks.set(event.contentBlockStart.contentBlockIndex ?? blocks.size, {
               toolUse: { id: start.toolUseId ?? '', name: start.name ?? '', input: '' },
             });
+            request.onToolUseStart?.(start.name ?? '');
           }
         } else if (event.contentBlockDelta) {
           const index = event.contentBlockDelta.contentBlockIndex ?? 0;
           const delta = event.contentBlockDelta.delta;
           const block = blocks.get(index) ?? {};
-          if (delta?.text !== undefined) block.text = (block.text ?? '') + delta.text;
+          if (delta?.text !== undefined) {
+            block.text = (block.text ?? '') + delta.text;
+            // Passed on as it arrives: the orchestrator streams the final answer from it.
+            if (delta.text !== '') request.onTextDelta?.(delta.text);
+          }
           if (delta?.toolUse?.input !== undefined && block.toolUse) {
             block.toolUse.input += delta.toolUse.input;
           }

@@ -114,8 +114,11 @@ export class OpenAIProvider implements ModelProvider {
     });
     const attempts = Math.max(1, this.options.maxAttempts ?? 3);
     for (let attempt = 1; ; attempt++) {
+      let streamed = false;
       try {
-        return await this.attempt(body, request.signal);
+        return await this.attempt(body, request, () => {
+          streamed = true;
+        });
       } catch (error) {
         if (isAbort(error) || request.signal?.aborted) throw error;
         const failure =
@@ -127,7 +130,8 @@ export class OpenAIProvider implements ModelProvider {
                 true,
                 { cause: error },
               );
-        if (!failure.retryable || attempt >= attempts) throw failure;
+        // Text already passed on cannot be taken back: another attempt would repeat it.
+        if (!failure.retryable || attempt >= attempts || streamed) throw failure;
         const wait =
           (failure as RetryAfter).retryAfterMs ??
           (this.options.backoffMs ?? 500) * 2 ** (attempt - 1);
@@ -136,7 +140,12 @@ export class OpenAIProvider implements ModelProvider {
     }
   }
 
-  private async attempt(body: string, signal?: AbortSignal): Promise<ModelResponse> {
+  private async attempt(
+    body: string,
+    request: ModelRequest,
+    onStreamed: () => void,
+  ): Promise<ModelResponse> {
+    const { signal } = request;
     const key =
       typeof this.options.apiKey === 'function' ? await this.options.apiKey() : this.options.apiKey;
     const response = await this.fetch(this.url, {
@@ -189,9 +198,16 @@ export class OpenAIProvider implements ModelProvider {
       if (chunk.usage) usage = openAIUsage(chunk.usage);
       for (const choice of chunk.choices ?? []) {
         if ((choice.index ?? 0) !== 0) continue;
-        if (choice.delta?.content) text += choice.delta.content;
+        if (choice.delta?.content) {
+          text += choice.delta.content;
+          if (request.onTextDelta) {
+            onStreamed();
+            request.onTextDelta(choice.delta.content);
+          }
+        }
         for (const call of choice.delta?.tool_calls ?? []) {
           const index = call.index ?? 0;
+          if (!calls.has(index)) request.onToolUseStart?.(call.function?.name ?? '');
           const current = calls.get(index) ?? { id: '', name: '', arguments: '' };
           if (call.id) current.id = call.id;
           if (call.function?.name) current.name += call.function.name;
