@@ -1,5 +1,5 @@
 /**
- * The comparison point for the Slack handler benchmark: the smallest `@slack/bolt` app on
+ * The comparison point for the Slack handler benchmark: the smallest `@slack/bolt` 5.x app on
  * `AwsLambdaReceiver` doing the same acknowledgement — verify the request, post the placeholder
  * in the thread, queue the question on SQS — as Bolt's AWS Lambda guide builds it. Never deployed.
  */
@@ -41,7 +41,8 @@ app.event('app_mention', async ({ event, client }) => {
   );
 });
 
-export const handler = async (event: unknown, context: unknown, callback: unknown) => {
+// Bolt 5's AwsHandler takes (event, context) and returns a promise; there is no callback.
+export const handler = async (event: unknown, context: unknown) => {
   const handle = await receiver.start();
-  return handle(event as never, context, callback as never);
+  return handle(event as never, context);
 };

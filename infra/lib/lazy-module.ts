@@ -2,7 +2,7 @@
  * Packages a Lambda imports only on first use, bundled into `<asset>/node_modules/<name>/` as a
  * file of their own instead of into the handler: a cold start then compiles only the handler,
  * and the package when an event first needs it. The Slack handler uses it for `@slack/web-api`
- * (axios and mime-db with it): most cold invocations (Slack retries, ignored events, clicks)
+ * (mime-db with it): most cold invocations (Slack retries, ignored events, clicks)
  * never call Slack.
  *
  * Run by `RevbotFunction`'s after-bundling hook (`node --import tsx lazy-module.ts <name> <dir>`)

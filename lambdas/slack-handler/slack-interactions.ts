@@ -1,12 +1,13 @@
 /**
  * Interactivity requests (`POST /slack/interactions`): a form-encoded body whose `payload` field
- * is JSON. RevBot's only interactive elements are the 👍/👎 buttons under answers; a click
+ * is JSON. RevBot's only interactive elements are the 👍/👎 buttons under answers (either shape,
+ * see feedback-buttons.ts); a click
  * becomes a feedback message for the processor, anything else is acknowledged and ignored.
  */
 
 import { ValidationError } from '@revbot/core';
 import * as z from 'zod/mini';
-import { decodeFeedbackValue, ratingOfAction } from '../shared/slack/feedback-buttons';
+import { feedbackClick } from '../shared/slack/feedback-buttons';
 import {
   QUEUE_MESSAGE_VERSION,
   type SlackFeedbackMessage,
@@ -58,9 +59,9 @@ export function feedbackFromInteraction(payload: unknown): SlackFeedbackMessage[
   if (!channel || !messageTs || !team) return [];
   const clicks: SlackFeedbackMessage[] = [];
   for (const action of p.actions) {
-    const rating = ratingOfAction(action.action_id);
-    const ref = decodeFeedbackValue(action.value);
-    if (!rating || !ref) continue;
+    const click = feedbackClick(action.action_id, action.value);
+    if (!click) continue;
+    const { rating, ref } = click;
     clicks.push({
       kind: 'feedback',
       version: QUEUE_MESSAGE_VERSION,

@@ -26,6 +26,8 @@ import type { WebClient } from '@slack/web-api';
 import type { ConversationRef } from '../shared/slack/feedback-buttons';
 import type { SlackQuestionMessage } from '../shared/slack/slack-queue-message';
 import { slackCall } from '../shared/slack/slack-web-client';
+import { AgentSteps } from './agent-steps';
+import { AnswerStream } from './answer-stream';
 import type { ProcessorMetrics } from './processor-metrics';
 import { ProgressUpdates } from './progress-updates';
 import { slackSessionId } from './session-id';
@@ -44,6 +46,15 @@ export interface AnswerDeps {
   progressIntervalMs?: number;
   now?: () => number;
   recorderOptions?: RecorderOptions;
+  /**
+   * Stream answers live in the thread (see answer-stream.ts); absent, answers replace the
+   * placeholder as they always did.
+   */
+  streaming?: {
+    /** The app is declared as an agent: set `agents.sessions.setStatus` (title, Stop button). */
+    agentSession?: boolean;
+    appendIntervalMs?: number;
+  };
 }
 
 export interface Attempt {
@@ -56,7 +67,7 @@ export interface Attempt {
 }
 
 export interface AnswerOutcome {
-  status: 'answered' | 'failed';
+  status: 'answered' | 'failed' | 'stopped';
   /** Messages the answer took. */
   messages: number;
   /** Where the conversation record went, when the export succeeded. */
@@ -93,6 +104,8 @@ export function describeFailure(error: unknown): FailureDescription {
 export function retryingText(reason: string, reference: string): string {
   return `:warning: I ran into a temporary problem (${escapeSlackText(reason)}) and will try again shortly. Reference: \`${escapeSlackText(reference)}\``;
 }
+
+export const STOPPED_TEXT = ':black_square_for_stop: Stopped at your request.';
 
 export function failureText(reason: string, reference: string): string {
   return `:x: Sorry, I couldn't answer this: ${escapeSlackText(reason)}. Reference: \`${escapeSlackText(reference)}\` (share it with your RevBot admin if this keeps happening).`;
@@ -142,8 +155,25 @@ export async function answerQuestion(
 
   const outcome: AnswerOutcome = { status: 'failed', messages: 0 };
   let agentsFinished = false;
+  let live: AnswerStream | undefined;
+  // Stop (in Slack) cancels the run as the Lambda deadline does.
+  const cancel = new AbortController();
+  const signal = attempt.signal ? AbortSignal.any([attempt.signal, cancel.signal]) : cancel.signal;
   try {
     const slack = await deps.slack();
+    if (deps.streaming) {
+      live = new AnswerStream({
+        slack,
+        target: { ...target, team: question.team, user: question.user },
+        logger,
+        title: question.question,
+        agentSession: deps.streaming.agentSession,
+        appendIntervalMs: deps.streaming.appendIntervalMs,
+        onStopped: () => cancel.abort(new Error('Stopped in Slack')),
+      });
+      await live.begin();
+    }
+    const stream = live;
     const progress = new ProgressUpdates({
       show: (text) =>
         slackCall(
@@ -154,40 +184,73 @@ export async function answerQuestion(
       minIntervalMs: deps.progressIntervalMs,
       now: deps.now,
     });
+    const steps = new AgentSteps(recorder.agentNames);
 
     const decoder = new TextDecoder('utf-8');
     let answer = '';
-    for await (const event of deps.runtime.ask({
-      question: question.question,
-      sessionId,
-      sessionAttributes: {
-        channel: 'slack',
-        slack_channel: question.channel,
-        slack_user: question.user,
-        conversation_id: question.conversation_id,
-      },
-      signal: attempt.signal,
-    })) {
-      recorder.add(event);
-      if (event.chunk?.bytes) answer += decoder.decode(event.chunk.bytes, { stream: true });
-      const hint = describeProgress(event, { agentNames: recorder.agentNames });
-      if (hint) await progress.report(`:hourglass_flowing_sand: ${escapeSlackText(hint)}`);
-      else await progress.tick();
+    try {
+      for await (const event of deps.runtime.ask({
+        question: question.question,
+        sessionId,
+        sessionAttributes: {
+          channel: 'slack',
+          slack_channel: question.channel,
+          slack_user: question.user,
+          conversation_id: question.conversation_id,
+        },
+        signal,
+      })) {
+        recorder.add(event);
+        if (event.chunk?.bytes) {
+          const text = decoder.decode(event.chunk.bytes, { stream: true });
+          answer += text;
+          stream?.append(text);
+        }
+        stream?.steps(steps.update(event));
+        const hint = describeProgress(event, { agentNames: recorder.agentNames });
+        // The placeholder shows progress unless the thread's status or the stream does.
+        if (stream && stream.mode !== 'fallback') {
+          if (hint) await stream.hint(escapeSlackText(hint));
+        } else if (hint) await progress.report(`:hourglass_flowing_sand: ${escapeSlackText(hint)}`);
+        else await progress.tick();
+        if (stream?.mode === 'stopped') break;
+      }
+    } catch (error) {
+      if (stream?.mode !== 'stopped') throw error;
     }
     answer += decoder.decode();
     agentsFinished = true;
 
-    const messages = answerMessages(answer, ref);
-    await postAnswer(slack, target, messages);
+    if (stream?.mode === 'stopped') {
+      recorder.recordFailure(new Error('Stopped by the user in Slack'));
+      await stream.abandon();
+      await stream.stopped(STOPPED_TEXT);
+      outcome.status = 'stopped';
+      logger.info('Slack question stopped by the user', ids);
+      outcome.exportedTo = await exportRecord(recorder, deps, ids);
+      return outcome;
+    }
+    stream?.steps(steps.close('complete'));
+    const messages = answerMessages(
+      answer,
+      ref,
+      stream?.aiFeatures ? 'feedback_buttons' : 'buttons',
+    );
+    const delivered = stream ? await stream.finish(messages) : 'placeholder';
+    if (!stream) await postAnswer(slack, target, messages);
     outcome.status = 'answered';
     outcome.messages = messages.length;
     logger.info('Slack question answered', {
       ...ids,
       messages: messages.length,
+      delivered,
       progress_updates: progress.sent.length,
+      ...(stream ? { stream_calls: stream.appends } : {}),
     });
   } catch (error) {
     if (!agentsFinished) recorder.recordFailure(error);
+    // An unfinished stream goes, so the placeholder tells what happened and a retry starts clean.
+    await live?.abandon();
     const failure = describeFailure(error);
     const willRetry = failure.retryable && attempt.receiveCount < attempt.maxReceiveCount;
     logger.error('Slack question failed', {

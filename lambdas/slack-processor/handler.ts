@@ -25,6 +25,10 @@ const env = parseEnv(
     /** The queue's redrive maxReceiveCount, set by the stack. */
     SLACK_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(3),
     PROGRESS_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(1_000),
+    /** Stream answers in the thread (falls back by itself where the workspace cannot). */
+    SLACK_STREAMING: z.enum(['on', 'off']).default('on'),
+    /** The Slack app is declared as an agent: session title and Stop button. */
+    SLACK_AGENT_SESSIONS: z.enum(['on', 'off']).default('off'),
     REVBOT_STAGE: z.string().default('dev'),
   }),
 );
@@ -55,6 +59,8 @@ const processor = createSlackProcessor({
   logger,
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
   progressIntervalMs: env.PROGRESS_INTERVAL_MS,
+  streaming:
+    env.SLACK_STREAMING === 'on' ? { agentSession: env.SLACK_AGENT_SESSIONS === 'on' } : undefined,
   selfTest: () => runSelfTest(env.REVBOT_STAGE, selfTestChecks),
 });
 

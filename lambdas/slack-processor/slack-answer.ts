@@ -4,7 +4,11 @@
  * buttons. Failures to tell the user are plain sentences with the reference id.
  */
 import type { KnownBlock, WebClient } from '@slack/web-api';
-import { type ConversationRef, feedbackButtons } from '../shared/slack/feedback-buttons';
+import {
+  type ConversationRef,
+  feedbackButtons,
+  feedbackContextActions,
+} from '../shared/slack/feedback-buttons';
 import { slackCall, slackPlatformError, toSlackApiError } from '../shared/slack/slack-web-client';
 import { splitSlackMessage } from './split-slack-message';
 import { escapeSlackText, toSlackMrkdwn } from './to-slack-mrkdwn';
@@ -24,15 +28,24 @@ export interface AnswerTarget {
 export const NO_ANSWER_TEXT =
   "I couldn't come up with an answer to that. Try rephrasing the question or adding detail.";
 
-/** The messages that carry `markdown`, buttons on the last. */
-export function answerMessages(markdown: string, ref: ConversationRef): SlackMessage[] {
+/**
+ * The messages that carry `markdown`, buttons on the last: Slack's `feedback_buttons` where the
+ * workspace has the AI features (`'feedback_buttons'`), the older button pair otherwise.
+ */
+export function answerMessages(
+  markdown: string,
+  ref: ConversationRef,
+  buttons: 'feedback_buttons' | 'buttons' = 'buttons',
+): SlackMessage[] {
   const pieces = splitSlackMessage(toSlackMrkdwn(markdown));
   if (pieces.length === 0) pieces.push(escapeSlackText(NO_ANSWER_TEXT));
+  const feedback =
+    buttons === 'feedback_buttons' ? feedbackContextActions(ref) : feedbackButtons(ref);
   return pieces.map((text, i) => ({
     text,
     blocks: [
       { type: 'section', text: { type: 'mrkdwn', text } },
-      ...(i === pieces.length - 1 ? [feedbackButtons(ref)] : []),
+      ...(i === pieces.length - 1 ? [feedback] : []),
     ],
   }));
 }
@@ -75,7 +88,7 @@ export async function replacePlaceholder(
 }
 
 /** Posts `message` in the answer's thread, without link or media previews. */
-async function postInThread(
+export async function postInThread(
   slack: WebClient,
   target: AnswerTarget,
   message: SlackMessage,

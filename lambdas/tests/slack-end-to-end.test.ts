@@ -99,6 +99,8 @@ beforeAll(async () => {
     SLACK_API_URL: slack.url,
     CONVERSATION_BUCKET: BUCKET,
     SLACK_MAX_RECEIVE_COUNT: '3',
+    // The placeholder path (a workspace without streaming); slack-streaming-end-to-end streams.
+    SLACK_STREAMING: 'off',
     AGENT_RUNTIME: 'bedrock-agents',
     MANAGER_AGENT_ID: 'MGRAGENT01',
     MANAGER_AGENT_ALIAS_ID: 'LIVEALIAS1',

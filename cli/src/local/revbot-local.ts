@@ -213,6 +213,8 @@ export async function startRevbotLocal(
       metrics: recordingProcessorMetrics(),
       logger,
       maxReceiveCount: 3,
+      // The embedded Slack API speaks the streaming and agent-session methods.
+      streaming: { agentSession: true },
       selfTest: () =>
         runSelfTest(
           LOCAL_STAGE,

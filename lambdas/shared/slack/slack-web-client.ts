@@ -4,9 +4,9 @@
  * local server. One client per bot token, created once per container; retries and timeouts are
  * sized for a Lambda, not the library's thirty-minute default.
  *
- * The library is loaded on the first call, not at start-up: it brings axios, whose import alone
- * costs tens of milliseconds, and most cold handler invocations never call Slack (acknowledged
- * retries, ignored bot and edit events, button clicks, url_verification).
+ * The library is loaded on the first call, not at start-up: even without axios (8.x uses fetch) its
+ * import costs milliseconds a cold handler rarely needs, since most cold invocations never call
+ * Slack (acknowledged retries, ignored bot and edit events, button clicks, url_verification).
  */
 
 import { type Logger, RetryableError, RevbotError } from '@revbot/core';
@@ -14,7 +14,11 @@ import type { LogLevel, Logger as WebApiLogger, WebClient } from '@slack/web-api
 
 export const DEFAULT_SLACK_API_URL = 'https://slack.com/api/';
 
-/** `@slack/web-api`'s ErrorCode values, compared without loading the library. */
+/**
+ * `@slack/web-api`'s ErrorCode values, compared without loading the library. In 8.x every error is
+ * a `SlackError` subclass (`WebAPIPlatformError`, `WebAPIRateLimitedError{retryAfter}`…) that still
+ * carries its `code`, so matching the code holds across the class change and needs no import.
+ */
 const SLACK_ERROR_CODES = {
   request: 'slack_webapi_request_error',
   http: 'slack_webapi_http_error',
