@@ -25,7 +25,21 @@ import { AgentRuntimeError, ModelProviderError, ToolInvocationError } from '../e
 import type { KnowledgeBase } from '../knowledge-base/knowledge-base';
 import type { AgentDefinition, AgentSet, CollaboratorDefinition } from '../loader';
 import type { ToolFunction, ToolName } from '../tools';
-import type { AgentRuntime, AgentStreamEvent, AskInput } from './agent-runtime';
+import { ALL_ACTIONS_NEED_APPROVAL, type ApprovalPolicy } from '../tools/approval-policy';
+import type {
+  AgentRuntime,
+  AgentStreamEvent,
+  AskInput,
+  ConfirmationDecision,
+} from './agent-runtime';
+import {
+  APPROVAL_ATTRIBUTES,
+  ApprovalRequired,
+  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  DENIED_RESULT,
+  decisionNote,
+  returnControlEvent,
+} from './approval-gate';
 import { toBedrockSessionId } from './bedrock-agents';
 import {
   type ModelMessage,
@@ -38,6 +52,7 @@ import {
   textOf,
   toolUsesOf,
 } from './model-provider';
+import { InMemoryPausedRunStore, type PausedFrame, type PausedRunStore } from './paused-run-store';
 import type { ConversationTurn, SessionStore } from './session-store';
 import type { ToolInvoker } from './tool-invoker';
 import {
@@ -99,6 +114,12 @@ export interface OrchestratorOptions {
   clock?: () => number;
   newId?: () => string;
   logger?: Logger;
+  /** Which actions wait for a person's approval (default: every action). */
+  approvals?: ApprovalPolicy;
+  /** Where paused runs wait for the decision (default: in memory, this process only). */
+  pausedRuns?: PausedRunStore;
+  /** How long a paused run can be resumed (default a day). */
+  approvalTimeoutSeconds?: number;
 }
 
 export const COLLABORATOR_TOOL_PREFIX = 'AgentCommunication__';
@@ -172,6 +193,8 @@ interface RunContext {
   question: string;
   sessionAttributes: Record<string, string>;
   promptSessionAttributes: Record<string, string>;
+  /** When resuming a paused run: the decision, and the frames below the entry agent's. */
+  resume?: { decision: ConfirmationDecision; toolUseId: string; frames: PausedFrame[] };
 }
 
 interface AgentRun {
@@ -180,6 +203,8 @@ interface AgentRun {
   scope: TraceScope;
   message: string;
   history: ConversationTurn[];
+  /** Continue this paused run instead of starting afresh. */
+  resume?: PausedFrame;
 }
 
 export interface AgentRunResult {
@@ -210,8 +235,12 @@ export class Orchestrator implements AgentRuntime {
   private readonly newId: () => string;
   private readonly identities = new Map<string, AgentIdentity>();
   private readonly models: ModelSelection;
+  private readonly approvals: ApprovalPolicy;
+  private readonly pausedRuns: PausedRunStore;
 
   constructor(private readonly options: OrchestratorOptions) {
+    this.approvals = options.approvals ?? ALL_ACTIONS_NEED_APPROVAL;
+    this.pausedRuns = options.pausedRuns ?? new InMemoryPausedRunStore(options.clock);
     this.name = options.name ?? options.provider.name;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.clock = options.clock ?? Date.now;
@@ -246,13 +275,13 @@ export class Orchestrator implements AgentRuntime {
   }
 
   private async *answer(input: AskInput): AsyncGenerator<AgentStreamEvent> {
+    if (input.confirmation) return yield* this.resume(input, input.confirmation);
     const question = input.question?.trim() ?? '';
     if (question === '') {
       throw new AgentRuntimeError('The question is empty', 'INVALID_INPUT', false);
     }
     const sessionId = toBedrockSessionId(input.sessionId, this.newId);
     const entry = this.options.agents.entry;
-    const identity = this.identity(entry.key);
     const budget = new QuestionBudget(this.limits, this.clock, input.signal);
     try {
       const conversation = await this.options.sessions.load(sessionId, entry.key);
@@ -263,16 +292,93 @@ export class Orchestrator implements AgentRuntime {
         sessionAttributes: { ...input.sessionAttributes },
         promptSessionAttributes: {},
       };
-      const result = yield* this.runAgent(context, {
+      yield* this.runEntry(context, sessionId);
+    } finally {
+      budget.dispose();
+    }
+  }
+
+  /** The entry agent's run (fresh or resumed): ends with the answer, or paused for approval. */
+  private async *runEntry(
+    context: RunContext,
+    sessionId: string,
+    resume?: PausedFrame,
+  ): AsyncGenerator<AgentStreamEvent> {
+    const entry = this.options.agents.entry;
+    const identity = this.identity(entry.key);
+    let result: AgentRunResult;
+    try {
+      result = yield* this.runAgent(context, {
         agent: entry,
         identity,
         scope: { identity, sessionId, callerChain: [identity.agentAliasArn] },
-        message: question,
-        history: conversation,
+        message: context.question,
+        history: context.conversation,
+        resume,
       });
-      // Saved before the answer goes out, so a reader that stops at the answer loses no turn.
-      await this.remember(sessionId, entry, question, result.text);
-      yield chunkEvent(result.text);
+    } catch (error) {
+      if (!(error instanceof ApprovalRequired)) throw error;
+      yield await this.pause(context, sessionId, error);
+      return;
+    }
+    // Saved before the answer goes out, so a reader that stops at the answer loses no turn.
+    await this.remember(sessionId, entry, context.question, result.text);
+    yield chunkEvent(result.text);
+  }
+
+  /** Saves the paused run and returns the returnControl event that asks for the decision. */
+  private async pause(
+    context: RunContext,
+    sessionId: string,
+    paused: ApprovalRequired,
+  ): Promise<AgentStreamEvent> {
+    const now = this.clock();
+    const ttl = this.options.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS;
+    const run = {
+      invocationId: this.newId(),
+      sessionId,
+      question: context.question,
+      sessionAttributes: context.sessionAttributes,
+      promptSessionAttributes: context.promptSessionAttributes,
+      frames: paused.frames,
+      pending: paused.pending,
+      pausedAt: new Date(now).toISOString(),
+      expiresAt: now + ttl * 1000,
+    };
+    await this.pausedRuns.save(run);
+    return returnControlEvent(run);
+  }
+
+  /** Continues a paused run with the person's decision; a run is resumed at most once. */
+  private async *resume(
+    input: AskInput,
+    decision: ConfirmationDecision,
+  ): AsyncGenerator<AgentStreamEvent> {
+    const sessionId = toBedrockSessionId(input.sessionId, this.newId);
+    const run = await this.pausedRuns.take(sessionId, decision.invocationId);
+    if (
+      !run ||
+      run.pending.actionGroup !== decision.actionGroup ||
+      run.pending.function !== decision.function
+    ) {
+      throw new AgentRuntimeError(
+        'No action is waiting for this decision: it was already decided, it expired, or it names another action',
+        'APPROVAL_NOT_PENDING',
+        false,
+      );
+    }
+    const [entryFrame, ...frames] = run.frames;
+    const budget = new QuestionBudget(this.limits, this.clock, input.signal);
+    try {
+      const context: RunContext = {
+        budget,
+        conversation: await this.options.sessions.load(sessionId, this.options.agents.entry.key),
+        question: run.question,
+        sessionAttributes: { ...run.sessionAttributes },
+        promptSessionAttributes: { ...run.promptSessionAttributes },
+        resume: { decision, toolUseId: run.pending.toolUseId, frames },
+      };
+      yield* this.runEntry(context, sessionId, entryFrame);
     } finally {
       budget.dispose();
     }
@@ -306,21 +412,29 @@ export class Orchestrator implements AgentRuntime {
     context: RunContext,
     run: AgentRun,
   ): AsyncGenerator<AgentStreamEvent, AgentRunResult> {
-    const { agent } = run;
+    const { agent, resume } = run;
     const { budget } = context;
-    const requestId = this.newId();
+    const requestId = resume?.requestId ?? this.newId();
     const writer = new TraceWriter(run.scope, this.clock);
     const started = this.clock();
     const { tools, targets } = this.toolsFor(agent);
     const system = this.systemPrompt(agent);
-    const messages: ModelMessage[] = [
+    const messages: ModelMessage[] = resume?.messages ?? [
       ...historyMessages(run.history.slice(-this.limits.maxHistoryTurns)),
       { role: 'user', content: [{ type: 'text', text: run.message }] },
     ];
-    const notes: RunNotes = { findings: [], steps: [] };
+    const notes: RunNotes = resume?.notes ?? { findings: [], steps: [] };
     const modelId = this.models.modelId(agent);
+    const tooling = { context, run, writer, targets, notes, requestId, messages };
+    if (resume) {
+      // Finish the tool round that paused, then go on with the next model step.
+      messages.push({
+        role: 'user',
+        content: yield* this.runTools(tooling, resume.step, resume.uses, resume.results),
+      });
+    }
 
-    for (let step = 0; ; step++) {
+    for (let step = resume ? resume.step + 1 : 0; ; step++) {
       const traceId = `${requestId}-${step}`;
       if (budget.cancelledByCaller) throw cancelled();
       const bound = budget.exceeded(step);
@@ -384,12 +498,54 @@ export class Orchestrator implements AgentRuntime {
         yield writer.rationale(traceId, text);
       }
       messages.push({ role: 'assistant', content: response.content });
-      const results: ToolResultBlock[] = [];
-      for (const use of uses) {
-        results.push(yield* this.runTool(context, run, writer, traceId, use, targets, notes));
-      }
-      messages.push({ role: 'user', content: results });
+      messages.push({ role: 'user', content: yield* this.runTools(tooling, step, uses, []) });
     }
+  }
+
+  /**
+   * Runs one model step's tool uses after those already `done`. A use that waits for approval
+   * unwinds with ApprovalRequired, to which this agent adds its frame.
+   */
+  private async *runTools(
+    tooling: {
+      context: RunContext;
+      run: AgentRun;
+      writer: TraceWriter;
+      targets: ReadonlyMap<string, ToolTarget>;
+      notes: RunNotes;
+      requestId: string;
+      messages: ModelMessage[];
+    },
+    step: number,
+    uses: ToolUseBlock[],
+    done: ToolResultBlock[],
+  ): AsyncGenerator<AgentStreamEvent, ToolResultBlock[]> {
+    const { context, run, writer, targets, notes, requestId, messages } = tooling;
+    const traceId = `${requestId}-${step}`;
+    const results = [...done];
+    for (const use of uses.slice(done.length)) {
+      try {
+        results.push(yield* this.runTool(context, run, writer, traceId, use, targets, notes));
+      } catch (error) {
+        if (error instanceof ApprovalRequired) {
+          error.frames.unshift({
+            agentKey: run.agent.key,
+            sessionId: run.scope.sessionId,
+            callerChain: run.scope.callerChain,
+            collaboratorName: run.scope.collaboratorName,
+            requestId,
+            step,
+            message: run.message,
+            messages: structuredClone(messages),
+            uses,
+            results: [...results],
+            notes: structuredClone(notes),
+          });
+        }
+        throw error;
+      }
+    }
+    return results;
   }
 
   private async *runTool(
@@ -441,6 +597,7 @@ export class Orchestrator implements AgentRuntime {
         },
         message: content,
         history,
+        resume: resumedFrame(context, child.key, sessionId),
       });
       yield writer.collaboratorOutput(
         traceId,
@@ -494,6 +651,10 @@ export class Orchestrator implements AgentRuntime {
       sessionAttributes: context.sessionAttributes,
       promptSessionAttributes: context.promptSessionAttributes,
     });
+    const decision = this.approvalGate(context, run, target, use, event.parameters);
+    // The decision goes to this call only, never into the session's attributes.
+    if (decision)
+      event.sessionAttributes = { ...event.sessionAttributes, ...decisionAttributes(decision) };
     yield writer.actionGroupInput(traceId, {
       actionGroupName: event.actionGroup,
       function: event.function,
@@ -502,6 +663,16 @@ export class Orchestrator implements AgentRuntime {
     const started = this.clock();
     let body: string;
     let failed: boolean;
+    if (decision?.confirmationState === 'DENY') {
+      yield writer.actionGroupOutput(
+        traceId,
+        `${decisionNote(decision)} Not run.`,
+        { startMs: started, endMs: this.clock() },
+        this.newId(),
+      );
+      notes.steps.push(`${event.actionGroup}.${event.function} (rejected)`);
+      return result(DENIED_RESULT, 'error');
+    }
     try {
       const response = await this.options.tools.invoke(event, context.budget.signal);
       const read = readActionGroupResponse(response);
@@ -523,12 +694,41 @@ export class Orchestrator implements AgentRuntime {
     }
     yield writer.actionGroupOutput(
       traceId,
-      body,
+      decision ? `${decisionNote(decision)}\n${body}` : body,
       { startMs: started, endMs: this.clock() },
       this.newId(),
     );
     notes.steps.push(`${event.actionGroup}.${event.function}${failed ? ' (failed)' : ''}`);
     return result(body, failed ? 'error' : 'success');
+  }
+
+  /**
+   * Lets an action run only with a person's decision: returns the decision when this use is the
+   * one a resume answers, throws ApprovalRequired when the action still needs one, and returns
+   * undefined for calls that need none.
+   */
+  private approvalGate(
+    context: RunContext,
+    run: AgentRun,
+    target: Extract<ToolTarget, { kind: 'action-group' }>,
+    use: ToolUseBlock,
+    parameters: { name: string; type: string; value: string }[],
+  ): ConfirmationDecision | undefined {
+    if (!this.approvals.requiresApproval(target.tool, target.fn.name)) return undefined;
+    const resume = context.resume;
+    if (resume && resume.toolUseId === use.toolUseId) {
+      context.resume = undefined; // one decision answers one call
+      return resume.decision;
+    }
+    throw new ApprovalRequired({
+      toolUseId: use.toolUseId,
+      agentKey: run.agent.key,
+      agentId: run.identity.agentId,
+      collaboratorName: run.scope.collaboratorName,
+      actionGroup: target.tool,
+      function: target.fn.name,
+      parameters: parameters.map((p) => ({ name: p.name, type: p.type, value: p.value })),
+    });
   }
 
   /** The tools an agent is offered, and what each name runs. */
@@ -616,6 +816,26 @@ export class Orchestrator implements AgentRuntime {
     return parts.join('\n\n');
   }
 }
+
+/** The paused frame of this collaborator run, when a resume is on its way down to it. */
+function resumedFrame(
+  context: RunContext,
+  agentKey: string,
+  sessionId: string,
+): PausedFrame | undefined {
+  const next = context.resume?.frames[0];
+  if (!next || next.agentKey !== agentKey || next.sessionId !== sessionId) return undefined;
+  context.resume!.frames.shift();
+  return next;
+}
+
+/** Who decided, what and when, for the tools (the action log takes it from here, not the model). */
+const decisionAttributes = (decision: ConfirmationDecision): Record<string, string> => ({
+  [APPROVAL_ATTRIBUTES.decision]:
+    decision.confirmationState === 'CONFIRM' ? 'approved' : 'rejected',
+  [APPROVAL_ATTRIBUTES.decidedBy]: decision.decidedBy,
+  [APPROVAL_ATTRIBUTES.decidedAt]: decision.decidedAt,
+});
 
 /** `revops-<stage>-<agent-key-with-dashes>`, the name the agents stack gives Bedrock agents. */
 function agentName(stage: string | undefined, key: string): string {

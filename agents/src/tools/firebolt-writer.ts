@@ -13,6 +13,7 @@ export const fireboltWriter: ToolDefinition = {
   functions: [
     {
       name: 'write_record',
+      action: true,
       description:
         'Insert one row into an allowlisted table (lead_scores, deal_notes, agent_action_log). Values is a JSON object of column to value.',
       parameters: {
@@ -30,6 +31,7 @@ export const fireboltWriter: ToolDefinition = {
     },
     {
       name: 'update_record',
+      action: true,
       description:
         'Update one row of an allowlisted table, identified by its primary key. Values is a JSON object of the columns to change.',
       parameters: {
