@@ -7,3 +7,4 @@ export * from './scaffold-agent';
 export * from './schema';
 export * from './tools';
 export * from './tools/approval-policy';
+export * from './tools/describe-action';

@@ -9,8 +9,13 @@
  */
 
 import type { ReturnControlPayload } from '@aws-sdk/client-bedrock-agent-runtime';
+import type { Logger } from '@revbot/core';
+import type { FunctionActionGroupEvent } from '../action-group/action-group-event';
+import { readActionGroupResponse } from '../action-group/action-group-response';
+import { describeAction } from '../tools/describe-action';
 import type { AgentStreamEvent, ConfirmationDecision } from './agent-runtime';
 import type { PausedFrame, PausedRun, PendingAction } from './paused-run-store';
+import type { ToolInvoker } from './tool-invoker';
 
 /** Thrown by the tool step that needs approval; caught (and completed) by the runtime. */
 export class ApprovalRequired extends Error {
@@ -26,12 +31,7 @@ export class ApprovalRequired extends Error {
 /** Default time a paused run can be resumed: a day. */
 export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 86_400;
 
-/** Session attributes the resumed action's tools receive, naming the decision. */
-export const APPROVAL_ATTRIBUTES = {
-  decidedBy: 'revbot_approval_decided_by',
-  decidedAt: 'revbot_approval_decided_at',
-  decision: 'revbot_approval_decision',
-} as const;
+export { APPROVAL_ATTRIBUTES } from '../action-group/approval-attributes';
 
 /** The event that ends a paused stream, shaped as InvokeAgent's. */
 export function returnControlEvent(run: PausedRun): AgentStreamEvent {
@@ -64,6 +64,42 @@ export function decisionNote(decision: ConfirmationDecision): string {
   return `${verb} by ${decision.decidedBy} at ${decision.decidedAt}.`;
 }
 
-/** The pending call as `name=value` pairs, for checks that the decision is about this call. */
-export const pendingName = (pending: Pick<PendingAction, 'actionGroup' | 'function'>): string =>
-  `${pending.actionGroup}.${pending.function}`;
+/**
+ * Logs the decision in `agent_action_log` through the writer tool's `record_decision` (which no
+ * model is offered), with who and when in the session attributes of `event`, the decided call.
+ * A failure is logged, never fatal: the decision stands and the conversation record has it.
+ */
+export async function recordDecision(
+  tools: ToolInvoker,
+  event: FunctionActionGroupEvent,
+  decision: ConfirmationDecision,
+  logger?: Logger,
+): Promise<void> {
+  if (!tools.actionGroups.includes('firebolt_writer')) return;
+  const described = describeAction(event);
+  const details = [described.title, ...described.fields.map((f) => `${f.name}: ${f.value}`)].join(
+    '; ',
+  );
+  const parameter = (name: string, value: string) => ({ name, type: 'string', value });
+  try {
+    const response = await tools.invoke({
+      ...event,
+      actionGroup: 'firebolt_writer',
+      function: 'record_decision',
+      parameters: [
+        parameter('action', `${event.actionGroup}.${event.function}`),
+        parameter('decision', decision.confirmationState === 'CONFIRM' ? 'approved' : 'rejected'),
+        parameter('target', described.destination.slice(0, 500)),
+        parameter('details', details.slice(0, 3_000)),
+      ],
+    });
+    const read = readActionGroupResponse(response);
+    if (read.responseState) throw new Error(read.body);
+  } catch (error) {
+    logger?.warn('approval decision not logged in agent_action_log', {
+      sessionId: event.sessionId,
+      action: `${event.actionGroup}.${event.function}`,
+      error: (error as Error).message,
+    });
+  }
+}

@@ -38,6 +38,7 @@ import {
   DEFAULT_APPROVAL_TIMEOUT_SECONDS,
   DENIED_RESULT,
   decisionNote,
+  recordDecision,
   returnControlEvent,
 } from './approval-gate';
 import { toBedrockSessionId } from './bedrock-agents';
@@ -653,8 +654,10 @@ export class Orchestrator implements AgentRuntime {
     });
     const decision = this.approvalGate(context, run, target, use, event.parameters);
     // The decision goes to this call only, never into the session's attributes.
-    if (decision)
+    if (decision) {
       event.sessionAttributes = { ...event.sessionAttributes, ...decisionAttributes(decision) };
+      await recordDecision(this.options.tools, event, decision, this.options.logger);
+    }
     yield writer.actionGroupInput(traceId, {
       actionGroupName: event.actionGroup,
       function: event.function,

@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AgentStreamEvent, type ConfirmationDecision, loadAgents } from '../../src';
 import { AgentRuntimeError } from '../../src/errors';
 import { APPROVAL_ATTRIBUTES, DENIED_RESULT } from '../../src/runtime/approval-gate';
-import { Orchestrator } from '../../src/runtime/orchestrator';
+import { collaboratorSessionId, Orchestrator } from '../../src/runtime/orchestrator';
 import { DynamoPausedRunStore } from '../../src/runtime/paused-run-store';
 import { InMemorySessionStore } from '../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../src/runtime/tool-invoker';
@@ -139,7 +139,6 @@ function runtime(model: ScriptedModel, clock: () => number = Date.now): Orchestr
     }),
     sessions: new InMemorySessionStore({ clock }),
     pausedRuns: new DynamoPausedRunStore({ client: dynamo.client, tableName: TABLE, clock }),
-    stage: 'test',
     clock,
     logger: silentLogger,
   });
@@ -188,6 +187,16 @@ const resumeWith = (
     }),
   );
 
+/** Decision rows of one session in agent_action_log (the details up to the payload). */
+async function decisionsLogged(sessionId: string) {
+  const collaborator = collaboratorSessionId(sessionId, 'execution_agent');
+  const { rows } = await stack.warehouse.query(
+    `SELECT agent_name, action_type, target, status, details FROM agent_action_log WHERE session_id = '${collaborator}' AND action_type = 'approval'`,
+    { maxRows: 10, timeoutMs: 5_000 },
+  );
+  return rows.map((row) => [...row.slice(0, 4), String(row[4]).split(': ')[0]]);
+}
+
 describe('approval before actions', () => {
   it('pauses the injected send with the real destination, sends nothing, and sends once approved in a new runtime', async () => {
     const before = receiver.requests.length;
@@ -225,6 +234,15 @@ describe('approval before actions', () => {
         e.trace?.trace?.orchestrationTrace?.observation?.actionGroupInvocationOutput?.text ?? [],
     );
     expect(outputs[0]).toMatch(/^Approved by U0REQUESTER at 2026-12-07T10:00:00.000Z\./);
+    expect(await decisionsLogged('thread-approve')).toEqual([
+      [
+        'execution_agent',
+        'approval',
+        injectedUrl,
+        'approved',
+        'webhook_executor.trigger_webhook approved by U0REQUESTER at 2026-12-07T10:00:00.000Z',
+      ],
+    ]);
   });
 
   it('sends nothing when rejected and tells the agent it was not done', async () => {
@@ -236,6 +254,10 @@ describe('approval before actions', () => {
     const result = model.requestsOf('execution_agent')[0]!.messages.at(-1)!.content[0];
     expect(result).toMatchObject({ type: 'toolResult', status: 'error', content: DENIED_RESULT });
     expect(answerOf(events)).toBe('Manager: Nothing was sent.');
+    const logged = await decisionsLogged('thread-reject');
+    expect(logged.map((row) => row.slice(0, 4))).toEqual([
+      ['execution_agent', 'approval', injectedUrl, 'rejected'],
+    ]);
   });
 
   it('decides once: a second resume of the same pause is refused and sends nothing', async () => {
