@@ -58,7 +58,12 @@ export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   try {
     const runtime = createAgentRuntime(
-      { AGENT_RUNTIME: 'offline', OFFLINE_TODAY: AS_OF },
+      {
+        AGENT_RUNTIME: 'offline',
+        OFFLINE_TODAY: AS_OF,
+        // The bench times the whole run, the notification included.
+        AGENT_ACTIONS_WITHOUT_APPROVAL: 'webhook_executor,firebolt_writer',
+      },
       { tools: stack.tools, logger: silentLogger },
     );
     for (const [label, question] of QUESTIONS) {

@@ -6,3 +6,5 @@ export * from './runtime/agent-runtime';
 export * from './scaffold-agent';
 export * from './schema';
 export * from './tools';
+export * from './tools/approval-policy';
+export * from './tools/describe-action';

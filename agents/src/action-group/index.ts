@@ -27,5 +27,6 @@ export {
   type ToolInvocation,
   type ToolResult,
 } from './action-group-tool';
+export { APPROVAL_ATTRIBUTES } from './approval-attributes';
 export { ToolInputError } from './tool-errors';
 export { toolParam } from './tool-parameters';

@@ -150,7 +150,6 @@ export function execution(context: OfflineContext): OfflineStep {
           input: {
             table: 'agent_action_log',
             values: JSON.stringify({
-              agent_name: 'execution_agent',
               action_type: 'notification',
               target: request.recipient,
               details: `${request.severity} notification ${delivered ? 'sent' : 'failed'}: ${headline}`,

@@ -26,6 +26,26 @@ export interface AskInput {
   sessionAttributes?: Record<string, string>;
   /** Cancels the run (deadline or shutdown). */
   signal?: AbortSignal;
+  /**
+   * A person's decision on the action a `returnControl` event asked about: the run resumes from
+   * where it paused (`question` is then ignored, as InvokeAgent ignores `inputText`).
+   */
+  confirmation?: ConfirmationDecision;
+}
+
+/** The answer to a `returnControl` confirmation, as InvokeAgent's `returnControlInvocationResults` carry it. */
+export interface ConfirmationDecision {
+  /** The `invocationId` of the returnControl event. */
+  invocationId: string;
+  /** The function it named (`functionInvocationInput`). */
+  actionGroup: string;
+  function: string;
+  /** The agent it came from (a collaborator's id when a collaborator asked). */
+  agentId?: string;
+  confirmationState: 'CONFIRM' | 'DENY';
+  /** Who decided and when (ISO 8601), for the action log and the conversation record. */
+  decidedBy: string;
+  decidedAt: string;
 }
 
 export interface AgentRuntime {

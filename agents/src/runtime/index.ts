@@ -12,6 +12,11 @@ export {
   runtimeAgents,
   writeBundledAgentDefinitions,
 } from './agent-definitions';
+export {
+  APPROVAL_ATTRIBUTES,
+  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  DENIED_RESULT,
+} from './approval-gate';
 export { BedrockAgentsRuntime, toAgentRuntimeError, toBedrockSessionId } from './bedrock-agents';
 export {
   AGENT_RUNTIME_KINDS,
@@ -33,6 +38,13 @@ export {
   type OrchestratorOptions,
   type RuntimeLimits,
 } from './orchestrator';
+export {
+  DynamoPausedRunStore,
+  InMemoryPausedRunStore,
+  type PausedRun,
+  type PausedRunStore,
+  type PendingAction,
+} from './paused-run-store';
 export { createPortableRuntime, type PortableRuntimeDeps } from './portable-runtime';
 export { ConverseProvider } from './providers/converse';
 export { OpenAIProvider } from './providers/openai';

@@ -30,8 +30,23 @@ import {
 import type { KnowledgeBase } from '../knowledge-base/knowledge-base';
 import type { AgentDefinition, AgentSet, CollaboratorDefinition } from '../loader';
 import type { ToolFunction, ToolName } from '../tools';
-import type { AgentRuntime, AgentStreamEvent, AskInput } from './agent-runtime';
+import { ALL_ACTIONS_NEED_APPROVAL, type ApprovalPolicy } from '../tools/approval-policy';
+import type {
+  AgentRuntime,
+  AgentStreamEvent,
+  AskInput,
+  ConfirmationDecision,
+} from './agent-runtime';
 import { AnswerStream, rationaleOf, withoutThinking } from './answer-stream';
+import {
+  APPROVAL_ATTRIBUTES,
+  ApprovalRequired,
+  DEFAULT_APPROVAL_TIMEOUT_SECONDS,
+  DENIED_RESULT,
+  decisionNote,
+  recordDecision,
+  returnControlEvent,
+} from './approval-gate';
 import { toBedrockSessionId } from './bedrock-agents';
 import {
   type ModelMessage,
@@ -45,6 +60,7 @@ import {
   toolUsesOf,
   totalTokensOf,
 } from './model-provider';
+import { InMemoryPausedRunStore, type PausedFrame, type PausedRunStore } from './paused-run-store';
 import { ROUTING_MAX_TOKENS, routingDecision, routingRequest } from './routing-classifier';
 import type { ConversationTurn, SessionStore } from './session-store';
 import type { ToolInvoker } from './tool-invoker';
@@ -107,6 +123,12 @@ export interface OrchestratorOptions {
   clock?: () => number;
   newId?: () => string;
   logger?: Logger;
+  /** Which actions wait for a person's approval (default: every action). */
+  approvals?: ApprovalPolicy;
+  /** Where paused runs wait for the decision (default: in memory, this process only). */
+  pausedRuns?: PausedRunStore;
+  /** How long a paused run can be resumed (default a day). */
+  approvalTimeoutSeconds?: number;
 }
 
 export const COLLABORATOR_TOOL_PREFIX = 'AgentCommunication__';
@@ -185,6 +207,8 @@ interface RunContext {
   question: string;
   sessionAttributes: Record<string, string>;
   promptSessionAttributes: Record<string, string>;
+  /** When resuming a paused run: the decision, and the frames below the entry agent's. */
+  resume?: { decision: ConfirmationDecision; toolUseId: string; frames: PausedFrame[] };
 }
 
 interface AgentRun {
@@ -197,6 +221,8 @@ interface AgentRun {
   answer?: AnswerStream;
   /** The run's request id, when its caller already chose it (router fallback). */
   requestId?: string;
+  /** Continue this paused run instead of starting afresh. */
+  resume?: PausedFrame;
 }
 
 export interface AgentRunResult {
@@ -227,8 +253,12 @@ export class Orchestrator implements AgentRuntime {
   private readonly newId: () => string;
   private readonly identities = new Map<string, AgentIdentity>();
   private readonly models: ModelSelection;
+  private readonly approvals: ApprovalPolicy;
+  private readonly pausedRuns: PausedRunStore;
 
   constructor(private readonly options: OrchestratorOptions) {
+    this.approvals = options.approvals ?? ALL_ACTIONS_NEED_APPROVAL;
+    this.pausedRuns = options.pausedRuns ?? new InMemoryPausedRunStore(options.clock);
     this.name = options.name ?? options.provider.name;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.clock = options.clock ?? Date.now;
@@ -263,13 +293,13 @@ export class Orchestrator implements AgentRuntime {
   }
 
   private async *answer(input: AskInput): AsyncGenerator<AgentStreamEvent> {
+    if (input.confirmation) return yield* this.resume(input, input.confirmation);
     const question = input.question?.trim() ?? '';
     if (question === '') {
       throw new AgentRuntimeError('The question is empty', 'INVALID_INPUT', false);
     }
     const sessionId = toBedrockSessionId(input.sessionId, this.newId);
     const entry = this.options.agents.entry;
-    const identity = this.identity(entry.key);
     const budget = new QuestionBudget(this.limits, this.clock, input.signal);
     try {
       const conversation = await this.options.sessions.load(sessionId, entry.key);
@@ -280,23 +310,127 @@ export class Orchestrator implements AgentRuntime {
         sessionAttributes: { ...input.sessionAttributes },
         promptSessionAttributes: {},
       };
-      const answer = new AnswerStream();
-      const run: AgentRun = {
-        agent: entry,
+      yield* this.runEntry(context, sessionId);
+    } finally {
+      budget.dispose();
+    }
+  }
+
+  /** The entry agent's run (fresh or resumed): ends with the answer, or paused for approval. */
+  private async *runEntry(
+    context: RunContext,
+    sessionId: string,
+    resume?: PausedFrame,
+  ): AsyncGenerator<AgentStreamEvent> {
+    const entry = this.options.agents.entry;
+    const answer = new AnswerStream();
+    let result: AgentRunResult;
+    try {
+      if (resume && resume.agentKey !== entry.key) {
+        // Paused inside the collaborator a router chose: its answer is the final answer.
+        const child = this.options.agents.get(resume.agentKey);
+        result = yield* this.runAgent(context, this.resumedRun(child, resume, answer));
+        if (!result.bound)
+          await this.remember(resume.sessionId, child, resume.message, result.text);
+      } else {
+        const identity = this.identity(entry.key);
+        const run: AgentRun = {
+          agent: entry,
+          identity,
+          scope: { identity, sessionId, callerChain: [identity.agentAliasArn] },
+          message: context.question,
+          history: context.conversation,
+          answer,
+          resume,
+        };
+        result =
+          entry.collaboration === 'SUPERVISOR_ROUTER' && !resume
+            ? yield* this.routeThenRun(context, run)
+            : yield* this.runAgent(context, run);
+      }
+    } catch (error) {
+      if (!(error instanceof ApprovalRequired)) throw error;
+      yield await this.pause(context, sessionId, error);
+      return;
+    }
+    // Saved before the rest of the answer goes out, so a reader that stops there loses no turn.
+    await this.remember(sessionId, entry, context.question, result.text);
+    const rest = answer.rest(result.text);
+    if (rest) yield chunkEvent(rest);
+  }
+
+  /** A paused collaborator run, continued where it stopped. */
+  private resumedRun(agent: AgentDefinition, frame: PausedFrame, answer: AnswerStream): AgentRun {
+    const identity = this.identity(agent.key);
+    return {
+      agent,
+      identity,
+      scope: {
         identity,
-        scope: { identity, sessionId, callerChain: [identity.agentAliasArn] },
-        message: question,
-        history: conversation,
-        answer,
+        sessionId: frame.sessionId,
+        callerChain: frame.callerChain,
+        collaboratorName: frame.collaboratorName,
+      },
+      message: frame.message,
+      history: [],
+      answer,
+      resume: frame,
+    };
+  }
+
+  /** Saves the paused run and returns the returnControl event that asks for the decision. */
+  private async pause(
+    context: RunContext,
+    sessionId: string,
+    paused: ApprovalRequired,
+  ): Promise<AgentStreamEvent> {
+    const now = this.clock();
+    const ttl = this.options.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS;
+    const run = {
+      invocationId: this.newId(),
+      sessionId,
+      question: context.question,
+      sessionAttributes: context.sessionAttributes,
+      promptSessionAttributes: context.promptSessionAttributes,
+      frames: paused.frames,
+      pending: paused.pending,
+      pausedAt: new Date(now).toISOString(),
+      expiresAt: now + ttl * 1000,
+    };
+    await this.pausedRuns.save(run);
+    return returnControlEvent(run);
+  }
+
+  /** Continues a paused run with the person's decision; a run is resumed at most once. */
+  private async *resume(
+    input: AskInput,
+    decision: ConfirmationDecision,
+  ): AsyncGenerator<AgentStreamEvent> {
+    const sessionId = toBedrockSessionId(input.sessionId, this.newId);
+    const run = await this.pausedRuns.take(sessionId, decision.invocationId);
+    if (
+      !run ||
+      run.pending.actionGroup !== decision.actionGroup ||
+      run.pending.function !== decision.function
+    ) {
+      throw new AgentRuntimeError(
+        'No action is waiting for this decision: it was already decided, it expired, or it names another action',
+        'APPROVAL_NOT_PENDING',
+        false,
+      );
+    }
+    const [entryFrame, ...frames] = run.frames;
+    const budget = new QuestionBudget(this.limits, this.clock, input.signal);
+    try {
+      const context: RunContext = {
+        budget,
+        conversation: await this.options.sessions.load(sessionId, this.options.agents.entry.key),
+        question: run.question,
+        sessionAttributes: { ...run.sessionAttributes },
+        promptSessionAttributes: { ...run.promptSessionAttributes },
+        resume: { decision, toolUseId: run.pending.toolUseId, frames },
       };
-      const result =
-        entry.collaboration === 'SUPERVISOR_ROUTER'
-          ? yield* this.routeThenRun(context, run)
-          : yield* this.runAgent(context, run);
-      // Saved before the rest of the answer goes out, so a reader that stops there loses no turn.
-      await this.remember(sessionId, entry, question, result.text);
-      const rest = answer.rest(result.text);
-      if (rest) yield chunkEvent(rest);
+      yield* this.runEntry(context, sessionId, entryFrame);
     } finally {
       budget.dispose();
     }
@@ -422,21 +556,29 @@ export class Orchestrator implements AgentRuntime {
     context: RunContext,
     run: AgentRun,
   ): AsyncGenerator<AgentStreamEvent, AgentRunResult> {
-    const { agent, answer: stream } = run;
+    const { agent, resume, answer: stream } = run;
     const { budget } = context;
-    const requestId = run.requestId ?? this.newId();
+    const requestId = resume?.requestId ?? run.requestId ?? this.newId();
     const writer = new TraceWriter(run.scope, this.clock);
     const started = this.clock();
     const { tools, targets } = this.toolsFor(agent);
     const system = this.systemPrompt(agent);
-    const messages: ModelMessage[] = [
+    const messages: ModelMessage[] = resume?.messages ?? [
       ...historyMessages(run.history.slice(-this.limits.maxHistoryTurns)),
       { role: 'user', content: [{ type: 'text', text: run.message }] },
     ];
-    const notes: RunNotes = { findings: [], steps: [] };
+    const notes: RunNotes = resume?.notes ?? { findings: [], steps: [] };
     const modelId = this.models.modelId(agent);
+    const tooling = { context, run, writer, targets, notes, requestId, messages };
+    if (resume) {
+      // Finish the tool round that paused, then go on with the next model step.
+      messages.push({
+        role: 'user',
+        content: yield* this.runTools(tooling, resume.step, resume.uses, resume.results),
+      });
+    }
 
-    for (let step = 0; ; step++) {
+    for (let step = resume ? resume.step + 1 : 0; ; step++) {
       const traceId = `${requestId}-${step}`;
       if (budget.cancelledByCaller) throw cancelled();
       stream?.beginTurn();
@@ -516,12 +658,54 @@ export class Orchestrator implements AgentRuntime {
         yield writer.rationale(traceId, rationale);
       }
       messages.push({ role: 'assistant', content: response.content });
-      const results: ToolResultBlock[] = [];
-      for (const use of uses) {
-        results.push(yield* this.runTool(context, run, writer, traceId, use, targets, notes));
-      }
-      messages.push({ role: 'user', content: results });
+      messages.push({ role: 'user', content: yield* this.runTools(tooling, step, uses, []) });
     }
+  }
+
+  /**
+   * Runs one model step's tool uses after those already `done`. A use that waits for approval
+   * unwinds with ApprovalRequired, to which this agent adds its frame.
+   */
+  private async *runTools(
+    tooling: {
+      context: RunContext;
+      run: AgentRun;
+      writer: TraceWriter;
+      targets: ReadonlyMap<string, ToolTarget>;
+      notes: RunNotes;
+      requestId: string;
+      messages: ModelMessage[];
+    },
+    step: number,
+    uses: ToolUseBlock[],
+    done: ToolResultBlock[],
+  ): AsyncGenerator<AgentStreamEvent, ToolResultBlock[]> {
+    const { context, run, writer, targets, notes, requestId, messages } = tooling;
+    const traceId = `${requestId}-${step}`;
+    const results = [...done];
+    for (const use of uses.slice(done.length)) {
+      try {
+        results.push(yield* this.runTool(context, run, writer, traceId, use, targets, notes));
+      } catch (error) {
+        if (error instanceof ApprovalRequired) {
+          error.frames.unshift({
+            agentKey: run.agent.key,
+            sessionId: run.scope.sessionId,
+            callerChain: run.scope.callerChain,
+            collaboratorName: run.scope.collaboratorName,
+            requestId,
+            step,
+            message: run.message,
+            messages: structuredClone(messages),
+            uses,
+            results: [...results],
+            notes: structuredClone(notes),
+          });
+        }
+        throw error;
+      }
+    }
+    return results;
   }
 
   private async *runTool(
@@ -573,6 +757,7 @@ export class Orchestrator implements AgentRuntime {
         },
         message: content,
         history,
+        resume: resumedFrame(context, child.key, sessionId),
       });
       yield writer.collaboratorOutput(
         traceId,
@@ -626,6 +811,12 @@ export class Orchestrator implements AgentRuntime {
       sessionAttributes: context.sessionAttributes,
       promptSessionAttributes: context.promptSessionAttributes,
     });
+    const decision = this.approvalGate(context, run, target, use, event.parameters);
+    // The decision goes to this call only, never into the session's attributes.
+    if (decision) {
+      event.sessionAttributes = { ...event.sessionAttributes, ...decisionAttributes(decision) };
+      await recordDecision(this.options.tools, event, decision, this.options.logger);
+    }
     yield writer.actionGroupInput(traceId, {
       actionGroupName: event.actionGroup,
       function: event.function,
@@ -634,6 +825,16 @@ export class Orchestrator implements AgentRuntime {
     const started = this.clock();
     let body: string;
     let failed: boolean;
+    if (decision?.confirmationState === 'DENY') {
+      yield writer.actionGroupOutput(
+        traceId,
+        `${decisionNote(decision)} Not run.`,
+        { startMs: started, endMs: this.clock() },
+        this.newId(),
+      );
+      notes.steps.push(`${event.actionGroup}.${event.function} (rejected)`);
+      return result(DENIED_RESULT, 'error');
+    }
     try {
       const response = await this.options.tools.invoke(event, context.budget.signal);
       const read = readActionGroupResponse(response);
@@ -655,12 +856,41 @@ export class Orchestrator implements AgentRuntime {
     }
     yield writer.actionGroupOutput(
       traceId,
-      body,
+      decision ? `${decisionNote(decision)}\n${body}` : body,
       { startMs: started, endMs: this.clock() },
       this.newId(),
     );
     notes.steps.push(`${event.actionGroup}.${event.function}${failed ? ' (failed)' : ''}`);
     return result(body, failed ? 'error' : 'success');
+  }
+
+  /**
+   * Lets an action run only with a person's decision: returns the decision when this use is the
+   * one a resume answers, throws ApprovalRequired when the action still needs one, and returns
+   * undefined for calls that need none.
+   */
+  private approvalGate(
+    context: RunContext,
+    run: AgentRun,
+    target: Extract<ToolTarget, { kind: 'action-group' }>,
+    use: ToolUseBlock,
+    parameters: { name: string; type: string; value: string }[],
+  ): ConfirmationDecision | undefined {
+    if (!this.approvals.requiresApproval(target.tool, target.fn.name)) return undefined;
+    const resume = context.resume;
+    if (resume && resume.toolUseId === use.toolUseId) {
+      context.resume = undefined; // one decision answers one call
+      return resume.decision;
+    }
+    throw new ApprovalRequired({
+      toolUseId: use.toolUseId,
+      agentKey: run.agent.key,
+      agentId: run.identity.agentId,
+      collaboratorName: run.scope.collaboratorName,
+      actionGroup: target.tool,
+      function: target.fn.name,
+      parameters: parameters.map((p) => ({ name: p.name, type: p.type, value: p.value })),
+    });
   }
 
   /** The tools an agent is offered, and what each name runs. */
@@ -748,6 +978,26 @@ export class Orchestrator implements AgentRuntime {
     return parts.join('\n\n');
   }
 }
+
+/** The paused frame of this collaborator run, when a resume is on its way down to it. */
+function resumedFrame(
+  context: RunContext,
+  agentKey: string,
+  sessionId: string,
+): PausedFrame | undefined {
+  const next = context.resume?.frames[0];
+  if (!next || next.agentKey !== agentKey || next.sessionId !== sessionId) return undefined;
+  context.resume!.frames.shift();
+  return next;
+}
+
+/** Who decided, what and when, for the tools (the action log takes it from here, not the model). */
+const decisionAttributes = (decision: ConfirmationDecision): Record<string, string> => ({
+  [APPROVAL_ATTRIBUTES.decision]:
+    decision.confirmationState === 'CONFIRM' ? 'approved' : 'rejected',
+  [APPROVAL_ATTRIBUTES.decidedBy]: decision.decidedBy,
+  [APPROVAL_ATTRIBUTES.decidedAt]: decision.decidedAt,
+});
 
 /** `revops-<stage>-<agent-key-with-dashes>`, the name the agents stack gives Bedrock agents. */
 function agentName(stage: string | undefined, key: string): string {

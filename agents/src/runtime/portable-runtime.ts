@@ -26,7 +26,9 @@ import {
 import type { AgentSet } from '../loader';
 import { loadEntityNames } from '../offline/entity-names';
 import { OFFLINE_MODEL_ID, OFFLINE_PROVIDER, OfflineProvider } from '../offline/offline-provider';
+import { approvalPolicy, parseActionsWithoutApproval } from '../tools/approval-policy';
 import { runtimeAgents } from './agent-definitions';
+import { DEFAULT_APPROVAL_TIMEOUT_SECONDS } from './approval-gate';
 import type { ModelProvider } from './model-provider';
 import {
   DEFAULT_LIMITS,
@@ -34,6 +36,11 @@ import {
   Orchestrator,
   type RuntimeLimits,
 } from './orchestrator';
+import {
+  DynamoPausedRunStore,
+  InMemoryPausedRunStore,
+  type PausedRunStore,
+} from './paused-run-store';
 import { CONVERSE_PROVIDER, ConverseProvider } from './providers/converse';
 import { OPENAI_PROVIDER, OpenAIProvider } from './providers/openai';
 import { DynamoSessionStore, InMemorySessionStore, type SessionStore } from './session-store';
@@ -60,6 +67,8 @@ export interface PortableRuntimeDeps {
   tools?: ToolInvoker | Readonly<Record<string, InProcessTool | undefined>>;
   knowledgeBase?: KnowledgeBase;
   sessions?: SessionStore;
+  /** Where runs wait for approval when `AGENT_SESSION_TABLE` is not set (default: in memory). */
+  pausedRuns?: PausedRunStore;
   agents?: AgentSet;
   fetch?: typeof fetch;
   clock?: () => number;
@@ -119,6 +128,10 @@ export const portableEnvSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /** Actions that run without a person's approval (`approval-policy.ts`); default none. */
+  AGENT_ACTIONS_WITHOUT_APPROVAL: z.string().optional(),
+  /** How long a run waiting for approval can be resumed. */
+  APPROVAL_TIMEOUT_SECONDS: int(60, 7 * 86_400, DEFAULT_APPROVAL_TIMEOUT_SECONDS),
 });
 
 export const converseEnvSchema = z.object({
@@ -210,6 +223,9 @@ export function createPortableRuntime(
     tools,
     knowledgeBase: knowledgeBase(config, deps, region),
     sessions: sessionStore(config, deps, region),
+    approvals: approvalPolicy(parseActionsWithoutApproval(config.AGENT_ACTIONS_WITHOUT_APPROVAL)),
+    pausedRuns: pausedRunStore(config, deps, region),
+    approvalTimeoutSeconds: config.APPROVAL_TIMEOUT_SECONDS,
     limits,
     models,
     arn: arnContext(config),
@@ -267,6 +283,21 @@ function sessionStore(
     });
   }
   return deps.sessions ?? new InMemorySessionStore({ clock: deps.clock });
+}
+
+function pausedRunStore(
+  config: PortableConfig,
+  deps: PortableRuntimeDeps,
+  region: string | undefined,
+): PausedRunStore {
+  if (config.AGENT_SESSION_TABLE) {
+    return new DynamoPausedRunStore({
+      client: deps.dynamodb ?? new DynamoDBClient({ region }),
+      tableName: config.AGENT_SESSION_TABLE,
+      clock: deps.clock,
+    });
+  }
+  return deps.pausedRuns ?? new InMemoryPausedRunStore(deps.clock);
 }
 
 /** Alias ARNs in traces use the account and region of the tool Lambdas when known. */

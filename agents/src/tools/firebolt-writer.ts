@@ -13,6 +13,7 @@ export const fireboltWriter: ToolDefinition = {
   functions: [
     {
       name: 'write_record',
+      action: true,
       description:
         'Insert one row into an allowlisted table (lead_scores, deal_notes, agent_action_log). Values is a JSON object of column to value.',
       parameters: {
@@ -30,14 +31,11 @@ export const fireboltWriter: ToolDefinition = {
     },
     {
       name: 'update_record',
+      action: true,
       description:
-        'Update one row of an allowlisted table, identified by its primary key. Values is a JSON object of the columns to change.',
+        'Update one row of lead_scores or deal_notes, identified by its primary key. Values is a JSON object of the columns to change. agent_action_log is insert-only.',
       parameters: {
-        table: parameter(
-          'string',
-          'Target table: lead_scores, deal_notes or agent_action_log.',
-          true,
-        ),
+        table: parameter('string', 'Target table: lead_scores or deal_notes.', true),
         id: parameter('string', 'Primary key of the row to update.', true),
         values: parameter(
           'string',

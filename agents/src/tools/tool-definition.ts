@@ -16,6 +16,11 @@ export interface ToolFunction {
   name: string;
   description: string;
   parameters: Record<string, ToolParameter>;
+  /**
+   * Changes something outside RevBot (sends, posts, writes): it runs only after a person approves
+   * it, unless the deployment's approval policy exempts it (`approval-policy.ts`).
+   */
+  action?: true;
 }
 
 export interface ToolDefinition {

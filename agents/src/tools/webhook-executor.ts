@@ -13,6 +13,7 @@ export const webhookExecutor: ToolDefinition = {
   functions: [
     {
       name: 'send_notification',
+      action: true,
       description:
         'Send a notification message to the configured notification webhook (e.g. a team channel).',
       parameters: {
@@ -23,6 +24,7 @@ export const webhookExecutor: ToolDefinition = {
     },
     {
       name: 'trigger_webhook',
+      action: true,
       description: 'POST a JSON payload to an allowlisted webhook URL.',
       parameters: {
         url: parameter('string', 'Destination URL; must match the allowlist.', true),

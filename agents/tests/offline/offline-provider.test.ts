@@ -48,7 +48,12 @@ beforeAll(async () => {
     },
   });
   runtime = createAgentRuntime(
-    { AGENT_RUNTIME: 'offline', OFFLINE_TODAY: AS_OF },
+    {
+      AGENT_RUNTIME: 'offline',
+      OFFLINE_TODAY: AS_OF,
+      // This suite follows the offline model's answers; approvals have their own tests.
+      AGENT_ACTIONS_WITHOUT_APPROVAL: 'webhook_executor,firebolt_writer',
+    },
     { tools: stack.tools, logger: silentLogger },
   );
 });

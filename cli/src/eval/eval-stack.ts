@@ -46,6 +46,9 @@ export async function startEvalStack(options: {
       ...options.env,
       AGENT_RUNTIME: options.runtime,
       REVBOT_STAGE: 'local',
+      // The eval judges which actions the agents take; a person's approval is not part of it.
+      AGENT_ACTIONS_WITHOUT_APPROVAL:
+        options.env?.AGENT_ACTIONS_WITHOUT_APPROVAL ?? 'webhook_executor,firebolt_writer',
       // The offline model counts "this quarter" from the day the data is as of.
       OFFLINE_TODAY: options.env?.OFFLINE_TODAY ?? asOf,
     },

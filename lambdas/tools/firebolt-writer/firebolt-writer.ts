@@ -5,6 +5,11 @@
  * statement is parameterized. Writes to lead scores and deal notes are also recorded in the
  * agent action log.
  *
+ * The agent action log is insert-only for agents, and who acted (`agent_name`, `session_id`) and
+ * when are set here from the event, never from the model's values. `record_decision`, which no
+ * agent is offered, logs a person's approval or rejection of an action; the runtime calls it with
+ * the decision in the session attributes.
+ *
  * The schema the model sees is `agents/src/tools/firebolt-writer.ts`; its Lambda entry
  * point is `handler.ts` beside this file and its tests are in `lambdas/tests/tools/firebolt-writer/`.
  */
@@ -12,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   type ActionGroupTool,
+  APPROVAL_ATTRIBUTES,
   createActionGroupTool,
   defineToolFunction,
   ToolInputError,
@@ -40,8 +46,31 @@ export const updateRecordParameters = z.object({
   values: toolParam.jsonObject(),
 });
 
+export const recordDecisionParameters = z.object({
+  action: toolParam.text({ maxLength: 200 }),
+  decision: toolParam.oneOf(['approved', 'rejected'] as const),
+  target: toolParam.text({ maxLength: 500 }).optional(),
+  details: toolParam.text({ maxLength: 3_000 }).optional(),
+});
+
+/** Columns of a table the tool sets from the event; a model that sends them is told so. */
+const SET_BY_TOOL: Partial<Record<WritableTable['name'], string[]>> = {
+  agent_action_log: ['session_id', 'agent_name'],
+};
+
+/**
+ * The agent's key (`execution_agent`) from its deployed name (`revops-<stage>-execution-agent`),
+ * as the action log names agents; other names are kept as they are.
+ */
+export function agentKeyOf(name: string, stage: string): string {
+  const prefix = `revops-${stage}-`;
+  return name.startsWith(prefix) ? name.slice(prefix.length).replaceAll('-', '_') : name;
+}
+
 export interface FireboltWriterToolDeps {
   warehouse: Warehouse | (() => Promise<Warehouse>);
+  /** Deployment stage, to read agent keys out of agent names (default `local`). */
+  stage?: string;
   clock?: () => Date;
   newId?: () => string;
   logger?: Logger;
@@ -55,6 +84,8 @@ export function createFireboltWriterTool(deps: FireboltWriterToolDeps): ActionGr
   const clock = deps.clock ?? (() => new Date());
   const newId = deps.newId ?? randomUUID;
   const timestamp = () => clock().toISOString().slice(0, 19).replace('T', ' ');
+  const actor = (invocation: ToolInvocation) =>
+    agentKeyOf(invocation.agent.name, deps.stage ?? 'local');
 
   async function insert(
     table: WritableTable,
@@ -96,7 +127,7 @@ export function createFireboltWriterTool(deps: FireboltWriterToolDeps): ActionGr
     const row: SqlValue[] = [
       `aa-${newId()}`,
       invocation.sessionId,
-      invocation.agent.name,
+      actor(invocation),
       'record_write',
       `${table.name}:${key}`,
       `${action} via firebolt_writer`,
@@ -127,7 +158,7 @@ export function createFireboltWriterTool(deps: FireboltWriterToolDeps): ActionGr
     return result.rowCount > 0;
   }
 
-  return createActionGroupTool({
+  const catalogue = createActionGroupTool({
     name: 'firebolt_writer',
     logger: deps.logger,
     functions: [
@@ -136,7 +167,10 @@ export function createFireboltWriterTool(deps: FireboltWriterToolDeps): ActionGr
         parameters: writeRecordParameters,
         async run({ table: tableName, values }, invocation) {
           const table = WRITABLE_TABLES[tableName];
-          const row = validateInsert(table, withDefaults(table, values, invocation));
+          const row: Record<string, SqlValue> = {
+            ...validateInsert(table, withDefaults(table, values, invocation)),
+            ...setByTool(table, invocation),
+          };
           for (const fk of table.foreignKeys) {
             const value = String(row[fk.column]);
             if (!(await exists(fk.table, fk.key, value))) {
@@ -153,6 +187,11 @@ export function createFireboltWriterTool(deps: FireboltWriterToolDeps): ActionGr
         parameters: updateRecordParameters,
         async run({ table: tableName, id, values }, invocation) {
           const table = WRITABLE_TABLES[tableName];
+          if (table.name === 'agent_action_log') {
+            throw new ToolInputError(
+              'agent_action_log is insert-only: its rows cannot be changed. Log a new action with write_record instead.',
+            );
+          }
           if (!RECORD_ID.test(id))
             throw new ToolInputError(
               `id must be a ${table.key} (letters, digits and dashes), got ${JSON.stringify(id)}.`,
@@ -179,6 +218,51 @@ export function createFireboltWriterTool(deps: FireboltWriterToolDeps): ActionGr
       }),
     ],
   });
+  // Called by the runtime after a person's decision; no agent is offered it.
+  const decisions = createActionGroupTool({
+    name: 'firebolt_writer',
+    logger: deps.logger,
+    functions: [
+      defineToolFunction({
+        name: 'record_decision',
+        parameters: recordDecisionParameters,
+        async run({ action, decision, target, details }, invocation) {
+          const attributes = invocation.sessionAttributes;
+          const decidedBy = attributes[APPROVAL_ATTRIBUTES.decidedBy];
+          const decidedAt = attributes[APPROVAL_ATTRIBUTES.decidedAt];
+          if (!decidedBy || !decidedAt || attributes[APPROVAL_ATTRIBUTES.decision] !== decision) {
+            throw new ToolInputError('No decision of a person is attached to this session.');
+          }
+          const table = WRITABLE_TABLES.agent_action_log;
+          const text = `${action} ${decision} by ${decidedBy} at ${decidedAt}${details ? `: ${details}` : ''}`;
+          return insert(
+            table,
+            {
+              action_type: 'approval',
+              ...(target ? { target } : {}),
+              details: text.slice(0, 4_000),
+              status: decision,
+              ...setByTool(table, invocation),
+            },
+            invocation,
+          );
+        },
+      }),
+    ],
+  });
+  return {
+    name: catalogue.name,
+    functions: catalogue.functions,
+    handle: (event) =>
+      (event as { function?: unknown } | null)?.function === 'record_decision'
+        ? decisions.handle(event)
+        : catalogue.handle(event),
+  };
+
+  function setByTool(table: WritableTable, invocation: ToolInvocation): Record<string, SqlValue> {
+    if (table.name !== 'agent_action_log') return {};
+    return { session_id: invocation.sessionId, agent_name: actor(invocation) };
+  }
 }
 
 /** Fills what the model may leave out: who acted, the session, a grade derived from the score. */
@@ -196,8 +280,6 @@ function withDefaults(
     out.author ??= invocation.agent.name;
     out.note_type ??= 'General';
   } else {
-    out.session_id ??= invocation.sessionId;
-    out.agent_name ??= invocation.agent.name;
     out.status ??= 'succeeded';
   }
   return out;
@@ -208,7 +290,12 @@ function validateInsert(
   values: Record<string, unknown>,
 ): Record<string, SqlValue> {
   const problems: string[] = [];
-  const generated = [table.key, table.createdColumn, 'updated_at'];
+  const generated = [
+    table.key,
+    table.createdColumn,
+    'updated_at',
+    ...(SET_BY_TOOL[table.name] ?? []),
+  ];
   const row: Record<string, SqlValue> = {};
   for (const [name, value] of Object.entries(values)) {
     const column = table.columns.find((c) => c.name === name && c.insert);

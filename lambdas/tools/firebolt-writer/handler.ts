@@ -13,6 +13,7 @@ import { createFireboltWriterTool } from './firebolt-writer';
 const env = parseEnv(fireboltEnvSchema);
 const warehouse = fireboltWarehouseFromEnv(env, secretsManagerReader());
 
-const tool = createFireboltWriterTool({ warehouse, logger });
+// REVBOT_STAGE is set on every RevBot function: agent names carry it (`revops-<stage>-…`).
+const tool = createFireboltWriterTool({ warehouse, stage: process.env.REVBOT_STAGE, logger });
 
 export const handler = (event: unknown) => tool.handle(event);

@@ -131,20 +131,23 @@ export const WRITABLE_TABLES: Record<WritableTableName, WritableTable> = {
         'action_type',
         'TEXT',
         z.enum(
-          ['notification', 'webhook', 'record_write', 'other'],
-          'must be notification, webhook, record_write or other',
+          ['notification', 'webhook', 'record_write', 'approval', 'other'],
+          'must be notification, webhook, record_write, approval or other',
         ),
         {
           required: true,
         },
       ),
       column('target', 'TEXT', text(500)),
-      column('details', 'TEXT', text(4_000), { update: true }),
+      // Insert-only: an audit row is never changed by an agent.
+      column('details', 'TEXT', text(4_000)),
       column(
         'status',
         'TEXT',
-        z.enum(['pending', 'succeeded', 'failed'], 'must be pending, succeeded or failed'),
-        { update: true },
+        z.enum(
+          ['pending', 'succeeded', 'failed', 'approved', 'rejected'],
+          'must be pending, succeeded, failed, approved or rejected',
+        ),
       ),
     ],
     foreignKeys: [],

@@ -8,6 +8,7 @@ import { Orchestrator } from '../../../src/runtime/orchestrator';
 import { OpenAIProvider } from '../../../src/runtime/providers/openai';
 import { InMemorySessionStore } from '../../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../../src/runtime/tool-invoker';
+import { approvalPolicy } from '../../../src/tools/approval-policy';
 import { collectEvents } from '../../support/collect-events';
 import { toolResult, toolRoundRequest, toolUse } from '../../support/model-request';
 
@@ -262,6 +263,8 @@ describe('the OpenAI-compatible provider', () => {
       tools: new InProcessToolInvoker({ webhook_executor: writer }),
       sessions: new InMemorySessionStore(),
       models: { modelId: () => 'qwen3-32b', foundationModel: () => 'qwen3-32b' },
+      // This test is about the provider; approvals are tested in approval-gate.test.ts.
+      approvals: approvalPolicy(['webhook_executor.send_notification']),
     });
     const events = await collectEvents(
       runtime.ask({ question: 'Tell Sarah the IXIS review is ready', sessionId: 'oa-1' }),

@@ -171,6 +171,104 @@ describe('firebolt_writer write_record', () => {
   });
 });
 
+describe('the agent action log', () => {
+  const event = (
+    fn: string,
+    parameters: Record<string, string>,
+    sessionAttributes: Record<string, string> = {},
+    agentName = 'revops-local-execution-agent',
+  ) => ({
+    ...buildFunctionEvent({
+      tool: 'firebolt_writer',
+      function: 'write_record',
+      parameters,
+      agent: { ...agent, name: agentName },
+      sessionId: 'sess-audit',
+      sessionAttributes,
+    }),
+    function: fn,
+  });
+  const handle = (e: unknown) => tool.handle(e).then(readActionGroupResponse);
+
+  it('is insert-only: update_record is refused and the row stays as written', async () => {
+    const { body } = await handle(
+      event('write_record', {
+        table: 'agent_action_log',
+        values: '{"action_type":"webhook","target":"hooks.example.com","details":"sent"}',
+      }),
+    );
+    const { id } = JSON.parse(body);
+    const refused = await handle(
+      event('update_record', {
+        table: 'agent_action_log',
+        id,
+        values: '{"details":"nothing happened"}',
+      }),
+    );
+    expect(refused.responseState).toBe('REPROMPT');
+    expect(refused.body).toContain('agent_action_log is insert-only');
+    expect(
+      await rows(`SELECT details, agent_name FROM agent_action_log WHERE action_id = '${id}'`),
+    ).toEqual([['sent', 'execution_agent']]);
+  });
+
+  it.each([
+    ['agent_name', '{"action_type":"other","agent_name":"manager_agent"}'],
+    ['session_id', '{"action_type":"other","session_id":"slack-someone-else"}'],
+  ])('refuses %s from the model: who acted is set from the event', async (column, values) => {
+    const before = await rows('SELECT count(*) FROM agent_action_log');
+    const refused = await handle(event('write_record', { table: 'agent_action_log', values }));
+    expect(refused.responseState).toBe('REPROMPT');
+    expect(refused.body).toContain(`${column} is set by RevBot; leave it out`);
+    expect(await rows('SELECT count(*) FROM agent_action_log')).toEqual(before);
+  });
+
+  it('logs a decision with who and when from the session attributes', async () => {
+    const { body, responseState } = await handle(
+      event(
+        'record_decision',
+        {
+          action: 'webhook_executor.trigger_webhook',
+          decision: 'rejected',
+          target: 'https://hooks.example.com/x',
+        },
+        {
+          revbot_approval_decision: 'rejected',
+          revbot_approval_decided_by: 'U0APPROVER',
+          revbot_approval_decided_at: '2026-12-07T10:00:00.000Z',
+        },
+      ),
+    );
+    expect(responseState).toBeUndefined();
+    const { id } = JSON.parse(body);
+    expect(
+      await rows(
+        `SELECT session_id, agent_name, action_type, target, details, status FROM agent_action_log WHERE action_id = '${id}'`,
+      ),
+    ).toEqual([
+      [
+        'sess-audit',
+        'execution_agent',
+        'approval',
+        'https://hooks.example.com/x',
+        'webhook_executor.trigger_webhook rejected by U0APPROVER at 2026-12-07T10:00:00.000Z',
+        'rejected',
+      ],
+    ]);
+  });
+
+  it('refuses to log a decision no person made', async () => {
+    const refused = await handle(
+      event('record_decision', {
+        action: 'webhook_executor.trigger_webhook',
+        decision: 'approved',
+      }),
+    );
+    expect(refused.responseState).toBe('REPROMPT');
+    expect(refused.body).toBe('No decision of a person is attached to this session.');
+  });
+});
+
 describe('firebolt_writer update_record', () => {
   it('changes allowlisted columns, recomputes the grade and stamps updated_at', async () => {
     const { body, responseState } = await call('update_record', {
