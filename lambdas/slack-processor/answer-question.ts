@@ -27,8 +27,10 @@ import type { SlackQuestionMessage } from '../shared/slack/slack-queue-message';
 import { slackCall } from '../shared/slack/slack-web-client';
 import type { ProcessorMetrics } from './processor-metrics';
 import { ProgressUpdates } from './progress-updates';
+import { QueryResultCollector, shareQueryResults } from './query-result-files';
 import { slackSessionId } from './session-id';
 import { type AnswerTarget, answerMessages, postAnswer, replacePlaceholder } from './slack-answer';
+import { prepareThreadQuestion } from './thread-context';
 import { escapeSlackText } from './to-slack-mrkdwn';
 
 export interface AnswerDeps {
@@ -120,12 +122,15 @@ export async function answerQuestion(
     attempt: attempt.receiveCount,
   };
   if (attempt.receiveCount <= 1) deps.metrics.add('Questions', 'Count', 1, { channel: 'slack' });
+  // Mid-thread: the thread's earlier messages go with the question (and into the record).
+  const asked = await prepareThreadQuestion(deps.slack, question, logger);
+  const queryResults = new QueryResultCollector();
 
   const recorder = new ConversationRecorder(
     {
       conversationId: question.conversation_id,
       sessionId,
-      userQuery: question.question,
+      userQuery: asked,
       startedAt: question.received_at,
       channel: {
         kind: 'slack',
@@ -157,7 +162,7 @@ export async function answerQuestion(
     const decoder = new TextDecoder('utf-8');
     let answer = '';
     for await (const event of deps.runtime.ask({
-      question: question.question,
+      question: asked,
       sessionId,
       sessionAttributes: {
         channel: 'slack',
@@ -168,6 +173,7 @@ export async function answerQuestion(
       signal: attempt.signal,
     })) {
       recorder.add(event);
+      queryResults.add(event);
       if (event.chunk?.bytes) answer += decoder.decode(event.chunk.bytes, { stream: true });
       const hint = describeProgress(event, { agentNames: recorder.agentNames });
       if (hint) await progress.report(`:hourglass_flowing_sand: ${escapeSlackText(hint)}`);
@@ -178,6 +184,12 @@ export async function answerQuestion(
 
     const messages = answerMessages(answer, ref);
     await postAnswer(slack, target, messages);
+    await shareQueryResults(
+      slack,
+      { ...target, conversationId: question.conversation_id },
+      queryResults,
+      logger,
+    );
     outcome.status = 'answered';
     outcome.messages = messages.length;
     logger.info('Slack question answered', {
