@@ -77,7 +77,10 @@ export async function readThreadContext(
     cursor = result.response_metadata?.next_cursor || undefined;
     if (!result.has_more || !cursor) break;
   }
-  const before = replies.filter((m) => m.ts && Number(m.ts) < Number(place.messageTs));
+  // The assistant pane's thread root is Slack's, posted in RevBot's name: neither context nor an answer.
+  const before = replies.filter(
+    (m) => m.ts && Number(m.ts) < Number(place.messageTs) && m.subtype !== 'assistant_app_thread',
+  );
   const isRevBot = (m: RepliedMessage) =>
     place.botUserId !== undefined && m.user === place.botUserId;
   const lastOwn = before.findLastIndex((m) => isRevBot(m) && !PROGRESS_NOTE.test(m.text ?? ''));

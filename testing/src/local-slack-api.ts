@@ -29,6 +29,8 @@ export interface LocalSlackMessage {
   user: string;
   /** Files shared with the message (files.completeUploadExternal). */
   files?: { id: string; name: string; title: string }[];
+  /** Slack's message subtype, for messages Slack itself makes (`assistant_app_thread`). */
+  subtype?: string;
 }
 
 export interface LocalSlackCall {
@@ -68,7 +70,13 @@ export interface LocalSlackApi {
   /** Suggested prompts and titles set on assistant threads, by `channel:thread_ts`. */
   assistantThreads: Map<string, LocalAssistantThread>;
   /** Adds a message a person wrote (Slack never posts those through the API), returning its ts. */
-  postAsUser(message: { channel: string; user: string; text: string; thread_ts?: string }): string;
+  postAsUser(message: {
+    channel: string;
+    user: string;
+    text: string;
+    thread_ts?: string;
+    subtype?: string;
+  }): string;
   close(): Promise<void>;
 }
 

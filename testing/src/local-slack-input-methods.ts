@@ -67,6 +67,7 @@ export function localSlackInputMethods(state: InputMethodsState) {
     ...(message.user === state.botUserId ? { bot_id: 'BREVBOT01', app_id: 'A0REVBOT01' } : {}),
     ...(message.blocks ? { blocks: message.blocks } : {}),
     ...(message.files ? { files: message.files } : {}),
+    ...(message.subtype ? { subtype: message.subtype } : {}),
   });
 
   const methods: Record<string, Method> = {
@@ -178,6 +179,7 @@ export function localSlackInputMethods(state: InputMethodsState) {
     user: string;
     text: string;
     thread_ts?: string;
+    subtype?: string;
   }): string {
     const ts = state.nextTs();
     append({ ...message, ts, history: [] });
