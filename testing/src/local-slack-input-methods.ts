@@ -163,15 +163,24 @@ export function localSlackInputMethods(state: InputMethodsState) {
     },
   };
 
-  /** The upload URL: the raw bytes of a file announced by files.getUploadURLExternal. */
+  /**
+   * The upload URL: a file announced by files.getUploadURLExternal, posted as raw bytes or as
+   * multipart/form-data (Slack takes both; `@slack/web-api` 7 sends the form).
+   */
   async function receiveUpload(request: IncomingMessage): Promise<[number, string]> {
     const id = (request.url ?? '').slice(UPLOAD_PATH.length).split('?')[0] ?? '';
     const file = files.get(id);
     if (request.method !== 'POST' || !file) return [404, 'not found'];
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    file.content = Buffer.concat(chunks);
-    return [200, `OK - ${file.content.length}`];
+    const body = Buffer.concat(chunks);
+    const boundary = /multipart\/form-data;.*boundary=("?)([^";]+)\1/i.exec(
+      request.headers['content-type'] ?? '',
+    )?.[2];
+    const content = boundary ? firstFormPart(body, boundary) : body;
+    if (!content) return [400, 'no file in the form'];
+    file.content = content;
+    return [200, `OK - ${content.length}`];
   }
 
   function postAsUser(message: {
@@ -187,4 +196,22 @@ export function localSlackInputMethods(state: InputMethodsState) {
   }
 
   return { methods, files, assistantThreads, receiveUpload, postAsUser };
+}
+
+/** The content of a multipart body's first part that carries a file (or its only part). */
+function firstFormPart(body: Buffer, boundary: string): Buffer | undefined {
+  const delimiter = Buffer.from(`--${boundary}`);
+  const parts: Buffer[] = [];
+  let at = body.indexOf(delimiter);
+  while (at !== -1) {
+    const next = body.indexOf(delimiter, at + delimiter.length);
+    if (next === -1) break;
+    parts.push(body.subarray(at + delimiter.length + 2, next - 2)); // CRLF after and before
+    at = next;
+  }
+  const withHeaders = parts.map((part) => {
+    const split = part.indexOf('\r\n\r\n');
+    return { headers: part.subarray(0, split).toString('utf8'), content: part.subarray(split + 4) };
+  });
+  return (withHeaders.find((p) => /filename=/i.test(p.headers)) ?? withHeaders[0])?.content;
 }
