@@ -4,6 +4,7 @@
  */
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { parseScheduledReports } from '../../lambdas/shared/slack/scheduled-report';
 import { STAGE_PATTERN, STAGE_RULE } from './naming';
 
 export const AGENT_RUNTIMES = ['bedrock-agents', 'converse'] as const;
@@ -25,6 +26,11 @@ const configSchema = z.object({
    * questions waits in the queue instead of exhausting Bedrock's quotas.
    */
   processorMaxConcurrency: z.coerce.number().int().min(2).max(1000),
+  /** Questions answered on a schedule and posted to a channel (a JSON array when given by `-c`). */
+  scheduledReports: z
+    .unknown()
+    .transform((raw) => parseScheduledReports(typeof raw === 'string' ? JSON.parse(raw) : raw))
+    .default([]),
 });
 
 export type RevbotConfig = z.infer<typeof configSchema>;

@@ -7,6 +7,7 @@
  * secret, writes its claim records and sends to the queue; the processor reads the bot token
  * alone (never the signing secret, which would let it forge events), asks the agents and
  * writes under `conversation-history/`. The DLQ alarm lives in the monitoring stack (by name).
+ * Scheduled reports (EventBridge Scheduler) put their questions on the same queue.
  * The Slack app itself is described by `infra/slack-app-manifest.yaml`.
  */
 import { CfnOutput, Duration, SecretValue, Stack } from 'aws-cdk-lib';
@@ -21,6 +22,7 @@ import {
 } from '../constructs/logged-rest-api';
 import type { QueueProcessor } from '../constructs/queue-processor';
 import { RevbotFunction } from '../constructs/revbot-function';
+import { ScheduledReports } from '../constructs/scheduled-reports';
 import type { ChannelStackProps } from '../lib/agent-runtime-access';
 import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
 import { loadSlackAccess, slackAccessEnvironment } from '../lib/config';
@@ -53,6 +55,7 @@ export class SlackGatewayStack extends Stack {
   /** The signing secret (`{"signing_secret"}`): the handler alone reads it. */
   readonly signingSecret: secretsmanager.Secret;
   readonly eventsTable: dynamodb.Table;
+  readonly scheduledReports: ScheduledReports;
 
   constructor(scope: Construct, id: string, props: SlackGatewayStackProps) {
     super(scope, id, props);
@@ -103,6 +106,13 @@ export class SlackGatewayStack extends Stack {
     });
     grantSecretValue(this.processing.processor.role, this.secret);
     grantAnswering(this.processing.processor, props.agents, stage);
+    // Scheduled reports reach the processor through the same queue as mentions.
+    this.scheduledReports = new ScheduledReports(this, 'ScheduledReports', {
+      stage,
+      reports: props.config.scheduledReports,
+      queue: this.processing.queue,
+      deadLetterQueue: this.processing.deadLetterQueue,
+    });
 
     // Slack waits three seconds for the acknowledgement; anything slower is retried by Slack.
     this.handler = new RevbotFunction(this, 'Handler', {

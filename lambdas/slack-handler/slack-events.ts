@@ -2,7 +2,8 @@
  * Events API requests: the envelope parsed at the boundary, and the one decision that matters —
  * is this a person asking RevBot something? `app_mention` in channels and `message.im` in direct
  * messages are; bots (RevBot included), edits, deletions, other apps' messages and anything else
- * are acknowledged and ignored.
+ * are acknowledged and ignored. A user opening RevBot's assistant pane (`assistant_thread_started`)
+ * is greeted with suggested prompts.
  */
 
 import { ValidationError } from '@revbot/core';
@@ -24,6 +25,7 @@ const innerEventSchema = z.looseObject({
   channel_type: text,
   edited: z.optional(z.unknown()),
   hidden: z.optional(z.boolean()),
+  assistant_thread: z.optional(z.looseObject({ user_id: text, channel_id: text, thread_ts: text })),
 });
 
 const eventCallbackSchema = z.looseObject({
@@ -119,10 +121,20 @@ export type IgnoreReason =
   | 'unsupported_subtype'
   | 'hidden'
   | 'mention_in_direct_message'
+  | 'assistant_context_changed'
   | 'incomplete_event';
+
+/** An assistant pane thread a user just opened. */
+export interface StartedAssistantThread {
+  team: string;
+  channel: string;
+  threadTs: string;
+  user: string;
+}
 
 export type SlackEventDecision =
   | { action: 'answer'; question: IncomingQuestion }
+  | { action: 'greet'; thread: StartedAssistantThread }
   | { action: 'ignore'; reason: IgnoreReason };
 
 /** Message subtypes a person sends: a message with files, a thread reply also sent to the channel. */
@@ -144,6 +156,16 @@ export function classifySlackEvent(
   if (options.appId && callback.api_app_id && callback.api_app_id !== options.appId) {
     return ignore('other_app');
   }
+  if (event.type === 'assistant_thread_started') {
+    const { user_id, channel_id, thread_ts } = event.assistant_thread ?? {};
+    if (!user_id || !channel_id || !thread_ts) return ignore('incomplete_event');
+    return {
+      action: 'greet',
+      thread: { team: callback.team_id, channel: channel_id, threadTs: thread_ts, user: user_id },
+    };
+  }
+  // Which channel the user is looking at: RevBot answers from the question, not the view.
+  if (event.type === 'assistant_thread_context_changed') return ignore('assistant_context_changed');
   if (event.type !== 'app_mention' && event.type !== 'message') return ignore('unsupported_event');
   if (event.type === 'message' && event.channel_type !== 'im') {
     return ignore('not_a_direct_message');

@@ -18,11 +18,13 @@ import {
   QUEUE_MESSAGE_VERSION,
   type SlackQuestionMessage,
 } from '../shared/slack/slack-queue-message';
+import { cleanQuestion } from '../shared/slack/slack-text';
 import {
   type SlackClientFactory,
   slackCall,
   toSlackApiError,
 } from '../shared/slack/slack-web-client';
+import { greetAssistantThread } from './assistant-thread';
 import { type EventClaims, messageClaimKey } from './event-claims';
 import type { QueuePublisher } from './queue-publisher';
 import {
@@ -40,7 +42,6 @@ import {
 import { feedbackFromInteraction, parseInteractionPayload } from './slack-interactions';
 import { headersOf, rawBodyOf, routeOf, type SlackGatewayRequest } from './slack-request';
 import { assertUsableSigningSecret, verifySlackSignature } from './slack-signature';
-import { cleanQuestion } from './slack-text';
 
 export const PLACEHOLDER_TEXT = 'Looking into it… :hourglass_flowing_sand:';
 export const TOO_LONG_TEXT = `That question is too long for me: keep it under ${MAX_QUESTION_CHARS.toLocaleString('en-US')} characters.`;
@@ -145,6 +146,12 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
     const decision = classifySlackEvent(callback, { botUserId, appId: deps.appId });
     if (decision.action === 'ignore') {
       logger.info('Slack event ignored', { ...retry, reason: decision.reason });
+      return ACK;
+    }
+    if (decision.action === 'greet') {
+      // Suggested prompts in the assistant pane: one idempotent call, safe to repeat on a retry.
+      await greetAssistantThread(await deps.slackClient(credentials.botToken), decision.thread);
+      logger.info('Assistant thread greeted', { ...retry, channel: decision.thread.channel });
       return ACK;
     }
     const refusal = access.action === 'refuse' ? CHANNEL_NOT_ALLOWED_TEXT : undefined;

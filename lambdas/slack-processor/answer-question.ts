@@ -30,8 +30,10 @@ import { AgentSteps } from './agent-steps';
 import { AnswerStream } from './answer-stream';
 import type { ProcessorMetrics } from './processor-metrics';
 import { ProgressUpdates } from './progress-updates';
+import { QueryResultCollector, shareQueryResults } from './query-result-files';
 import { slackSessionId } from './session-id';
 import { type AnswerTarget, answerMessages, postAnswer, replacePlaceholder } from './slack-answer';
+import { prepareThreadQuestion } from './thread-context';
 import { escapeSlackText } from './to-slack-mrkdwn';
 
 export interface AnswerDeps {
@@ -134,12 +136,15 @@ export async function answerQuestion(
     attempt: attempt.receiveCount,
   };
   if (attempt.receiveCount <= 1) deps.metrics.add('Questions', 'Count', 1, { channel: 'slack' });
+  // Mid-thread: the thread's earlier messages go with the question (and into the record).
+  const asked = await prepareThreadQuestion(deps.slack, question, logger);
+  const queryResults = new QueryResultCollector();
 
   const recorder = new ConversationRecorder(
     {
       conversationId: question.conversation_id,
       sessionId,
-      userQuery: question.question,
+      userQuery: asked,
       startedAt: question.received_at,
       channel: {
         kind: 'slack',
@@ -190,7 +195,7 @@ export async function answerQuestion(
     let answer = '';
     try {
       for await (const event of deps.runtime.ask({
-        question: question.question,
+        question: asked,
         sessionId,
         sessionAttributes: {
           channel: 'slack',
@@ -201,6 +206,7 @@ export async function answerQuestion(
         signal,
       })) {
         recorder.add(event);
+        queryResults.add(event);
         if (event.chunk?.bytes) {
           const text = decoder.decode(event.chunk.bytes, { stream: true });
           answer += text;
@@ -238,6 +244,12 @@ export async function answerQuestion(
     );
     const delivered = stream ? await stream.finish(messages) : 'placeholder';
     if (!stream) await postAnswer(slack, target, messages);
+    await shareQueryResults(
+      slack,
+      { ...target, conversationId: question.conversation_id },
+      queryResults,
+      logger,
+    );
     outcome.status = 'answered';
     outcome.messages = messages.length;
     logger.info('Slack question answered', {

@@ -14,6 +14,7 @@ import {
 } from '../shared/self-test';
 import { slackQueueMessageSchema } from '../shared/slack/slack-queue-message';
 import { type AnswerDeps, answerQuestion } from './answer-question';
+import { answerScheduledReport } from './answer-scheduled-report';
 import { answerSelfTest } from './answer-self-test';
 import { recordFeedback } from './record-feedback';
 
@@ -46,7 +47,7 @@ export function parseQueueMessage(record: SQSRecord) {
   const parsed = slackQueueMessageSchema.safeParse(json);
   if (!parsed.success) {
     throw new ValidationError(
-      `SQS message ${record.messageId} is not a Slack question or feedback: ${parsed.error.issues
+      `SQS message ${record.messageId} is not a Slack question, feedback or scheduled report: ${parsed.error.issues
         .map((issue) => issue.path.join('.') || '(root)')
         .join(', ')}`,
     );
@@ -80,21 +81,22 @@ export function createSlackProcessor(deps: SlackProcessorDeps): SlackProcessor {
         await recordFeedback(message, deps);
         return;
       }
+      const attempt = {
+        receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+        maxReceiveCount: deps.maxReceiveCount,
+        signal,
+      };
+      if (message.kind === 'scheduled_report') {
+        await answerScheduledReport(message, attempt, deps);
+        return;
+      }
       // Matched before any agent runs, so the self-test answers when the agents cannot.
       const command = parseSelfTestCommand(message.question);
       if (command) {
         await answerSelfTest(command, message, deps);
         return;
       }
-      await answerQuestion(
-        message,
-        {
-          receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
-          maxReceiveCount: deps.maxReceiveCount,
-          signal,
-        },
-        deps,
-      );
+      await answerQuestion(message, attempt, deps);
     };
 
     return processPartialResponse(event, handleRecord, processor, {

@@ -3,7 +3,8 @@
  * `@slack/web-api` client talks to it through `SLACK_API_URL`. It speaks the methods RevBot
  * calls — `auth.test`, `chat.postMessage`, `chat.update`, `chat.delete`, the streaming methods
  * `chat.startStream` / `chat.appendStream` / `chat.stopStream`, `assistant.threads.setStatus` and
- * `agents.sessions.setStatus` — the way Slack does: `POST /api/<method>` with a form-encoded or
+ * `agents.sessions.setStatus`, and the thread, file and assistant-pane methods of
+ * `local-slack-input-methods.ts` — the way Slack does: `POST /api/<method>` with a form-encoded or
  * JSON body and a Bearer token, HTTP 200 with `{ok:false, error}` for API errors, 429 with
  * Retry-After when told to rate-limit. Messages are kept per channel so a test can read the thread
  * as a user would see it. Answers 127.0.0.1 only.
@@ -18,6 +19,14 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { listenOnLoopback } from './listen-on-loopback';
+import {
+  type LocalAssistantThread,
+  type LocalSlackFile,
+  localSlackInputMethods,
+  UPLOAD_PATH,
+} from './local-slack-input-methods';
+
+export type { LocalAssistantThread, LocalSlackFile };
 
 export interface LocalSlackMessage {
   channel: string;
@@ -28,6 +37,10 @@ export interface LocalSlackMessage {
   /** Texts this message showed before its current one (chat.update history). */
   history: string[];
   user: string;
+  /** Files shared with the message (files.completeUploadExternal). */
+  files?: { id: string; name: string; title: string }[];
+  /** Slack's message subtype, for messages Slack itself makes (`assistant_app_thread`). */
+  subtype?: string;
   /** A streamed message: open while true; `chunks` as appended, steps by id. */
   stream?: {
     open: boolean;
@@ -115,6 +128,18 @@ export interface LocalSlackApi {
   closeStream(channel: string, ts: string): void;
   /** The user pressed Stop: open streams in the thread end; appends answer `stopped_by_user`. */
   stopByUser(channel: string, threadTs: string): string[];
+  /** Files uploaded through files.getUploadURLExternal and its upload URL, by id. */
+  files: Map<string, LocalSlackFile>;
+  /** Suggested prompts and titles set on assistant threads, by `channel:thread_ts`. */
+  assistantThreads: Map<string, LocalAssistantThread>;
+  /** Adds a message a person wrote (Slack never posts those through the API), returning its ts. */
+  postAsUser(message: {
+    channel: string;
+    user: string;
+    text: string;
+    thread_ts?: string;
+    subtype?: string;
+  }): string;
   close(): Promise<void>;
 }
 
@@ -411,6 +436,16 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       return { ok: true, channel: args.channel, ts: args.ts };
     },
   };
+  // Threads, files and the assistant pane: conversations.replies, files.*, assistant.threads.*.
+  const inputs = localSlackInputMethods({
+    messages,
+    botUserId,
+    nextTs,
+    uploadUrl: (fileId) => `${baseUrl}${UPLOAD_PATH}${fileId}`,
+    onMessage: options.onMessage,
+  });
+  Object.assign(methods, inputs.methods);
+  let baseUrl = '';
 
   const server: Server = createServer(async (request, response) => {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -418,6 +453,12 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       response.end(JSON.stringify(body));
     };
     try {
+      if ((request.url ?? '').startsWith(UPLOAD_PATH)) {
+        const [status, text] = await inputs.receiveUpload(request);
+        response.writeHead(status, { 'content-type': 'text/plain' });
+        response.end(text);
+        return;
+      }
       const method = (request.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
       const args = await readBody(request);
       calls.push({ method, args, at: performance.now() });
@@ -454,6 +495,7 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
     }
   });
   const listening = await listenOnLoopback(server, { port: options.port });
+  baseUrl = listening.url;
 
   return {
     url: `${listening.url}/api/`,
@@ -493,6 +535,9 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       }
       return stopped;
     },
+    files: inputs.files,
+    assistantThreads: inputs.assistantThreads,
+    postAsUser: inputs.postAsUser,
     close: listening.close,
   };
 }

@@ -52,6 +52,67 @@ export function appMentionBody(options: AppMentionOptions = {}): string {
   });
 }
 
+/** The envelope every Events API callback shares, around `event`. */
+function eventCallback(event: Record<string, unknown>, eventId: string, ts: string): string {
+  return JSON.stringify({
+    token: 'ZZZZZZWSxiZZZ2yIvs3peJ',
+    team_id: TEAM,
+    api_app_id: 'A0REVBOT01',
+    event,
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Number(ts)),
+    authorizations: [{ enterprise_id: null, team_id: TEAM, user_id: BOT_USER, is_bot: true }],
+    is_ext_shared_channel: false,
+  });
+}
+
+export const DM_CHANNEL = 'D0ASKER01';
+
+/** `message.im`: a person writing to RevBot in a direct message (or its assistant pane thread). */
+export function directMessageBody(options: AppMentionOptions = {}): string {
+  const ts = options.ts ?? '1763890000.000200';
+  return eventCallback(
+    {
+      type: 'message',
+      channel_type: 'im',
+      user: options.user ?? ASKER,
+      text: options.text ?? 'What is our pipeline this quarter?',
+      ts,
+      ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+      channel: options.channel ?? DM_CHANNEL,
+      event_ts: ts,
+    },
+    options.eventId ?? 'Ev0REVDM01',
+    ts,
+  );
+}
+
+/** `assistant_thread_started`: a user opened RevBot's assistant pane, from `fromChannel`. */
+export function assistantThreadStartedBody(options: {
+  threadTs: string;
+  channel?: string;
+  user?: string;
+  fromChannel?: string;
+  eventId?: string;
+}): string {
+  const eventTs = `${Math.floor(Number(options.threadTs)) + 1}.000100`;
+  return eventCallback(
+    {
+      type: 'assistant_thread_started',
+      assistant_thread: {
+        user_id: options.user ?? ASKER,
+        context: { channel_id: options.fromChannel ?? CHANNEL, team_id: TEAM },
+        channel_id: options.channel ?? DM_CHANNEL,
+        thread_ts: options.threadTs,
+      },
+      event_ts: eventTs,
+    },
+    options.eventId ?? 'Ev0REVAS01',
+    eventTs,
+  );
+}
+
 export interface SignedRequestOptions {
   path?: '/slack/events' | '/slack/interactions' | string;
   signingSecret: string;

@@ -10,6 +10,7 @@ import { exportCommand } from './export';
 import { kbCommand } from './kb';
 import { listenCommand } from './listen';
 import { logsCommand } from './logs';
+import { scheduleCommand } from './schedule';
 import { seedCommand } from './seed';
 import { slackCommand } from './slack';
 import { webhookCommand } from './webhook';
@@ -19,6 +20,7 @@ export const COMMANDS: Command[] = [
   evalCommand,
   webhookCommand,
   slackCommand,
+  scheduleCommand,
   listenCommand,
   seedCommand,
   exportCommand,

@@ -265,6 +265,7 @@ describe('the Slack app manifest', () => {
     readFileSync(path.join(REPO_ROOT, 'infra/slack-app-manifest.json'), 'utf8'),
   ) as {
     oauth_config: { scopes: { bot: string[] } };
+    features: { assistant_view: { assistant_description: string } };
     settings: {
       event_subscriptions: { request_url: string; bot_events: string[] };
       interactivity: { is_enabled: boolean; request_url: string };
@@ -272,16 +273,26 @@ describe('the Slack app manifest', () => {
     };
   };
 
-  it('subscribes to mentions and direct messages with the scopes they need, and no more', () => {
+  it('subscribes to mentions, direct messages and the assistant pane with the scopes they need, and no more', () => {
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
       'app_mention',
+      'assistant_thread_context_changed',
+      'assistant_thread_started',
       'message.im',
     ]);
+    // Threads read for context (channels/groups/im:history), files shared, the assistant pane.
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
       'app_mentions:read',
+      'assistant:write',
+      'channels:history',
       'chat:write',
+      'files:write',
+      'groups:history',
       'im:history',
+      'im:read',
+      'im:write',
     ]);
+    expect(manifest.features.assistant_view.assistant_description).toMatch(/RevBot/);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 /**
  * The contract between slack-handler and slack-processor: one SQS message per question, and one
- * per 👍/👎 click. zod/mini keeps the handler's bundle small; the processor parses every message
+ * per 👍/👎 click; EventBridge Scheduler sends one per run of a scheduled report. zod/mini keeps the handler's bundle small; the processor parses every message
  * with the same schema at its boundary.
  */
 import * as z from 'zod/mini';
@@ -53,12 +53,28 @@ export const slackFeedbackMessageSchema = z.object({
   message_blocks: z.optional(z.array(z.unknown()).check(z.maxLength(50))),
 });
 
+/** One run of a scheduled report (`scheduled-report.ts` builds it). */
+export const slackScheduledReportMessageSchema = z.object({
+  kind: z.literal('scheduled_report'),
+  version: z.literal(QUEUE_MESSAGE_VERSION),
+  /** The report's name in the configuration. */
+  schedule: id,
+  question: z.string().check(z.minLength(1), z.maxLength(MAX_QUESTION_CHARS)),
+  channel: id,
+  /** Unique per run (`<aws.scheduler.execution-id>`): the conversation id. */
+  execution_id: id,
+  /** When the run was due (`<aws.scheduler.scheduled-time>`). */
+  scheduled_at: isoTime,
+});
+
 export const slackQueueMessageSchema = z.discriminatedUnion('kind', [
   slackQuestionMessageSchema,
   slackFeedbackMessageSchema,
+  slackScheduledReportMessageSchema,
 ]);
 
 export type SlackQuestionMessage = z.infer<typeof slackQuestionMessageSchema>;
 export type SlackFeedbackMessage = z.infer<typeof slackFeedbackMessageSchema>;
+export type SlackScheduledReportMessage = z.infer<typeof slackScheduledReportMessageSchema>;
 export type SlackQueueMessage = z.infer<typeof slackQueueMessageSchema>;
 export type FeedbackRating = (typeof FEEDBACK_RATINGS)[number];

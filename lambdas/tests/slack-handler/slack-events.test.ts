@@ -1,12 +1,12 @@
 import { ValidationError } from '@revbot/core';
 import { describe, expect, it } from 'vitest';
+import { cleanQuestion } from '../../shared/slack/slack-text';
 import {
   botUserIdOf,
   classifySlackEvent,
   type EventCallback,
   parseSlackEnvelope,
 } from '../../slack-handler/slack-events';
-import { cleanQuestion } from '../../slack-handler/slack-text';
 
 const BOT = 'U0REVBOT1';
 

@@ -1,0 +1,57 @@
+/**
+ * One run of a scheduled report: the question is answered like a mention, but in the channel
+ * itself. A top-level message names the report and stands as the placeholder; the answer replaces
+ * it (a long answer continues in its thread), so a follow-up asked in that thread continues the
+ * report's session. RevBot's own bot user is the asker: no person asked.
+ */
+import type {
+  SlackQuestionMessage,
+  SlackScheduledReportMessage,
+} from '../shared/slack/slack-queue-message';
+import { slackCall } from '../shared/slack/slack-web-client';
+import {
+  type AnswerDeps,
+  type AnswerOutcome,
+  type Attempt,
+  answerQuestion,
+} from './answer-question';
+import { botIdentity } from './bot-identity';
+import { escapeSlackText } from './to-slack-mrkdwn';
+
+export function reportPlaceholderText(report: SlackScheduledReportMessage): string {
+  return `:calendar: *${escapeSlackText(report.schedule)}* (scheduled report): ${escapeSlackText(report.question)}\nLooking into it… :hourglass_flowing_sand:`;
+}
+
+export async function answerScheduledReport(
+  report: SlackScheduledReportMessage,
+  attempt: Attempt,
+  deps: AnswerDeps,
+): Promise<AnswerOutcome> {
+  const slack = await deps.slack();
+  const { team, botUserId } = await botIdentity(slack);
+  const placeholder = await slackCall(
+    'chat.postMessage',
+    slack.chat.postMessage({ channel: report.channel, text: reportPlaceholderText(report) }),
+  );
+  const ts = placeholder.ts as string;
+  const question: SlackQuestionMessage = {
+    kind: 'question',
+    version: report.version,
+    conversation_id: report.execution_id,
+    event_id: `schedule:${report.schedule}:${report.execution_id}`.slice(0, 255),
+    team,
+    channel: report.channel,
+    thread_ts: ts,
+    message_ts: ts,
+    user: botUserId,
+    question: report.question,
+    placeholder_ts: ts,
+    received_at: report.scheduled_at,
+  };
+  deps.logger.info('Scheduled report started', {
+    schedule: report.schedule,
+    conversation_id: question.conversation_id,
+    channel: report.channel,
+  });
+  return answerQuestion(question, attempt, deps);
+}
