@@ -197,7 +197,7 @@ describe('a streamed answer', () => {
       { type: 'section', text: { type: 'mrkdwn', text: FINAL_TEXT } },
       expect.objectContaining({ type: 'context_actions', block_id: 'revbot_feedback' }),
     ]);
-    const [feedback] = (answer.blocks?.[1] as { elements: Record<string, unknown>[] }).elements;
+    const [feedback] = (answer.blocks![1] as { elements: Record<string, unknown>[] }).elements;
     expect(feedback).toMatchObject({ type: 'feedback_buttons', action_id: 'revbot_feedback' });
 
     // Streamed: every word, in several appends; each hand-off a step that completed, its states
@@ -238,7 +238,7 @@ describe('a streamed answer', () => {
     const { ts, message } = await mention();
     await processQueue(deliver(message), lambdaContext);
     const answer = botMessages(ts)[0]!;
-    const buttons = (answer.blocks?.at(-1) as { elements: Record<string, unknown>[] })
+    const buttons = (answer.blocks!.at(-1) as { elements: Record<string, unknown>[] })
       .elements[0] as { action_id: string; negative_button: { value: string } };
     const before = queue.messages.length;
     const click = buttonClickBody({
