@@ -56,6 +56,7 @@ export interface AnswerDeps {
     /** The app is declared as an agent: set `agents.sessions.setStatus` (title, Stop button). */
     agentSession?: boolean;
     appendIntervalMs?: number;
+    stopCheckMs?: number;
   };
 }
 
@@ -174,6 +175,7 @@ export async function answerQuestion(
         title: question.question,
         agentSession: deps.streaming.agentSession,
         appendIntervalMs: deps.streaming.appendIntervalMs,
+        stopCheckMs: deps.streaming.stopCheckMs,
         onStopped: () => cancel.abort(new Error('Stopped in Slack')),
       });
       await live.begin();

@@ -38,6 +38,13 @@ import { toSlackMrkdwn } from './to-slack-mrkdwn';
 
 /** chat.appendStream is Tier 4 (100+ calls a minute): one append per 750 ms is 80 a minute. */
 export const DEFAULT_APPEND_INTERVAL_MS = 750;
+/**
+ * While a step runs with nothing else to send, it is sent again this often (same id and status,
+ * so nothing changes on screen; 20 calls a minute at most, inside Tier 4): Slack answers
+ * `stopped_by_user` once the user pressed Stop, which is how a Stop during a long tool call
+ * reaches the run without waiting for its next step.
+ */
+export const DEFAULT_STOP_CHECK_MS = 3_000;
 /** A `markdown_text` holds at most 12,000 characters; the rest shows when the answer is set. */
 export const MAX_STREAMED_CHARS = 12_000;
 
@@ -58,6 +65,7 @@ export interface AnswerStreamOptions {
   /** Set `agents.sessions.setStatus` (the app is declared as an agent). */
   agentSession?: boolean;
   appendIntervalMs?: number;
+  stopCheckMs?: number;
   /** The user pressed Stop. */
   onStopped?: () => void;
   now?: () => number;
@@ -78,6 +86,9 @@ export class AnswerStream {
   private textSeen = false;
   private lastFlush = Number.NEGATIVE_INFINITY;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopCheck: ReturnType<typeof setInterval> | undefined;
+  /** Every step as last sent, to send a running one again (see DEFAULT_STOP_CHECK_MS). */
+  private sentTasks = new Map<string, TaskUpdate>();
   private chain: Promise<void> = Promise.resolve();
   private readonly interval: number;
   private readonly now: () => number;
@@ -198,6 +209,7 @@ export class AnswerStream {
    * removed, so the placeholder tells what happened and a retry cannot show the answer twice.
    */
   async abandon(): Promise<void> {
+    this.unwatch();
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain.catch(() => undefined);
@@ -252,6 +264,7 @@ export class AnswerStream {
 
   /** Waits for appends in flight and sends what is still held back. */
   private async drain(): Promise<void> {
+    this.unwatch();
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -279,7 +292,13 @@ export class AnswerStream {
       await this.streamer.append({ chunks });
       this.appends++;
       this.streamedChars += sentText.length;
-      if (starting) this.mode = 'streaming';
+      for (const chunk of chunks) {
+        if (chunk.type === 'task_update') this.sentTasks.set(chunk.id, chunk);
+      }
+      if (starting) {
+        this.mode = 'streaming';
+        this.watchForStop();
+      }
     } catch (error) {
       const code = slackPlatformError(error);
       if (starting) {
@@ -308,6 +327,24 @@ export class AnswerStream {
         });
       }
     }
+  }
+
+  private watchForStop(): void {
+    const every = this.options.stopCheckMs ?? DEFAULT_STOP_CHECK_MS;
+    this.stopCheck = setInterval(() => {
+      if (this.mode !== 'streaming') return this.unwatch();
+      if (this.timer || this.now() - this.lastFlush < every) return;
+      const running = [...this.sentTasks.values()].filter((t) => t.status === 'in_progress').at(-1);
+      if (!running) return;
+      this.tasks.set(running.id, this.tasks.get(running.id) ?? running);
+      this.schedule(true);
+    }, every / 4);
+    this.stopCheck.unref?.();
+  }
+
+  private unwatch(): void {
+    if (this.stopCheck) clearInterval(this.stopCheck);
+    this.stopCheck = undefined;
   }
 
   /** Slack closed the stream: chat.update keeps the message current (Tier 3: once a second). */

@@ -32,7 +32,13 @@ export interface InvokeAgentRequest {
 
 /** What the server does with one request. */
 export type Reply =
-  | { stream: Uint8Array[]; sessionId?: string; thenHang?: boolean }
+  | {
+      stream: Uint8Array[];
+      sessionId?: string;
+      thenHang?: boolean;
+      /** Waits this long before each frame, as a model writing its answer does. */
+      gapMs?: number;
+    }
   | { status: number; errorType: string; message: string }
   | { hang: true };
 
@@ -78,6 +84,17 @@ export async function startInvokeAgentServer(): Promise<InvokeAgentServer> {
         reply.sessionId ?? decodeURIComponent(path.split('/')[6] ?? ''),
       'x-amzn-requestid': 'local-request',
     });
+    if (reply.gapMs) {
+      void (async () => {
+        for (const frame of reply.stream) {
+          await new Promise((resolve) => setTimeout(resolve, reply.gapMs));
+          if (stream.destroyed || stream.closed) return;
+          stream.write(frame);
+        }
+        if (!reply.thenHang && !stream.destroyed) stream.end();
+      })();
+      return;
+    }
     for (const frame of reply.stream) stream.write(frame);
     if (!reply.thenHang) stream.end();
   });

@@ -17,6 +17,8 @@ describe('the local stack, Slack channel', () => {
       PORT: '0',
       REVBOT_DATA_DIR: dataDir,
       REVBOT_DATA_AS_OF: '2026-11-23',
+      // The placeholder path; streamed answers are covered by lambdas' slack-streaming tests.
+      SLACK_STREAMING: 'off',
     });
   });
   afterAll(async () => {

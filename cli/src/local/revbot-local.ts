@@ -42,6 +42,7 @@ import { localConversationStore } from '../ops/conversation-store';
 import { createConversationViewer } from '../viewer/conversation-viewer';
 import { localSelfTestChecks } from './local-self-test';
 import { type LocalApp, type RunningLocalServer, startLocalServer } from './local-server';
+import { slackTerminalView } from './slack-terminal-view';
 import { seededAsOf } from './warehouse-settings';
 
 /**
@@ -76,6 +77,8 @@ export const localEnvSchema = webhookDestinationsEnvSchema.extend({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   SLACK_API_URL: z.url().optional(),
+  /** Stream answers in the thread (off: the placeholder path of workspaces without streaming). */
+  SLACK_STREAMING: z.enum(['on', 'off']).default('on'),
   /** Seconds a failed message waits before its retry (SQS visibility timeout, shortened locally). */
   LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(43_200).default(10),
 });
@@ -138,10 +141,8 @@ export async function startRevbotLocal(
     if (!env.SLACK_API_URL) {
       embeddedSlack = await startLocalSlackApi({
         botToken: LOCAL_SLACK.botToken,
-        onMessage: (message) =>
-          logger.info(
-            `slack ${message.channel} ${message.thread_ts ?? message.ts}: ${message.text}`,
-          ),
+        // Streamed answers print as they grow: steps, text pieces, thread status.
+        ...slackTerminalView((line) => logger.info(line)),
       });
     }
     runtime = createAgentRuntime(
@@ -214,7 +215,7 @@ export async function startRevbotLocal(
       logger,
       maxReceiveCount: 3,
       // The embedded Slack API speaks the streaming and agent-session methods.
-      streaming: { agentSession: true },
+      streaming: env.SLACK_STREAMING === 'on' ? { agentSession: true } : undefined,
       selfTest: () =>
         runSelfTest(
           LOCAL_STAGE,
