@@ -19,3 +19,28 @@ export function parseEnv<S extends z.ZodType | ZodMiniType>(
   );
   throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
 }
+
+/**
+ * A variable holding JSON (a price table, budgets), parsed with `schema`; undefined when unset
+ * or blank. Invalid JSON or a value the schema refuses throws a ConfigError naming the variable
+ * and the path of the first bad entry (`MODEL_PRICES.m.inputPerMillion: …`).
+ */
+export function parseJsonEnv<S extends z.ZodType>(
+  name: string,
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> | undefined {
+  const text = env[name];
+  if (text === undefined || text.trim() === '') return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`Invalid configuration: ${name}: must be a JSON object`);
+  }
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data as z.infer<S>;
+  const issue = parsed.error.issues[0];
+  const at = issue?.path.length ? `.${issue.path.join('.')}` : '';
+  throw new ConfigError(`Invalid configuration: ${name}${at}: ${issue?.message}`);
+}

@@ -3,7 +3,7 @@
  * retry timing, secrets and the Powertools logger and metrics.
  */
 export { backoffDelay, parseRetryAfter } from './backoff';
-export { parseEnv } from './env';
+export { parseEnv, parseJsonEnv } from './env';
 export * from './errors';
 export { errorFields, type Logger, silentLogger } from './logger';
 export { logger, METRIC_NAMESPACE, metrics } from './observability';

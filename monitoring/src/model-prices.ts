@@ -6,7 +6,7 @@
  * A model missing from the table, or one that used the prompt cache without cache prices, has an
  * unknown cost (null), never 0: an estimate that silently leaves a model out understates.
  */
-import { ConfigError } from '@revbot/core';
+import { parseJsonEnv } from '@revbot/core';
 import { z } from 'zod';
 
 const perMillion = z.number().nonnegative().finite();
@@ -96,20 +96,6 @@ export function estimateCost(tokens: TokenCounts, price: ModelPrice | undefined)
 export function modelPricesFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): ModelPrices {
-  const text = env.MODEL_PRICES;
-  if (text === undefined || text.trim() === '') return DEFAULT_MODEL_PRICES;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ConfigError('Invalid configuration: MODEL_PRICES: must be a JSON object');
-  }
-  const parsed = modelPricesSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(
-      `Invalid configuration: MODEL_PRICES.${issue?.path.join('.')}: ${issue?.message}`,
-    );
-  }
-  return { ...DEFAULT_MODEL_PRICES, ...parsed.data };
+  const overrides = parseJsonEnv('MODEL_PRICES', modelPricesSchema, env);
+  return overrides ? { ...DEFAULT_MODEL_PRICES, ...overrides } : DEFAULT_MODEL_PRICES;
 }
