@@ -1,7 +1,8 @@
 /**
  * A local Slack Web API for the tests, the benchmark and the local stack: the real
  * `@slack/web-api` client talks to it through `SLACK_API_URL`. It speaks the methods RevBot
- * calls — `auth.test`, `chat.postMessage`, `chat.update`, `chat.delete` — the way Slack does:
+ * calls — `auth.test`, `chat.postMessage`, `chat.update`, `chat.delete`, `usergroups.users.list`
+ * — the way Slack does:
  * `POST /api/<method>` with a form-encoded or JSON body and a Bearer token, HTTP 200 with
  * `{ok:false, error}` for API errors, 429 with Retry-After when told to rate-limit. Messages are
  * kept per channel so a test can read the thread as a user would see it. Answers 127.0.0.1 only.
@@ -35,6 +36,8 @@ export interface LocalSlackApiOptions {
   port?: number;
   /** Told of each message posted or updated (the local stack prints them). */
   onMessage?: (message: LocalSlackMessage) => void;
+  /** User group id → its members, for `usergroups.users.list`. */
+  userGroups?: Record<string, string[]>;
 }
 
 export type InjectedSlackReply =
@@ -135,6 +138,10 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       message.blocks = Array.isArray(args.blocks) ? args.blocks : undefined;
       options.onMessage?.(message);
       return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+    },
+    'usergroups.users.list': (args) => {
+      const members = options.userGroups?.[String(args.usergroup ?? '')];
+      return members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' };
     },
     'chat.delete': (args) => {
       const list = messages.get(String(args.channel));

@@ -27,5 +27,11 @@ export {
   type ToolInvocation,
   type ToolResult,
 } from './action-group-tool';
+export {
+  agentDeniedMessage,
+  DENIED_AGENTS_ATTRIBUTE,
+  deniedAgentsAttribute,
+  isAgentDenied,
+} from './agent-access';
 export { ToolInputError } from './tool-errors';
 export { toolParam } from './tool-parameters';
