@@ -72,6 +72,35 @@ export const slackAccessSchema = z.object({
     .transform((value) => value === true || value === 'true')
     .optional(),
   slackAllowedChannels: slackIds(/^[CG][A-Z0-9]{2,}$/, 'channel ids (C… or G…)').optional(),
+  /** `{"execution_agent": ["S…"]}` (JSON text or an object in cdk.json): who may use which agent. */
+  slackAgentGroups: z
+    .union([z.string(), z.record(z.string(), z.unknown())])
+    .transform((value, ctx) => {
+      let json: unknown = value;
+      if (typeof value === 'string') {
+        try {
+          json = JSON.parse(value);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: 'must be JSON: {"<agent>": ["S…"]}' });
+          return z.NEVER;
+        }
+      }
+      const groups = z
+        .record(
+          z.string().regex(/^[a-z][a-z0-9_]*$/),
+          z.array(z.string().regex(/^S[A-Z0-9]+$/)).min(1),
+        )
+        .safeParse(json);
+      if (!groups.success) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must map agent folder names to lists of Slack user group ids (S…)',
+        });
+        return z.NEVER;
+      }
+      return JSON.stringify(groups.data);
+    })
+    .optional(),
 });
 
 export type SlackAccessConfig = z.infer<typeof slackAccessSchema>;
@@ -91,6 +120,11 @@ export function slackAccessEnvironment(access: SlackAccessConfig): Record<string
   }
   if (access.slackAllowedChannels) env.SLACK_ALLOWED_CHANNELS = access.slackAllowedChannels;
   return env;
+}
+
+/** The slack-processor variable of the agent policy (unset: no policy). */
+export function slackAgentPolicyEnvironment(access: SlackAccessConfig): Record<string, string> {
+  return access.slackAgentGroups ? { SLACK_AGENT_GROUPS: access.slackAgentGroups } : {};
 }
 
 const DEFAULTS = {

@@ -25,7 +25,11 @@ import { RevbotFunction } from '../constructs/revbot-function';
 import { ScheduledReports } from '../constructs/scheduled-reports';
 import type { ChannelStackProps } from '../lib/agent-runtime-access';
 import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
-import { loadSlackAccess, slackAccessEnvironment } from '../lib/config';
+import {
+  loadSlackAccess,
+  slackAccessEnvironment,
+  slackAgentPolicyEnvironment,
+} from '../lib/config';
 import { expiringTable } from '../lib/expiring-table';
 import { grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
@@ -54,12 +58,15 @@ export class SlackGatewayStack extends Stack {
   readonly secret: secretsmanager.Secret;
   /** The signing secret (`{"signing_secret"}`): the handler alone reads it. */
   readonly signingSecret: secretsmanager.Secret;
+  /** The generated key thread session ids are an HMAC under: the processor alone reads it. */
+  readonly sessionKey: secretsmanager.Secret;
   readonly eventsTable: dynamodb.Table;
   readonly scheduledReports: ScheduledReports;
 
   constructor(scope: Construct, id: string, props: SlackGatewayStackProps) {
     super(scope, id, props);
     const { stage } = props.config;
+    const access = loadSlackAccess(this.node);
 
     // Filled in after deploy (README: "Secrets to fill"); the placeholders are not secrets. Its
     // value template is unchanged so a deploy never overwrites a filled-in token; the handler
@@ -83,6 +90,14 @@ export class SlackGatewayStack extends Stack {
         'Slack issues the signing secret; it is rotated in the Slack app settings, not by a Secrets Manager rotation Lambda.',
     });
 
+    this.sessionKey = channelSecret(this, 'SessionKey', stage, {
+      name: 'slack-session-key',
+      description: 'Key the Slack processor derives thread session ids under (HMAC)',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      rotatedElsewhere:
+        'Rotating the key starts a new agent session in every Slack thread; it is a deliberate operator action, not a scheduled rotation.',
+    });
+
     // Slack retries and duplicate event ids are dropped with a conditional write (TTL'd).
     this.eventsTable = expiringTable(this, 'EventsTable', {
       tableName: resourceName(stage, 'slack-events'),
@@ -101,10 +116,15 @@ export class SlackGatewayStack extends Stack {
         description: 'Answers a queued Slack question with the agents and replies in the thread',
         timeout: Duration.seconds(300),
         memorySize: 512,
-        environment: { SLACK_SECRET_ARN: this.secret.secretArn },
+        environment: {
+          SLACK_SECRET_ARN: this.secret.secretArn,
+          SLACK_SESSION_KEY_SECRET_ARN: this.sessionKey.secretArn,
+          ...slackAgentPolicyEnvironment(access),
+        },
       },
     });
     grantSecretValue(this.processing.processor.role, this.secret);
+    grantSecretValue(this.processing.processor.role, this.sessionKey);
     grantAnswering(this.processing.processor, props.agents, stage);
     // Scheduled reports reach the processor through the same queue as mentions.
     this.scheduledReports = new ScheduledReports(this, 'ScheduledReports', {
@@ -130,7 +150,7 @@ export class SlackGatewayStack extends Stack {
         SLACK_SIGNING_SECRET_ARN: this.signingSecret.secretArn,
         SLACK_QUEUE_URL: this.processing.queue.queueUrl,
         SLACK_EVENTS_TABLE: this.eventsTable.tableName,
-        ...slackAccessEnvironment(loadSlackAccess(this.node)),
+        ...slackAccessEnvironment(access),
       },
     });
     const handlerRole = this.handler.role;

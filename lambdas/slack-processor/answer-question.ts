@@ -9,6 +9,7 @@
  * retry can fix are told and not rethrown.
  */
 import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents';
+import { DENIED_AGENTS_ATTRIBUTE, deniedAgentsAttribute } from '@revbot/agents/action-group';
 import { errorFields, type Logger, RevbotError } from '@revbot/core';
 import {
   type ConversationRecord,
@@ -26,12 +27,13 @@ import type { WebClient } from '@slack/web-api';
 import type { ConversationRef } from '../shared/slack/feedback-buttons';
 import type { SlackQuestionMessage } from '../shared/slack/slack-queue-message';
 import { slackCall } from '../shared/slack/slack-web-client';
+import type { AgentAccess } from './agent-access';
 import { AgentSteps } from './agent-steps';
 import { AnswerStream } from './answer-stream';
 import type { ProcessorMetrics } from './processor-metrics';
 import { ProgressUpdates } from './progress-updates';
 import { QueryResultCollector, shareQueryResults } from './query-result-files';
-import { slackSessionId } from './session-id';
+import { type SessionKeySource, slackSessionId } from './session-id';
 import { type AnswerTarget, answerMessages, postAnswer, replacePlaceholder } from './slack-answer';
 import { prepareThreadQuestion } from './thread-context';
 import { escapeSlackText } from './to-slack-mrkdwn';
@@ -41,6 +43,10 @@ export interface AnswerDeps {
   /** The Web API client with the current bot token. */
   slack: () => Promise<WebClient>;
   sink: ConversationSink;
+  /** The server key thread session ids are derived under. */
+  sessionKey: SessionKeySource;
+  /** The agent access policy (`SLACK_AGENT_GROUPS`): the agents the asker may not use. */
+  agentAccess?: AgentAccess;
   /** Sends the record as an OpenTelemetry trace too (when OTLP is configured). */
   traces?: TraceExport;
   metrics: ProcessorMetrics;
@@ -120,7 +126,12 @@ export async function answerQuestion(
   deps: AnswerDeps,
 ): Promise<AnswerOutcome> {
   const { logger } = deps;
-  const sessionId = slackSessionId(question.team, question.channel, question.thread_ts);
+  const sessionId = slackSessionId(
+    await deps.sessionKey(),
+    question.team,
+    question.channel,
+    question.thread_ts,
+  );
   const ref: ConversationRef = {
     conversationId: question.conversation_id,
     startedAt: question.received_at,
@@ -193,6 +204,8 @@ export async function answerQuestion(
     });
     const steps = new AgentSteps(recorder.agentNames);
 
+    // Set whenever a policy is configured, so an earlier asker's attribute never lingers.
+    const denied = deps.agentAccess ? await deps.agentAccess(question.user) : undefined;
     const decoder = new TextDecoder('utf-8');
     let answer = '';
     try {
@@ -204,6 +217,7 @@ export async function answerQuestion(
           slack_channel: question.channel,
           slack_user: question.user,
           conversation_id: question.conversation_id,
+          ...(denied ? { [DENIED_AGENTS_ATTRIBUTE]: deniedAgentsAttribute(denied) } : {}),
         },
         signal,
       })) {

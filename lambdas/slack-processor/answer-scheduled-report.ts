@@ -53,5 +53,7 @@ export async function answerScheduledReport(
     conversation_id: question.conversation_id,
     channel: report.channel,
   });
-  return answerQuestion(question, attempt, deps);
+  // Not streamed: a stream lives in a thread and is addressed to the person who asked, and a
+  // report has neither; its answer replaces the top-level placeholder.
+  return answerQuestion(question, attempt, { ...deps, streaming: undefined });
 }

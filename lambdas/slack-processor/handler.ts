@@ -14,12 +14,15 @@ import { z } from 'zod';
 import { deployedSelfTestChecks, runSelfTest } from '../shared/self-test';
 import { secretSlackBotToken } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
+import { parseAgentGroups, slackAgentAccess } from './agent-access';
 import { powertoolsProcessorMetrics } from './processor-metrics';
 import { createSlackProcessor } from './slack-processor';
 
 const env = parseEnv(
   z.object({
     SLACK_SECRET_ARN: z.string().min(1),
+    /** The generated key Slack thread session ids are an HMAC under. */
+    SLACK_SESSION_KEY_SECRET_ARN: z.string().min(1),
     CONVERSATION_BUCKET: z.string().min(3),
     SLACK_API_URL: z.url().default(DEFAULT_SLACK_API_URL),
     /** The queue's redrive maxReceiveCount, set by the stack. */
@@ -30,17 +33,23 @@ const env = parseEnv(
     /** The Slack app is declared as an agent: session title and Stop button. */
     SLACK_AGENT_SESSIONS: z.enum(['on', 'off']).default('off'),
     REVBOT_STAGE: z.string().default('dev'),
+    /** `{"<agent>": ["S…"]}`: the Slack user groups that may use each listed agent. */
+    SLACK_AGENT_GROUPS: z.string().optional(),
   }),
 );
 
 // The bot token alone: this role cannot read the signing secret.
-const botToken = secretSlackBotToken(secretsManagerReader(), env.SLACK_SECRET_ARN);
+const secrets = secretsManagerReader();
+const botToken = secretSlackBotToken(secrets, env.SLACK_SECRET_ARN);
 const slackClients = slackWebClients({
   apiUrl: env.SLACK_API_URL,
   timeoutMs: 10_000,
   retries: 3,
   logger,
 });
+
+const agentGroups = parseAgentGroups(env.SLACK_AGENT_GROUPS);
+const slack = async () => slackClients(await botToken());
 
 // `@RevBot test connectivity`: the clients connect only when a self-test runs.
 const selfTestChecks = deployedSelfTestChecks(process.env, {
@@ -50,8 +59,10 @@ const selfTestChecks = deployedSelfTestChecks(process.env, {
 
 const processor = createSlackProcessor({
   runtime: createAgentRuntime(),
-  slack: async () => slackClients(await botToken()),
+  slack,
   sink: s3ConversationSink({ client: new S3Client({}), bucket: env.CONVERSATION_BUCKET }),
+  sessionKey: () => secrets.read(env.SLACK_SESSION_KEY_SECRET_ARN),
+  agentAccess: agentGroups && slackAgentAccess({ groups: agentGroups, slack, logger }),
   traces: otlpTraceExportFromEnv(),
   metrics: powertoolsProcessorMetrics(metrics),
   // MODEL_PRICES (JSON) over the default price table of the cost estimates.

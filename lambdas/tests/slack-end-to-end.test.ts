@@ -34,6 +34,9 @@ import { slackSessionId } from '../slack-processor/session-id';
 const SIGNING_SECRET = 'e2e-signing-secret-00112233445566';
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-AbCdEf';
+const SESSION_KEY = 'e2e-session-key-0123456789abcdef0123456789abcdef';
+const SESSION_KEY_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-session-key-MnOpQr';
 const SIGNING_SECRET_ARN =
   'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-signing-GhIjKl';
 const TABLE = 'revops-test-slack-events';
@@ -71,6 +74,10 @@ beforeAll(async () => {
     name: 'revops/test/slack',
     value: JSON.stringify({ bot_token: BOT_TOKEN }),
   };
+  aws.state.secrets[SESSION_KEY_ARN] = {
+    name: 'revops/test/slack-session-key',
+    value: SESSION_KEY,
+  };
   aws.state.secrets[SIGNING_SECRET_ARN] = {
     name: 'revops/test/slack-signing',
     value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
@@ -94,6 +101,7 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLACK_SECRET_ARN: SECRET_ARN,
     SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
+    SLACK_SESSION_KEY_SECRET_ARN: SESSION_KEY_ARN,
     SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
     SLACK_EVENTS_TABLE: TABLE,
     SLACK_API_URL: slack.url,
@@ -168,7 +176,7 @@ describe('an @RevBot mention, end to end', () => {
       /\/agents\/MGRAGENT01\/agentAliases\/LIVEALIAS1\/sessions\//,
     );
     expect(decodeURIComponent(agents.requests[0]!.path)).toContain(
-      slackSessionId(TEAM, CHANNEL, QUESTION_TS),
+      slackSessionId(SESSION_KEY, TEAM, CHANNEL, QUESTION_TS),
     );
     expect(agents.requests[0]?.body).toMatchObject({
       inputText: 'Find the sum of 1 to 10.',

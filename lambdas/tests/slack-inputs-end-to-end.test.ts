@@ -37,6 +37,11 @@ import { slackSessionId } from '../slack-processor/session-id';
 const SIGNING_SECRET = 'inputs-signing-secret-0011223344';
 const BOT_TOKEN = 'xoxb-inputs-bot-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-InPuTs';
+const SIGNING_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-signing-InPuTs';
+const SESSION_KEY = 'inputs-session-key-0123456789abcdef0123456789';
+const SESSION_KEY_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-session-key-InPuTs';
 const TABLE = 'revops-test-slack-events';
 const QUEUE = 'revops-test-slack-queue';
 const BUCKET = 'revops-test-conversations-123456789012-us-east-1';
@@ -69,7 +74,15 @@ beforeAll(async () => {
   ]);
   aws.state.secrets[SECRET_ARN] = {
     name: 'revops/test/slack',
-    value: JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
+    value: JSON.stringify({ bot_token: BOT_TOKEN }),
+  };
+  aws.state.secrets[SIGNING_SECRET_ARN] = {
+    name: 'revops/test/slack-signing',
+    value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
+  };
+  aws.state.secrets[SESSION_KEY_ARN] = {
+    name: 'revops/test/slack-session-key',
+    value: SESSION_KEY,
   };
   aws.state.queues[QUEUE] = queue;
   aws.state.buckets[BUCKET] = new Map();
@@ -88,11 +101,15 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLACK_SECRET_ARN: SECRET_ARN,
+    SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
+    SLACK_SESSION_KEY_SECRET_ARN: SESSION_KEY_ARN,
     SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
     SLACK_EVENTS_TABLE: TABLE,
     SLACK_API_URL: slack.url,
     CONVERSATION_BUCKET: BUCKET,
     SLACK_MAX_RECEIVE_COUNT: '3',
+    // The placeholder path; slack-streaming-end-to-end streams.
+    SLACK_STREAMING: 'off',
     AGENT_RUNTIME: 'bedrock-agents',
     MANAGER_AGENT_ID: 'MGRAGENT01',
     MANAGER_AGENT_ALIAS_ID: 'LIVEALIAS1',
@@ -155,7 +172,7 @@ describe('a direct message to RevBot', () => {
     // A top-level message starts its thread: nothing earlier to read, no title to set.
     expect(inputTextOf()).toBe('What is our pipeline this quarter?');
     expect(decodeURIComponent(agents.requests.at(-1)!.path)).toContain(
-      slackSessionId(TEAM, DM_CHANNEL, ts),
+      slackSessionId(SESSION_KEY, TEAM, DM_CHANNEL, ts),
     );
     expect(slack.calls.filter((c) => c.method === 'conversations.replies')).toHaveLength(0);
   });
@@ -268,7 +285,7 @@ describe('a mention in the middle of a thread', () => {
     // The record shows what the Manager was asked, in the thread's session.
     expect(lastConversation()).toMatchObject({
       user_query: expected,
-      session_id: slackSessionId(TEAM, CHANNEL, root),
+      session_id: slackSessionId(SESSION_KEY, TEAM, CHANNEL, root),
     });
     expect(slack.thread(CHANNEL, root).at(-1)?.text).toBe(ANSWER);
   });

@@ -1,7 +1,7 @@
 /**
  * A local Slack Web API for the tests, the benchmark and the local stack: the real
  * `@slack/web-api` client talks to it through `SLACK_API_URL`. It speaks the methods RevBot
- * calls — `auth.test`, `chat.postMessage`, `chat.update`, `chat.delete`, the streaming methods
+ * calls — `auth.test`, `chat.postMessage`, `chat.update`, `chat.delete`, `usergroups.users.list`, the streaming methods
  * `chat.startStream` / `chat.appendStream` / `chat.stopStream`, `assistant.threads.setStatus` and
  * `agents.sessions.setStatus`, and the thread, file and assistant-pane methods of
  * `local-slack-input-methods.ts` — the way Slack does: `POST /api/<method>` with a form-encoded or
@@ -101,6 +101,8 @@ export interface LocalSlackApiOptions {
   onStatus?: (status: { channel: string; thread_ts: string; text: string }) => void;
   /** Slack closes a stream this long after it started. Default five minutes. */
   streamLifetimeMs?: number;
+  /** User group id → its members, for `usergroups.users.list`. */
+  userGroups?: Record<string, string[]>;
 }
 
 export type InjectedSlackReply =
@@ -427,6 +429,10 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       message.blocks = Array.isArray(args.blocks) ? args.blocks : undefined;
       options.onMessage?.(message);
       return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+    },
+    'usergroups.users.list': (args) => {
+      const members = options.userGroups?.[String(args.usergroup ?? '')];
+      return members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' };
     },
     'chat.delete': (args) => {
       const list = messages.get(String(args.channel));

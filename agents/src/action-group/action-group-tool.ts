@@ -20,6 +20,7 @@ import {
   DEFAULT_MAX_BODY_CHARS,
   type ResponseState,
 } from './action-group-response';
+import { agentDeniedMessage, isAgentDenied } from './agent-access';
 import { mapToolError } from './tool-errors';
 import { describeParameterIssues } from './tool-parameters';
 
@@ -96,6 +97,11 @@ export function createActionGroupTool(options: ActionGroupToolOptions): ActionGr
       });
       return actionGroupResponse(event, capResponseBody(body, maxBody), state);
     };
+
+    // The channel's access policy: an agent denied to the person asking acts through no tool.
+    if (isAgentDenied(event.sessionAttributes, event.agent.name)) {
+      return respond(agentDeniedMessage(event.agent.name), 'REPROMPT', 'agent_denied');
+    }
 
     const definition = functions.get(functionName);
     if (!definition) {

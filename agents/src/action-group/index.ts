@@ -27,6 +27,12 @@ export {
   type ToolInvocation,
   type ToolResult,
 } from './action-group-tool';
+export {
+  agentDeniedMessage,
+  DENIED_AGENTS_ATTRIBUTE,
+  deniedAgentsAttribute,
+  isAgentDenied,
+} from './agent-access';
 export { APPROVAL_ATTRIBUTES } from './approval-attributes';
 export { ToolInputError } from './tool-errors';
 export { toolParam } from './tool-parameters';

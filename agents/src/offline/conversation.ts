@@ -6,6 +6,7 @@
  */
 import { renderSqlPattern, type SqlPattern } from '../knowledge-base/sql-patterns';
 import type { ModelRequest, ModelTool } from '../runtime/model-provider';
+import { unmarkUntrusted } from '../runtime/untrusted-data';
 
 export interface ToolOutcome {
   step: string;
@@ -126,7 +127,8 @@ export function readContext(
           step: STEP_IN_ID.exec(block.toolUseId)?.[1] ?? 'unknown',
           name: call?.name ?? 'unknown',
           input: call?.input ?? {},
-          content: block.content,
+          // The offline model parses what the tool returned, not the marker around it.
+          content: unmarkUntrusted(block.content),
           ok: block.status === 'success',
         });
       }

@@ -60,3 +60,4 @@ export {
   LambdaToolInvoker,
   type ToolInvoker,
 } from './tool-invoker';
+export { markUntrusted, neutralizeMarkers, UNTRUSTED_TAG, unmarkUntrusted } from './untrusted-data';

@@ -22,11 +22,17 @@ import type { Logger } from '@revbot/core';
 import { buildFunctionEvent } from '../action-group/action-group-event';
 import { readActionGroupResponse } from '../action-group/action-group-response';
 import {
+  agentDeniedMessage,
+  DENIED_AGENTS_ATTRIBUTE,
+  isAgentDenied,
+} from '../action-group/agent-access';
+import {
   AgentRunCancelledError,
   AgentRuntimeError,
   ModelProviderError,
   ToolInvocationError,
 } from '../errors';
+
 import type { KnowledgeBase } from '../knowledge-base/knowledge-base';
 import type { AgentDefinition, AgentSet, CollaboratorDefinition } from '../loader';
 import type { ToolFunction, ToolName } from '../tools';
@@ -73,6 +79,7 @@ import {
   type TraceScope,
   TraceWriter,
 } from './trace-events';
+import { markUntrusted } from './untrusted-data';
 
 export interface RuntimeLimits {
   /** Model calls one agent may make in one run (Bedrock's orchestration iterations). */
@@ -738,6 +745,11 @@ export class Orchestrator implements AgentRuntime {
         return result('content is required: the full message for the collaborator.', 'error');
       }
       const child = this.options.agents.get(collaborator.agentKey);
+      // Refused before it runs: the channel's access policy denies this agent to the asker.
+      if (isAgentDenied(context.sessionAttributes, child.key)) {
+        notes.steps.push(`${collaborator.name} (not allowed)`);
+        return result(agentDeniedMessage(collaborator.name), 'error');
+      }
       const identity = this.identity(child.key);
       const recipient = { name: collaborator.name, aliasArn: identity.agentAliasArn };
       yield writer.collaboratorInput(traceId, recipient, content);
@@ -840,9 +852,11 @@ export class Orchestrator implements AgentRuntime {
       const read = readActionGroupResponse(response);
       body = read.body;
       failed = read.responseState !== undefined;
-      // Tools may update the session's attributes, as they can with Bedrock.
-      if (response.sessionAttributes)
-        Object.assign(context.sessionAttributes, response.sessionAttributes);
+      // Tools may update the session's attributes, as they can with Bedrock (not the access policy).
+      if (response.sessionAttributes) {
+        const { [DENIED_AGENTS_ATTRIBUTE]: _policy, ...updates } = response.sessionAttributes;
+        Object.assign(context.sessionAttributes, updates);
+      }
       if (response.promptSessionAttributes) {
         Object.assign(context.promptSessionAttributes, response.promptSessionAttributes);
       }
@@ -861,7 +875,9 @@ export class Orchestrator implements AgentRuntime {
       this.newId(),
     );
     notes.steps.push(`${event.actionGroup}.${event.function}${failed ? ' (failed)' : ''}`);
-    return result(body, failed ? 'error' : 'success');
+    // The trace keeps the tool's text; the model reads it marked as data, never instructions.
+    const source = `${event.actionGroup}.${event.function}`;
+    return result(markUntrusted(body, source), failed ? 'error' : 'success');
   }
 
   /**

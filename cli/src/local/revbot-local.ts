@@ -42,6 +42,7 @@ import { localConversationStore } from '../ops/conversation-store';
 import { createConversationViewer } from '../viewer/conversation-viewer';
 import { localSelfTestChecks } from './local-self-test';
 import { type LocalApp, type RunningLocalServer, startLocalServer } from './local-server';
+import { localSessionKey } from './session-key';
 import { slackTerminalView } from './slack-terminal-view';
 import { seededAsOf } from './warehouse-settings';
 
@@ -210,6 +211,7 @@ export async function startRevbotLocal(
       runtime,
       slack: async () => slackClients((await slackCredentials()).botToken),
       sink: conversations,
+      sessionKey: async () => localSessionKey(dataDir),
       traces,
       metrics: recordingProcessorMetrics(),
       logger,

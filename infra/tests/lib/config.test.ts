@@ -1,6 +1,10 @@
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { loadSlackAccess, slackAccessEnvironment } from '../../lib/config';
+import {
+  loadSlackAccess,
+  slackAccessEnvironment,
+  slackAgentPolicyEnvironment,
+} from '../../lib/config';
 
 const access = (context: Record<string, unknown>) =>
   slackAccessEnvironment(loadSlackAccess(new App({ context }).node));
@@ -35,7 +39,21 @@ describe('the Slack access keys of CDK context', () => {
     [{ slackAllowedTeams: 'T0REVTEAM,acme' }, 'slackAllowedTeams'],
     [{ slackAllowedChannels: '#sales' }, 'slackAllowedChannels'],
     [{ slackAllowExternalUsers: 'yes' }, 'slackAllowExternalUsers'],
+    [{ slackAgentGroups: '{"execution_agent": "S0REVOPS01"}' }, 'slackAgentGroups'],
+    [{ slackAgentGroups: 'execution_agent=S0REVOPS01' }, 'slackAgentGroups'],
   ])('stop the synth on a bad value, naming the key: %o', (context, key) => {
     expect(() => access(context)).toThrow(`Invalid CDK context "${key}"`);
+  });
+});
+
+describe('the agent policy key of CDK context', () => {
+  const policy = (context: Record<string, unknown>) =>
+    slackAgentPolicyEnvironment(loadSlackAccess(new App({ context }).node));
+
+  it('becomes the processor variable, from JSON text or a cdk.json object', () => {
+    const expected = { SLACK_AGENT_GROUPS: '{"execution_agent":["S0REVOPS01"]}' };
+    expect(policy({ slackAgentGroups: '{"execution_agent": ["S0REVOPS01"]}' })).toEqual(expected);
+    expect(policy({ slackAgentGroups: { execution_agent: ['S0REVOPS01'] } })).toEqual(expected);
+    expect(policy({})).toEqual({});
   });
 });

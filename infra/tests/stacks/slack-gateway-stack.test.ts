@@ -207,14 +207,21 @@ describe('the Slack gateway stack', () => {
     expect(JSON.stringify(bedrock?.Resource)).toMatch(/AgentAliasArn|agent-alias/);
   });
 
-  it('keeps the signing secret from the processor: it reads the bot token secret alone', () => {
+  it('keeps the signing secret from the processor: it reads the bot token, never the signing secret', () => {
     const signing = secretId('revops/dev/slack-signing');
     expect(signing).toBeDefined();
     expect(signing).not.toBe(secretId());
     const processorSecrets = statementsOf('revops-dev-slack-processor')
       .filter((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))
       .flatMap((s) => [s.Resource].flat());
-    expect(processorSecrets).toEqual([{ Ref: secretId() }]);
+    // The bot token and the session key, nothing else.
+    expect(processorSecrets).toHaveLength(2);
+    expect(processorSecrets).toEqual(
+      expect.arrayContaining([
+        { Ref: secretId() },
+        { Ref: secretId('revops/dev/slack-session-key') },
+      ]),
+    );
     expect(JSON.stringify(statementsOf('revops-dev-slack-processor'))).not.toContain(signing);
     expect(fn('revops-dev-slack-processor').Environment).toEqual({
       Variables: expect.not.objectContaining({ SLACK_SIGNING_SECRET_ARN: expect.anything() }),
@@ -222,6 +229,15 @@ describe('the Slack gateway stack', () => {
     expect(fn('revops-dev-slack-handler').Environment).toEqual({
       Variables: expect.objectContaining({ SLACK_SIGNING_SECRET_ARN: { Ref: signing } }),
     });
+    expect(fn('revops-dev-slack-processor').Environment).toEqual({
+      Variables: expect.objectContaining({
+        SLACK_SESSION_KEY_SECRET_ARN: { Ref: secretId('revops/dev/slack-session-key') },
+      }),
+    });
+    // The handler does not need the session key.
+    expect(JSON.stringify(statementsOf('revops-dev-slack-handler'))).not.toContain(
+      secretId('revops/dev/slack-session-key'),
+    );
     // A placeholder the handler refuses to verify with until an operator fills it in.
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'revops/dev/slack-signing',

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,8 @@ import {
   type SlackProcessorDeps,
 } from '../../slack-processor/slack-processor';
 
+/** The server key session ids are derived under (generated per deployment). */
+const SESSION_KEY = 'test-session-key-0123456789abcdef0123456789abcdef';
 const TOKEN = 'xoxb-processor-test';
 const CHANNEL = 'C0SALES01';
 const THREAD = '1763890000.000100';
@@ -102,6 +105,7 @@ function setup(...scripts: ScriptedReply[]) {
     runtime,
     slack: async () => clients()(TOKEN),
     sink: localConversationSink(dir),
+    sessionKey: async () => SESSION_KEY,
     metrics,
     logger,
     maxReceiveCount: 3,
@@ -124,20 +128,37 @@ const placeholderOf = (q: SlackQuestionMessage) =>
 
 describe('session ids', () => {
   it('are stable per thread and differ between threads, channels and teams', () => {
-    const id = slackSessionId('T1', 'C1', '1763890000.000100');
-    expect(slackSessionId('T1', 'C1', '1763890000.000100')).toBe(id);
+    const id = slackSessionId(SESSION_KEY, 'T1', 'C1', '1763890000.000100');
+    expect(slackSessionId(SESSION_KEY, 'T1', 'C1', '1763890000.000100')).toBe(id);
     expect(
       new Set([
         id,
-        slackSessionId('T1', 'C1', '1763890000.000200'),
-        slackSessionId('T1', 'C2', '1763890000.000100'),
-        slackSessionId('T2', 'C1', '1763890000.000100'),
+        slackSessionId(SESSION_KEY, 'T1', 'C1', '1763890000.000200'),
+        slackSessionId(SESSION_KEY, 'T1', 'C2', '1763890000.000100'),
+        slackSessionId(SESSION_KEY, 'T2', 'C1', '1763890000.000100'),
       ]).size,
     ).toBe(4);
   });
 
+  it('are an HMAC under the server key: the thread alone does not give the id', () => {
+    const thread = ['T1', 'C1', '1763890000.000100'] as const;
+    const other = slackSessionId('another-deployments-key-0123456789abcdef', ...thread);
+    expect(other).not.toBe(slackSessionId(SESSION_KEY, ...thread));
+    // Nor does the plain hash of the thread, which anyone with a permalink could compute.
+    const plain = createHash('sha256').update(thread.join('\u0000')).digest('hex');
+    expect(slackSessionId(SESSION_KEY, ...thread)).not.toBe(`slack-${plain.slice(0, 40)}`);
+    const expected = createHmac('sha256', SESSION_KEY).update(thread.join('\u0000')).digest('hex');
+    expect(slackSessionId(SESSION_KEY, ...thread)).toBe(`slack-${expected.slice(0, 40)}`);
+  });
+
+  it('refuse a key too short to keep them unguessable', () => {
+    expect(() => slackSessionId('short', 'T1', 'C1', '1.2')).toThrow(/at least 32 characters/);
+  });
+
   it("satisfy Bedrock's session id rule", () => {
-    expect(slackSessionId('E0ENTERPRISE', 'C1', '1.2')).toMatch(/^[0-9a-zA-Z._:-]{2,100}$/);
+    expect(slackSessionId(SESSION_KEY, 'E0ENTERPRISE', 'C1', '1.2')).toMatch(
+      /^[0-9a-zA-Z._:-]{2,100}$/,
+    );
   });
 });
 
@@ -202,7 +223,7 @@ describe('answering a queued question', () => {
     expect(runtime.asked).toHaveLength(1);
     expect(runtime.asked[0]).toMatchObject({
       question: 'What is the sum of 1 to 10?',
-      sessionId: slackSessionId('T0REVTEAM', CHANNEL, THREAD),
+      sessionId: slackSessionId(SESSION_KEY, 'T0REVTEAM', CHANNEL, THREAD),
       sessionAttributes: {
         channel: 'slack',
         slack_user: 'U0ASKER01',
@@ -241,7 +262,7 @@ describe('answering a queued question', () => {
     const conversation = JSON.parse(readFileSync(path.join(folder, 'conversation.json'), 'utf8'));
     expect(conversation).toMatchObject({
       conversation_id: q.conversation_id,
-      session_id: slackSessionId('T0REVTEAM', CHANNEL, THREAD),
+      session_id: slackSessionId(SESSION_KEY, 'T0REVTEAM', CHANNEL, THREAD),
       channel: {
         kind: 'slack',
         channel: CHANNEL,
@@ -439,6 +460,7 @@ describe('the Slack processor, self-test commands', () => {
       runtime,
       slack: async () => clients()(TOKEN),
       sink: localConversationSink(dir),
+      sessionKey: async () => SESSION_KEY,
       metrics: recordingProcessorMetrics(),
       logger: recordingLogger(),
       maxReceiveCount: 3,

@@ -272,14 +272,18 @@ describe('the Converse provider', () => {
       .map((e) => new TextDecoder().decode(e.chunk!.bytes));
     expect(answer).toEqual(['**$18.4M ARR open pipeline in 2026-Q4**']);
     expect(server.requests).toHaveLength(4);
-    // The Data agent's second call carries the tool result of its query.
+    // The Data agent's second call carries the tool result of its query, marked as data.
     const third = server.requests[2]!.body as {
       messages: { content: Record<string, unknown>[] }[];
     };
     expect(third.messages.at(-1)?.content[0]).toEqual({
       toolResult: {
         toolUseId: 't2',
-        content: [{ text: '{"columns":["pipeline_arr"],"rows":[[18400000]],"row_count":1}' }],
+        content: [
+          {
+            text: '<untrusted_data source="firebolt_query.execute_query">\n{"columns":["pipeline_arr"],"rows":[[18400000]],"row_count":1}\n</untrusted_data>',
+          },
+        ],
         status: 'success',
       },
     });
