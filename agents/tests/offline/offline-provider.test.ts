@@ -367,6 +367,19 @@ describe('the offline model', () => {
     expect(second.text).toBe(first.text);
   });
 
+  it('streams its answer in many chunks before the Manager’s last trace, exactly the recorded answer', async () => {
+    const answer = await ask("What's our pipeline this quarter?");
+    const chunks = answer.events.filter((e) => e.chunk);
+    expect(chunks.length).toBeGreaterThan(3);
+    const finish = answer.events.findLast(
+      (e) => e.trace?.trace?.orchestrationTrace?.observation?.type === 'FINISH',
+    );
+    expect(answer.events.indexOf(chunks[0]!)).toBeLessThan(answer.events.indexOf(finish!));
+    expect(answer.text).toBe(
+      finish!.trace!.trace!.orchestrationTrace!.observation!.finalResponse!.text,
+    );
+  });
+
   it('produces a stream the monitoring package records completely', async () => {
     const answer = await ask("What's the status of the IXIS deal?");
     const record = buildConversationRecord(answer.events, {
