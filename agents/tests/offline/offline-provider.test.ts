@@ -372,6 +372,19 @@ describe('the offline model', () => {
     expect(second.text).toBe(first.text);
   });
 
+  it('streams its answer in many chunks before the Manager’s last trace, exactly the recorded answer', async () => {
+    const answer = await ask("What's our pipeline this quarter?");
+    const chunks = answer.events.filter((e) => e.chunk);
+    expect(chunks.length).toBeGreaterThan(3);
+    const finish = answer.events.findLast(
+      (e) => e.trace?.trace?.orchestrationTrace?.observation?.type === 'FINISH',
+    );
+    expect(answer.events.indexOf(chunks[0]!)).toBeLessThan(answer.events.indexOf(finish!));
+    expect(answer.text).toBe(
+      finish!.trace!.trace!.orchestrationTrace!.observation!.finalResponse!.text,
+    );
+  });
+
   it('produces a stream the monitoring package records completely', async () => {
     const answer = await ask("What's the status of the IXIS deal?");
     const record = buildConversationRecord(answer.events, {
@@ -445,5 +458,60 @@ describe('the offline model’s rules', () => {
     ] as const) {
       expect(markdown).toContain(`${section} — up to ${cap} points`);
     }
+  });
+});
+
+describe('the offline model as SUPERVISOR_ROUTER’s classifier', () => {
+  async function routed(question: string) {
+    const { defineAgents, readAgentSources } = await import('../../src/loader');
+    const { createPortableRuntime } = await import('../../src/runtime/portable-runtime');
+    const sources = readAgentSources(path.resolve(import.meta.dirname, '../..'));
+    const manager = sources.agents.find((a) => a.key === 'manager_agent')!;
+    manager.config = JSON.stringify({
+      ...(JSON.parse(manager.config!) as object),
+      collaboration: 'SUPERVISOR_ROUTER',
+    });
+    const router = createPortableRuntime(
+      'offline',
+      { OFFLINE_TODAY: AS_OF },
+      { tools: stack.tools, logger: silentLogger, agents: defineAgents(sources) },
+    );
+    const events: AgentStreamEvent[] = [];
+    for await (const event of router.ask({ question, sessionId: `router-${++sessions}` }))
+      events.push(event);
+    const decision = events.find(
+      (e) => e.trace?.trace?.routingClassifierTrace?.modelInvocationOutput,
+    )?.trace?.trace?.routingClassifierTrace?.modelInvocationOutput?.rawResponse?.content;
+    const routedTo = events.find((e) => e.trace?.trace?.routingClassifierTrace?.invocationInput)
+      ?.trace?.trace?.routingClassifierTrace?.invocationInput?.agentCollaboratorInvocationInput
+      ?.agentCollaboratorName;
+    return { decision: /<a>([^<]*)<\/a>/.exec(decision ?? '')?.[1], routedTo, events };
+  }
+
+  it('names the one collaborator the Manager would hand the question to', async () => {
+    const pipeline = await routed("What's our pipeline this quarter?");
+    expect(pipeline.decision).toBe(COLLABORATORS.data);
+    expect(pipeline.routedTo).toBe(COLLABORATORS.data);
+    const supervised = await ask("What's our pipeline this quarter?");
+    const text = (events: AgentStreamEvent[]) =>
+      events
+        .filter((e) => e.chunk)
+        .map((e) => new TextDecoder().decode(e.chunk!.bytes))
+        .join('');
+    expect(text(pipeline.events)).toBe(supervised.text);
+    expect((await routed('Assess John Smith at DataCorp')).routedTo).toBe(COLLABORATORS.lead);
+  });
+
+  it('is unsure about several steps or a definition, and the Manager then orchestrates', async () => {
+    const review = await routed('Review the IXIS deal and notify Sarah Johnson');
+    expect(review.decision).toBe('undecidable');
+    expect(review.routedTo).toBeUndefined();
+    const handOffs = review.events.flatMap(
+      (e) =>
+        e.trace?.trace?.orchestrationTrace?.invocationInput?.agentCollaboratorInvocationInput
+          ?.agentCollaboratorName ?? [],
+    );
+    expect(handOffs).toContain(COLLABORATORS.execution);
+    expect((await routed('What is MEDDPICC?')).decision).toBe('undecidable');
   });
 });

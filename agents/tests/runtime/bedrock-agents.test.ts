@@ -152,6 +152,29 @@ describe('the bedrock-agents runtime against a recorded InvokeAgent stream', () 
       end: 1597,
     });
   });
+
+  it('passes streamed final-response chunks on as they come, guardrail checks between them, before the stream ends', async () => {
+    const file = '07-stream-final-response-with-guardrail-intervals.json';
+    const fixture = recorded(file);
+    // The service has sent every chunk but not yet ended the stream.
+    const lastChunk = fixture.findLastIndex((e) => 'chunk' in e);
+    server.reply({ stream: fixture.slice(0, lastChunk + 1).map(encodeEvent), thenHang: true });
+    const seen: AgentStreamEvent[] = [];
+    for await (const event of runtime().ask({ question: 'q', sessionId: 'session-7' })) {
+      seen.push(event);
+      if (seen.length === lastChunk + 1) break;
+    }
+    const kinds = seen.map((e) => (e.chunk ? 'chunk' : Object.keys(e.trace!.trace!)[0]));
+    expect(kinds).toEqual(
+      fixture
+        .slice(0, lastChunk + 1)
+        .map((e) => ('chunk' in e ? 'chunk' : Object.keys(e.trace.trace as object)[0])),
+    );
+    expect(kinds.filter((k) => k === 'chunk')).toHaveLength(5);
+    expect(kinds.slice(-3)).toEqual(['chunk', 'guardrailTrace', 'chunk']);
+    const entry = manifest.find((m) => m.file === file)!;
+    expect(text(seen)).toBe(entry.final_text);
+  });
 });
 
 describe('the InvokeAgent request', () => {

@@ -2,6 +2,7 @@
  * The orchestrator streaming the answer through the real ConverseProvider and Bedrock client,
  * against a scripted model that sends tokens one at a time and can hold its stream open.
  */
+import path from 'node:path';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { localClientConfig } from '@revbot/testing/local-client-config';
 import {
@@ -9,12 +10,13 @@ import {
   startScriptedStreamingModel,
 } from '@revbot/testing/scripted-streaming-model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AgentStreamEvent, loadAgents } from '../../src';
+import { type AgentStreamEvent, defineAgents, loadAgents, readAgentSources } from '../../src';
 import { AgentRunCancelledError } from '../../src/errors';
 import { Orchestrator } from '../../src/runtime/orchestrator';
 import { ConverseProvider } from '../../src/runtime/providers/converse';
 import { InMemorySessionStore } from '../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../src/runtime/tool-invoker';
+import { scriptedQueryTool } from '../support/scripted-query-tool';
 
 const agents = loadAgents();
 const DEAL_TOOL = 'AgentCommunication__DealAnalysisAgent';
@@ -35,13 +37,23 @@ beforeEach(() => {
   model.requests.length = 0;
 });
 
-const runtime = () =>
+const runtime = (options: { tools?: InProcessToolInvoker; router?: boolean } = {}) =>
   new Orchestrator({
-    agents,
+    agents: options.router ? routerAgents() : agents,
     provider: new ConverseProvider(client),
-    tools: new InProcessToolInvoker({}),
+    tools: options.tools ?? new InProcessToolInvoker({}),
     sessions: new InMemorySessionStore(),
   });
+
+function routerAgents() {
+  const sources = readAgentSources(path.resolve(import.meta.dirname, '../..'));
+  const manager = sources.agents.find((a) => a.key === 'manager_agent')!;
+  manager.config = JSON.stringify({
+    ...(JSON.parse(manager.config!) as object),
+    collaboration: 'SUPERVISOR_ROUTER',
+  });
+  return defineAgents(sources);
+}
 
 const decode = (e: AgentStreamEvent) => new TextDecoder().decode(e.chunk!.bytes);
 const finishTexts = (events: AgentStreamEvent[]) =>
@@ -152,5 +164,76 @@ describe('the orchestrator streaming the answer', () => {
       if (event.chunk) break;
     }
     await expect.poll(() => model.requests[0]?.cancelled).toBe(true);
+  });
+
+  it('yields each step as it happens: the hand-off before the collaborator answers, the tool call before the tool returns', async () => {
+    const tool = gate();
+    let toolRunning = false;
+    const query = scriptedQueryTool({ columns: ['arr'], rows: [[1]], row_count: 1 });
+    const tools = new InProcessToolInvoker({
+      firebolt_query: async (event: unknown) => {
+        toolRunning = true;
+        await tool.held;
+        return query.handle(event);
+      },
+    });
+    model.reply(
+      { toolUses: [{ id: 't1', name: DEAL_TOOL, input: { content: 'Status of IXIS' } }] },
+      { toolUses: [{ id: 't2', name: 'firebolt_query__execute_query', input: { query: 'x' } }] },
+      { text: 'Negotiate.' },
+      { text: ANSWER },
+    );
+    const seenWhileToolRan: string[] = [];
+    const events: AgentStreamEvent[] = [];
+    for await (const event of runtime({ tools }).ask({ question: 'IXIS?', sessionId: 'st-5' })) {
+      events.push(event);
+      const input = event.trace?.trace?.orchestrationTrace?.invocationInput;
+      if (input) seenWhileToolRan.push(`${input.invocationType}:${toolRunning}`);
+      if (input?.invocationType === 'ACTION_GROUP') {
+        // The call is traced before the tool is let go: it has not answered yet.
+        setTimeout(() => tool.release(), 20);
+      }
+    }
+    expect(seenWhileToolRan).toEqual(['AGENT_COLLABORATOR:false', 'ACTION_GROUP:false']);
+    // Deal Analysis had not answered when its hand-off was yielded: its model calls came later.
+    const handOff = events.findIndex(
+      (e) =>
+        e.trace?.trace?.orchestrationTrace?.invocationInput?.invocationType ===
+        'AGENT_COLLABORATOR',
+    );
+    const dealModelCall = events.findIndex(
+      (e) =>
+        e.trace?.collaboratorName === 'DealAnalysisAgent' &&
+        e.trace.trace?.orchestrationTrace?.modelInvocationInput,
+    );
+    expect(handOff).toBeLessThan(dealModelCall);
+  });
+
+  it('streams the routed collaborator’s answer in router mode, while it is written', async () => {
+    const end = gate();
+    model.reply({ text: '<a>DealAnalysisAgent</a>' }, { text: ANSWER, holdUntil: end.held });
+    const events: AgentStreamEvent[] = [];
+    let openAtFirstChunk: boolean | undefined;
+    for await (const event of runtime({ router: true }).ask({
+      question: 'How is IXIS?',
+      sessionId: 'st-6',
+    })) {
+      if (event.chunk && openAtFirstChunk === undefined) {
+        openAtFirstChunk = model.requests[1]?.endedAt === undefined;
+        end.release();
+      }
+      events.push(event);
+    }
+    expect(openAtFirstChunk).toBe(true);
+    expect(model.requests).toHaveLength(2);
+    const chunks = events.filter((e) => e.chunk).map(decode);
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(chunks.join('')).toBe(ANSWER);
+    const finish = events.findLast(
+      (e) => e.trace?.trace?.routingClassifierTrace?.observation?.type === 'FINISH',
+    );
+    expect(finish?.trace?.trace?.routingClassifierTrace?.observation?.finalResponse?.text).toBe(
+      ANSWER,
+    );
   });
 });

@@ -8,6 +8,7 @@ import {
   startConverseStreamServer,
 } from '@revbot/testing/converse-stream-server';
 import { localClientConfig } from '@revbot/testing/local-client-config';
+import { startScriptedStreamingModel, tokensOf } from '@revbot/testing/scripted-streaming-model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadAgents } from '../../../src';
 import { ModelProviderError } from '../../../src/errors';
@@ -236,6 +237,59 @@ describe('the Converse provider', () => {
       code: 'STREAM_INCOMPLETE',
       retryable: true,
     });
+  });
+
+  it('passes each text delta on as it arrives, and says when a tool call starts', async () => {
+    const text = 'I will query the pipeline by segment.';
+    server.reply({
+      frames: converseAnswer({
+        text,
+        toolUses: [{ id: 'tooluse_A', name: 'firebolt_query__execute_query', input: {} }],
+      }),
+    });
+    const deltas: string[] = [];
+    const tools: string[] = [];
+    await new ConverseProvider(client).complete({
+      ...request,
+      onTextDelta: (delta) => deltas.push(delta),
+      onToolUseStart: (name) => tools.push(name),
+    });
+    // The local server sends the text in pieces of seven characters.
+    expect(deltas).toHaveLength(Math.ceil(text.length / 7));
+    expect(deltas.join('')).toBe(text);
+    expect(tools).toEqual(['firebolt_query__execute_query']);
+  });
+
+  it('passes text on before the model has finished its answer', async () => {
+    const model = await startScriptedStreamingModel({ firstTokenDelayMs: 1, tokenIntervalMs: 2 });
+    const streaming = new BedrockRuntimeClient(localClientConfig(model.endpoint));
+    try {
+      let release!: () => void;
+      model.reply({
+        text: 'Open pipeline is $18.4M ARR.',
+        holdUntil: new Promise<void>((resolve) => {
+          release = resolve;
+        }),
+      });
+      const deltas: string[] = [];
+      let resolved = false;
+      const call = new ConverseProvider(streaming)
+        .complete({ ...request, onTextDelta: (delta) => deltas.push(delta) })
+        .then((response) => {
+          resolved = true;
+          return response;
+        });
+      await expect.poll(() => deltas.join('')).toBe('Open pipeline is $18.4M ARR.');
+      expect(resolved).toBe(false);
+      expect(model.requests[0]?.endedAt).toBeUndefined();
+      release();
+      expect((await call).stopReason).toBe('end_turn');
+      // One delta per token, as the model sent them.
+      expect(deltas).toEqual(tokensOf('Open pipeline is $18.4M ARR.'));
+    } finally {
+      streaming.destroy();
+      await model.close();
+    }
   });
 
   it('runs the Manager and a collaborator end to end through the orchestrator', async () => {

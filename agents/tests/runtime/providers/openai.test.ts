@@ -215,6 +215,37 @@ describe('the OpenAI-compatible provider', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('passes each text delta on as it arrives, and says when a tool call starts', async () => {
+    const text = 'John Smith at DataCorp scores 89/100: strong ICP fit.';
+    server.reply({
+      text,
+      toolCalls: [{ id: 'c1', name: 'firebolt_query__execute_query', arguments: { query: 'x' } }],
+    });
+    const deltas: string[] = [];
+    const tools: string[] = [];
+    const response = await provider().complete({
+      ...request,
+      onTextDelta: (delta) => deltas.push(delta),
+      onToolUseStart: (name) => tools.push(name),
+    });
+    // The local server sends the text in pieces of six characters.
+    expect(deltas).toHaveLength(Math.ceil(text.length / 6));
+    expect(deltas.join('')).toBe(text);
+    expect(tools).toEqual(['firebolt_query__execute_query']);
+    expect(response.content[0]).toEqual({ type: 'text', text });
+  });
+
+  it('does not try again a stream that broke off after text went out, so no text is repeated', async () => {
+    server.reply({ text: 'Partial answer here', cutAfter: 3 }, { text: 'Complete answer.' });
+    const deltas: string[] = [];
+    const error = await provider()
+      .complete({ ...request, onTextDelta: (delta) => deltas.push(delta) })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'STREAM_INCOMPLETE', retryable: true });
+    expect(server.requests).toHaveLength(1);
+    expect(deltas.join('')).toBe('Partial answ');
+  });
+
   it('runs the agents end to end through the orchestrator', async () => {
     const agents = loadAgents();
     const writes: unknown[] = [];
