@@ -17,6 +17,7 @@ import type {
   WebhookJobQueue,
 } from '../shared/webhook-requests';
 import { apiKeyChecker } from './api-key';
+import { apiKeyDigest, decideApproval, expire } from './decide-approval';
 import { headerValue, parseWebhookRequest } from './parse-webhook-request';
 
 /** The Powertools logger's shape, narrowed to what the gateway uses. */
@@ -64,6 +65,9 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
       processing_attempts: 0,
       expires_at: Math.floor(queuedAt.getTime() / 1000) + ttl,
     };
+    // Only the key that asked may later approve an action of this request.
+    const key = headerValue(event.headers, 'x-api-key');
+    if (key) record.api_key_digest = apiKeyDigest(key);
     // The record first: the processor may pick the job up before this function returns.
     await deps.store.create(record);
     const job: WebhookJob = {
@@ -110,12 +114,29 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
     );
   }
 
-  async function status(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+  async function find(event: APIGatewayProxyEvent): Promise<RequestStatusRecord | undefined> {
     const trackingId = event.pathParameters?.trackingId ?? '';
     // Anything that is not one of our ids is unknown: no lookup for odd keys.
     const record = TRACKING_ID.test(trackingId) ? await deps.store.get(trackingId) : undefined;
-    if (!record || record.expires_at * 1000 <= now().getTime()) {
-      throw new NotFoundError(`No webhook request with tracking id ${clip(trackingId)}`);
+    return record && record.expires_at * 1000 > now().getTime() ? record : undefined;
+  }
+
+  async function status(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    let record = await find(event);
+    if (!record) {
+      throw new NotFoundError(
+        `No webhook request with tracking id ${clip(event.pathParameters?.trackingId ?? '')}`,
+      );
+    }
+    // An approval nobody gave in time expires when next looked at, and says so.
+    const approval = record.approval;
+    if (
+      record.status === 'awaiting_approval' &&
+      approval &&
+      Date.parse(approval.expires_at) <= now().getTime()
+    ) {
+      await expire(record, deps.store, now());
+      record = (await deps.store.get(record.tracking_id)) ?? record;
     }
     return jsonResponse(200, statusView(record), { 'cache-control': 'no-store' });
   }
@@ -127,6 +148,9 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
       const route = `${event.httpMethod} ${event.resource}`;
       if (route === 'POST /webhook') return await accept(event);
       if (route === 'GET /webhook/{trackingId}') return await status(event);
+      if (route === 'POST /webhook/{trackingId}/approval') {
+        return await decideApproval(event, await find(event), { ...deps, now });
+      }
       throw new NotFoundError(`No route for ${event.httpMethod} ${clip(event.path ?? '')}`);
     } catch (error) {
       if (!(error instanceof RevbotError) || error.statusCode >= 500) {
@@ -174,6 +198,20 @@ export function statusView(record: RequestStatusRecord) {
         }
       : null,
     metadata: request.metadata ?? null,
+    // Present only once an action waited for approval, so earlier readers see the same keys.
+    ...(record.approval
+      ? {
+          approval: {
+            action: record.approval.action,
+            action_group: record.approval.action_group,
+            function: record.approval.function,
+            requested_at: record.approval.requested_at,
+            expires_at: record.approval.expires_at,
+            decision: record.approval.decision ?? null,
+            decided_at: record.approval.decided_at ?? null,
+          },
+        }
+      : {}),
   };
 }
 
