@@ -44,6 +44,8 @@ const TIER4_PER_MINUTE = 100;
 const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 const BOT_TOKEN = 'xoxb-bench-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/bench/slack-AbCdEf';
+const SIGNING_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/bench/slack-signing-AbCdEf';
 const QUEUE = 'revops-bench-stream-queue';
 const TABLE = 'revops-bench-stream-events';
 
@@ -153,7 +155,11 @@ export async function run(): Promise<BenchResult[]> {
   try {
     aws.state.secrets[SECRET_ARN] = {
       name: 'revops/bench/slack',
-      value: JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
+      value: JSON.stringify({ bot_token: BOT_TOKEN }),
+    };
+    aws.state.secrets[SIGNING_SECRET_ARN] = {
+      name: 'revops/bench/slack-signing',
+      value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
     };
     const queue = new LocalQueue({ name: QUEUE, visibilityTimeoutSeconds: 30 });
     aws.state.queues[QUEUE] = queue;
@@ -166,6 +172,7 @@ export async function run(): Promise<BenchResult[]> {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
       SLACK_SECRET_ARN: SECRET_ARN,
+      SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
       SLACK_EVENTS_TABLE: TABLE,
       SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
       SLACK_API_URL: slack.url,
@@ -183,6 +190,7 @@ export async function run(): Promise<BenchResult[]> {
       metrics: recordingProcessorMetrics(),
       logger: silentLogger,
       maxReceiveCount: 3,
+      sessionKey: async () => 'bench-session-key-0123456789abcdef0123456789',
       streaming: { agentSession: true },
     });
 

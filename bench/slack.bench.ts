@@ -47,6 +47,8 @@ const root = path.resolve(here, '..');
 const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
 const BOT_TOKEN = 'xoxb-bench-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/bench/slack-AbCdEf';
+const SIGNING_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/bench/slack-signing-AbCdEf';
 
 const QUEUE = 'revops-bench-slack-queue';
 const TABLE = 'revops-bench-slack-events';
@@ -62,7 +64,11 @@ async function startLocalServices() {
   ]);
   aws.state.secrets[SECRET_ARN] = {
     name: 'revops/bench/slack',
-    value: JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
+    value: JSON.stringify({ bot_token: BOT_TOKEN }),
+  };
+  aws.state.secrets[SIGNING_SECRET_ARN] = {
+    name: 'revops/bench/slack-signing',
+    value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
   };
   const queue = new LocalQueue({ name: QUEUE, visibilityTimeoutSeconds: 30 });
   aws.state.queues[QUEUE] = queue;
@@ -84,6 +90,7 @@ async function startLocalServices() {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
       SLACK_SECRET_ARN: SECRET_ARN,
+      SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
       SLACK_EVENTS_TABLE: TABLE,
     },
     close: () => Promise.all([slack.close(), aws.close(), dynamo.close()]),

@@ -148,12 +148,21 @@ export class WebhookGatewayStack extends Stack {
         apiKeyRequired: true,
         requestValidator: gateway.validator,
       }),
-      webhook.addResource('{trackingId}').addMethod('GET', integration, {
+    ];
+    const request = webhook.addResource('{trackingId}');
+    methods.push(
+      request.addMethod('GET', integration, {
         apiKeyRequired: true,
         requestParameters: { 'method.request.path.trackingId': true },
         requestValidator: gateway.validator,
       }),
-    ];
+      // The caller's decision on an action its request paused on (same key as the request).
+      request.addResource('approval').addMethod('POST', integration, {
+        apiKeyRequired: true,
+        requestParameters: { 'method.request.path.trackingId': true },
+        requestValidator: gateway.validator,
+      }),
+    );
     for (const method of methods) {
       acknowledgeMachineToMachineAuth(
         method,

@@ -18,6 +18,7 @@ import {
   webhookSessionId,
 } from '../shared/webhook-requests';
 import { type ApiKey, apiKeyChecker, gatewayCaller } from './api-key';
+import { apiKeyDigest, decideApproval, expire } from './decide-approval';
 import { headerValue, parseWebhookRequest } from './parse-webhook-request';
 
 /** The Powertools logger's shape, narrowed to what the gateway uses. */
@@ -79,6 +80,9 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
       processing_attempts: 0,
       expires_at: Math.floor(queuedAt.getTime() / 1000) + ttl,
     };
+    // Only the key that asked may later approve an action of this request.
+    const key = headerValue(event.headers, 'x-api-key');
+    if (key) record.api_key_digest = apiKeyDigest(key);
     // The record first: the processor may pick the job up before this function returns.
     await deps.store.create(record);
     const job: WebhookJob = {
@@ -127,17 +131,37 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
     );
   }
 
-  async function status(
+  async function find(
     event: APIGatewayProxyEvent,
     caller: string,
-  ): Promise<APIGatewayProxyResult> {
+  ): Promise<RequestStatusRecord | undefined> {
     const trackingId = event.pathParameters?.trackingId ?? '';
     // Anything that is not one of our ids is unknown: no lookup for odd keys.
     const record = TRACKING_ID.test(trackingId) ? await deps.store.get(trackingId) : undefined;
     // Another caller's request is as unknown as a missing one.
     const foreign = record?.caller !== undefined && record.caller !== caller;
-    if (!record || foreign || record.expires_at * 1000 <= now().getTime()) {
-      throw new NotFoundError(`No webhook request with tracking id ${clip(trackingId)}`);
+    return record && !foreign && record.expires_at * 1000 > now().getTime() ? record : undefined;
+  }
+
+  async function status(
+    event: APIGatewayProxyEvent,
+    caller: string,
+  ): Promise<APIGatewayProxyResult> {
+    let record = await find(event, caller);
+    if (!record) {
+      throw new NotFoundError(
+        `No webhook request with tracking id ${clip(event.pathParameters?.trackingId ?? '')}`,
+      );
+    }
+    // An approval nobody gave in time expires when next looked at, and says so.
+    const approval = record.approval;
+    if (
+      record.status === 'awaiting_approval' &&
+      approval &&
+      Date.parse(approval.expires_at) <= now().getTime()
+    ) {
+      await expire(record, deps.store, now());
+      record = (await deps.store.get(record.tracking_id)) ?? record;
     }
     return jsonResponse(200, statusView(record), { 'cache-control': 'no-store' });
   }
@@ -149,6 +173,9 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
       const route = `${event.httpMethod} ${event.resource}`;
       if (route === 'POST /webhook') return await accept(event, caller);
       if (route === 'GET /webhook/{trackingId}') return await status(event, caller);
+      if (route === 'POST /webhook/{trackingId}/approval') {
+        return await decideApproval(event, await find(event, caller), { ...deps, now });
+      }
       throw new NotFoundError(`No route for ${event.httpMethod} ${clip(event.path ?? '')}`);
     } catch (error) {
       if (!(error instanceof RevbotError) || error.statusCode >= 500) {
@@ -196,6 +223,20 @@ export function statusView(record: RequestStatusRecord) {
         }
       : null,
     metadata: request.metadata ?? null,
+    // Present only once an action waited for approval, so earlier readers see the same keys.
+    ...(record.approval
+      ? {
+          approval: {
+            action: record.approval.action,
+            action_group: record.approval.action_group,
+            function: record.approval.function,
+            requested_at: record.approval.requested_at,
+            expires_at: record.approval.expires_at,
+            decision: record.approval.decision ?? null,
+            decided_at: record.approval.decided_at ?? null,
+          },
+        }
+      : {}),
   };
 }
 

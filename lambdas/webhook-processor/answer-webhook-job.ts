@@ -6,7 +6,7 @@
  * An answer stored on an earlier attempt is never asked for again: a retry only delivers.
  */
 
-import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents';
+import { type AgentRuntime, AgentRuntimeError, type AgentStreamEvent } from '@revbot/agents';
 import { type Logger, RevbotError, silentLogger } from '@revbot/core';
 import {
   ConversationRecorder,
@@ -35,6 +35,7 @@ import {
   type StoredAnswer,
   type WebhookJob,
 } from '../shared/webhook-requests';
+import { announceDecision, awaitApproval, confirmationOf } from './await-approval';
 import { markdownToPlainText } from './markdown-to-plain-text';
 import { buildWebhookPayload } from './webhook-payload';
 
@@ -58,6 +59,8 @@ export interface WebhookProcessorDeps {
   recorderOptions?: RecorderOptions;
   /** The queue's maxReceiveCount: on that receive a retryable failure is recorded as failed. */
   maxReceiveCount?: number;
+  /** How long an action may wait for the caller's approval (default a day). */
+  approvalTimeoutSeconds?: number;
   /** Longest the agents may take (default 10 minutes; the Lambda's remaining time caps it). */
   agentTimeoutMs?: number;
   delivery?: Pick<DeliveryOptions, 'retry' | 'resolve' | 'clock' | 'random' | 'ca'>;
@@ -73,7 +76,12 @@ export interface JobContext {
   remainingTimeMs?: number;
 }
 
-export type JobOutcome = 'completed' | 'delivery_failed' | 'failed' | 'already_finished';
+export type JobOutcome =
+  | 'completed'
+  | 'delivery_failed'
+  | 'failed'
+  | 'already_finished'
+  | 'awaiting_approval';
 
 export const DEFAULT_AGENT_TIMEOUT_MS = 10 * 60_000;
 /** Kept back from the Lambda's remaining time for storing, exporting and delivering. */
@@ -111,7 +119,14 @@ export async function answerWebhookJob(
     answer = claimed.result;
     logger.info('answer stored by an earlier attempt; delivering it', ids);
   } else {
+    if (job.resume) await announceDecision(job, deps, logger);
     const asked = await askAgents(job, context, deps, logger);
+    if (asked.ok === 'paused') {
+      if (!(await moved(() => awaitApproval(job, asked.pause, deps, logger), logger, ids))) {
+        return 'already_finished';
+      }
+      return 'awaiting_approval';
+    }
     if (!asked.ok) {
       const { error } = asked;
       if (error.retryable && !finalReceive) throw asked.cause;
@@ -136,6 +151,7 @@ export async function answerWebhookJob(
 
 type AskResult =
   | { ok: true; answer: StoredAnswer }
+  | { ok: 'paused'; pause: NonNullable<AgentStreamEvent['returnControl']> }
   | { ok: false; error: RequestError; cause: unknown };
 
 async function askAgents(
@@ -174,6 +190,7 @@ async function askAgents(
   const decoder = new TextDecoder();
   let text = '';
   let failure: unknown;
+  let pause: AgentStreamEvent['returnControl'];
   logger.info('asking the agents', {
     tracking_id: job.tracking_id,
     session_id: job.session_id,
@@ -191,9 +208,11 @@ async function askAgents(
         ...(job.caller ? { caller: job.caller } : {}),
       },
       signal,
+      confirmation: confirmationOf(job),
     });
     for await (const event of events) {
       recorder.add(event);
+      if (event.returnControl) pause = event.returnControl;
       const bytes = event.chunk?.bytes;
       if (bytes) text += decoder.decode(bytes, { stream: true });
     }
@@ -208,6 +227,7 @@ async function askAgents(
   if (failure !== undefined) {
     return { ok: false, error: describeFailure(failure), cause: failure };
   }
+  if (pause) return { ok: 'paused', pause };
   const response = (text.trim() || record.conversation.final_response.text?.trim()) ?? '';
   if (!response) {
     const cause = new AgentRuntimeError(

@@ -23,6 +23,8 @@ const env = parseEnv(
     WEBHOOK_SIGNING_SECRET: z.string().min(1).optional(),
     CONVERSATION_BUCKET: z.string().min(3),
     WEBHOOK_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(3),
+    /** How long an action may wait for the caller's approval (the runtime keeps it as long). */
+    APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
   }),
 );
 
@@ -35,6 +37,7 @@ const processWebhookJobs = createWebhookProcessorHandler({
   conversations: s3ConversationSink({ client: new S3Client({}), bucket: env.CONVERSATION_BUCKET }),
   traces: otlpTraceExportFromEnv(),
   maxReceiveCount: env.WEBHOOK_MAX_RECEIVE_COUNT,
+  approvalTimeoutSeconds: env.APPROVAL_TIMEOUT_SECONDS,
   logger,
   metrics,
   // MODEL_PRICES (JSON) over the default price table of the cost estimates.

@@ -12,7 +12,11 @@
 
 import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { createAgentRuntime, InProcessToolInvoker } from '@revbot/agents/runtime';
+import {
+  createAgentRuntime,
+  DynamoPausedRunStore,
+  InProcessToolInvoker,
+} from '@revbot/agents/runtime';
 import { ConfigError, type Logger, parseEnv, silentLogger } from '@revbot/core';
 import { signingSecretSource } from '@revbot/lambdas/outbound';
 import { runSelfTest } from '@revbot/lambdas/self-test';
@@ -132,6 +136,8 @@ export async function startRevbotLocal(
   const stopEmbedded = () => Promise.all([tools.close(), dynamodb.close(), embeddedSlack?.close()]);
   const requestsTable = localName('webhook-requests');
   const slackEventsTable = localName('slack-events');
+  // Runs waiting for approval, as the agents stack's session table keeps them in AWS.
+  const agentSessionsTable = localName('agent-sessions');
 
   // One invoker for the agents and the self-test: `test connectivity` asks what the agents use.
   const invoker = new InProcessToolInvoker(tools.tools);
@@ -139,6 +145,7 @@ export async function startRevbotLocal(
   try {
     await dynamodb.createTable(requestsTable, 'tracking_id');
     await dynamodb.createTable(slackEventsTable, 'id');
+    await dynamodb.createTable(agentSessionsTable, 'pk', 'sk');
     if (!env.SLACK_API_URL) {
       embeddedSlack = await startLocalSlackApi({
         botToken: LOCAL_SLACK.botToken,
@@ -154,7 +161,13 @@ export async function startRevbotLocal(
         // The offline model counts "this quarter" from the day the data is as of.
         OFFLINE_TODAY: rawEnv.OFFLINE_TODAY ?? asOf,
       },
-      { tools: invoker },
+      {
+        tools: invoker,
+        pausedRuns: new DynamoPausedRunStore({
+          client: dynamodb.client,
+          tableName: agentSessionsTable,
+        }),
+      },
     );
   } catch (error) {
     await stopEmbedded();
@@ -253,6 +266,12 @@ export async function startRevbotLocal(
         {
           method: 'GET',
           resource: '/webhook/{trackingId}',
+          functionName: localName('webhook-gateway'),
+          handler: webhookGateway,
+        },
+        {
+          method: 'POST',
+          resource: '/webhook/{trackingId}/approval',
           functionName: localName('webhook-gateway'),
           handler: webhookGateway,
         },

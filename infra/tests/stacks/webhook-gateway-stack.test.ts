@@ -66,7 +66,22 @@ describe('webhook gateway stack', () => {
         },
       });
     }
-    template.resourceCountIs('AWS::ApiGateway::Method', 2);
+    // POST /webhook, GET /webhook/{trackingId}, POST /webhook/{trackingId}/approval.
+    template.resourceCountIs('AWS::ApiGateway::Method', 3);
+  });
+
+  it('serves POST /webhook/{trackingId}/approval through the gateway Lambda, API key required', () => {
+    const resources = template.findResources('AWS::ApiGateway::Resource', {
+      Properties: { PathPart: 'approval' },
+    });
+    const [approval] = Object.keys(resources);
+    expect(approval).toBeDefined();
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'POST',
+      ApiKeyRequired: true,
+      ResourceId: { Ref: approval },
+      Integration: { Type: 'AWS_PROXY' },
+    });
   });
 
   it('binds an API key to a throttled usage plan with a daily quota on the stage', () => {

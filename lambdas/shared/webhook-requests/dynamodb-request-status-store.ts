@@ -16,6 +16,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { RetryableError } from '@revbot/core';
 import {
+  type ApprovalDecision,
+  type ApprovalState,
   type DeliveryOutcome,
   InvalidStatusTransitionError,
   type RequestError,
@@ -29,7 +31,7 @@ type Names = Record<string, string>;
 type Values = Record<string, unknown>;
 
 /** The condition each target status needs, mirroring `canTransition`. */
-const CONDITIONS: Record<RequestStatus | 'result', string> = {
+const CONDITIONS: Record<RequestStatus | 'result' | 'decision', string> = {
   queued: 'attribute_not_exists(tracking_id)',
   processing:
     'attribute_exists(tracking_id) AND (#status IN (:queued, :processing) OR (#status = :failed AND #error.retryable = :true))',
@@ -38,7 +40,10 @@ const CONDITIONS: Record<RequestStatus | 'result', string> = {
     'attribute_exists(tracking_id) AND #status = :processing AND attribute_exists(#result)',
   delivery_failed:
     'attribute_exists(tracking_id) AND #status = :processing AND attribute_exists(#result)',
-  failed: 'attribute_exists(tracking_id) AND #status IN (:queued, :processing)',
+  failed: 'attribute_exists(tracking_id) AND #status IN (:queued, :processing, :awaiting_approval)',
+  awaiting_approval: 'attribute_exists(tracking_id) AND #status = :processing',
+  decision:
+    'attribute_exists(tracking_id) AND #status = :awaiting_approval AND #approval.invocation_id = :invocation AND attribute_not_exists(#approval.decision)',
 };
 
 export class DynamoDbRequestStatusStore implements RequestStatusStore {
@@ -104,6 +109,36 @@ export class DynamoDbRequestStatusStore implements RequestStatusStore {
     await this.finish(trackingId, 'failed', 'error', error, at);
   }
 
+  async awaitApproval(trackingId: string, approval: ApprovalState, at: Date): Promise<void> {
+    await this.update(
+      trackingId,
+      'awaiting_approval',
+      'SET #status = :awaiting_approval, #approval = :approval, updated_at = :now',
+      { ':approval': approval, ':now': at.toISOString() },
+    );
+  }
+
+  async decide(
+    trackingId: string,
+    decision: ApprovalDecision,
+    at: Date,
+  ): Promise<RequestStatusRecord> {
+    const attributes = await this.update(
+      trackingId,
+      'decision',
+      'SET #status = :queued, #approval.decision = :decision, #approval.decided_by = :by, #approval.decided_at = :at, updated_at = :now',
+      {
+        ':invocation': decision.invocation_id,
+        ':decision': decision.decision,
+        ':by': decision.decided_by,
+        ':at': decision.decided_at,
+        ':now': at.toISOString(),
+      },
+      true,
+    );
+    return fromItem(attributes as Record<string, unknown>);
+  }
+
   private async finish(
     trackingId: string,
     to: 'completed' | 'delivery_failed' | 'failed',
@@ -123,7 +158,7 @@ export class DynamoDbRequestStatusStore implements RequestStatusStore {
 
   private async update(
     trackingId: string,
-    to: RequestStatus | 'result',
+    to: RequestStatus | 'result' | 'decision',
     expression: string,
     values: Values,
     returnRecord = false,
@@ -135,8 +170,9 @@ export class DynamoDbRequestStatusStore implements RequestStatusStore {
     const used = `${expression} ${condition}`;
     if (used.includes('#error')) names['#error'] = 'error';
     if (used.includes('#result')) names['#result'] = 'result';
+    if (used.includes('#approval')) names['#approval'] = 'approval';
     const allValues: Values = { ...values };
-    for (const status of ['queued', 'processing', 'failed'] as const) {
+    for (const status of ['queued', 'processing', 'failed', 'awaiting_approval'] as const) {
       if (used.includes(`:${status}`)) allValues[`:${status}`] = status;
     }
     if (used.includes(':true')) allValues[':true'] = true;
@@ -158,7 +194,7 @@ export class DynamoDbRequestStatusStore implements RequestStatusStore {
 
   /** Runs a conditional write; a failed condition becomes an InvalidStatusTransitionError. */
   private async write<T>(
-    to: RequestStatus | 'result',
+    to: RequestStatus | 'result' | 'decision',
     trackingId: string,
     send: () => Promise<T>,
   ): Promise<T> {

@@ -4,6 +4,8 @@
  * records dropped as DynamoDB's TTL would drop them.
  */
 import {
+  type ApprovalDecision,
+  type ApprovalState,
   canTransition,
   type DeliveryOutcome,
   InvalidStatusTransitionError,
@@ -66,6 +68,30 @@ export class MemoryRequestStatusStore implements RequestStatusStore {
     this.finish(trackingId, 'failed', at, { error });
   }
 
+  async awaitApproval(trackingId: string, approval: ApprovalState, at: Date): Promise<void> {
+    const record = this.move(trackingId, 'awaiting_approval');
+    Object.assign(record, {
+      status: 'awaiting_approval',
+      approval: structuredClone(approval),
+      updated_at: at.toISOString(),
+    });
+  }
+
+  async decide(
+    trackingId: string,
+    decision: ApprovalDecision,
+    at: Date,
+  ): Promise<RequestStatusRecord> {
+    const record = this.move(trackingId, 'decision');
+    if (record.approval?.invocation_id !== decision.invocation_id || record.approval.decision) {
+      throw new InvalidStatusTransitionError(trackingId, record.status, 'decision');
+    }
+    Object.assign(record.approval, decision);
+    record.status = 'queued';
+    record.updated_at = at.toISOString();
+    return structuredClone(record);
+  }
+
   private finish(
     trackingId: string,
     to: RequestStatus,
@@ -81,7 +107,7 @@ export class MemoryRequestStatusStore implements RequestStatusStore {
     });
   }
 
-  private move(trackingId: string, to: RequestStatus | 'result'): RequestStatusRecord {
+  private move(trackingId: string, to: RequestStatus | 'result' | 'decision'): RequestStatusRecord {
     const record = this.live(trackingId);
     if (!record || !canTransition(record, to)) {
       throw new InvalidStatusTransitionError(trackingId, record?.status, to);

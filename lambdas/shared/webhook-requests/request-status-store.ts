@@ -2,6 +2,8 @@
  * A webhook request's lifecycle, kept for `GET /webhook/{trackingId}`:
  *
  *   queued → processing → completed | failed | delivery_failed
+ *                       ↘ awaiting_approval → (decision) queued → processing …
+ *                                           ↘ failed (expired)
  *
  * The gateway creates the record (`queued`); the processor moves it on. Every move is checked
  * against the current status (conditional writes in DynamoDB), so a redelivered SQS message
@@ -17,6 +19,7 @@ export const REQUEST_STATUSES = [
   'completed',
   'failed',
   'delivery_failed',
+  'awaiting_approval',
 ] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
@@ -60,6 +63,29 @@ export interface RequestError {
   retryable: boolean;
 }
 
+/** The action a paused request waits on, and once decided, the decision. */
+export interface ApprovalState {
+  /** The runtime's returnControl `invocationId`. */
+  invocation_id: string;
+  action_group: string;
+  function: string;
+  agent_id?: string;
+  parameters: { name: string; type: string; value: string }[];
+  /** What will happen, for the caller to judge (destination, payload, fields). */
+  action: { title: string; destination: string; fields: { name: string; value: string }[] };
+  requested_at: string;
+  /** After this (ISO 8601) the action can no longer be approved. */
+  expires_at: string;
+  decision?: 'approve' | 'reject';
+  decided_by?: string;
+  decided_at?: string;
+}
+
+/** A caller's decision on the pending action. */
+export type ApprovalDecision = Required<
+  Pick<ApprovalState, 'invocation_id' | 'decision' | 'decided_by' | 'decided_at'>
+>;
+
 export interface RequestStatusRecord {
   tracking_id: string;
   status: RequestStatus;
@@ -80,6 +106,10 @@ export interface RequestStatusRecord {
   result?: StoredAnswer;
   error?: RequestError;
   delivery?: DeliveryOutcome;
+  /** Set while (and after) an action waited for the caller's approval. */
+  approval?: ApprovalState;
+  /** SHA-256 (hex) of the API key that created the request: only it may decide an approval. */
+  api_key_digest?: string;
   /** Epoch seconds; DynamoDB's TTL removes the record some time after. */
   expires_at: number;
 }
@@ -89,7 +119,7 @@ export class InvalidStatusTransitionError extends RevbotError {
     readonly trackingId: string,
     /** Undefined when there is no record. */
     readonly from: RequestStatus | undefined,
-    readonly to: RequestStatus | 'result',
+    readonly to: RequestStatus | 'result' | 'decision',
   ) {
     super(
       from === undefined
@@ -112,8 +142,15 @@ export interface RequestStatusStore {
   complete(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void>;
   /** processing with a result → delivery_failed: the answer stays retrievable. */
   failDelivery(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void>;
-  /** queued | processing → failed. */
+  /** queued | processing | awaiting_approval → failed. */
   fail(trackingId: string, error: RequestError, at: Date): Promise<void>;
+  /** processing → awaiting_approval, with the pending action. */
+  awaitApproval(trackingId: string, approval: ApprovalState, at: Date): Promise<void>;
+  /**
+   * awaiting_approval on this invocation, undecided → queued with the decision: one conditional
+   * write, so a second decision (a double click, a retried call) is refused.
+   */
+  decide(trackingId: string, decision: ApprovalDecision, at: Date): Promise<RequestStatusRecord>;
 }
 
 /**
@@ -121,8 +158,8 @@ export interface RequestStatusStore {
  * keeps the status.) The DynamoDB store states the same rules as condition expressions.
  */
 export function canTransition(
-  record: Pick<RequestStatusRecord, 'status' | 'error' | 'result'> | undefined,
-  to: RequestStatus | 'result',
+  record: Pick<RequestStatusRecord, 'status' | 'error' | 'result' | 'approval'> | undefined,
+  to: RequestStatus | 'result' | 'decision',
 ): boolean {
   if (!record) return false;
   const from = record.status;
@@ -139,7 +176,11 @@ export function canTransition(
     case 'delivery_failed':
       return from === 'processing' && record.result !== undefined;
     case 'failed':
-      return from === 'queued' || from === 'processing';
+      return from === 'queued' || from === 'processing' || from === 'awaiting_approval';
+    case 'awaiting_approval':
+      return from === 'processing';
+    case 'decision':
+      return from === 'awaiting_approval';
     case 'queued':
       return false;
   }

@@ -14,6 +14,18 @@ export const webhookJobSchema = z.strictObject({
   request: webhookRequestSchema,
   /** The API key's name the request came with; absent in messages queued before names. */
   caller: z.string().min(1).max(100).optional(),
+  /** Set when the job resumes a run paused for approval, with the caller's decision. */
+  resume: z
+    .strictObject({
+      invocation_id: z.string().min(1).max(200),
+      action_group: z.string().min(1).max(100),
+      function: z.string().min(1).max(100),
+      agent_id: z.string().min(1).max(100).optional(),
+      decision: z.enum(['approve', 'reject']),
+      decided_by: z.string().min(1).max(200),
+      decided_at: z.iso.datetime({ offset: true }),
+    })
+    .optional(),
 });
 
 export type WebhookJob = z.infer<typeof webhookJobSchema>;
