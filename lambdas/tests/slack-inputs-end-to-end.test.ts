@@ -8,15 +8,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
-import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
-import {
-  encodeEvent,
-  type InvokeAgentServer,
-  startInvokeAgentServer,
-} from '@revbot/testing/invoke-agent-server';
+import type { FakeAws } from '@revbot/testing/fake-aws';
+import { encodeEvent, type InvokeAgentServer } from '@revbot/testing/invoke-agent-server';
 import { LocalQueue } from '@revbot/testing/local-queue';
-import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
+import type { LocalSlackApi } from '@revbot/testing/local-slack-api';
 import {
   ASKER,
   appMentionBody,
@@ -29,10 +24,11 @@ import {
   TEAM,
 } from '@revbot/testing/slack-requests';
 import { sqsRecord } from '@revbot/testing/sqs-events';
-import type { APIGatewayProxyEvent, Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SUGGESTED_PROMPTS } from '../slack-handler/assistant-thread';
 import { slackSessionId } from '../slack-processor/session-id';
+import { type SlackLambdaStack, startSlackLambdaStack } from './support/slack-lambda-stack';
 
 const SIGNING_SECRET = 'inputs-signing-secret-0011223344';
 const BOT_TOKEN = 'xoxb-inputs-bot-token';
@@ -44,74 +40,34 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const ANSWER = 'Pipeline this quarter is $16.5M across 39 open deals.';
 const COLLEAGUE = 'U0COLLEAG1';
 
-type Handler = (event: APIGatewayProxyEvent) => Promise<{ statusCode: number; body: string }>;
-type Processor = (
-  event: SQSEvent,
-  context: Context,
-) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
-
+let stack: SlackLambdaStack;
 let slack: LocalSlackApi;
 let aws: FakeAws;
-let dynamo: EmbeddedDynamoDb;
 let agents: InvokeAgentServer;
-let handleSlack: Handler;
-let processQueue: Processor;
 const queue = new LocalQueue({ name: QUEUE, visibilityTimeoutSeconds: 300 });
-const savedEnv = { ...process.env };
 const lambdaContext = { getRemainingTimeInMillis: () => 300_000 } as Context;
 
 beforeAll(async () => {
-  [slack, aws, dynamo, agents] = await Promise.all([
-    startLocalSlackApi({ botToken: BOT_TOKEN, botUserId: BOT_USER, teamId: TEAM }),
-    startFakeAws(),
-    startEmbeddedDynamoDb(),
-    startInvokeAgentServer(),
-  ]);
-  aws.state.secrets[SECRET_ARN] = {
-    name: 'revops/test/slack',
-    value: JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
-  };
-  aws.state.queues[QUEUE] = queue;
-  aws.state.buckets[BUCKET] = new Map();
-  await dynamo.createTable(TABLE, 'id');
-  agents.reply({ stream: [encodeEvent({ chunk: { bytes: ANSWER } })] });
-
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
-    AWS_SECRET_ACCESS_KEY: 'local-secret',
-    AWS_ENDPOINT_URL_SQS: aws.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
-    AWS_ENDPOINT_URL_S3: aws.url,
-    AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: agents.endpoint,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    SLACK_SECRET_ARN: SECRET_ARN,
-    SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
-    SLACK_EVENTS_TABLE: TABLE,
-    SLACK_API_URL: slack.url,
-    CONVERSATION_BUCKET: BUCKET,
-    SLACK_MAX_RECEIVE_COUNT: '3',
-    AGENT_RUNTIME: 'bedrock-agents',
-    MANAGER_AGENT_ID: 'MGRAGENT01',
-    MANAGER_AGENT_ALIAS_ID: 'LIVEALIAS1',
+  stack = await startSlackLambdaStack({
+    signingSecret: SIGNING_SECRET,
+    botToken: BOT_TOKEN,
+    secretArn: SECRET_ARN,
+    table: TABLE,
+    bucket: BUCKET,
+    queue,
   });
-  handleSlack = (await import('../slack-handler/handler')).handler as unknown as Handler;
-  processQueue = (await import('../slack-processor/handler')).handler as unknown as Processor;
+  ({ slack, aws, agents } = stack);
+  agents.reply({ stream: [encodeEvent({ chunk: { bytes: ANSWER } })] });
 });
 
-afterAll(async () => {
-  process.env = savedEnv;
-  await Promise.all([slack.close(), aws.close(), dynamo.close(), agents.close()]);
-});
+afterAll(() => stack.close());
 
 const sign = (body: string) => signedRequest(body, { signingSecret: SIGNING_SECRET });
 
 /** Sends the event to the handler, then the messages it queued to the processor. */
 async function deliverEvent(body: string): Promise<void> {
   const queued = queue.messages.length;
-  const response = await handleSlack(sign(body));
+  const response = await stack.handleSlack(sign(body));
   expect(response.statusCode).toBe(200);
   const event: SQSEvent = {
     Records: queue.messages.slice(queued).map((message) =>
@@ -125,7 +81,7 @@ async function deliverEvent(body: string): Promise<void> {
     ),
   };
   if (event.Records.length === 0) return;
-  expect((await processQueue(event, lambdaContext)).batchItemFailures).toEqual([]);
+  expect((await stack.processQueue(event, lambdaContext)).batchItemFailures).toEqual([]);
 }
 
 /** The conversation record the processor exported for the last question queued. */
