@@ -26,6 +26,7 @@ import {
 import { sqsRecord } from '@revbot/testing/sqs-events';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scheduledReportMessage } from '../shared/slack/scheduled-report';
 import { SUGGESTED_PROMPTS } from '../slack-handler/assistant-thread';
 import { slackSessionId } from '../slack-processor/session-id';
 import { type SlackLambdaStack, startSlackLambdaStack } from './support/slack-lambda-stack';
@@ -244,5 +245,68 @@ describe('a mention in the middle of a thread', () => {
     expect(input).not.toContain(ANSWER);
     // The earlier mention was answered: it is not context any more either.
     expect(input).not.toContain('should we worry');
+  });
+});
+
+describe('a scheduled report, as EventBridge Scheduler sends it', () => {
+  const REPORT_CHANNEL = 'C0REVOPS1';
+  const message = scheduledReportMessage(
+    {
+      name: 'weekly-pipeline',
+      schedule: 'cron(0 8 ? * MON *)',
+      timezone: 'Europe/Paris',
+      question: 'What is our pipeline this quarter by segment?',
+      channel: REPORT_CHANNEL,
+    },
+    { executionId: 'a3c5e7f9-1b2d-4f60-8a1c-3e5f7a9b1c2d', scheduledAt: '2026-12-07T07:00:00Z' },
+  );
+  const delivery = (receiveCount: number): SQSEvent => ({
+    Records: [
+      sqsRecord({
+        messageId: `report-${receiveCount}`,
+        receiptHandle: `receipt-report-${receiveCount}`,
+        body: message,
+        receiveCount,
+        senderId: 'AROAEXAMPLE:revops-test-report-weekly-pipeline',
+        queueArn: `arn:aws:sqs:us-east-1:123456789012:${QUEUE}`,
+      }),
+    ],
+  });
+
+  it('is posted to its channel once, not in a thread, even when its first run fails and is retried', async () => {
+    const unavailable = {
+      status: 503,
+      errorType: 'ServiceUnavailableException',
+      message: 'Bedrock is unavailable',
+    };
+    // The SDK's own three attempts fail; the queue's second delivery succeeds.
+    agents.reply(unavailable, unavailable, unavailable, {
+      stream: [encodeEvent({ chunk: { bytes: ANSWER } })],
+    });
+    const first = await stack.processQueue(delivery(1), lambdaContext);
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'report-1' }]);
+    expect(slack.messages.get(REPORT_CHANNEL) ?? []).toEqual([]);
+
+    const second = await stack.processQueue(delivery(2), lambdaContext);
+    expect(second.batchItemFailures).toEqual([]);
+    const posted = slack.messages.get(REPORT_CHANNEL) ?? [];
+    expect(posted.map((m) => m.text)).toEqual([ANSWER]);
+    expect(posted[0]?.thread_ts).toBeUndefined();
+    expect(posted[0]?.history[0]).toMatch(
+      /^:calendar: \*weekly-pipeline\* \(scheduled report\): What is our pipeline this quarter by segment\?/,
+    );
+    expect(inputTextOf()).toBe('What is our pipeline this quarter by segment?');
+    // Its own session: a follow-up in the report's thread continues it.
+    expect(decodeURIComponent(agents.requests.at(-1)!.path)).toContain(
+      slackSessionId(TEAM, REPORT_CHANNEL, posted[0]!.ts),
+    );
+    // Both attempts export under the run's id; the later one is what the key holds now.
+    const record = aws.objects.findLast(
+      (o) => o.key.includes(message.execution_id) && o.key.endsWith('conversation.json'),
+    );
+    expect(JSON.parse(record!.body)).toMatchObject({
+      conversation_id: message.execution_id,
+      channel: { kind: 'slack', channel: REPORT_CHANNEL, thread_ts: posted[0]!.ts, user: BOT_USER },
+    });
   });
 });
