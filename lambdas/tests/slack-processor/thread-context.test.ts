@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slackWebClients } from '../../shared/slack/slack-web-client';
 import {
   isMidThread,
+  readThreadContext,
+  THREAD_CONTEXT_LIMITS,
   TITLE_CHARS,
   threadTitle,
   withThreadContext,
@@ -46,5 +50,50 @@ describe('isMidThread', () => {
   it('is true for a reply in a thread, false for a message that starts one', () => {
     expect(isMidThread({ threadTs: '1.1', messageTs: '1.2' })).toBe(true);
     expect(isMidThread({ threadTs: '1.1', messageTs: '1.1' })).toBe(false);
+  });
+});
+
+describe('readThreadContext, against the local Slack API', () => {
+  const TOKEN = 'xoxb-thread-context';
+  const BOT = 'U0REVBOT1';
+  let slack: LocalSlackApi;
+  beforeAll(async () => {
+    slack = await startLocalSlackApi({ botToken: TOKEN, botUserId: BOT });
+  });
+  afterAll(() => slack.close());
+  const client = () => slackWebClients({ apiUrl: slack.url, timeoutMs: 2_000, retries: 0 })(TOKEN);
+
+  /** A thread of `count` messages by people, the last one asking RevBot; returns where. */
+  function thread(channel: string, count: number, text: (i: number) => string) {
+    const root = slack.postAsUser({ channel, user: 'U0PERSON1', text: text(0) });
+    for (let i = 1; i < count; i++) {
+      slack.postAsUser({ channel, user: 'U0PERSON1', text: text(i), thread_ts: root });
+    }
+    const messageTs = slack.postAsUser({
+      channel,
+      user: 'U0PERSON1',
+      text: `<@${BOT}> sum it up`,
+      thread_ts: root,
+    });
+    return { channel, threadTs: root, messageTs, botUserId: BOT };
+  }
+
+  it('reads a long thread page by page and keeps its last 20 messages before the question', async () => {
+    const place = thread('C0LONG001', 450, (i) => `message ${i}`);
+    const context = await readThreadContext(await client(), place);
+    expect(context.messages.map((m) => m.text)).toEqual(
+      Array.from({ length: THREAD_CONTEXT_LIMITS.messages }, (_, i) => `message ${430 + i}`),
+    );
+    expect(context.answeredBefore).toBe(false);
+    const pages = slack.calls.filter(
+      (c) => c.method === 'conversations.replies' && c.args.channel === 'C0LONG001',
+    );
+    expect(pages).toHaveLength(3);
+  });
+
+  it(`keeps the newest messages that fit in ${THREAD_CONTEXT_LIMITS.chars} characters`, async () => {
+    const place = thread('C0WORDY01', 10, (i) => `${i}`.padEnd(1_000, '.'));
+    const context = await readThreadContext(await client(), place);
+    expect(context.messages.map((m) => m.text[0])).toEqual(['4', '5', '6', '7', '8', '9']);
   });
 });
