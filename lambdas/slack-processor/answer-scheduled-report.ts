@@ -2,8 +2,11 @@
  * One run of a scheduled report: the question is answered like a mention, but in the channel
  * itself. A top-level message names the report and stands as the placeholder; the answer replaces
  * it (a long answer continues in its thread), so a follow-up asked in that thread continues the
- * report's session. RevBot's own bot user is the asker: no person asked.
+ * report's session. RevBot's own bot user is the asker: no person asked. When the run will be
+ * retried, its placeholder goes: nobody waits on a report, and the retry posts its own, so the
+ * channel shows the report once.
  */
+import { errorFields } from '@revbot/core';
 import type {
   SlackQuestionMessage,
   SlackScheduledReportMessage,
@@ -53,7 +56,20 @@ export async function answerScheduledReport(
     conversation_id: question.conversation_id,
     channel: report.channel,
   });
-  // Not streamed: a stream lives in a thread and is addressed to the person who asked, and a
-  // report has neither; its answer replaces the top-level placeholder.
-  return answerQuestion(question, attempt, { ...deps, streaming: undefined });
+  try {
+    // Not streamed: a stream lives in a thread and is addressed to the person who asked, and a
+    // report has neither; its answer replaces the top-level placeholder.
+    return await answerQuestion(question, attempt, { ...deps, streaming: undefined });
+  } catch (error) {
+    if (attempt.receiveCount < attempt.maxReceiveCount) {
+      await slackCall('chat.delete', slack.chat.delete({ channel: report.channel, ts })).catch(
+        (cause: unknown) =>
+          deps.logger.warn('Scheduled report placeholder not removed', {
+            schedule: report.schedule,
+            error: errorFields(cause),
+          }),
+      );
+    }
+    throw error;
+  }
 }

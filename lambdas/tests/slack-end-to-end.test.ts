@@ -7,17 +7,16 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
-import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
+import type { EmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
+import type { FakeAws } from '@revbot/testing/fake-aws';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import {
   encodeEvent,
   type InvokeAgentServer,
   type RecordedEvent,
-  startInvokeAgentServer,
 } from '@revbot/testing/invoke-agent-server';
 import { LocalQueue } from '@revbot/testing/local-queue';
-import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
+import type { LocalSlackApi } from '@revbot/testing/local-slack-api';
 import {
   appMentionBody,
   BOT_USER,
@@ -27,30 +26,26 @@ import {
   TEAM,
 } from '@revbot/testing/slack-requests';
 import { sqsRecord } from '@revbot/testing/sqs-events';
-import type { APIGatewayProxyEvent, Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { slackSessionId } from '../slack-processor/session-id';
+import {
+  SLACK_SESSION_KEY,
+  type SlackHandlerEntry,
+  type SlackLambdaStack,
+  type SlackProcessorEntry,
+  startSlackLambdaStack,
+} from './support/slack-lambda-stack';
 
 const SIGNING_SECRET = 'e2e-signing-secret-00112233445566';
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-AbCdEf';
-const SESSION_KEY = 'e2e-session-key-0123456789abcdef0123456789abcdef';
-const SESSION_KEY_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-session-key-MnOpQr';
-const SIGNING_SECRET_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-signing-GhIjKl';
 const TABLE = 'revops-test-slack-events';
 const QUEUE = 'revops-test-slack-queue';
 const BUCKET = 'revops-test-conversations-123456789012-us-east-1';
 const FIXTURE = path.join(BEDROCK_TRACES_DIR, '01-supervisor-nested-collaborators.json');
 const FINAL_TEXT = 'The sum of the numbers 1, 2, 3, 4, 5, 6, 7, 8, 9, and 10 is 55.';
 const QUESTION_TS = '1763890000.000100';
-
-type Handler = (event: APIGatewayProxyEvent) => Promise<{ statusCode: number; body: string }>;
-type Processor = (
-  event: SQSEvent,
-  context: Context,
-) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
 
 let slack: LocalSlackApi;
 let aws: FakeAws;
@@ -59,68 +54,26 @@ const queue = new LocalQueue({ name: QUEUE, visibilityTimeoutSeconds: 300 });
 /** S3 objects by `bucket/key`, as the processor wrote them. */
 const s3Objects = () => new Map(aws.objects.map((o) => [`${o.bucket}/${o.key}`, o]));
 let agents: InvokeAgentServer;
-let handleSlack: Handler;
-let processQueue: Processor;
-const savedEnv = { ...process.env };
+let handleSlack: SlackHandlerEntry;
+let processQueue: SlackProcessorEntry;
+
+let stack: SlackLambdaStack;
 
 beforeAll(async () => {
-  [slack, aws, dynamo, agents] = await Promise.all([
-    startLocalSlackApi({ botToken: BOT_TOKEN, botUserId: BOT_USER, teamId: TEAM }),
-    startFakeAws(),
-    startEmbeddedDynamoDb(),
-    startInvokeAgentServer(),
-  ]);
-  aws.state.secrets[SECRET_ARN] = {
-    name: 'revops/test/slack',
-    value: JSON.stringify({ bot_token: BOT_TOKEN }),
-  };
-  aws.state.secrets[SESSION_KEY_ARN] = {
-    name: 'revops/test/slack-session-key',
-    value: SESSION_KEY,
-  };
-  aws.state.secrets[SIGNING_SECRET_ARN] = {
-    name: 'revops/test/slack-signing',
-    value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
-  };
-  aws.state.queues[QUEUE] = queue;
-  aws.state.buckets[BUCKET] = new Map();
-  await dynamo.createTable(TABLE, 'id');
+  stack = await startSlackLambdaStack({
+    signingSecret: SIGNING_SECRET,
+    botToken: BOT_TOKEN,
+    secretArn: SECRET_ARN,
+    table: TABLE,
+    bucket: BUCKET,
+    queue,
+  });
+  ({ slack, aws, dynamo, agents, handleSlack, processQueue } = stack);
   const recorded = JSON.parse(readFileSync(FIXTURE, 'utf8')) as RecordedEvent[];
   agents.reply({ stream: recorded.map(encodeEvent) });
-
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
-    AWS_SECRET_ACCESS_KEY: 'local-secret',
-    AWS_ENDPOINT_URL_SQS: aws.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
-    AWS_ENDPOINT_URL_S3: aws.url,
-    AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: agents.endpoint,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    SLACK_SECRET_ARN: SECRET_ARN,
-    SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
-    SLACK_SESSION_KEY_SECRET_ARN: SESSION_KEY_ARN,
-    SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
-    SLACK_EVENTS_TABLE: TABLE,
-    SLACK_API_URL: slack.url,
-    CONVERSATION_BUCKET: BUCKET,
-    SLACK_MAX_RECEIVE_COUNT: '3',
-    // The placeholder path (a workspace without streaming); slack-streaming-end-to-end streams.
-    SLACK_STREAMING: 'off',
-    AGENT_RUNTIME: 'bedrock-agents',
-    MANAGER_AGENT_ID: 'MGRAGENT01',
-    MANAGER_AGENT_ALIAS_ID: 'LIVEALIAS1',
-  });
-  handleSlack = (await import('../slack-handler/handler')).handler as unknown as Handler;
-  processQueue = (await import('../slack-processor/handler')).handler as unknown as Processor;
 });
 
-afterAll(async () => {
-  process.env = savedEnv;
-  await Promise.all([slack.close(), aws.close(), dynamo.close(), agents.close()]);
-});
+afterAll(() => stack.close());
 
 /** What the event source mapping would deliver for the messages the handler queued. */
 function deliver(from: number): SQSEvent {
@@ -176,7 +129,7 @@ describe('an @RevBot mention, end to end', () => {
       /\/agents\/MGRAGENT01\/agentAliases\/LIVEALIAS1\/sessions\//,
     );
     expect(decodeURIComponent(agents.requests[0]!.path)).toContain(
-      slackSessionId(SESSION_KEY, TEAM, CHANNEL, QUESTION_TS),
+      slackSessionId(SLACK_SESSION_KEY, TEAM, CHANNEL, QUESTION_TS),
     );
     expect(agents.requests[0]?.body).toMatchObject({
       inputText: 'Find the sum of 1 to 10.',

@@ -8,15 +8,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
-import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
-import {
-  encodeEvent,
-  type InvokeAgentServer,
-  startInvokeAgentServer,
-} from '@revbot/testing/invoke-agent-server';
+import type { FakeAws } from '@revbot/testing/fake-aws';
+import { encodeEvent, type InvokeAgentServer } from '@revbot/testing/invoke-agent-server';
 import { LocalQueue } from '@revbot/testing/local-queue';
-import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
+import type { LocalSlackApi } from '@revbot/testing/local-slack-api';
 import {
   ASKER,
   appMentionBody,
@@ -29,19 +24,20 @@ import {
   TEAM,
 } from '@revbot/testing/slack-requests';
 import { sqsRecord } from '@revbot/testing/sqs-events';
-import type { APIGatewayProxyEvent, Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scheduledReportMessage } from '../shared/slack/scheduled-report';
 import { SUGGESTED_PROMPTS } from '../slack-handler/assistant-thread';
 import { slackSessionId } from '../slack-processor/session-id';
+import {
+  SLACK_SESSION_KEY,
+  type SlackLambdaStack,
+  startSlackLambdaStack,
+} from './support/slack-lambda-stack';
 
 const SIGNING_SECRET = 'inputs-signing-secret-0011223344';
 const BOT_TOKEN = 'xoxb-inputs-bot-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-InPuTs';
-const SIGNING_SECRET_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-signing-InPuTs';
-const SESSION_KEY = 'inputs-session-key-0123456789abcdef0123456789';
-const SESSION_KEY_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-session-key-InPuTs';
 const TABLE = 'revops-test-slack-events';
 const QUEUE = 'revops-test-slack-queue';
 const BUCKET = 'revops-test-conversations-123456789012-us-east-1';
@@ -49,86 +45,34 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 const ANSWER = 'Pipeline this quarter is $16.5M across 39 open deals.';
 const COLLEAGUE = 'U0COLLEAG1';
 
-type Handler = (event: APIGatewayProxyEvent) => Promise<{ statusCode: number; body: string }>;
-type Processor = (
-  event: SQSEvent,
-  context: Context,
-) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
-
+let stack: SlackLambdaStack;
 let slack: LocalSlackApi;
 let aws: FakeAws;
-let dynamo: EmbeddedDynamoDb;
 let agents: InvokeAgentServer;
-let handleSlack: Handler;
-let processQueue: Processor;
 const queue = new LocalQueue({ name: QUEUE, visibilityTimeoutSeconds: 300 });
-const savedEnv = { ...process.env };
 const lambdaContext = { getRemainingTimeInMillis: () => 300_000 } as Context;
 
 beforeAll(async () => {
-  [slack, aws, dynamo, agents] = await Promise.all([
-    startLocalSlackApi({ botToken: BOT_TOKEN, botUserId: BOT_USER, teamId: TEAM }),
-    startFakeAws(),
-    startEmbeddedDynamoDb(),
-    startInvokeAgentServer(),
-  ]);
-  aws.state.secrets[SECRET_ARN] = {
-    name: 'revops/test/slack',
-    value: JSON.stringify({ bot_token: BOT_TOKEN }),
-  };
-  aws.state.secrets[SIGNING_SECRET_ARN] = {
-    name: 'revops/test/slack-signing',
-    value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
-  };
-  aws.state.secrets[SESSION_KEY_ARN] = {
-    name: 'revops/test/slack-session-key',
-    value: SESSION_KEY,
-  };
-  aws.state.queues[QUEUE] = queue;
-  aws.state.buckets[BUCKET] = new Map();
-  await dynamo.createTable(TABLE, 'id');
-  agents.reply({ stream: [encodeEvent({ chunk: { bytes: ANSWER } })] });
-
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
-    AWS_SECRET_ACCESS_KEY: 'local-secret',
-    AWS_ENDPOINT_URL_SQS: aws.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
-    AWS_ENDPOINT_URL_S3: aws.url,
-    AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: agents.endpoint,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    SLACK_SECRET_ARN: SECRET_ARN,
-    SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
-    SLACK_SESSION_KEY_SECRET_ARN: SESSION_KEY_ARN,
-    SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
-    SLACK_EVENTS_TABLE: TABLE,
-    SLACK_API_URL: slack.url,
-    CONVERSATION_BUCKET: BUCKET,
-    SLACK_MAX_RECEIVE_COUNT: '3',
-    // The placeholder path; slack-streaming-end-to-end streams.
-    SLACK_STREAMING: 'off',
-    AGENT_RUNTIME: 'bedrock-agents',
-    MANAGER_AGENT_ID: 'MGRAGENT01',
-    MANAGER_AGENT_ALIAS_ID: 'LIVEALIAS1',
+  stack = await startSlackLambdaStack({
+    signingSecret: SIGNING_SECRET,
+    botToken: BOT_TOKEN,
+    secretArn: SECRET_ARN,
+    table: TABLE,
+    bucket: BUCKET,
+    queue,
   });
-  handleSlack = (await import('../slack-handler/handler')).handler as unknown as Handler;
-  processQueue = (await import('../slack-processor/handler')).handler as unknown as Processor;
+  ({ slack, aws, agents } = stack);
+  agents.reply({ stream: [encodeEvent({ chunk: { bytes: ANSWER } })] });
 });
 
-afterAll(async () => {
-  process.env = savedEnv;
-  await Promise.all([slack.close(), aws.close(), dynamo.close(), agents.close()]);
-});
+afterAll(() => stack.close());
 
 const sign = (body: string) => signedRequest(body, { signingSecret: SIGNING_SECRET });
 
 /** Sends the event to the handler, then the messages it queued to the processor. */
 async function deliverEvent(body: string): Promise<void> {
   const queued = queue.messages.length;
-  const response = await handleSlack(sign(body));
+  const response = await stack.handleSlack(sign(body));
   expect(response.statusCode).toBe(200);
   const event: SQSEvent = {
     Records: queue.messages.slice(queued).map((message) =>
@@ -142,7 +86,7 @@ async function deliverEvent(body: string): Promise<void> {
     ),
   };
   if (event.Records.length === 0) return;
-  expect((await processQueue(event, lambdaContext)).batchItemFailures).toEqual([]);
+  expect((await stack.processQueue(event, lambdaContext)).batchItemFailures).toEqual([]);
 }
 
 /** The conversation record the processor exported for the last question queued. */
@@ -172,7 +116,7 @@ describe('a direct message to RevBot', () => {
     // A top-level message starts its thread: nothing earlier to read, no title to set.
     expect(inputTextOf()).toBe('What is our pipeline this quarter?');
     expect(decodeURIComponent(agents.requests.at(-1)!.path)).toContain(
-      slackSessionId(SESSION_KEY, TEAM, DM_CHANNEL, ts),
+      slackSessionId(SLACK_SESSION_KEY, TEAM, DM_CHANNEL, ts),
     );
     expect(slack.calls.filter((c) => c.method === 'conversations.replies')).toHaveLength(0);
   });
@@ -285,7 +229,7 @@ describe('a mention in the middle of a thread', () => {
     // The record shows what the Manager was asked, in the thread's session.
     expect(lastConversation()).toMatchObject({
       user_query: expected,
-      session_id: slackSessionId(SESSION_KEY, TEAM, CHANNEL, root),
+      session_id: slackSessionId(SLACK_SESSION_KEY, TEAM, CHANNEL, root),
     });
     expect(slack.thread(CHANNEL, root).at(-1)?.text).toBe(ANSWER);
   });
@@ -305,5 +249,68 @@ describe('a mention in the middle of a thread', () => {
     expect(input).not.toContain(ANSWER);
     // The earlier mention was answered: it is not context any more either.
     expect(input).not.toContain('should we worry');
+  });
+});
+
+describe('a scheduled report, as EventBridge Scheduler sends it', () => {
+  const REPORT_CHANNEL = 'C0REVOPS1';
+  const message = scheduledReportMessage(
+    {
+      name: 'weekly-pipeline',
+      schedule: 'cron(0 8 ? * MON *)',
+      timezone: 'Europe/Paris',
+      question: 'What is our pipeline this quarter by segment?',
+      channel: REPORT_CHANNEL,
+    },
+    { executionId: 'a3c5e7f9-1b2d-4f60-8a1c-3e5f7a9b1c2d', scheduledAt: '2026-12-07T07:00:00Z' },
+  );
+  const delivery = (receiveCount: number): SQSEvent => ({
+    Records: [
+      sqsRecord({
+        messageId: `report-${receiveCount}`,
+        receiptHandle: `receipt-report-${receiveCount}`,
+        body: message,
+        receiveCount,
+        senderId: 'AROAEXAMPLE:revops-test-report-weekly-pipeline',
+        queueArn: `arn:aws:sqs:us-east-1:123456789012:${QUEUE}`,
+      }),
+    ],
+  });
+
+  it('is posted to its channel once, not in a thread, even when its first run fails and is retried', async () => {
+    const unavailable = {
+      status: 503,
+      errorType: 'ServiceUnavailableException',
+      message: 'Bedrock is unavailable',
+    };
+    // The SDK's own three attempts fail; the queue's second delivery succeeds.
+    agents.reply(unavailable, unavailable, unavailable, {
+      stream: [encodeEvent({ chunk: { bytes: ANSWER } })],
+    });
+    const first = await stack.processQueue(delivery(1), lambdaContext);
+    expect(first.batchItemFailures).toEqual([{ itemIdentifier: 'report-1' }]);
+    expect(slack.messages.get(REPORT_CHANNEL) ?? []).toEqual([]);
+
+    const second = await stack.processQueue(delivery(2), lambdaContext);
+    expect(second.batchItemFailures).toEqual([]);
+    const posted = slack.messages.get(REPORT_CHANNEL) ?? [];
+    expect(posted.map((m) => m.text)).toEqual([ANSWER]);
+    expect(posted[0]?.thread_ts).toBeUndefined();
+    expect(posted[0]?.history[0]).toMatch(
+      /^:calendar: \*weekly-pipeline\* \(scheduled report\): What is our pipeline this quarter by segment\?/,
+    );
+    expect(inputTextOf()).toBe('What is our pipeline this quarter by segment?');
+    // Its own session: a follow-up in the report's thread continues it.
+    expect(decodeURIComponent(agents.requests.at(-1)!.path)).toContain(
+      slackSessionId(SLACK_SESSION_KEY, TEAM, REPORT_CHANNEL, posted[0]!.ts),
+    );
+    // Both attempts export under the run's id; the later one is what the key holds now.
+    const record = aws.objects.findLast(
+      (o) => o.key.includes(message.execution_id) && o.key.endsWith('conversation.json'),
+    );
+    expect(JSON.parse(record!.body)).toMatchObject({
+      conversation_id: message.execution_id,
+      channel: { kind: 'slack', channel: REPORT_CHANNEL, thread_ts: posted[0]!.ts, user: BOT_USER },
+    });
   });
 });

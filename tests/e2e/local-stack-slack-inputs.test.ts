@@ -138,6 +138,24 @@ describe('the local stack, Slack inputs', () => {
     expect(slack.files.size).toBe(before);
   });
 
+  it('answers a direct message (revbot slack --dm) in its thread', async () => {
+    const slack = stack.slack.embedded!;
+    const sent = await runCli(
+      ['slack', '--dm', "What's our pipeline this quarter?", '--url', stack.url],
+      { env: {} },
+    );
+    expect(sent.out).toMatch(/in channel D0LOCAL01, thread/);
+    const thread = sent.out.match(/thread (\S+)/)?.[1] as string;
+    await stack.server.drained(60_000);
+    const [[deals]] = (await sql(
+      `SELECT COUNT(*) FROM opportunities WHERE is_closed = false AND fiscal_quarter = '${QUARTER}'`,
+    )) as [[number]];
+    const replies = slack.thread('D0LOCAL01', thread);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.thread_ts).toBe(thread);
+    expect(replies[0]?.text).toContain(`${Number(deals)} deals`);
+  });
+
   describe('revbot schedule', () => {
     let config: string;
     beforeAll(() => {

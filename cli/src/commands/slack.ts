@@ -1,6 +1,7 @@
 /**
- * `revbot slack "question"`: sends a running `pnpm dev` a signed Slack `app_mention` event, as
- * Slack's Events API would, so the whole Slack path runs without a Slack workspace.
+ * `revbot slack "question"`: sends a running `pnpm dev` a signed Slack `app_mention` event (or,
+ * with `--dm`, a direct message: `message.im`), as Slack's Events API would, so the whole Slack
+ * path runs without a Slack workspace.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -19,6 +20,8 @@ export function appMentionBody(options: {
   ts: string;
   threadTs?: string;
   eventId?: string;
+  /** A direct message (`message.im`, no mention) instead of an `app_mention`. */
+  direct?: boolean;
 }): string {
   return JSON.stringify({
     token: 'local',
@@ -29,9 +32,10 @@ export function appMentionBody(options: {
     event_time: Math.floor(Date.now() / 1000),
     authorizations: [{ team_id: options.team, user_id: options.botUserId, is_bot: true }],
     event: {
-      type: 'app_mention',
+      type: options.direct ? 'message' : 'app_mention',
+      ...(options.direct ? { channel_type: 'im' } : {}),
       user: options.user,
-      text: `<@${options.botUserId}> ${options.question}`,
+      text: options.direct ? options.question : `<@${options.botUserId}> ${options.question}`,
       ts: options.ts,
       channel: options.channel,
       event_ts: options.ts,
@@ -42,18 +46,21 @@ export function appMentionBody(options: {
 
 export const slackCommand: Command = {
   name: 'slack',
-  summary: 'send a running pnpm dev a signed Slack app_mention event',
+  summary: 'send a running pnpm dev a signed Slack app_mention (or direct message) event',
   usage: `usage: revbot slack "question" [--url http://127.0.0.1:3000] [--channel C0LOCAL01]
                     [--user U0LOCAL01] [--thread TS] [--ts TS --event-id ID --retry-num N]
+                    [--dm]
 
 Signs the event with SLACK_SIGNING_SECRET (or the local stack's embedded default) and posts it
 to /slack/events. The answer appears in the thread: pnpm dev prints the embedded Slack's
 messages. With the --ts and --event-id of an earlier event, --retry-num sends the same event
-again as Slack's retry N would (it is acknowledged and not answered twice).`,
+again as Slack's retry N would (it is acknowledged and not answered twice). --dm sends the
+question as a direct message to RevBot (channel D0LOCAL01 unless --channel says otherwise).`,
   async run(args, io) {
     const { values, question } = parseQuestionArgs(args, {
       url: { type: 'string', default: localUrl(io.env) },
-      channel: { type: 'string', default: 'C0LOCAL01' },
+      channel: { type: 'string' },
+      dm: { type: 'boolean', default: false },
       user: { type: 'string', default: 'U0LOCAL01' },
       thread: { type: 'string' },
       'bot-user': { type: 'string', default: 'UREVBOT01' },
@@ -65,15 +72,17 @@ again as Slack's retry N would (it is acknowledged and not answered twice).`,
     const ts =
       values.ts ??
       `${Math.floor(Date.now() / 1000)}.${String(Date.now() % 1_000_000).padStart(6, '0')}`;
+    const channel = values.channel ?? (values.dm ? 'D0LOCAL01' : 'C0LOCAL01');
     const body = appMentionBody({
       question,
       botUserId: values['bot-user'],
       team: values.team,
-      channel: values.channel,
+      channel,
       user: values.user,
       ts,
       threadTs: values.thread,
       eventId: values['event-id'],
+      direct: values.dm,
     });
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -93,7 +102,7 @@ again as Slack's retry N would (it is acknowledged and not answered twice).`,
     const text = await response.text();
     if (!response.ok) throw new Error(`Slack event refused (${response.status}): ${text}`);
     io.stdout.write(
-      `event accepted (${response.status}) in channel ${values.channel}, thread ${values.thread ?? ts}\n`,
+      `event accepted (${response.status}) in channel ${channel}, thread ${values.thread ?? ts}\n`,
     );
     return 0;
   },

@@ -237,3 +237,42 @@ describe('mention stripping', () => {
     expect(cleanQuestion(`  <@${BOT}|revbot>  `, BOT)).toBe('');
   });
 });
+
+describe('the assistant pane events', () => {
+  // The shape of Slack's assistant_thread_started reference.
+  const started = (thread: Record<string, unknown>) => ({
+    type: 'assistant_thread_started',
+    assistant_thread: {
+      user_id: 'U123ABC456',
+      context: { channel_id: 'C123ABC456', team_id: 'T123ABC456', enterprise_id: 'E480293PS82' },
+      channel_id: 'D123ABC456',
+      thread_ts: '1729999327.187299',
+      ...thread,
+    },
+    event_ts: '1715873754.429808',
+  });
+
+  it('greets a thread a user opened, in that thread', () => {
+    expect(classifySlackEvent(callback(started({})), { botUserId: BOT })).toEqual({
+      action: 'greet',
+      thread: {
+        team: 'T123ABC456',
+        channel: 'D123ABC456',
+        threadTs: '1729999327.187299',
+        user: 'U123ABC456',
+      },
+    });
+  });
+
+  it('ignores a started thread without its channel, and the context changes', () => {
+    expect(classifySlackEvent(callback(started({ channel_id: undefined })))).toEqual({
+      action: 'ignore',
+      reason: 'incomplete_event',
+    });
+    const changed = { ...started({}), type: 'assistant_thread_context_changed' };
+    expect(classifySlackEvent(callback(changed))).toEqual({
+      action: 'ignore',
+      reason: 'assistant_context_changed',
+    });
+  });
+});
