@@ -24,12 +24,19 @@ export interface AskInput {
   sessionId: string;
   /** Attributes the tools receive as `sessionAttributes` (e.g. channel, user, tracking id). */
   sessionAttributes?: Record<string, string>;
-  /** Cancels the run (deadline or shutdown). */
+  /**
+   * Cancels the run (Stop, deadline or shutdown): the model and tool calls in flight are aborted
+   * and the stream ends with an `AgentRunCancelledError` (code `TIMEOUT`, retryable).
+   */
   signal?: AbortSignal;
 }
 
 export interface AgentRuntime {
   /** Which implementation answers, for logs and start-up output. */
   readonly name: string;
+  /**
+   * The run's events as they happen: each step's traces, and the answer as `chunk`s (many, while
+   * it is written, when the model streams), whose text joined is the final answer.
+   */
   ask(input: AskInput): AsyncIterable<AgentStreamEvent>;
 }
