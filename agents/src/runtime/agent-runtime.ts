@@ -24,7 +24,10 @@ export interface AskInput {
   sessionId: string;
   /** Attributes the tools receive as `sessionAttributes` (e.g. channel, user, tracking id). */
   sessionAttributes?: Record<string, string>;
-  /** Cancels the run (deadline or shutdown). */
+  /**
+   * Cancels the run (Stop, deadline or shutdown): the model and tool calls in flight are aborted
+   * and the stream ends with an `AgentRunCancelledError` (code `TIMEOUT`, retryable).
+   */
   signal?: AbortSignal;
   /**
    * A person's decision on the action a `returnControl` event asked about: the run resumes from
@@ -51,5 +54,9 @@ export interface ConfirmationDecision {
 export interface AgentRuntime {
   /** Which implementation answers, for logs and start-up output. */
   readonly name: string;
+  /**
+   * The run's events as they happen: each step's traces, and the answer as `chunk`s (many, while
+   * it is written, when the model streams), whose text joined is the final answer.
+   */
   ask(input: AskInput): AsyncIterable<AgentStreamEvent>;
 }

@@ -129,10 +129,12 @@ export class AnswerStream {
         settled = true;
       },
     );
+    let onAbort: () => void = () => undefined;
     const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
       if (signal.aborted) resolve();
-      signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
       while (!settled) {
         if (this.pending === '') {
@@ -158,6 +160,7 @@ export class AnswerStream {
       }
     } finally {
       this.wake = undefined;
+      signal.removeEventListener('abort', onAbort);
     }
     return call;
   }

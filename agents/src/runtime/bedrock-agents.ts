@@ -12,7 +12,7 @@ import {
   InvokeAgentCommand,
   type ResponseStream,
 } from '@aws-sdk/client-bedrock-agent-runtime';
-import { AgentRuntimeError } from '../errors';
+import { AgentRunCancelledError, AgentRuntimeError } from '../errors';
 import type { AgentRuntime, AgentStreamEvent, AskInput } from './agent-runtime';
 
 export const BEDROCK_AGENTS_RUNTIME = 'bedrock-agents';
@@ -86,6 +86,7 @@ export class BedrockAgentsRuntime implements AgentRuntime {
     try {
       ({ completion } = await within(client.send(command, { abortSignal })));
     } catch (error) {
+      if (input.signal?.aborted) throw new AgentRunCancelledError({ cause: error });
       throw toAgentRuntimeError(error);
     }
     if (!completion) {
@@ -99,9 +100,7 @@ export class BedrockAgentsRuntime implements AgentRuntime {
       while (true) {
         const next = await within(events.next());
         // A cancelled HTTP/2 stream can end quietly: the answer may be cut short.
-        if (input.signal?.aborted) {
-          throw new AgentRuntimeError('InvokeAgent was cancelled by its caller', 'TIMEOUT', true);
-        }
+        if (input.signal?.aborted) throw new AgentRunCancelledError();
         if (next.done) break;
         const event = next.value;
         if (event.chunk) {
@@ -117,6 +116,9 @@ export class BedrockAgentsRuntime implements AgentRuntime {
       }
       finished = true;
     } catch (error) {
+      if (input.signal?.aborted && !(error instanceof AgentRuntimeError)) {
+        throw new AgentRunCancelledError({ cause: error });
+      }
       throw toAgentRuntimeError(error, { midStream: true });
     } finally {
       if (!finished) cancel.abort();

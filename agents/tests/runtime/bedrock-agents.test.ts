@@ -13,7 +13,7 @@ import {
 import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentStreamEvent } from '../../src';
-import { AgentRuntimeError } from '../../src/errors';
+import { AgentRunCancelledError, AgentRuntimeError } from '../../src/errors';
 import {
   BedrockAgentsRuntime,
   createAgentRuntime,
@@ -321,6 +321,34 @@ describe('failures', () => {
       runtime().ask({ question: 'q', sessionId: 's1', signal: AbortSignal.timeout(50) }),
     );
     expect(seen).toHaveLength(2);
+    expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
+  });
+
+  it('ends a run its caller cancels mid-answer with a typed cancellation', async () => {
+    server.reply({
+      stream: recorded('07-stream-final-response-with-guardrail-intervals.json')
+        .slice(0, 4)
+        .map(encodeEvent),
+      thenHang: true,
+    });
+    const controller = new AbortController();
+    const seen: AgentStreamEvent[] = [];
+    const error = await (async () => {
+      try {
+        for await (const event of runtime().ask({
+          question: 'q',
+          sessionId: 's1',
+          signal: controller.signal,
+        })) {
+          seen.push(event);
+          if (event.chunk) controller.abort();
+        }
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(seen.filter((e) => e.chunk)).toHaveLength(1);
+    expect(error).toBeInstanceOf(AgentRunCancelledError);
     expect(error).toMatchObject({ code: 'TIMEOUT', retryable: true });
   });
 

@@ -26,7 +26,7 @@ let model: ScriptedStreamingModel;
 let client: BedrockRuntimeClient;
 
 beforeAll(async () => {
-  model = await startScriptedStreamingModel({ firstTokenDelayMs: 5, tokenIntervalMs: 8 });
+  model = await startScriptedStreamingModel({ firstTokenDelayMs: 5, tokenIntervalMs: 12 });
   client = new BedrockRuntimeClient(localClientConfig(model.endpoint));
 });
 afterAll(async () => {
@@ -115,7 +115,7 @@ describe('the orchestrator streaming the answer', () => {
         text: 'Checking the deal first.',
         toolUses: [{ id: 't1', name: DEAL_TOOL, input: { content: 'Status of IXIS' } }],
         // Long enough for the text to stream before the tool call starts.
-        tokenIntervalMs: 15,
+        tokenIntervalMs: 60,
       },
       { text: 'Negotiate, 75%.' },
       { text: ANSWER },
