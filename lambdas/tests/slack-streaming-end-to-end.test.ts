@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { encodeStreamException } from '@revbot/testing/aws-event-stream';
 import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
@@ -354,6 +355,34 @@ describe('fallbacks', () => {
     expect(
       slack.calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts === ts),
     ).toHaveLength(1); // the placeholder only
+  });
+});
+
+describe('a run failing while it streams', () => {
+  it('removes the unfinished stream, says it will try again, and the retry answers once', async () => {
+    const partial = RUN.slice(0, RUN.length - 5).map(encodeEvent);
+    agents.reply(
+      {
+        stream: [...partial, encodeStreamException('throttlingException', 'Rate exceeded')],
+        gapMs: 10,
+      },
+      { stream: RUN.map(encodeEvent), gapMs: 10 },
+    );
+    const { ts, message } = await mention();
+    const placeholder = botMessages(ts)[0]!;
+    const first = await processQueue(deliver(message), lambdaContext);
+    expect(first.batchItemFailures).toHaveLength(1); // back to SQS
+    // The half-written answer is gone; the placeholder tells the user.
+    expect(botMessages(ts).map((m) => m.ts)).toEqual([placeholder.ts]);
+    expect(botMessages(ts)[0]?.text).toMatch(/try again/);
+    expect(callsIn(ts, 'chat.startStream')).toHaveLength(1);
+
+    const retry = deliver(message);
+    (
+      retry.Records[0] as { attributes: { ApproximateReceiveCount: string } }
+    ).attributes.ApproximateReceiveCount = '2';
+    expect((await processQueue(retry, lambdaContext)).batchItemFailures).toEqual([]);
+    expect(botMessages(ts).map((m) => m.text)).toEqual([FINAL_TEXT]);
   });
 });
 
