@@ -4,13 +4,16 @@
  * and Powertools metrics created once per container.
  */
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAgentRuntime } from '@revbot/agents/runtime';
 import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
 import { modelPricesFromEnv, otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { dailyBudgetsFromEnv } from '../shared/budgets';
 import { deployedSelfTestChecks, runSelfTest } from '../shared/self-test';
 import { secretSlackCredentials } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
@@ -51,6 +54,10 @@ const processor = createSlackProcessor({
   metrics: powertoolsProcessorMetrics(metrics),
   // MODEL_PRICES (JSON) over the default price table of the cost estimates.
   recorderOptions: { modelPrices: modelPricesFromEnv() },
+  // BUDGETS and BUDGET_TABLE: daily budgets per Slack user and channel.
+  budgets: dailyBudgetsFromEnv(process.env, () =>
+    DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  ),
   logger,
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
   progressIntervalMs: env.PROGRESS_INTERVAL_MS,

@@ -6,6 +6,7 @@ export {
   budgetsConfigFromEnv,
   budgetsConfigSchema,
   type DailyLimit,
+  dailyBudgetsFromEnv,
 } from './budget-config';
 export { type BudgetDay, budgetDay } from './budget-day';
 export {

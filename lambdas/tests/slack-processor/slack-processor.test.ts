@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AgentRuntimeError } from '@revbot/agents';
 import { conversationKeyPrefix, localConversationSink } from '@revbot/monitoring';
+import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { recordingLogger } from '@revbot/testing/recording-logger';
 import {
@@ -14,6 +15,7 @@ import {
 import { sqsRecord } from '@revbot/testing/sqs-events';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { budgetsConfigSchema, DailyBudgets } from '../../shared/budgets';
 import { runSelfTest } from '../../shared/self-test';
 import { FEEDBACK_ACTION_IDS, FEEDBACK_BLOCK_ID } from '../../shared/slack/feedback-buttons';
 import type {
@@ -493,5 +495,66 @@ describe('the Slack processor, self-test commands', () => {
     });
     expect(asked).toEqual(['Deal Analysis']);
     expect(replies[0]?.text).toBe('Deal Analysis: 9 of 10 golden questions answered as expected');
+  });
+});
+
+describe('daily budgets', () => {
+  let dynamo: EmbeddedDynamoDb;
+  beforeAll(async () => {
+    dynamo = await startEmbeddedDynamoDb();
+    await dynamo.createTable('budgets', 'pk');
+  });
+  afterAll(async () => {
+    await dynamo?.close();
+  });
+
+  it('answers a user over budget in the thread instead of asking the model, until midnight', async () => {
+    const stream = recordedStream('05-function-action-groups-with-guardrail-pre-post.json');
+    const runtime = scriptedAgentRuntime({ events: stream });
+    const metrics = recordingProcessorMetrics();
+    let now = new Date('2026-11-23T22:00:00Z'); // 14:00 in Los Angeles
+    const processor = createSlackProcessor({
+      runtime,
+      slack: async () => clients()(TOKEN),
+      sink: localConversationSink(dir),
+      metrics,
+      logger: recordingLogger(),
+      maxReceiveCount: 3,
+      budgets: new DailyBudgets({
+        documents: dynamo.documents,
+        tableName: 'budgets',
+        config: budgetsConfigSchema.parse({
+          timeZone: 'America/Los_Angeles',
+          slackUser: { tokens: 4_000 },
+          reservation: { tokens: 1_000 },
+        }),
+        now: () => now,
+      }),
+    });
+
+    await processor(sqsEvent({ body: await question() }));
+    expect(runtime.asked).toHaveLength(1);
+    const item = await dynamo.item('budgets', {
+      pk: { S: 'budget#slackUser#T0REVTEAM:U0ASKER01#2026-11-23' },
+    });
+    // The recorded stream's usage: 4,344 input + 642 output tokens.
+    expect(item?.committed?.N).toBe('4986');
+
+    const refused = await question();
+    await processor(sqsEvent({ body: refused }));
+    expect(runtime.asked).toHaveLength(1);
+    expect(placeholderOf(refused)?.text).toBe(
+      ':no_entry: Your daily RevBot budget (4,000 tokens) is used up for 2026-11-23. It resets in 10 h 0 min (2026-11-24T08:00:00.000Z); ask your RevBot admin if you need more today.',
+    );
+    expect(metrics.recorded).toContainEqual({
+      name: 'BudgetRefusals',
+      unit: 'Count',
+      value: 1,
+      dimensions: { channel: 'slack' },
+    });
+
+    now = new Date('2026-11-24T08:00:00Z'); // midnight in Los Angeles
+    await processor(sqsEvent({ body: await question() }));
+    expect(runtime.asked).toHaveLength(2);
   });
 });
