@@ -4,10 +4,8 @@
  * and Powertools metrics created once per container.
  */
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAgentRuntime } from '@revbot/agents/runtime';
 import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
 import { modelPricesFromEnv, otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
@@ -55,9 +53,7 @@ const processor = createSlackProcessor({
   // MODEL_PRICES (JSON) over the default price table of the cost estimates.
   recorderOptions: { modelPrices: modelPricesFromEnv() },
   // BUDGETS and BUDGET_TABLE: daily budgets per Slack user and channel.
-  budgets: dailyBudgetsFromEnv(process.env, () =>
-    DynamoDBDocumentClient.from(new DynamoDBClient({})),
-  ),
+  budgets: dailyBudgetsFromEnv(),
   logger,
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
   progressIntervalMs: env.PROGRESS_INTERVAL_MS,

@@ -10,7 +10,8 @@
  *  "reservation": {"tokens": 150000, "usd": 1}}
  * ```
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError, parseJsonEnv } from '@revbot/core';
 import { z } from 'zod';
 import { isTimeZone } from './budget-day';
@@ -61,8 +62,9 @@ export function budgetsConfigFromEnv(
  * creates it once per container, and only when budgets are configured.
  */
 export function dailyBudgetsFromEnv(
-  env: Record<string, string | undefined>,
-  documents: () => DynamoDBDocumentClient,
+  env: Record<string, string | undefined> = process.env,
+  documents: () => DynamoDBDocumentClient = () =>
+    DynamoDBDocumentClient.from(new DynamoDBClient({})),
   now?: () => Date,
 ): DailyBudgets | undefined {
   const config = budgetsConfigFromEnv(env);

@@ -9,6 +9,7 @@ export {
   dailyBudgetsFromEnv,
 } from './budget-config';
 export { type BudgetDay, budgetDay } from './budget-day';
+export { BudgetExceededError } from './budget-exceeded-error';
 export {
   type Admission,
   type BudgetHold,

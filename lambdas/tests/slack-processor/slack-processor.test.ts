@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AgentRuntimeError } from '@revbot/agents';
 import { conversationKeyPrefix, localConversationSink } from '@revbot/monitoring';
-import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { recordingLogger } from '@revbot/testing/recording-logger';
 import {
@@ -15,7 +14,6 @@ import {
 import { sqsRecord } from '@revbot/testing/sqs-events';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { budgetsConfigSchema, DailyBudgets } from '../../shared/budgets';
 import { runSelfTest } from '../../shared/self-test';
 import { FEEDBACK_ACTION_IDS, FEEDBACK_BLOCK_ID } from '../../shared/slack/feedback-buttons';
 import type {
@@ -30,6 +28,7 @@ import {
   createSlackProcessor,
   type SlackProcessorDeps,
 } from '../../slack-processor/slack-processor';
+import { budgetTable } from '../support/budget-table';
 
 const TOKEN = 'xoxb-processor-test';
 const CHANNEL = 'C0SALES01';
@@ -499,14 +498,7 @@ describe('the Slack processor, self-test commands', () => {
 });
 
 describe('daily budgets', () => {
-  let dynamo: EmbeddedDynamoDb;
-  beforeAll(async () => {
-    dynamo = await startEmbeddedDynamoDb();
-    await dynamo.createTable('budgets', 'pk');
-  });
-  afterAll(async () => {
-    await dynamo?.close();
-  });
+  const table = budgetTable();
 
   it('answers a user over budget in the thread instead of asking the model, until midnight', async () => {
     const stream = recordedStream('05-function-action-groups-with-guardrail-pre-post.json');
@@ -520,25 +512,20 @@ describe('daily budgets', () => {
       metrics,
       logger: recordingLogger(),
       maxReceiveCount: 3,
-      budgets: new DailyBudgets({
-        documents: dynamo.documents,
-        tableName: 'budgets',
-        config: budgetsConfigSchema.parse({
+      budgets: table.budgets(
+        {
           timeZone: 'America/Los_Angeles',
           slackUser: { tokens: 4_000 },
           reservation: { tokens: 1_000 },
-        }),
-        now: () => now,
-      }),
+        },
+        () => now,
+      ),
     });
 
     await processor(sqsEvent({ body: await question() }));
     expect(runtime.asked).toHaveLength(1);
-    const item = await dynamo.item('budgets', {
-      pk: { S: 'budget#slackUser#T0REVTEAM:U0ASKER01#2026-11-23' },
-    });
     // The recorded stream's usage: 4,344 input + 642 output tokens.
-    expect(item?.committed?.N).toBe('4986');
+    expect(await table.committed('budget#slackUser#T0REVTEAM:U0ASKER01#2026-11-23')).toBe('4986');
 
     const refused = await question();
     await processor(sqsEvent({ body: refused }));
