@@ -14,6 +14,7 @@ import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAgentRuntime, InProcessToolInvoker } from '@revbot/agents/runtime';
 import { ConfigError, type Logger, parseEnv, silentLogger } from '@revbot/core';
+import { dailyBudgetsFromEnv } from '@revbot/lambdas/budgets';
 import { signingSecretSource } from '@revbot/lambdas/outbound';
 import { runSelfTest } from '@revbot/lambdas/self-test';
 import { slackWebClients, staticSlackCredentials } from '@revbot/lambdas/slack';
@@ -128,6 +129,7 @@ export async function startRevbotLocal(
   const stopEmbedded = () => Promise.all([tools.close(), dynamodb.close(), embeddedSlack?.close()]);
   const requestsTable = localName('webhook-requests');
   const slackEventsTable = localName('slack-events');
+  const budgetsTable = localName('budgets');
 
   // One invoker for the agents and the self-test: `test connectivity` asks what the agents use.
   const invoker = new InProcessToolInvoker(tools.tools);
@@ -135,6 +137,7 @@ export async function startRevbotLocal(
   try {
     await dynamodb.createTable(requestsTable, 'tracking_id');
     await dynamodb.createTable(slackEventsTable, 'id');
+    await dynamodb.createTable(budgetsTable, 'pk');
     if (!env.SLACK_API_URL) {
       embeddedSlack = await startLocalSlackApi({
         botToken: LOCAL_SLACK.botToken,
@@ -167,6 +170,11 @@ export async function startRevbotLocal(
   const slackApiUrl = env.SLACK_API_URL ?? (embeddedSlack as LocalSlackApi).url;
   const slackClients = slackWebClients({ apiUrl: slackApiUrl, timeoutMs: 5_000, retries: 2 });
   const store = new DynamoDbRequestStatusStore(dynamodb.documents, requestsTable);
+  // BUDGETS set: the same daily budgets as deployed, kept in the embedded DynamoDB.
+  const budgets = dailyBudgetsFromEnv(
+    { ...rawEnv, BUDGET_TABLE: budgetsTable },
+    () => dynamodb.documents,
+  );
 
   const app = async (baseUrl: string): Promise<LocalApp> => {
     const sqs = new SQSClient({
@@ -181,6 +189,7 @@ export async function startRevbotLocal(
       allowlist,
       apiKeys: parseApiKeys(env.REVBOT_API_KEYS),
       logger,
+      budgets,
     });
     // OTEL_EXPORTER_OTLP_ENDPOINT set: every conversation also goes to that collector as a trace.
     const traces = otlpTraceExportFromEnv(rawEnv);
@@ -194,6 +203,7 @@ export async function startRevbotLocal(
       traces,
       maxReceiveCount: 3,
       logger,
+      budgets,
     });
     const slackGateway = createSlackHandler({
       credentials: slackCredentials,
@@ -213,6 +223,7 @@ export async function startRevbotLocal(
       metrics: recordingProcessorMetrics(),
       logger,
       maxReceiveCount: 3,
+      budgets,
       selfTest: () =>
         runSelfTest(
           LOCAL_STAGE,
