@@ -9,6 +9,19 @@ import { STAGE_PATTERN, STAGE_RULE } from './naming';
 export const AGENT_RUNTIMES = ['bedrock-agents', 'converse'] as const;
 export type AgentRuntimeKind = (typeof AGENT_RUNTIMES)[number];
 
+/** A JSON object given as text (the processors validate its entries at start-up). */
+const jsonObject = z.string().refine(
+  (text) => {
+    try {
+      const value = JSON.parse(text) as unknown;
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a JSON object' },
+);
+
 const configSchema = z.object({
   stage: z.string().regex(STAGE_PATTERN, STAGE_RULE),
   agentRuntime: z.enum(AGENT_RUNTIMES),
@@ -25,6 +38,13 @@ const configSchema = z.object({
    * questions waits in the queue instead of exhausting Bedrock's quotas.
    */
   processorMaxConcurrency: z.coerce.number().int().min(2).max(1000),
+  /**
+   * Daily budgets (`BUDGETS`, a JSON object: see lambdas/shared/budgets/budget-config.ts), kept
+   * in each channel's own table under the `budget#` key prefix. Unset: no budgets.
+   */
+  budgets: jsonObject.optional(),
+  /** Prices over the defaults of the cost estimates (`MODEL_PRICES`, a JSON object). */
+  modelPrices: jsonObject.optional(),
 });
 
 export type RevbotConfig = z.infer<typeof configSchema>;

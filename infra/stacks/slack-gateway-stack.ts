@@ -23,7 +23,7 @@ import { RevbotFunction } from '../constructs/revbot-function';
 import type { ChannelStackProps } from '../lib/agent-runtime-access';
 import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
 import { expiringTable } from '../lib/expiring-table';
-import { grantAnswering, grantSecretValue } from '../lib/grants';
+import { configureBudgets, grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
 
 /** Deliveries of a queued question before it moves to the dead-letter queue. */
@@ -88,6 +88,12 @@ export class SlackGatewayStack extends Stack {
     });
     grantSecretValue(this.processing.processor.role, this.secret);
     grantAnswering(this.processing.processor, props.agents, stage);
+    configureBudgets(this.processing.processor, props.config, {
+      table: this.eventsTable,
+      key: 'id',
+      ttl: 'expiration',
+      grantUpdate: true,
+    });
 
     // Slack waits three seconds for the acknowledgement; anything slower is retried by Slack.
     this.handler = new RevbotFunction(this, 'Handler', {

@@ -58,7 +58,8 @@ export function budgetsConfigFromEnv(
 
 /**
  * The budgets a Lambda or the local stack enforces: `BUDGETS` and the table they live in
- * (`BUDGET_TABLE`, required with `BUDGETS`). The DynamoDB client comes from the caller, which
+ * (`BUDGET_TABLE`, required with `BUDGETS`; `BUDGET_TABLE_KEY` and `BUDGET_TABLE_TTL` name its
+ * partition key and TTL attribute when budgets share a channel's table). The DynamoDB client comes from the caller, which
  * creates it once per container, and only when budgets are configured.
  */
 export function dailyBudgetsFromEnv(
@@ -73,5 +74,12 @@ export function dailyBudgetsFromEnv(
   if (!tableName) {
     throw new ConfigError('Invalid configuration: BUDGET_TABLE: required when BUDGETS is set');
   }
-  return new DailyBudgets({ documents: documents(), tableName, config, now });
+  return new DailyBudgets({
+    documents: documents(),
+    tableName,
+    keyAttribute: env.BUDGET_TABLE_KEY?.trim() || undefined,
+    ttlAttribute: env.BUDGET_TABLE_TTL?.trim() || undefined,
+    config,
+    now,
+  });
 }
