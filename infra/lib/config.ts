@@ -10,6 +10,19 @@ import { STAGE_PATTERN, STAGE_RULE } from './naming';
 export const AGENT_RUNTIMES = ['bedrock-agents', 'converse'] as const;
 export type AgentRuntimeKind = (typeof AGENT_RUNTIMES)[number];
 
+/** A JSON object given as text (the processors validate its entries at start-up). */
+const jsonObject = z.string().refine(
+  (text) => {
+    try {
+      const value = JSON.parse(text) as unknown;
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a JSON object' },
+);
+
 const configSchema = z.object({
   stage: z.string().regex(STAGE_PATTERN, STAGE_RULE),
   agentRuntime: z.enum(AGENT_RUNTIMES),
@@ -31,6 +44,13 @@ const configSchema = z.object({
     .unknown()
     .transform((raw) => parseScheduledReports(typeof raw === 'string' ? JSON.parse(raw) : raw))
     .default([]),
+  /**
+   * Daily budgets (`BUDGETS`, a JSON object: see lambdas/shared/budgets/budget-config.ts), kept
+   * in each channel's own table under the `budget#` key prefix. Unset: no budgets.
+   */
+  budgets: jsonObject.optional(),
+  /** Prices over the defaults of the cost estimates (`MODEL_PRICES`, a JSON object). */
+  modelPrices: jsonObject.optional(),
 });
 
 export type RevbotConfig = z.infer<typeof configSchema>;

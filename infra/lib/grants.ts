@@ -1,9 +1,11 @@
 /** IAM grants shared by several stacks, kept narrower than the L2 `grant*` helpers. */
 import { Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { RevbotFunction } from '../constructs/revbot-function';
 import type { AgentRuntimeAccess } from './agent-runtime-access';
+import type { RevbotConfig } from './config';
 import { conversationBucketName } from './naming';
 
 export const CONVERSATION_PREFIX = 'conversation-history/';
@@ -67,4 +69,30 @@ export function grantAnswering(
     grantConversationExport(processor.role, stage),
   );
   agents.grantAsk(processor.role);
+}
+
+/**
+ * Daily budgets and prices for a function answering or admitting questions: `BUDGETS` kept in
+ * `table` (the channel's own) under the `budget#` prefix, `MODEL_PRICES` for the estimates.
+ * With `grantUpdate`, the role may update only the `budget#` items of the table.
+ */
+export function configureBudgets(
+  fn: RevbotFunction,
+  config: Pick<RevbotConfig, 'budgets' | 'modelPrices'>,
+  table: { table: dynamodb.ITable; key: string; ttl: string; grantUpdate?: boolean },
+): void {
+  if (config.modelPrices) fn.function.addEnvironment('MODEL_PRICES', config.modelPrices);
+  if (!config.budgets) return;
+  fn.function.addEnvironment('BUDGETS', config.budgets);
+  fn.function.addEnvironment('BUDGET_TABLE', table.table.tableName);
+  fn.function.addEnvironment('BUDGET_TABLE_KEY', table.key);
+  fn.function.addEnvironment('BUDGET_TABLE_TTL', table.ttl);
+  if (!table.grantUpdate) return;
+  fn.role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:UpdateItem'],
+      resources: [table.table.tableArn],
+      conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['budget#*'] } },
+    }),
+  );
 }

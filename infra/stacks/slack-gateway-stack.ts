@@ -31,7 +31,7 @@ import {
   slackAgentPolicyEnvironment,
 } from '../lib/config';
 import { expiringTable } from '../lib/expiring-table';
-import { grantAnswering, grantSecretValue } from '../lib/grants';
+import { configureBudgets, grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
 
 /** Deliveries of a queued question before it moves to the dead-letter queue. */
@@ -132,6 +132,12 @@ export class SlackGatewayStack extends Stack {
       reports: props.config.scheduledReports,
       queue: this.processing.queue,
       deadLetterQueue: this.processing.deadLetterQueue,
+    });
+    configureBudgets(this.processing.processor, props.config, {
+      table: this.eventsTable,
+      key: 'id',
+      ttl: 'expiration',
+      grantUpdate: true,
     });
 
     // Slack waits three seconds for the acknowledgement; anything slower is retried by Slack.

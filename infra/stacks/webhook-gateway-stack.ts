@@ -18,7 +18,7 @@ import { RevbotFunction } from '../constructs/revbot-function';
 import type { ChannelStackProps } from '../lib/agent-runtime-access';
 import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
 import { expiringTable } from '../lib/expiring-table';
-import { grantAnswering, grantSecretValue } from '../lib/grants';
+import { configureBudgets, grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
 
 /** Deliveries to the processor before a message moves to the dead-letter queue. */
@@ -133,6 +133,10 @@ export class WebhookGatewayStack extends Stack {
       'dynamodb:UpdateItem',
     ]);
     this.processing.grantEnqueue(this.gateway.role);
+    // Both already update this table: budgets need no grant of their own.
+    const budgetTable = { table: this.requestsTable, key: 'tracking_id', ttl: 'expires_at' };
+    configureBudgets(this.gateway, props.config, budgetTable);
+    configureBudgets(this.processing.processor, props.config, budgetTable);
 
     const { gateway, integration } = channelApi(this, 'Api', stage, {
       name: 'webhook-api',

@@ -24,6 +24,7 @@ import {
   usageMetrics,
 } from '@revbot/monitoring';
 import type { WebClient } from '@slack/web-api';
+import { type BudgetHold, budgetRefusalText, type DailyBudgets } from '../shared/budgets';
 import type { ConversationRef } from '../shared/slack/feedback-buttons';
 import type { SlackQuestionMessage } from '../shared/slack/slack-queue-message';
 import { slackCall } from '../shared/slack/slack-web-client';
@@ -64,6 +65,8 @@ export interface AnswerDeps {
     appendIntervalMs?: number;
     stopCheckMs?: number;
   };
+  /** Daily budgets per Slack user and channel (`BUDGETS`); none: no limit. */
+  budgets?: DailyBudgets;
 }
 
 export interface Attempt {
@@ -76,7 +79,7 @@ export interface Attempt {
 }
 
 export interface AnswerOutcome {
-  status: 'answered' | 'failed' | 'stopped';
+  status: 'answered' | 'failed' | 'stopped' | 'over_budget';
   /** Messages the answer took. */
   messages: number;
   /** Where the conversation record went, when the export succeeded. */
@@ -151,6 +154,25 @@ export async function answerQuestion(
   // Mid-thread: the thread's earlier messages go with the question (and into the record).
   const asked = await prepareThreadQuestion(deps.slack, question, logger);
   const queryResults = new QueryResultCollector();
+
+  // Before any model call: a spent budget gets its answer in the thread instead.
+  const admission = await deps.budgets?.admit([
+    { kind: 'slackUser', id: `${question.team}:${question.user}` },
+    { kind: 'slackChannel', id: `${question.team}:${question.channel}` },
+  ]);
+  if (admission && !admission.admitted) {
+    deps.metrics.add('BudgetRefusals', 'Count', 1, { channel: 'slack' });
+    logger.info('Slack question over budget', {
+      ...ids,
+      budget: admission.refusal.subject.kind,
+      day: admission.refusal.day,
+    });
+    await tell(deps, target, {
+      text: `:no_entry: ${escapeSlackText(budgetRefusalText(admission.refusal))}`,
+    });
+    return { status: 'over_budget', messages: 1 };
+  }
+  const holds = admission?.holds ?? [];
 
   const recorder = new ConversationRecorder(
     {
@@ -249,7 +271,7 @@ export async function answerQuestion(
       await stream.stopped(STOPPED_TEXT);
       outcome.status = 'stopped';
       logger.info('Slack question stopped by the user', ids);
-      outcome.exportedTo = await exportRecord(recorder, deps, ids);
+      outcome.exportedTo = await exportRecord(recorder, deps, ids, holds);
       return outcome;
     }
     stream?.steps(steps.close('complete'));
@@ -294,11 +316,11 @@ export async function answerQuestion(
     });
     // Retryable errors go back to SQS even after the last attempt: the DLQ keeps the message.
     if (failure.retryable) {
-      await exportRecord(recorder, deps, ids);
+      await exportRecord(recorder, deps, ids, holds);
       throw error;
     }
   }
-  outcome.exportedTo = await exportRecord(recorder, deps, ids);
+  outcome.exportedTo = await exportRecord(recorder, deps, ids, holds);
   return outcome;
 }
 
@@ -319,8 +341,18 @@ async function exportRecord(
   recorder: ConversationRecorder,
   deps: AnswerDeps,
   ids: Record<string, unknown>,
+  holds: readonly BudgetHold[],
 ): Promise<string | undefined> {
   const record = recorder.finish();
+  // What the question actually used replaces what it reserved.
+  if (holds.length > 0) {
+    const { total_tokens, estimated_cost_usd } = record.conversation.usage;
+    await deps.budgets
+      ?.settle(holds, { tokens: total_tokens, costUsd: estimated_cost_usd })
+      .catch((error: unknown) =>
+        deps.logger.error('Budget usage not recorded', { ...ids, error: errorFields(error) }),
+      );
+  }
   for (const metric of [...conversationMetrics(record), ...usageMetrics(record)]) {
     deps.metrics.add(metric.name, metric.unit, metric.value);
   }

@@ -11,6 +11,7 @@ import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
 import { modelPricesFromEnv, otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { dailyBudgetsFromEnv } from '../shared/budgets';
 import { deployedSelfTestChecks, runSelfTest } from '../shared/self-test';
 import { secretSlackBotToken } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
@@ -67,6 +68,8 @@ const processor = createSlackProcessor({
   metrics: powertoolsProcessorMetrics(metrics),
   // MODEL_PRICES (JSON) over the default price table of the cost estimates.
   recorderOptions: { modelPrices: modelPricesFromEnv() },
+  // BUDGETS and BUDGET_TABLE: daily budgets per Slack user and channel.
+  budgets: dailyBudgetsFromEnv(),
   logger,
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
   progressIntervalMs: env.PROGRESS_INTERVAL_MS,

@@ -184,7 +184,10 @@ const callsIn = (ts: string, method: string) =>
   slack.calls.filter(
     (c) =>
       c.method === method &&
-      (c.args.thread_ts === ts || streamOf(ts)?.ts === c.args.ts || c.args.channel_id === CHANNEL),
+      (c.args.thread_ts === ts ||
+        // A deleted stream leaves no message: an absent ts must not match every other call.
+        (c.args.ts !== undefined && streamOf(ts)?.ts === c.args.ts) ||
+        c.args.channel_id === CHANNEL),
   );
 
 async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {

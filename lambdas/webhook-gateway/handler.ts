@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { logger, parseEnv } from '@revbot/core';
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { z } from 'zod';
+import { dailyBudgetsFromEnv } from '../shared/budgets';
 import {
   requestStatusEnvSchema,
   requestStatusStoreFromEnv,
@@ -31,6 +32,8 @@ const handleWebhookApi = createWebhookGatewayHandler({
   apiKeys: parseApiKeys(env.REVBOT_API_KEYS),
   statusTtlSeconds: env.WEBHOOK_STATUS_TTL_DAYS * 24 * 3600,
   logger,
+  // BUDGETS and BUDGET_TABLE: daily budgets per API key, 429 once spent.
+  budgets: dailyBudgetsFromEnv(),
 });
 
 export const handler = async (event: APIGatewayProxyEvent, context?: Context) => {

@@ -5,10 +5,11 @@
  * the local stack and the tests run this same code.
  */
 
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type Logger, NotFoundError, RevbotError, silentLogger } from '@revbot/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, jsonResponse } from '../shared/api-response';
+import { BudgetExceededError, type DailyBudgets } from '../shared/budgets';
 import type { DestinationAllowlist } from '../shared/outbound';
 import {
   type RequestStatusRecord,
@@ -39,6 +40,8 @@ export interface WebhookGatewayDeps {
   now?: () => Date;
   newTrackingId?: () => string;
   logger?: Logger;
+  /** Daily budgets per API key (`BUDGETS`); none: no limit. */
+  budgets?: DailyBudgets;
 }
 
 export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -66,6 +69,9 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
     caller: string,
   ): Promise<APIGatewayProxyResult> {
     const request = parseWebhookRequest(event, deps.allowlist);
+    // Refused here, before anything is queued: no model call for a spent budget.
+    const admission = await deps.budgets?.admit([{ kind: 'webhookKey', id: caller }]);
+    if (admission && !admission.admitted) throw new BudgetExceededError(admission.refusal);
     const trackingId = newTrackingId();
     const queuedAt = now();
     const record: RequestStatusRecord = {
@@ -92,6 +98,7 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
       queued_at: record.queued_at,
       request,
       caller,
+      ...(admission?.holds.length ? { budget_holds: admission.holds } : {}),
     };
     try {
       await deps.queue.enqueue(job);
@@ -187,6 +194,8 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
       const response = errorResponse(error, referenceId);
       if (response.statusCode === 503)
         response.headers = { ...response.headers, 'retry-after': '5' };
+      if (error instanceof BudgetExceededError)
+        response.headers = { ...response.headers, 'retry-after': String(error.retryAfterSeconds) };
       return response;
     }
   };
@@ -259,4 +268,8 @@ function statusUrlFor(event: APIGatewayProxyEvent, trackingId: string): string {
   return `${path}${suffix}`;
 }
 
+/**
+ * The API key a budget is kept for: API Gateway's key id in AWS; locally a digest of the key
+ * itself (never the key); `anonymous` when no key is required.
+ */
 const clip = (value: string) => (value.length > 80 ? `${value.slice(0, 80)}…` : value);

@@ -18,6 +18,7 @@ import {
   type TraceExport,
   usageMetrics,
 } from '@revbot/monitoring';
+import type { DailyBudgets } from '../shared/budgets';
 import {
   type DeliveryOptions,
   type DestinationAllowlist,
@@ -67,6 +68,8 @@ export interface WebhookProcessorDeps {
   now?: () => Date;
   logger?: Logger;
   metrics?: ProcessorMetrics;
+  /** Settles the daily-budget reservations a job carries (`BUDGETS`). */
+  budgets?: DailyBudgets;
 }
 
 export interface JobContext {
@@ -223,6 +226,7 @@ async function askAgents(
   }
 
   const record = recorder.finish();
+  await settleBudgets(job, context, record, deps, logger);
   const location = await exportRecord(record, deps, logger, job.tracking_id);
   if (failure !== undefined) {
     return { ok: false, error: describeFailure(failure), cause: failure };
@@ -247,6 +251,30 @@ async function askAgents(
       ...(location ? { conversation_location: location } : {}),
     },
   };
+}
+
+/**
+ * What the question used replaces the gateway's reservation; a retried job adds its usage to it
+ * (its reservation was settled, or kept, by the first attempt).
+ */
+async function settleBudgets(
+  job: WebhookJob,
+  context: JobContext,
+  record: ReturnType<ConversationRecorder['finish']>,
+  deps: WebhookProcessorDeps,
+  logger: Logger,
+): Promise<void> {
+  if (!deps.budgets || !job.budget_holds?.length) return;
+  const holds = job.budget_holds.map((h) => (context.receiveCount > 1 ? { ...h, reserved: 0 } : h));
+  const { total_tokens, estimated_cost_usd } = record.conversation.usage;
+  await deps.budgets
+    .settle(holds, { tokens: total_tokens, costUsd: estimated_cost_usd })
+    .catch((error: unknown) =>
+      logger.error('Budget usage not recorded', {
+        tracking_id: job.tracking_id,
+        error: String(error),
+      }),
+    );
 }
 
 async function exportRecord(

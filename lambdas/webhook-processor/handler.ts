@@ -9,6 +9,7 @@ import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
 import { modelPricesFromEnv, otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { dailyBudgetsFromEnv } from '../shared/budgets';
 import { signingSecretSource } from '../shared/outbound';
 import {
   requestStatusEnvSchema,
@@ -42,6 +43,7 @@ const processWebhookJobs = createWebhookProcessorHandler({
   metrics,
   // MODEL_PRICES (JSON) over the default price table of the cost estimates.
   recorderOptions: { modelPrices: modelPricesFromEnv() },
+  budgets: dailyBudgetsFromEnv(),
 });
 
 export const handler = async (event: SQSEvent, context: Context) => {

@@ -18,6 +18,7 @@ import {
   InProcessToolInvoker,
 } from '@revbot/agents/runtime';
 import { ConfigError, type Logger, parseEnv, silentLogger } from '@revbot/core';
+import { dailyBudgetsFromEnv } from '@revbot/lambdas/budgets';
 import { signingSecretSource } from '@revbot/lambdas/outbound';
 import { runSelfTest } from '@revbot/lambdas/self-test';
 import { slackWebClients, staticSlackCredentials } from '@revbot/lambdas/slack';
@@ -138,6 +139,7 @@ export async function startRevbotLocal(
   const slackEventsTable = localName('slack-events');
   // Runs waiting for approval, as the agents stack's session table keeps them in AWS.
   const agentSessionsTable = localName('agent-sessions');
+  const budgetsTable = localName('budgets');
 
   // One invoker for the agents and the self-test: `test connectivity` asks what the agents use.
   const invoker = new InProcessToolInvoker(tools.tools);
@@ -146,6 +148,7 @@ export async function startRevbotLocal(
     await dynamodb.createTable(requestsTable, 'tracking_id');
     await dynamodb.createTable(slackEventsTable, 'id');
     await dynamodb.createTable(agentSessionsTable, 'pk', 'sk');
+    await dynamodb.createTable(budgetsTable, 'pk');
     if (!env.SLACK_API_URL) {
       embeddedSlack = await startLocalSlackApi({
         botToken: LOCAL_SLACK.botToken,
@@ -182,6 +185,11 @@ export async function startRevbotLocal(
   const slackApiUrl = env.SLACK_API_URL ?? (embeddedSlack as LocalSlackApi).url;
   const slackClients = slackWebClients({ apiUrl: slackApiUrl, timeoutMs: 5_000, retries: 2 });
   const store = new DynamoDbRequestStatusStore(dynamodb.documents, requestsTable);
+  // BUDGETS set: the same daily budgets as deployed, kept in the embedded DynamoDB.
+  const budgets = dailyBudgetsFromEnv(
+    { ...rawEnv, BUDGET_TABLE: budgetsTable },
+    () => dynamodb.documents,
+  );
 
   const app = async (baseUrl: string): Promise<LocalApp> => {
     const sqs = new SQSClient({
@@ -196,6 +204,7 @@ export async function startRevbotLocal(
       allowlist,
       apiKeys: parseApiKeys(env.REVBOT_API_KEYS),
       logger,
+      budgets,
     });
     // OTEL_EXPORTER_OTLP_ENDPOINT set: every conversation also goes to that collector as a trace.
     const traces = otlpTraceExportFromEnv(rawEnv);
@@ -209,6 +218,7 @@ export async function startRevbotLocal(
       traces,
       maxReceiveCount: 3,
       logger,
+      budgets,
     });
     const slackGateway = createSlackHandler({
       credentials: slackCredentials,
@@ -231,6 +241,7 @@ export async function startRevbotLocal(
       maxReceiveCount: 3,
       // The embedded Slack API speaks the streaming and agent-session methods.
       streaming: env.SLACK_STREAMING === 'on' ? { agentSession: true } : undefined,
+      budgets,
       selfTest: () =>
         runSelfTest(
           LOCAL_STAGE,

@@ -10,9 +10,12 @@
  *  "reservation": {"tokens": 150000, "usd": 1}}
  * ```
  */
-import { parseJsonEnv } from '@revbot/core';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConfigError, parseJsonEnv } from '@revbot/core';
 import { z } from 'zod';
 import { isTimeZone } from './budget-day';
+import { DailyBudgets } from './daily-budgets';
 
 export const BUDGET_SUBJECT_KINDS = ['slackUser', 'slackChannel', 'webhookKey'] as const;
 export type BudgetSubjectKind = (typeof BUDGET_SUBJECT_KINDS)[number];
@@ -51,4 +54,32 @@ export function budgetsConfigFromEnv(
   env: Record<string, string | undefined> = process.env,
 ): BudgetsConfig | undefined {
   return parseJsonEnv('BUDGETS', budgetsConfigSchema, env);
+}
+
+/**
+ * The budgets a Lambda or the local stack enforces: `BUDGETS` and the table they live in
+ * (`BUDGET_TABLE`, required with `BUDGETS`; `BUDGET_TABLE_KEY` and `BUDGET_TABLE_TTL` name its
+ * partition key and TTL attribute when budgets share a channel's table). The DynamoDB client comes from the caller, which
+ * creates it once per container, and only when budgets are configured.
+ */
+export function dailyBudgetsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+  documents: () => DynamoDBDocumentClient = () =>
+    DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  now?: () => Date,
+): DailyBudgets | undefined {
+  const config = budgetsConfigFromEnv(env);
+  if (!config) return undefined;
+  const tableName = env.BUDGET_TABLE?.trim();
+  if (!tableName) {
+    throw new ConfigError('Invalid configuration: BUDGET_TABLE: required when BUDGETS is set');
+  }
+  return new DailyBudgets({
+    documents: documents(),
+    tableName,
+    keyAttribute: env.BUDGET_TABLE_KEY?.trim() || undefined,
+    ttlAttribute: env.BUDGET_TABLE_TTL?.trim() || undefined,
+    config,
+    now,
+  });
 }

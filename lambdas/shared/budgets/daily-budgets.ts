@@ -59,6 +59,10 @@ export interface SpentUsage {
 export interface DailyBudgetsOptions {
   documents: DynamoDBDocumentClient;
   tableName: string;
+  /** The table's partition key (budgets may share a channel's table under the `budget#` prefix). @default 'pk' */
+  keyAttribute?: string;
+  /** The table's TTL attribute. @default 'expires_at' */
+  ttlAttribute?: string;
   config: BudgetsConfig;
   now?: () => Date;
 }
@@ -125,16 +129,24 @@ export class DailyBudgets {
     }
   }
 
+  private keyOf(key: string): Record<string, string> {
+    return { [this.options.keyAttribute ?? 'pk']: key };
+  }
+
   private async take(hold: BudgetHold, limit: number, dayEndS: number): Promise<boolean> {
     try {
       await this.options.documents.send(
         new UpdateCommand({
           TableName: this.options.tableName,
-          Key: { pk: hold.key },
+          Key: this.keyOf(hold.key),
           UpdateExpression:
-            'SET expires_at = if_not_exists(expires_at, :ttl), #unit = :unit, #limit = :limit ADD committed :held, reserved :held, admitted :one',
+            'SET #ttl = if_not_exists(#ttl, :ttl), #unit = :unit, #limit = :limit ADD committed :held, reserved :held, admitted :one',
           ConditionExpression: 'attribute_not_exists(committed) OR committed < :limit',
-          ExpressionAttributeNames: { '#unit': 'unit', '#limit': 'limit' },
+          ExpressionAttributeNames: {
+            '#ttl': this.options.ttlAttribute ?? 'expires_at',
+            '#unit': 'unit',
+            '#limit': 'limit',
+          },
           ExpressionAttributeValues: {
             ':ttl': dayEndS + TTL_AFTER_DAY_S,
             ':unit': hold.unit,
@@ -167,7 +179,7 @@ export class DailyBudgets {
       await this.options.documents.send(
         new UpdateCommand({
           TableName: this.options.tableName,
-          Key: { pk: key },
+          Key: this.keyOf(key),
           UpdateExpression: `ADD ${names.map((_name, i) => `#a${i} :a${i}`).join(', ')}`,
           ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#a${i}`, n])),
           ExpressionAttributeValues: Object.fromEntries(

@@ -6,8 +6,10 @@ export {
   budgetsConfigFromEnv,
   budgetsConfigSchema,
   type DailyLimit,
+  dailyBudgetsFromEnv,
 } from './budget-config';
 export { type BudgetDay, budgetDay } from './budget-day';
+export { BudgetExceededError } from './budget-exceeded-error';
 export {
   type Admission,
   type BudgetHold,

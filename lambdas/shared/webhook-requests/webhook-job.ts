@@ -26,6 +26,17 @@ export const webhookJobSchema = z.strictObject({
       decided_at: z.iso.datetime({ offset: true }),
     })
     .optional(),
+  /** Daily-budget reservations the gateway took, settled with the actual usage. */
+  budget_holds: z
+    .array(
+      z.strictObject({
+        key: z.string().min(1).max(400),
+        unit: z.enum(['tokens', 'usd']),
+        reserved: z.number().int().nonnegative(),
+      }),
+    )
+    .max(5)
+    .optional(),
 });
 
 export type WebhookJob = z.infer<typeof webhookJobSchema>;

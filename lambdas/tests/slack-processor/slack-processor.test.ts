@@ -29,6 +29,7 @@ import {
   createSlackProcessor,
   type SlackProcessorDeps,
 } from '../../slack-processor/slack-processor';
+import { budgetTable } from '../support/budget-table';
 
 /** The server key session ids are derived under (generated per deployment). */
 const SESSION_KEY = 'test-session-key-0123456789abcdef0123456789abcdef';
@@ -515,5 +516,55 @@ describe('the Slack processor, self-test commands', () => {
     });
     expect(asked).toEqual(['Deal Analysis']);
     expect(replies[0]?.text).toBe('Deal Analysis: 9 of 10 golden questions answered as expected');
+  });
+});
+
+describe('daily budgets', () => {
+  const table = budgetTable();
+
+  it('answers a user over budget in the thread instead of asking the model, until midnight', async () => {
+    const stream = recordedStream('05-function-action-groups-with-guardrail-pre-post.json');
+    const runtime = scriptedAgentRuntime({ events: stream });
+    const metrics = recordingProcessorMetrics();
+    let now = new Date('2026-11-23T22:00:00Z'); // 14:00 in Los Angeles
+    const processor = createSlackProcessor({
+      runtime,
+      slack: async () => clients()(TOKEN),
+      sink: localConversationSink(dir),
+      metrics,
+      logger: recordingLogger(),
+      sessionKey: async () => SESSION_KEY,
+      maxReceiveCount: 3,
+      budgets: table.budgets(
+        {
+          timeZone: 'America/Los_Angeles',
+          slackUser: { tokens: 4_000 },
+          reservation: { tokens: 1_000 },
+        },
+        () => now,
+      ),
+    });
+
+    await processor(sqsEvent({ body: await question() }));
+    expect(runtime.asked).toHaveLength(1);
+    // The recorded stream's usage: 4,344 input + 642 output tokens.
+    expect(await table.committed('budget#slackUser#T0REVTEAM:U0ASKER01#2026-11-23')).toBe('4986');
+
+    const refused = await question();
+    await processor(sqsEvent({ body: refused }));
+    expect(runtime.asked).toHaveLength(1);
+    expect(placeholderOf(refused)?.text).toBe(
+      ':no_entry: Your daily RevBot budget (4,000 tokens) is used up for 2026-11-23. It resets in 10 h 0 min (2026-11-24T08:00:00.000Z); ask your RevBot admin if you need more today.',
+    );
+    expect(metrics.recorded).toContainEqual({
+      name: 'BudgetRefusals',
+      unit: 'Count',
+      value: 1,
+      dimensions: { channel: 'slack' },
+    });
+
+    now = new Date('2026-11-24T08:00:00Z'); // midnight in Los Angeles
+    await processor(sqsEvent({ body: await question() }));
+    expect(runtime.asked).toHaveLength(2);
   });
 });

@@ -16,6 +16,7 @@ import {
   createWebhookGatewayHandler,
   type WebhookGatewayDeps,
 } from '../../webhook-gateway/webhook-gateway';
+import { budgetTable } from '../support/budget-table';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');
 const ID = '6f1c2a9e-4b7d-4e2a-9c1f-0123456789ab';
@@ -521,5 +522,40 @@ describe('GET /webhook/{trackingId}', () => {
       proxyEvent({ method: 'DELETE', resource: '/webhook', path: '/webhook' }),
     );
     expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('daily budget per API key', () => {
+  const table = budgetTable();
+
+  it('answers 429 with Retry-After until midnight in the configured zone, and queues nothing', async () => {
+    // 10:00Z is 11:00 in Paris (CET): 13 hours to local midnight.
+    const budgets = table.budgets(
+      { timeZone: 'Europe/Paris', webhookKey: { tokens: 5_000 }, reservation: { tokens: 2_000 } },
+      () => NOW,
+    );
+    const { handler, queue } = gateway({ apiKeys: ['key-one'], budgets });
+    const post = () => handler(postWebhook(valid, { headers: { 'x-api-key': 'key-one' } }));
+
+    expect((await post()).statusCode).toBe(202);
+    expect(queue.jobs[0]?.budget_holds).toEqual([
+      {
+        key: 'budget#webhookKey#default#2026-11-23',
+        unit: 'tokens',
+        reserved: 2_000,
+      },
+    ]);
+    expect(JSON.stringify(queue.jobs[0])).not.toContain('key-one');
+    // Two more reservations while the first is still running: 2,000 and 4,000 are below 5,000.
+    expect((await post()).statusCode).toBe(202);
+    expect((await post()).statusCode).toBe(202);
+    const refused = await post();
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers?.['retry-after']).toBe(String(13 * 3600));
+    expect(body(refused).error).toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      details: { day: '2026-11-23', resets_at: '2026-11-23T23:00:00.000Z' },
+    });
+    expect(queue.jobs).toHaveLength(3);
   });
 });

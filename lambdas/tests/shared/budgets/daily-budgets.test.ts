@@ -117,6 +117,26 @@ describe('daily budgets at the edges of the limit', () => {
   });
 });
 
+describe('daily budgets in a channel’s own table', () => {
+  it('keep their items under the budget# prefix of its key, with its TTL attribute', async () => {
+    await dynamo.createTable(`${table}-requests`, 'tracking_id');
+    const b = new DailyBudgets({
+      documents: dynamo.documents,
+      tableName: `${table}-requests`,
+      keyAttribute: 'tracking_id',
+      ttlAttribute: 'expiration',
+      config: budgetsConfigSchema.parse({ webhookKey: { tokens: 10 } }),
+      now: () => new Date('2026-12-07T15:00:00Z'),
+    });
+    expect((await b.admit([{ kind: 'webhookKey', id: 'k' }])).admitted).toBe(true);
+    const [item] = await dynamo.items(`${table}-requests`);
+    expect(item?.tracking_id?.S).toBe('budget#webhookKey#k#2026-12-07');
+    expect(item?.expiration?.N).toBe(
+      String(Date.parse('2026-12-08T00:00:00Z') / 1000 + 2 * 86_400),
+    );
+  });
+});
+
 describe('daily budgets under concurrent requests', () => {
   it('admits only while reservations leave room, so the day overshoots by less than one request', async () => {
     const b = budgets({ webhookKey: { tokens: 10_000 }, reservation: { tokens: 3_000 } });
