@@ -68,16 +68,13 @@ export class SlackGatewayStack extends Stack {
     const { stage } = props.config;
     const access = loadSlackAccess(this.node);
 
-    // Filled in after deploy (README: "Secrets to fill"); the placeholders are not secrets. Its
-    // value template is unchanged so a deploy never overwrites a filled-in token; the handler
-    // reads the signing secret from its own secret below, which the processor cannot read.
+    // Filled in after deploy (README: "Secrets to fill"); the placeholders are not secrets. The
+    // bot token and the signing secret are two secrets, so the processor's role can be given the
+    // token without the signing secret (which would let it forge events).
     this.secret = channelSecret(this, 'SlackSecret', stage, {
       name: 'slack',
       description: 'Slack bot token (xoxb-…) of the RevBot Slack app (bot_token)',
-      secretObjectValue: {
-        bot_token: SecretValue.unsafePlainText('REPLACE_ME'),
-        signing_secret: SecretValue.unsafePlainText('REPLACE_ME'),
-      },
+      secretObjectValue: { bot_token: SecretValue.unsafePlainText('REPLACE_ME') },
       rotatedElsewhere:
         'Slack issues the bot token and signing secret; they are rotated in the Slack app settings, not by a Secrets Manager rotation Lambda.',
     });

@@ -25,9 +25,16 @@ import { slackWebClients, staticSlackCredentials } from '@revbot/lambdas/slack';
 import {
   createSlackHandler,
   dynamoDbEventClaims,
+  slackAccessEnvSchema,
+  slackAccessPolicyFromEnv,
   sqsQueuePublisher,
 } from '@revbot/lambdas/slack-handler';
-import { createSlackProcessor, recordingProcessorMetrics } from '@revbot/lambdas/slack-processor';
+import {
+  createSlackProcessor,
+  parseAgentGroups,
+  recordingProcessorMetrics,
+  slackAgentAccess,
+} from '@revbot/lambdas/slack-processor';
 import { createWebhookGatewayHandler, parseApiKeys } from '@revbot/lambdas/webhook-gateway';
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import {
@@ -109,6 +116,9 @@ export async function startRevbotLocal(
   options: { logger?: Logger; cwd?: string } = {},
 ): Promise<RevbotLocal> {
   const env = parseEnv(localEnvSchema, rawEnv);
+  // The deployed handler's access policy and the processor's agent policy, from the same variables.
+  const slackAccess = slackAccessPolicyFromEnv(parseEnv(slackAccessEnvSchema, rawEnv));
+  const agentGroups = parseAgentGroups(rawEnv.SLACK_AGENT_GROUPS);
   const logger = options.logger ?? silentLogger;
   const dataDir = path.resolve(options.cwd ?? process.cwd(), env.REVBOT_DATA_DIR);
   const configured = [env.SLACK_SIGNING_SECRET, env.SLACK_BOT_TOKEN, env.SLACK_API_URL];
@@ -229,12 +239,21 @@ export async function startRevbotLocal(
         queueUrl: `${baseUrl}/000000000000/${localName('slack-queue')}`,
       }),
       logger,
+      appId: rawEnv.SLACK_APP_ID || undefined,
+      access: slackAccess,
     });
     const slackProcessor = createSlackProcessor({
       runtime,
       slack: async () => slackClients((await slackCredentials()).botToken),
       sink: conversations,
       sessionKey: async () => localSessionKey(dataDir),
+      agentAccess:
+        agentGroups &&
+        slackAgentAccess({
+          groups: agentGroups,
+          slack: async () => slackClients((await slackCredentials()).botToken),
+          logger,
+        }),
       traces,
       metrics: recordingProcessorMetrics(),
       logger,

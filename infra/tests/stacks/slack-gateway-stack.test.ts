@@ -238,6 +238,11 @@ describe('the Slack gateway stack', () => {
     expect(JSON.stringify(statementsOf('revops-dev-slack-handler'))).not.toContain(
       secretId('revops/dev/slack-session-key'),
     );
+    // The bot token's secret no longer holds a signing secret the processor could read.
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'revops/dev/slack',
+      SecretString: '{"bot_token":"REPLACE_ME"}',
+    });
     // A placeholder the handler refuses to verify with until an operator fills it in.
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'revops/dev/slack-signing',
