@@ -1,7 +1,7 @@
 /**
  * Bedrock's prompt cache as a ConverseStream request meets it, for the replayed Converse server:
  * the prompt is read in the service's order (tool definitions, system prompt, messages); each
- * `cachePoint` closes a prefix. A prefix shorter than the model's minimum is not cached. The
+ * `cachePoint` (after the tools, the system prompt or a message's content) closes a prefix. A prefix shorter than the model's minimum is not cached. The
  * longest prefix still cached (within its TTL, which each read renews) is read from the cache;
  * longer prefixes up to the last cache point are written; the rest is plain input. Tokens are
  * counted as Claude roughly does for English and JSON: one per four characters.
@@ -19,6 +19,9 @@ export interface PromptCacheOptions {
 }
 
 export const tokensOf = (text: string): number => Math.ceil(text.length / 4);
+
+/** How many blocks before a cache point the service looks for an earlier cached prefix. */
+const LOOKBACK_BLOCKS = 20;
 
 interface Body {
   system?: Record<string, unknown>[];
@@ -50,26 +53,41 @@ export class ConversePromptCache {
     };
     for (const tool of body.toolConfig?.tools ?? []) add(tool);
     for (const block of body.system ?? []) add(block);
-    for (const message of body.messages ?? []) pieces.push(JSON.stringify(message));
-
-    const hash = createHash('sha256').update(modelId);
-    const prefixes: { tokens: number; key: string }[] = [];
-    let tokens = 0;
-    let at = 0;
-    for (const point of points) {
-      for (; at < point; at++) {
-        hash.update(pieces[at] as string);
-        tokens += tokensOf(pieces[at] as string);
-      }
-      if (tokens >= this.minimum) prefixes.push({ tokens, key: hash.copy().digest('hex') });
+    for (const message of (body.messages ?? []) as { role?: string; content?: unknown[] }[]) {
+      pieces.push(JSON.stringify({ role: message.role }));
+      for (const block of message.content ?? []) add(block as Record<string, unknown>);
     }
+
+    // Every block boundary up to the last cache point: its prefix's tokens and key.
+    const hash = createHash('sha256').update(modelId);
+    const boundaries: { tokens: number; key: string }[] = [];
+    let tokens = 0;
+    for (let at = 0; at < (points.at(-1) ?? 0); at++) {
+      hash.update(pieces[at] as string);
+      tokens += tokensOf(pieces[at] as string);
+      boundaries[at + 1] = { tokens, key: hash.copy().digest('hex') };
+    }
+    const prefixes = points
+      .map((point) => boundaries[point])
+      .filter((p): p is { tokens: number; key: string } => !!p && p.tokens >= this.minimum);
     const total = pieces.reduce((sum, piece) => sum + tokensOf(piece), 0);
 
+    // A hit may be on any boundary before a cache point (an earlier request's cache point),
+    // looking back at most LOOKBACK_BLOCKS blocks from each, as the service does.
     let read = 0;
-    for (const prefix of prefixes) {
-      const expires = this.entries.get(prefix.key);
-      if (expires !== undefined && expires > now) read = prefix.tokens;
+    let hit: string | undefined;
+    for (const point of points) {
+      for (let at = point; at > Math.max(0, point - LOOKBACK_BLOCKS); at--) {
+        const boundary = boundaries[at];
+        const expires = boundary && this.entries.get(boundary.key);
+        if (boundary && expires !== undefined && expires > now && boundary.tokens > read) {
+          read = boundary.tokens;
+          hit = boundary.key;
+          break;
+        }
+      }
     }
+    if (hit) this.entries.set(hit, now + this.ttlMs);
     const longest = prefixes.at(-1)?.tokens ?? 0;
     const write = Math.max(0, longest - read);
     for (const prefix of prefixes) this.entries.set(prefix.key, now + this.ttlMs);

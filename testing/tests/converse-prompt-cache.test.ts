@@ -14,7 +14,9 @@ const body = (text: string, cached = true) => ({
 
 const toolTokens = tokensOf(JSON.stringify(tool));
 const systemTokens = tokensOf(JSON.stringify(system));
-const messageTokens = (text: string) => tokensOf(JSON.stringify(message(text)));
+// A message counts as its role and its blocks.
+const messageTokens = (text: string) =>
+  tokensOf(JSON.stringify({ role: 'user' })) + tokensOf(JSON.stringify({ text }));
 
 describe('ConversePromptCache', () => {
   it('writes the prefix on the first request and reads it on the next, as Bedrock reports', () => {
@@ -68,6 +70,32 @@ describe('ConversePromptCache', () => {
     expect(none.usage(MODEL, body('a', false), 1)).toMatchObject({
       inputTokens: toolTokens + systemTokens + messageTokens('a'),
       cacheReadInputTokens: 0,
+    });
+  });
+
+  it('reads the conversation up to the last cache point of an earlier call of the same loop', () => {
+    const cache = new ConversePromptCache({ clock: () => 0 });
+    const history = 'h'.repeat(8_000);
+    const first = {
+      ...body('q'),
+      messages: [{ role: 'user', content: [{ text: history }, point] }],
+    };
+    const written = cache.usage(MODEL, first, 1);
+    const historyTokens = messageTokens(history);
+    expect(written.cacheWriteInputTokens).toBe(toolTokens + systemTokens + historyTokens);
+    const next = {
+      ...body('q'),
+      messages: [
+        { role: 'user', content: [{ text: history }] },
+        { role: 'assistant', content: [{ text: 'calling a tool' }, point] },
+      ],
+    };
+    expect(cache.usage(MODEL, next, 1)).toMatchObject({
+      cacheReadInputTokens: toolTokens + systemTokens + historyTokens,
+      cacheWriteInputTokens:
+        tokensOf(JSON.stringify({ role: 'assistant' })) +
+        tokensOf(JSON.stringify({ text: 'calling a tool' })),
+      inputTokens: 0,
     });
   });
 });
