@@ -18,6 +18,7 @@ import {
 import { silentLogger } from '@revbot/core';
 import { startLocalToolStack } from '@revbot/testing/local-tool-stack';
 import { startWebhookReceiver } from '@revbot/testing/webhook-receiver';
+import { DOCUMENTED_QUESTIONS } from './documented-questions';
 import { type BenchResult, percentile, round } from './types';
 
 const AS_OF = '2026-11-23';
@@ -27,13 +28,7 @@ const P50_TARGET_MS = 200;
 const P99_TARGET_MS = 1_000;
 const STEP_TARGET_MS = 1;
 
-const QUESTIONS: [label: string, question: string][] = [
-  ['IXIS deal status', "What's the status of the IXIS deal?"],
-  ['John Smith lead assessment', 'Assess John Smith at DataCorp'],
-  ['pipeline this quarter', "What's our pipeline this quarter?"],
-  ['Acme Corp competitor mentions', 'Which competitors came up in our calls with Acme Corp?'],
-  ['IXIS review and notification', 'Review the IXIS deal and notify Sarah Johnson'],
-];
+const QUESTIONS = DOCUMENTED_QUESTIONS;
 
 const quiet = { info() {}, warn() {}, error() {} };
 

@@ -77,8 +77,18 @@ export function converseAnswer(options: {
   return events.map(encodeConverseEvent);
 }
 
+/** An answer whose usage the server works out from the request (see `startConverseStreamServer`). */
+export interface ConverseAnswerReply {
+  answer: {
+    text?: string;
+    toolUses?: { id: string; name: string; input: Record<string, unknown> }[];
+    stopReason?: string;
+  };
+}
+
 export type ConverseReply =
   | { frames: Uint8Array[] }
+  | ConverseAnswerReply
   | { status: number; errorType: string; message: string };
 
 /** A reply calling one tool, after `text` if given: the turn orchestration tests script most. */
@@ -105,7 +115,17 @@ export interface ConverseStreamServer {
   close(): Promise<void>;
 }
 
-export async function startConverseStreamServer(): Promise<ConverseStreamServer> {
+export interface ConverseStreamServerOptions {
+  /**
+   * The usage of an `{answer}` reply, from the request and the answer's output tokens (e.g. a
+   * ConversePromptCache's); by default input is the request's characters over four, uncached.
+   */
+  usage?: (modelId: string, body: Record<string, unknown>, outputTokens: number) => ConverseUsage;
+}
+
+export async function startConverseStreamServer(
+  options: ConverseStreamServerOptions = {},
+): Promise<ConverseStreamServer> {
   const requests: ConverseRequest[] = [];
   let retrievalResults: unknown[] = [];
   const scripted = await startScriptedHttp2Server<ConverseReply>((stream, request, nextReply) => {
@@ -115,7 +135,9 @@ export async function startConverseStreamServer(): Promise<ConverseStreamServer>
       stream.end(JSON.stringify({ retrievalResults }));
       return;
     }
-    const reply = nextReply();
+    const scripted = nextReply();
+    const reply =
+      scripted && 'answer' in scripted ? answerFrames(scripted, request, options) : scripted;
     if (!reply) {
       stream.respond({ ':status': 500 });
       stream.end('no reply configured');
@@ -144,4 +166,20 @@ export async function startConverseStreamServer(): Promise<ConverseStreamServer>
       retrievalResults = results;
     },
   };
+}
+
+/** An `{answer}` reply as frames, its usage worked out from the request it answers. */
+function answerFrames(
+  reply: ConverseAnswerReply,
+  request: { path: string; body: Record<string, unknown> },
+  options: ConverseStreamServerOptions,
+): { frames: Uint8Array[] } {
+  const { text, toolUses } = reply.answer;
+  const outputTokens = Math.ceil(`${text ?? ''}${JSON.stringify(toolUses ?? [])}`.length / 4);
+  const modelId = decodeURIComponent(request.path.split('/')[2] ?? '');
+  const usage = options.usage?.(modelId, request.body, outputTokens) ?? {
+    inputTokens: Math.ceil(JSON.stringify(request.body).length / 4),
+    outputTokens,
+  };
+  return { frames: converseAnswer({ ...reply.answer, usage }) };
 }

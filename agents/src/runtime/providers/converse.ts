@@ -43,8 +43,9 @@ const RETRYABLE = new Set([
 
 export interface ConverseProviderOptions {
   /**
-   * Put prompt-cache points after the system prompt and after the tool definitions, on models
-   * that support caching; an agent's later calls then read that prefix at the cache-read price.
+   * Put prompt-cache points after the system prompt, after the tool definitions and at the end
+   * of the conversation, on models that support caching (three of the four a request may have);
+   * an agent's later calls then read that prefix at the cache-read price.
    * @default false
    */
   promptCaching?: boolean;
@@ -54,15 +55,21 @@ const CACHE_POINT = { cachePoint: { type: 'default' as const } };
 
 /**
  * Where a model accepts cache points: Claude 3.5 Haiku, 3.7 Sonnet and every Claude 4 model
- * cache the system prompt and the tools; Amazon Nova caches the system prompt only. Inference
+ * cache the system prompt, the tools and messages; Amazon Nova the system prompt and messages. Inference
  * profile prefixes (`us.`, `global.`, …) and ARNs are looked through.
  */
-export function promptCacheSupport(modelId: string): { system: boolean; tools: boolean } {
+export function promptCacheSupport(modelId: string): {
+  system: boolean;
+  tools: boolean;
+  messages: boolean;
+} {
   if (/anthropic\.claude-(3-5-haiku|3-7-sonnet|(sonnet|opus|haiku)-4)/.test(modelId)) {
-    return { system: true, tools: true };
+    return { system: true, tools: true, messages: true };
   }
-  if (/amazon\.nova-(micro|lite|pro|premier)/.test(modelId)) return { system: true, tools: false };
-  return { system: false, tools: false };
+  if (/amazon\.nova-(micro|lite|pro|premier)/.test(modelId)) {
+    return { system: true, tools: false, messages: true };
+  }
+  return { system: false, tools: false, messages: false };
 }
 
 export class ConverseProvider implements ModelProvider {
@@ -76,11 +83,16 @@ export class ConverseProvider implements ModelProvider {
   async complete(request: ModelRequest): Promise<ModelResponse> {
     const caching = this.options.promptCaching
       ? promptCacheSupport(request.modelId)
-      : { system: false, tools: false };
+      : { system: false, tools: false, messages: false };
+    const messages = request.messages.map(toConverseMessage);
+    // The conversation so far, cached too: the agent's next call (its next tool round, or the
+    // next question of the session) reads it instead of paying for it again.
+    const last = messages.at(-1);
+    if (caching.messages && last) last.content = [...(last.content ?? []), CACHE_POINT];
     const command = new ConverseStreamCommand({
       modelId: request.modelId,
       system: [{ text: request.system }, ...(caching.system ? [CACHE_POINT] : [])],
-      messages: request.messages.map(toConverseMessage),
+      messages,
       ...(request.tools.length > 0
         ? {
             toolConfig: {

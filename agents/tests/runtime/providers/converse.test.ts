@@ -154,12 +154,13 @@ describe('the Converse provider', () => {
     expect(JSON.parse(response.raw).usage.totalTokens).toBe(4050);
   });
 
-  it('places cache points after the system prompt and the tools when caching is on', async () => {
+  it('places cache points after the system prompt, the tools and the conversation when caching is on', async () => {
     server.reply({ frames: converseAnswer({ text: 'Open pipeline is $18.4M ARR.' }) });
     await new ConverseProvider(client, { promptCaching: true }).complete(request);
     const body = server.requests[0]?.body as {
       system: unknown[];
       toolConfig: { tools: unknown[] };
+      messages: { content: unknown[] }[];
     };
     expect(body.system).toEqual([
       { text: 'You answer revenue questions.' },
@@ -167,6 +168,11 @@ describe('the Converse provider', () => {
     ]);
     expect(body.toolConfig.tools).toHaveLength(2);
     expect(body.toolConfig.tools[1]).toEqual({ cachePoint: { type: 'default' } });
+    const { messages } = body;
+    expect(messages.at(-1)?.content.at(-1)).toEqual({ cachePoint: { type: 'default' } });
+    expect(JSON.stringify(messages.slice(0, -1))).not.toContain('cachePoint');
+    // The request the caller gave is left as it was.
+    expect(JSON.stringify(request.messages)).not.toContain('cachePoint');
   });
 
   it('sends no cache point to a model without prompt caching, nor when caching is off', async () => {
@@ -186,15 +192,22 @@ describe('the Converse provider', () => {
     expect(promptCacheSupport('us.anthropic.claude-sonnet-4-6')).toEqual({
       system: true,
       tools: true,
+      messages: true,
     });
     expect(promptCacheSupport('anthropic.claude-haiku-4-5-20251001-v1:0')).toEqual({
       system: true,
       tools: true,
+      messages: true,
     });
-    expect(promptCacheSupport('us.amazon.nova-pro-v1:0')).toEqual({ system: true, tools: false });
+    expect(promptCacheSupport('us.amazon.nova-pro-v1:0')).toEqual({
+      system: true,
+      tools: false,
+      messages: true,
+    });
     expect(promptCacheSupport('anthropic.claude-3-haiku-20240307-v1:0')).toEqual({
       system: false,
       tools: false,
+      messages: false,
     });
   });
 
