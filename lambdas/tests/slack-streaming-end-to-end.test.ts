@@ -166,12 +166,9 @@ function deliver(index: number): SQSEvent {
 
 const botMessages = (ts: string) => slack.thread(CHANNEL, ts).filter((m) => m.ts !== ts);
 const streamOf = (ts: string) => botMessages(ts).find((m) => m.stream) as LocalSlackMessage;
+/** Calls of `method` made for the thread `ts` (those that name it: start of a stream, posts). */
 const callsIn = (ts: string, method: string) =>
-  slack.calls.filter(
-    (c) =>
-      c.method === method &&
-      (c.args.thread_ts === ts || streamOf(ts)?.ts === c.args.ts || c.args.channel_id === CHANNEL),
-  );
+  slack.calls.filter((c) => c.method === method && c.args.thread_ts === ts);
 
 async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const started = Date.now();
