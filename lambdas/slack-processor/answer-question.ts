@@ -295,7 +295,7 @@ export async function answerQuestion(
       messages: messages.length,
       delivered,
       progress_updates: progress.sent.length,
-      ...(stream ? { stream_calls: stream.appends } : {}),
+      ...(stream ? { stream_calls: stream.streamCalls } : {}),
     });
   } catch (error) {
     if (!agentsFinished) recorder.recordFailure(error);

@@ -71,14 +71,14 @@ export interface AnswerStreamOptions {
   now?: () => number;
 }
 
-/** Why chat.startStream failed, for the log: the workspace cannot stream. */
+/** Slack closed the stream (about five minutes after it started); the user pressed Stop. */
 const STREAM_CLOSED = 'message_not_in_streaming_state';
 const STOPPED_BY_USER = 'stopped_by_user';
 
 export class AnswerStream {
   mode: AnswerStreamMode = 'idle';
-  /** Slack API calls made for the stream (appends included), for logs and benchmarks. */
-  appends = 0;
+  /** chat.startStream / appendStream / stopStream calls made, for the log. */
+  streamCalls = 0;
   private streamer: ChatStreamer | undefined;
   private tasks = new Map<string, TaskUpdate>();
   private text = '';
@@ -170,7 +170,7 @@ export class AnswerStream {
             ? { chunks: [...closing, ...this.textChunk()] }
             : {}),
         });
-        this.appends++;
+        this.streamCalls++;
         this.sessionOn = false; // chat.stopStream leaves the session active
       } catch (error) {
         // Closed or stopped meanwhile: the message is still ours to update.
@@ -290,7 +290,7 @@ export class AnswerStream {
     const starting = this.streamer.ts === undefined;
     try {
       await this.streamer.append({ chunks });
-      this.appends++;
+      this.streamCalls++;
       this.streamedChars += sentText.length;
       for (const chunk of chunks) {
         if (chunk.type === 'task_update') this.sentTasks.set(chunk.id, chunk);

@@ -41,10 +41,6 @@ import { STOPPED_TEXT } from '../slack-processor/answer-question';
 const SIGNING_SECRET = 'e2e-signing-secret-00112233445566';
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-AbCdEf';
-const SIGNING_SECRET_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-signing-AbCdEf';
-const SESSION_KEY_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-session-key-AbCdEf';
 const TABLE = 'revops-test-slack-events';
 const QUEUE = 'revops-test-slack-queue';
 const BUCKET = 'revops-test-conversations-123456789012-us-east-1';
@@ -90,15 +86,7 @@ beforeAll(async () => {
   ]);
   aws.state.secrets[SECRET_ARN] = {
     name: 'revops/test/slack',
-    value: JSON.stringify({ bot_token: BOT_TOKEN }),
-  };
-  aws.state.secrets[SIGNING_SECRET_ARN] = {
-    name: 'revops/test/slack-signing',
-    value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
-  };
-  aws.state.secrets[SESSION_KEY_ARN] = {
-    name: 'revops/test/slack-session-key',
-    value: 'streaming-session-key-0123456789abcdef012345',
+    value: JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
   };
   aws.state.queues[QUEUE] = queue;
   aws.state.buckets[BUCKET] = new Map();
@@ -116,8 +104,6 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLACK_SECRET_ARN: SECRET_ARN,
-    SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
-    SLACK_SESSION_KEY_SECRET_ARN: SESSION_KEY_ARN,
     SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
     SLACK_EVENTS_TABLE: TABLE,
     SLACK_API_URL: slack.url,
@@ -180,15 +166,9 @@ function deliver(index: number): SQSEvent {
 
 const botMessages = (ts: string) => slack.thread(CHANNEL, ts).filter((m) => m.ts !== ts);
 const streamOf = (ts: string) => botMessages(ts).find((m) => m.stream) as LocalSlackMessage;
+/** Calls of `method` made for the thread `ts` (those that name it: start of a stream, posts). */
 const callsIn = (ts: string, method: string) =>
-  slack.calls.filter(
-    (c) =>
-      c.method === method &&
-      (c.args.thread_ts === ts ||
-        // A deleted stream leaves no message: an absent ts must not match every other call.
-        (c.args.ts !== undefined && streamOf(ts)?.ts === c.args.ts) ||
-        c.args.channel_id === CHANNEL),
-  );
+  slack.calls.filter((c) => c.method === method && c.args.thread_ts === ts);
 
 async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const started = Date.now();

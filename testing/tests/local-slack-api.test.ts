@@ -1,0 +1,111 @@
+import { slackWebClients } from '@revbot/lambdas/slack';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type LocalSlackApi, renderStream, startLocalSlackApi } from '../src/local-slack-api';
+
+const TOKEN = 'xoxb-local-slack-test';
+let api: LocalSlackApi | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+async function start(streamLifetimeMs?: number) {
+  api = await startLocalSlackApi({ botToken: TOKEN, streamLifetimeMs });
+  // The real `@slack/web-api` client RevBot uses.
+  const client = await slackWebClients({ apiUrl: api.url, timeoutMs: 2_000, retries: 0 })(TOKEN);
+  return { api, client };
+}
+
+const errorOf = (call: Promise<unknown>) =>
+  call.then(
+    () => 'ok',
+    (error: { data?: { error?: string } }) => error.data?.error,
+  );
+
+describe('the embedded Slack API, streaming', () => {
+  it('grows a streamed message with text and steps, then closes it with blocks after them', async () => {
+    const { api, client } = await start();
+    const args = { channel: 'C1', recipient_team_id: 'T1', recipient_user_id: 'U1' };
+    const { ts } = await client.chat.startStream({
+      ...args,
+      thread_ts: '1.1',
+      chunks: [{ type: 'task_update', id: 'a', title: 'Querying', status: 'in_progress' }],
+    });
+    await client.chat.appendStream({ channel: 'C1', ts: ts!, markdown_text: 'Hello ' });
+    await client.chat.stopStream({
+      channel: 'C1',
+      ts: ts!,
+      chunks: [
+        { type: 'markdown_text', text: 'world' },
+        { type: 'task_update', id: 'a', title: 'Querying', status: 'complete' },
+      ],
+      blocks: [{ type: 'divider' }],
+    });
+    const [message] = api.thread('C1', '1.1');
+    expect(renderStream(message!)).toBe('● Querying\nHello world');
+    expect(message?.stream?.tasks.get('a')?.statuses).toEqual(['in_progress', 'complete']);
+    expect(message?.blocks).toEqual([{ type: 'divider' }]);
+    expect(
+      await errorOf(client.chat.appendStream({ channel: 'C1', ts: ts!, markdown_text: 'x' })),
+    ).toBe('message_not_in_streaming_state');
+  });
+
+  it('needs the recipient outside a DM, and closes a stream past its lifetime as Slack does', async () => {
+    const { client } = await start(50);
+    expect(
+      await errorOf(
+        client.chat.startStream({ channel: 'C1', thread_ts: '1.1', markdown_text: 'a' }),
+      ),
+    ).toBe('missing_recipient_team_id');
+    const { ts } = await client.chat.startStream({
+      channel: 'D1',
+      thread_ts: '1.1',
+      markdown_text: 'a',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(
+      await errorOf(client.chat.appendStream({ channel: 'D1', ts: ts!, markdown_text: 'b' })),
+    ).toBe('message_not_in_streaming_state');
+    expect(await errorOf(client.chat.update({ channel: 'D1', ts: ts!, text: 'final' }))).toBe('ok');
+  });
+
+  it('answers stopped_by_user after Stop, and refuses a method for good when told to', async () => {
+    const { api, client } = await start();
+    const { ts } = await client.chat.startStream({
+      channel: 'D1',
+      thread_ts: '1.1',
+      markdown_text: 'a',
+    });
+    expect(api.stopByUser('D1', '1.1')).toEqual([ts]);
+    expect(
+      await errorOf(client.chat.appendStream({ channel: 'D1', ts: ts!, markdown_text: 'b' })),
+    ).toBe('stopped_by_user');
+    api.refuse('chat.startStream', 'not_allowed');
+    for (let i = 0; i < 2; i++) {
+      expect(
+        await errorOf(
+          client.chat.startStream({ channel: 'D1', thread_ts: '1.1', markdown_text: 'a' }),
+        ),
+      ).toBe('not_allowed');
+    }
+  });
+
+  it('keeps thread statuses and agent sessions, a reply clearing the status', async () => {
+    const { api, client } = await start();
+    await client.assistant.threads.setStatus({
+      channel_id: 'C1',
+      thread_ts: '1.1',
+      status: 'is thinking…',
+      loading_messages: ['Reading…'],
+    });
+    await client.agents.sessions.setStatus({
+      channel_id: 'C1',
+      thread_ts: '1.1',
+      status: 'processing',
+      title: 'Pipeline',
+    });
+    await client.chat.postMessage({ channel: 'C1', thread_ts: '1.1', text: 'answer' });
+    expect(api.statuses.map((s) => s.status)).toEqual(['is thinking…', '']);
+    expect(api.sessions.get('C1 1.1')).toMatchObject({ title: 'Pipeline', status: 'processing' });
+  });
+});
