@@ -41,6 +41,10 @@ import { STOPPED_TEXT } from '../slack-processor/answer-question';
 const SIGNING_SECRET = 'e2e-signing-secret-00112233445566';
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-AbCdEf';
+const SIGNING_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-signing-AbCdEf';
+const SESSION_KEY_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-session-key-AbCdEf';
 const TABLE = 'revops-test-slack-events';
 const QUEUE = 'revops-test-slack-queue';
 const BUCKET = 'revops-test-conversations-123456789012-us-east-1';
@@ -86,7 +90,15 @@ beforeAll(async () => {
   ]);
   aws.state.secrets[SECRET_ARN] = {
     name: 'revops/test/slack',
-    value: JSON.stringify({ bot_token: BOT_TOKEN, signing_secret: SIGNING_SECRET }),
+    value: JSON.stringify({ bot_token: BOT_TOKEN }),
+  };
+  aws.state.secrets[SIGNING_SECRET_ARN] = {
+    name: 'revops/test/slack-signing',
+    value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
+  };
+  aws.state.secrets[SESSION_KEY_ARN] = {
+    name: 'revops/test/slack-session-key',
+    value: 'streaming-session-key-0123456789abcdef012345',
   };
   aws.state.queues[QUEUE] = queue;
   aws.state.buckets[BUCKET] = new Map();
@@ -104,6 +116,8 @@ beforeAll(async () => {
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     POWERTOOLS_METRICS_DISABLED: 'true',
     SLACK_SECRET_ARN: SECRET_ARN,
+    SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
+    SLACK_SESSION_KEY_SECRET_ARN: SESSION_KEY_ARN,
     SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
     SLACK_EVENTS_TABLE: TABLE,
     SLACK_API_URL: slack.url,
