@@ -23,6 +23,9 @@ const env = parseEnv(
     SLACK_EVENTS_TABLE: required,
     SLACK_API_URL: z._default(z.url(), DEFAULT_SLACK_API_URL),
     SLACK_APP_ID: z.optional(z.string().check(z.regex(/^A[A-Z0-9]+$/, 'must be a Slack app id'))),
+    SLACK_APPROVERS_GROUP: z.optional(
+      z.string().check(z.regex(/^S[A-Z0-9]+$/, 'must be a Slack user group id')),
+    ),
   }),
 );
 
@@ -51,6 +54,7 @@ const gateway = createSlackHandler({
   }),
   logger,
   appId: env.SLACK_APP_ID,
+  approversGroup: env.SLACK_APPROVERS_GROUP,
 });
 
 export const handler = gateway;

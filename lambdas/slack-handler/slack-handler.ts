@@ -23,6 +23,7 @@ import {
   slackCall,
   toSlackApiError,
 } from '../shared/slack/slack-web-client';
+import { handleApprovalClicks } from './approval-clicks';
 import { type EventClaims, messageClaimKey } from './event-claims';
 import type { QueuePublisher } from './queue-publisher';
 import {
@@ -49,6 +50,8 @@ export interface SlackHandlerDeps {
   logger: Logger;
   /** RevBot's Slack app id (`SLACK_APP_ID`); when set, other apps' envelopes are ignored. */
   appId?: string;
+  /** Slack user group (`S…`) whose members may approve any action (`SLACK_APPROVERS_GROUP`). */
+  approversGroup?: string;
   /** Epoch milliseconds. */
   now?: () => number;
   newConversationId?: () => string;
@@ -254,8 +257,18 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
   }
 
   async function onInteractions(request: SlackGatewayRequest): Promise<APIGatewayProxyResult> {
-    const { body } = await verified(request);
-    const clicks = feedbackFromInteraction(parseInteractionPayload(body));
+    const { body, credentials } = await verified(request);
+    const payload = parseInteractionPayload(body);
+    const approval = await handleApprovalClicks(payload, {
+      claims: deps.claims,
+      queue: deps.queue,
+      slack: () => deps.slackClient(credentials.botToken),
+      approversGroup: deps.approversGroup,
+      now,
+      logger,
+    });
+    if (approval) return ACK;
+    const clicks = feedbackFromInteraction(payload);
     for (const click of clicks) {
       await deps.queue.publish(click);
       logger.info('Slack feedback queued', {

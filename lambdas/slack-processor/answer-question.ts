@@ -8,7 +8,12 @@
  * "trying again"); after the last attempt the message goes to the dead-letter queue. Errors no
  * retry can fix are told and not rethrown.
  */
-import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents';
+import {
+  type AgentRuntime,
+  AgentRuntimeError,
+  type AgentStreamEvent,
+  type ConfirmationDecision,
+} from '@revbot/agents';
 import { errorFields, type Logger, RevbotError } from '@revbot/core';
 import {
   type ConversationRecord,
@@ -27,6 +32,7 @@ import type { SlackQuestionMessage } from '../shared/slack/slack-queue-message';
 import { slackCall } from '../shared/slack/slack-web-client';
 import type { ProcessorMetrics } from './processor-metrics';
 import { ProgressUpdates } from './progress-updates';
+import { requestApproval } from './request-approval';
 import { slackSessionId } from './session-id';
 import { type AnswerTarget, answerMessages, postAnswer, replacePlaceholder } from './slack-answer';
 import { escapeSlackText } from './to-slack-mrkdwn';
@@ -43,6 +49,8 @@ export interface AnswerDeps {
   progressIntervalMs?: number;
   now?: () => number;
   recorderOptions?: RecorderOptions;
+  /** How long an approval request stays open (default a day). */
+  approvalTimeoutSeconds?: number;
 }
 
 export interface Attempt {
@@ -55,7 +63,7 @@ export interface Attempt {
 }
 
 export interface AnswerOutcome {
-  status: 'answered' | 'failed';
+  status: 'answered' | 'failed' | 'awaiting_approval';
   /** Messages the answer took. */
   messages: number;
   /** Where the conversation record went, when the export succeeded. */
@@ -101,6 +109,8 @@ export async function answerQuestion(
   question: SlackQuestionMessage,
   attempt: Attempt,
   deps: AnswerDeps,
+  /** A person's decision: resume the run that paused on it instead of asking afresh. */
+  confirmation?: ConfirmationDecision,
 ): Promise<AnswerOutcome> {
   const { logger } = deps;
   const sessionId = slackSessionId(question.team, question.channel, question.thread_ts);
@@ -156,6 +166,7 @@ export async function answerQuestion(
 
     const decoder = new TextDecoder('utf-8');
     let answer = '';
+    let pause: AgentStreamEvent['returnControl'];
     for await (const event of deps.runtime.ask({
       question: question.question,
       sessionId,
@@ -166,8 +177,10 @@ export async function answerQuestion(
         conversation_id: question.conversation_id,
       },
       signal: attempt.signal,
+      confirmation,
     })) {
       recorder.add(event);
+      if (event.returnControl) pause = event.returnControl;
       if (event.chunk?.bytes) answer += decoder.decode(event.chunk.bytes, { stream: true });
       const hint = describeProgress(event, { agentNames: recorder.agentNames });
       if (hint) await progress.report(`:hourglass_flowing_sand: ${escapeSlackText(hint)}`);
@@ -176,6 +189,16 @@ export async function answerQuestion(
     answer += decoder.decode();
     agentsFinished = true;
 
+    if (pause) {
+      outcome.messages = await requestApproval(slack, target, pause, question, {
+        now: (deps.now ?? Date.now)(),
+        timeoutSeconds: deps.approvalTimeoutSeconds,
+      });
+      outcome.status = 'awaiting_approval';
+      logger.info('Slack question awaits approval', ids);
+      outcome.exportedTo = await exportRecord(recorder, deps, ids);
+      return outcome;
+    }
     const messages = answerMessages(answer, ref);
     await postAnswer(slack, target, messages);
     outcome.status = 'answered';

@@ -26,6 +26,8 @@ const env = parseEnv(
     SLACK_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(3),
     PROGRESS_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(1_000),
     REVBOT_STAGE: z.string().default('dev'),
+    /** How long an approval request stays open; the runtime keeps the paused run as long. */
+    APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
   }),
 );
 
@@ -51,6 +53,7 @@ const processor = createSlackProcessor({
   metrics: powertoolsProcessorMetrics(metrics),
   logger,
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
+  approvalTimeoutSeconds: env.APPROVAL_TIMEOUT_SECONDS,
   progressIntervalMs: env.PROGRESS_INTERVAL_MS,
   selfTest: () => runSelfTest(env.REVBOT_STAGE, selfTestChecks),
 });

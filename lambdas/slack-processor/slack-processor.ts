@@ -16,6 +16,7 @@ import { slackQueueMessageSchema } from '../shared/slack/slack-queue-message';
 import { type AnswerDeps, answerQuestion } from './answer-question';
 import { answerSelfTest } from './answer-self-test';
 import { recordFeedback } from './record-feedback';
+import { applyDecision } from './request-approval';
 
 /** What answering needs (`AnswerDeps`), plus the processor's own settings. */
 export interface SlackProcessorDeps extends AnswerDeps {
@@ -78,6 +79,16 @@ export function createSlackProcessor(deps: SlackProcessorDeps): SlackProcessor {
       }
       if (message.kind === 'feedback') {
         await recordFeedback(message, deps);
+        return;
+      }
+      const attempt = {
+        receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+        maxReceiveCount: deps.maxReceiveCount,
+        signal,
+      };
+      if (message.kind === 'approval') {
+        const resume = await applyDecision(await deps.slack(), message);
+        if (resume) await answerQuestion(resume.question, attempt, deps, resume.confirmation);
         return;
       }
       // Matched before any agent runs, so the self-test answers when the agents cannot.

@@ -1,7 +1,8 @@
 /**
  * A local Slack Web API for the tests, the benchmark and the local stack: the real
  * `@slack/web-api` client talks to it through `SLACK_API_URL`. It speaks the methods RevBot
- * calls — `auth.test`, `chat.postMessage`, `chat.update`, `chat.delete` — the way Slack does:
+ * calls — `auth.test`, `chat.postMessage`, `chat.update`, `chat.delete`, `chat.postEphemeral`,
+ * `usergroups.users.list` — the way Slack does:
  * `POST /api/<method>` with a form-encoded or JSON body and a Bearer token, HTTP 200 with
  * `{ok:false, error}` for API errors, 429 with Retry-After when told to rate-limit. Messages are
  * kept per channel so a test can read the thread as a user would see it. Answers 127.0.0.1 only.
@@ -35,6 +36,8 @@ export interface LocalSlackApiOptions {
   port?: number;
   /** Told of each message posted or updated (the local stack prints them). */
   onMessage?: (message: LocalSlackMessage) => void;
+  /** User groups by id, with their members' user ids (`usergroups.users.list`). */
+  userGroups?: Record<string, string[]>;
 }
 
 export type InjectedSlackReply =
@@ -48,6 +51,8 @@ export interface LocalSlackApi {
   calls: LocalSlackCall[];
   /** Messages by channel, in posting order. */
   messages: Map<string, LocalSlackMessage[]>;
+  /** Ephemeral messages (`chat.postEphemeral`): seen only by `user`, never in a thread. */
+  ephemeral: { channel: string; user: string; text: string; thread_ts?: string }[];
   /** The thread under `threadTs` (its root included) as it reads now. */
   thread(channel: string, threadTs: string): LocalSlackMessage[];
   /** Makes the next call of `method` fail (or wait) this way. */
@@ -85,6 +90,7 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
   const calls: LocalSlackCall[] = [];
   const messages = new Map<string, LocalSlackMessage[]>();
   const injected = new Map<string, InjectedSlackReply[]>();
+  const ephemeral: LocalSlackApi['ephemeral'] = [];
   let clock = Math.floor(Date.now() / 1000);
   let sequence = 0;
   const nextTs = () => {
@@ -135,6 +141,20 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       message.blocks = Array.isArray(args.blocks) ? args.blocks : undefined;
       options.onMessage?.(message);
       return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
+    },
+    'chat.postEphemeral': (args) => {
+      if (!args.channel || !args.user) return { ok: false, error: 'invalid_arguments' };
+      ephemeral.push({
+        channel: String(args.channel),
+        user: String(args.user),
+        text: String(args.text ?? ''),
+        ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+      });
+      return { ok: true, message_ts: nextTs() };
+    },
+    'usergroups.users.list': (args) => {
+      const users = options.userGroups?.[String(args.usergroup)];
+      return users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' };
     },
     'chat.delete': (args) => {
       const list = messages.get(String(args.channel));
@@ -187,6 +207,7 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
     url: `${listening.url}/api/`,
     calls,
     messages,
+    ephemeral,
     thread(channel, threadTs) {
       return (messages.get(channel) ?? []).filter(
         (m) => m.ts === threadTs || m.thread_ts === threadTs,
