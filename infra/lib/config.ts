@@ -25,6 +25,11 @@ const configSchema = z.object({
    * (default none: every action waits for approval).
    */
   actionsWithoutApproval: z.string().default(''),
+  /** Slack user group (`S…`) whose members may approve any action, besides the asker. */
+  slackApproversGroup: z
+    .string()
+    .regex(/^S[A-Z0-9]+$/, 'must be a Slack user group id (S…)')
+    .optional(),
   /**
    * Most concurrent invocations each channel's queue starts (SQS's minimum is 2): a burst of
    * questions waits in the queue instead of exhausting Bedrock's quotas.

@@ -104,6 +104,9 @@ export class SlackGatewayStack extends Stack {
         SLACK_SECRET_ARN: this.secret.secretArn,
         SLACK_QUEUE_URL: this.processing.queue.queueUrl,
         SLACK_EVENTS_TABLE: this.eventsTable.tableName,
+        ...(props.config.slackApproversGroup
+          ? { SLACK_APPROVERS_GROUP: props.config.slackApproversGroup }
+          : {}),
       },
     });
     const handlerRole = this.handler.role;
