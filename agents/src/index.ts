@@ -3,6 +3,7 @@ export * from './check-agents';
 export * from './errors';
 export * from './loader';
 export * from './runtime/agent-runtime';
+export * from './runtime/confirmation-request';
 export * from './scaffold-agent';
 export * from './schema';
 export * from './tools';

@@ -4,7 +4,11 @@
  * changes, and a resource policy on each action-group Lambda for this agent only.
  */
 import type { AgentDefinition, CollaboratorDefinition } from '@revbot/agents';
-import { BEDROCK_NAME_PATTERN } from '@revbot/agents';
+import {
+  ALL_ACTIONS_NEED_APPROVAL,
+  type ApprovalPolicy,
+  BEDROCK_NAME_PATTERN,
+} from '@revbot/agents';
 import { Stack } from 'aws-cdk-lib';
 import * as bedrock from 'aws-cdk-lib/aws-bedrock';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -39,6 +43,12 @@ export interface BedrockAgentProps {
    * @default - none: a definition with collaborators is refused
    */
   readonly collaborators?: ReadonlyMap<string, BedrockAgent>;
+  /**
+   * Which action-group functions need the user's confirmation (`requireConfirmation`): InvokeAgent
+   * then returns control before Bedrock runs them.
+   * @default - every action of the tool catalogue
+   */
+  readonly approvals?: ApprovalPolicy;
 }
 
 /** `revops-<stage>-deal-analysis-agent`: stage-qualified, within Bedrock's name pattern. */
@@ -126,6 +136,7 @@ export class BedrockAgent extends Construct {
       return { group, fn };
     });
 
+    const approvals = props.approvals ?? ALL_ACTIONS_NEED_APPROVAL;
     this.agent = new bedrock.CfnAgent(this, 'Agent', {
       agentName,
       description: definition.description,
@@ -146,6 +157,9 @@ export class BedrockAgent extends Construct {
                 functions: group.functions.map((f) => ({
                   name: f.name,
                   description: f.description,
+                  requireConfirmation: approvals.requiresApproval(group.tool.name, f.name)
+                    ? 'ENABLED'
+                    : 'DISABLED',
                   parameters: Object.fromEntries(
                     Object.entries(f.parameters).map(([param, detail]) => [
                       param,

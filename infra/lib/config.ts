@@ -35,6 +35,16 @@ const configSchema = z.object({
   /** Default outbound webhook URL for the webhook channel. */
   webhookUrl: z.string().default(''),
   /**
+   * Actions that run without a person's approval: comma-separated tools or `<tool>.<function>`
+   * (default none: every action waits for approval).
+   */
+  actionsWithoutApproval: z.string().default(''),
+  /** Slack user group (`S…`) whose members may approve any action, besides the asker. */
+  slackApproversGroup: z
+    .string()
+    .regex(/^S[A-Z0-9]+$/, 'must be a Slack user group id (S…)')
+    .optional(),
+  /**
    * Most concurrent invocations each channel's queue starts (SQS's minimum is 2): a burst of
    * questions waits in the queue instead of exhausting Bedrock's quotas.
    */

@@ -4,7 +4,12 @@
  * supervising the other five. With `agentRuntime=converse` no Bedrock agent exists: the
  * processors run the same definitions in RevBot's own orchestrator, with a session table here.
  */
-import { type AgentSet, loadAgents } from '@revbot/agents';
+import {
+  type AgentSet,
+  approvalPolicy,
+  loadAgents,
+  parseActionsWithoutApproval,
+} from '@revbot/agents';
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -48,6 +53,9 @@ export class AgentsStack extends Stack implements AgentRuntimeAccess {
   constructor(scope: Construct, id: string, props: AgentsStackProps) {
     super(scope, id, props);
     const { stage, agentRuntime } = props.config;
+    const approvals = approvalPolicy(
+      parseActionsWithoutApproval(props.config.actionsWithoutApproval, 'actionsWithoutApproval'),
+    );
     this.definitions = props.definitions ?? loadAgents();
 
     this.tools = new ToolFunctions(this, 'Tools', { stage });
@@ -70,6 +78,7 @@ export class AgentsStack extends Stack implements AgentRuntimeAccess {
           toolFunctions,
           knowledgeBase: this.knowledgeBase,
           collaborators: deployed,
+          approvals,
         });
         deployed.set(definition.key, agent);
         new CfnOutput(this, `${pascal(definition.key)}Id`, { value: agent.agentId });
@@ -110,6 +119,10 @@ export class AgentsStack extends Stack implements AgentRuntimeAccess {
         ),
         KNOWLEDGE_BASE_ID: this.knowledgeBase.knowledgeBaseId,
         AGENT_SESSION_TABLE: table.tableName,
+        // Runs waiting for approval live in the session table too.
+        ...(approvals.exempt.length > 0
+          ? { AGENT_ACTIONS_WITHOUT_APPROVAL: approvals.exempt.join(',') }
+          : {}),
       };
       this.grantRuntime = (grantee) => {
         grantInvokeModels(this, grantee, models);

@@ -154,6 +154,9 @@ export class SlackGatewayStack extends Stack {
         SLACK_QUEUE_URL: this.processing.queue.queueUrl,
         SLACK_EVENTS_TABLE: this.eventsTable.tableName,
         ...slackAccessEnvironment(access),
+        ...(props.config.slackApproversGroup
+          ? { SLACK_APPROVERS_GROUP: props.config.slackApproversGroup }
+          : {}),
       },
     });
     const handlerRole = this.handler.role;

@@ -27,6 +27,9 @@ const env = parseEnv(
     SLACK_EVENTS_TABLE: required,
     SLACK_API_URL: z._default(z.url(), DEFAULT_SLACK_API_URL),
     SLACK_APP_ID: z.optional(z.string().check(z.regex(/^A[A-Z0-9]+$/, 'must be a Slack app id'))),
+    SLACK_APPROVERS_GROUP: z.optional(
+      z.string().check(z.regex(/^S[A-Z0-9]+$/, 'must be a Slack user group id')),
+    ),
   }),
 );
 
@@ -60,6 +63,7 @@ const gateway = createSlackHandler({
   logger,
   appId: env.SLACK_APP_ID,
   access: slackAccessPolicyFromEnv(env),
+  approversGroup: env.SLACK_APPROVERS_GROUP,
 });
 
 export const handler = gateway;

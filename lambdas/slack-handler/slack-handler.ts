@@ -24,6 +24,7 @@ import {
   slackCall,
   toSlackApiError,
 } from '../shared/slack/slack-web-client';
+import { handleApprovalClicks } from './approval-clicks';
 import { greetAssistantThread } from './assistant-thread';
 import { type EventClaims, messageClaimKey } from './event-claims';
 import type { QueuePublisher } from './queue-publisher';
@@ -60,6 +61,8 @@ export interface SlackHandlerDeps {
   access?: SlackAccessPolicy;
   /** How logs and errors name the signing secret (its id, never its value). */
   signingSecretName?: string;
+  /** Slack user group (`S…`) whose members may approve any action (`SLACK_APPROVERS_GROUP`). */
+  approversGroup?: string;
   /** Epoch milliseconds. */
   now?: () => number;
   newConversationId?: () => string;
@@ -302,8 +305,18 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
   }
 
   async function onInteractions(request: SlackGatewayRequest): Promise<APIGatewayProxyResult> {
-    const { body } = await verified(request);
-    const clicks = feedbackFromInteraction(parseInteractionPayload(body));
+    const { body, credentials } = await verified(request);
+    const payload = parseInteractionPayload(body);
+    const approval = await handleApprovalClicks(payload, {
+      claims: deps.claims,
+      queue: deps.queue,
+      slack: () => deps.slackClient(credentials.botToken),
+      approversGroup: deps.approversGroup,
+      now,
+      logger,
+    });
+    if (approval) return ACK;
+    const clicks = feedbackFromInteraction(payload);
     for (const click of clicks) {
       await deps.queue.publish(click);
       logger.info('Slack feedback queued', {

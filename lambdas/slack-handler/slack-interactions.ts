@@ -15,7 +15,8 @@ import {
 
 const idObject = z.looseObject({ id: z.string().check(z.minLength(1)) });
 
-const blockActionsSchema = z.looseObject({
+/** A `block_actions` payload: who clicked which button of which message. */
+export const blockActionsSchema = z.looseObject({
   type: z.literal('block_actions'),
   team: z.nullable(idObject),
   user: idObject,

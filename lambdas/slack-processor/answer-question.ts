@@ -8,7 +8,13 @@
  * "trying again"); after the last attempt the message goes to the dead-letter queue. Errors no
  * retry can fix are told and not rethrown.
  */
-import { type AgentRuntime, AgentRuntimeError } from '@revbot/agents';
+
+import {
+  type AgentRuntime,
+  AgentRuntimeError,
+  type AgentStreamEvent,
+  type ConfirmationDecision,
+} from '@revbot/agents';
 import { DENIED_AGENTS_ATTRIBUTE, deniedAgentsAttribute } from '@revbot/agents/action-group';
 import { errorFields, type Logger, RevbotError } from '@revbot/core';
 import {
@@ -34,6 +40,7 @@ import { AnswerStream } from './answer-stream';
 import type { ProcessorMetrics } from './processor-metrics';
 import { ProgressUpdates } from './progress-updates';
 import { QueryResultCollector, shareQueryResults } from './query-result-files';
+import { requestApproval } from './request-approval';
 import { type SessionKeySource, slackSessionId } from './session-id';
 import { type AnswerTarget, answerMessages, postAnswer, replacePlaceholder } from './slack-answer';
 import { prepareThreadQuestion } from './thread-context';
@@ -67,6 +74,8 @@ export interface AnswerDeps {
   };
   /** Daily budgets per Slack user and channel (`BUDGETS`); none: no limit. */
   budgets?: DailyBudgets;
+  /** How long an approval request stays open (default a day). */
+  approvalTimeoutSeconds?: number;
 }
 
 export interface Attempt {
@@ -79,7 +88,7 @@ export interface Attempt {
 }
 
 export interface AnswerOutcome {
-  status: 'answered' | 'failed' | 'stopped' | 'over_budget';
+  status: 'answered' | 'failed' | 'stopped' | 'over_budget' | 'awaiting_approval';
   /** Messages the answer took. */
   messages: number;
   /** Where the conversation record went, when the export succeeded. */
@@ -127,6 +136,8 @@ export async function answerQuestion(
   question: SlackQuestionMessage,
   attempt: Attempt,
   deps: AnswerDeps,
+  /** A person's decision: resume the run that paused on it instead of asking afresh. */
+  confirmation?: ConfirmationDecision,
 ): Promise<AnswerOutcome> {
   const { logger } = deps;
   const sessionId = slackSessionId(
@@ -230,6 +241,7 @@ export async function answerQuestion(
     const denied = deps.agentAccess ? await deps.agentAccess(question.user) : undefined;
     const decoder = new TextDecoder('utf-8');
     let answer = '';
+    let pause: AgentStreamEvent['returnControl'];
     try {
       for await (const event of deps.runtime.ask({
         question: asked,
@@ -242,8 +254,10 @@ export async function answerQuestion(
           ...(denied ? { [DENIED_AGENTS_ATTRIBUTE]: deniedAgentsAttribute(denied) } : {}),
         },
         signal,
+        confirmation,
       })) {
         recorder.add(event);
+        if (event.returnControl) pause = event.returnControl;
         queryResults.add(event);
         if (event.chunk?.bytes) {
           const text = decoder.decode(event.chunk.bytes, { stream: true });
@@ -275,6 +289,18 @@ export async function answerQuestion(
       return outcome;
     }
     stream?.steps(steps.close('complete'));
+    if (pause) {
+      // The streamed steps go: the approval request says what waits, and the resume answers.
+      await stream?.abandon();
+      outcome.messages = await requestApproval(slack, target, pause, question, {
+        now: (deps.now ?? Date.now)(),
+        timeoutSeconds: deps.approvalTimeoutSeconds,
+      });
+      outcome.status = 'awaiting_approval';
+      logger.info('Slack question awaits approval', ids);
+      outcome.exportedTo = await exportRecord(recorder, deps, ids, holds);
+      return outcome;
+    }
     const messages = answerMessages(
       answer,
       ref,

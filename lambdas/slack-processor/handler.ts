@@ -36,6 +36,8 @@ const env = parseEnv(
     REVBOT_STAGE: z.string().default('dev'),
     /** `{"<agent>": ["S…"]}`: the Slack user groups that may use each listed agent. */
     SLACK_AGENT_GROUPS: z.string().optional(),
+    /** How long an approval request stays open; the runtime keeps the paused run as long. */
+    APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
   }),
 );
 
@@ -72,6 +74,7 @@ const processor = createSlackProcessor({
   budgets: dailyBudgetsFromEnv(),
   logger,
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
+  approvalTimeoutSeconds: env.APPROVAL_TIMEOUT_SECONDS,
   progressIntervalMs: env.PROGRESS_INTERVAL_MS,
   streaming:
     env.SLACK_STREAMING === 'on' ? { agentSession: env.SLACK_AGENT_SESSIONS === 'on' } : undefined,

@@ -17,6 +17,7 @@ import { type AnswerDeps, answerQuestion } from './answer-question';
 import { answerScheduledReport } from './answer-scheduled-report';
 import { answerSelfTest } from './answer-self-test';
 import { recordFeedback } from './record-feedback';
+import { applyDecision } from './request-approval';
 
 /** What answering needs (`AnswerDeps`), plus the processor's own settings. */
 export interface SlackProcessorDeps extends AnswerDeps {
@@ -88,6 +89,11 @@ export function createSlackProcessor(deps: SlackProcessorDeps): SlackProcessor {
       };
       if (message.kind === 'scheduled_report') {
         await answerScheduledReport(message, attempt, deps);
+        return;
+      }
+      if (message.kind === 'approval') {
+        const resume = await applyDecision(await deps.slack(), message);
+        if (resume) await answerQuestion(resume.question, attempt, deps, resume.confirmation);
         return;
       }
       // Matched before any agent runs, so the self-test answers when the agents cannot.

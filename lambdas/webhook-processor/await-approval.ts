@@ -7,8 +7,7 @@
  */
 
 import type { ReturnControlPayload } from '@aws-sdk/client-bedrock-agent-runtime';
-import type { ConfirmationDecision } from '@revbot/agents';
-import { AgentRuntimeError, describeAction } from '@revbot/agents';
+import { type ConfirmationDecision, confirmationRequestOf, describeAction } from '@revbot/agents';
 import type { Logger } from '@revbot/core';
 import { deliverSignedWebhook, describeDestination } from '../shared/outbound';
 import type { ApprovalState, WebhookJob } from '../shared/webhook-requests';
@@ -38,23 +37,12 @@ export async function awaitApproval(
   deps: WebhookProcessorDeps,
   logger: Logger,
 ): Promise<void> {
-  const input = pause.invocationInputs?.[0]?.functionInvocationInput;
-  if (!pause.invocationId || !input?.actionGroup || !input.function) {
-    throw new AgentRuntimeError(
-      'The agents returned control without a function to confirm',
-      'UNSUPPORTED_RETURN_CONTROL',
-      false,
-    );
-  }
+  const input = confirmationRequestOf(pause);
   const now = (deps.now ?? (() => new Date()))();
-  const parameters = (input.parameters ?? []).map((p) => ({
-    name: p.name ?? '',
-    type: p.type ?? 'string',
-    value: p.value ?? '',
-  }));
+  const { parameters } = input;
   const timeout = deps.approvalTimeoutSeconds ?? DEFAULT_APPROVAL_TIMEOUT_SECONDS;
   const approval: ApprovalState = {
-    invocation_id: pause.invocationId,
+    invocation_id: input.invocationId,
     action_group: input.actionGroup,
     function: input.function,
     ...(input.agentId ? { agent_id: input.agentId } : {}),

@@ -10,10 +10,12 @@ import { startScriptedHttp2Server } from './scripted-http2-server';
 /** One event as recorded in the fixtures: chunk bytes as text, timestamps as wire strings. */
 export type RecordedEvent =
   | { trace: Record<string, unknown> }
-  | { chunk: { bytes: string; attribution?: unknown } };
+  | { chunk: { bytes: string; attribution?: unknown } }
+  | { returnControl: Record<string, unknown> };
 
-/** A frame of the event stream: a modeled event (`chunk`, `trace`) with its JSON payload. */
+/** A frame of the event stream: a modeled event (`chunk`, `trace`, `returnControl`) with its JSON payload. */
 export function encodeEvent(event: RecordedEvent): Uint8Array {
+  if ('returnControl' in event) return encodeStreamEvent('returnControl', event.returnControl);
   return 'chunk' in event
     ? encodeStreamEvent('chunk', {
         ...event.chunk,

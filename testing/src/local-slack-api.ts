@@ -1,7 +1,7 @@
 /**
  * A local Slack Web API for the tests, the benchmark and the local stack: the real
  * `@slack/web-api` client talks to it through `SLACK_API_URL`. It speaks the methods RevBot
- * calls — `auth.test`, `chat.postMessage`, `chat.update`, `chat.delete`, `usergroups.users.list`, the streaming methods
+ * calls — `auth.test`, `chat.postMessage`, `chat.update`, `chat.delete`, `chat.postEphemeral`, `usergroups.users.list`, the streaming methods
  * `chat.startStream` / `chat.appendStream` / `chat.stopStream`, `assistant.threads.setStatus` and
  * `agents.sessions.setStatus`, and the thread, file and assistant-pane methods of
  * `local-slack-input-methods.ts` — the way Slack does: `POST /api/<method>` with a form-encoded or
@@ -101,7 +101,7 @@ export interface LocalSlackApiOptions {
   onStatus?: (status: { channel: string; thread_ts: string; text: string }) => void;
   /** Slack closes a stream this long after it started. Default five minutes. */
   streamLifetimeMs?: number;
-  /** User group id → its members, for `usergroups.users.list`. */
+  /** User groups by id, with their members' user ids (`usergroups.users.list`). */
   userGroups?: Record<string, string[]>;
 }
 
@@ -116,6 +116,8 @@ export interface LocalSlackApi {
   calls: LocalSlackCall[];
   /** Messages by channel, in posting order. */
   messages: Map<string, LocalSlackMessage[]>;
+  /** Ephemeral messages (`chat.postEphemeral`): seen only by `user`, never in a thread. */
+  ephemeral: { channel: string; user: string; text: string; thread_ts?: string }[];
   /** The thread under `threadTs` (its root included) as it reads now. */
   thread(channel: string, threadTs: string): LocalSlackMessage[];
   /** Makes the next call of `method` fail (or wait) this way. */
@@ -190,6 +192,7 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
   const calls: LocalSlackCall[] = [];
   const messages = new Map<string, LocalSlackMessage[]>();
   const injected = new Map<string, InjectedSlackReply[]>();
+  const ephemeral: LocalSlackApi['ephemeral'] = [];
   let clock = Math.floor(Date.now() / 1000);
   let sequence = 0;
   const nextTs = () => {
@@ -430,6 +433,16 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       options.onMessage?.(message);
       return { ok: true, channel: message.channel, ts: message.ts, text: message.text };
     },
+    'chat.postEphemeral': (args) => {
+      if (!args.channel || !args.user) return { ok: false, error: 'invalid_arguments' };
+      ephemeral.push({
+        channel: String(args.channel),
+        user: String(args.user),
+        text: String(args.text ?? ''),
+        ...(args.thread_ts ? { thread_ts: String(args.thread_ts) } : {}),
+      });
+      return { ok: true, message_ts: nextTs() };
+    },
     'usergroups.users.list': (args) => {
       const members = options.userGroups?.[String(args.usergroup ?? '')];
       return members ? { ok: true, users: [...members] } : { ok: false, error: 'no_such_subteam' };
@@ -507,6 +520,7 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
     url: `${listening.url}/api/`,
     calls,
     messages,
+    ephemeral,
     thread(channel, threadTs) {
       return (messages.get(channel) ?? []).filter(
         (m) => m.ts === threadTs || m.thread_ts === threadTs,

@@ -12,8 +12,14 @@ import {
   InvokeAgentCommand,
   type ResponseStream,
 } from '@aws-sdk/client-bedrock-agent-runtime';
+import { APPROVAL_ATTRIBUTES } from '../action-group/approval-attributes';
 import { AgentRunCancelledError, AgentRuntimeError } from '../errors';
-import type { AgentRuntime, AgentStreamEvent, AskInput } from './agent-runtime';
+import type {
+  AgentRuntime,
+  AgentStreamEvent,
+  AskInput,
+  ConfirmationDecision,
+} from './agent-runtime';
 
 export const BEDROCK_AGENTS_RUNTIME = 'bedrock-agents';
 
@@ -74,12 +80,15 @@ export class BedrockAgentsRuntime implements AgentRuntime {
       agentId,
       agentAliasId,
       sessionId: toBedrockSessionId(input.sessionId, newSessionId),
-      inputText: input.question,
+      // With returnControlInvocationResults InvokeAgent ignores inputText.
+      inputText: input.confirmation ? undefined : input.question,
       enableTrace: true,
       streamingConfigurations: { streamFinalResponse: true },
-      sessionState: input.sessionAttributes
-        ? { sessionAttributes: input.sessionAttributes }
-        : undefined,
+      sessionState: input.confirmation
+        ? confirmationState(input.confirmation, input.sessionAttributes)
+        : input.sessionAttributes
+          ? { sessionAttributes: input.sessionAttributes }
+          : undefined,
     });
 
     let completion: AsyncIterable<ResponseStream> | undefined;
@@ -132,6 +141,34 @@ export class BedrockAgentsRuntime implements AgentRuntime {
       );
     }
   }
+}
+
+/**
+ * The resume after a user confirmation: the invocation answered, CONFIRM or DENY for its
+ * function (Bedrock then runs the action group's Lambda, or not), and who decided in the session
+ * attributes the Lambda receives.
+ */
+function confirmationState(decision: ConfirmationDecision, attributes?: Record<string, string>) {
+  return {
+    invocationId: decision.invocationId,
+    returnControlInvocationResults: [
+      {
+        functionResult: {
+          actionGroup: decision.actionGroup,
+          function: decision.function,
+          confirmationState: decision.confirmationState,
+          ...(decision.agentId ? { agentId: decision.agentId } : {}),
+        },
+      },
+    ],
+    sessionAttributes: {
+      ...attributes,
+      [APPROVAL_ATTRIBUTES.decision]:
+        decision.confirmationState === 'CONFIRM' ? 'approved' : 'rejected',
+      [APPROVAL_ATTRIBUTES.decidedBy]: decision.decidedBy,
+      [APPROVAL_ATTRIBUTES.decidedAt]: decision.decidedAt,
+    },
+  };
 }
 
 /** Rejects with a retryable TIMEOUT if `step` takes longer than `ms`, after calling `onTimeout`. */

@@ -168,7 +168,13 @@ describe('the bedrock-agents runtime against a recorded InvokeAgent stream', () 
     expect(kinds).toEqual(
       fixture
         .slice(0, lastChunk + 1)
-        .map((e) => ('chunk' in e ? 'chunk' : Object.keys(e.trace.trace as object)[0])),
+        .map((e) =>
+          'chunk' in e
+            ? 'chunk'
+            : 'trace' in e
+              ? Object.keys(e.trace.trace as object)[0]
+              : 'returnControl',
+        ),
     );
     expect(kinds.filter((k) => k === 'chunk')).toHaveLength(5);
     expect(kinds.slice(-3)).toEqual(['chunk', 'guardrailTrace', 'chunk']);

@@ -7,6 +7,7 @@
 
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { actionSummary, confirmationRequestOf, describeAction } from '@revbot/agents';
 import { createAgentRuntime } from '@revbot/agents/runtime';
 import {
   ConversationRecorder,
@@ -74,6 +75,11 @@ within one run of a runtime that keeps history.`,
             }
           }
           if (event.chunk?.bytes) answer += decoder.decode(event.chunk.bytes, { stream: true });
+          // One-shot: nobody can approve here, so the paused action is shown and not run.
+          if (event.returnControl) {
+            const pending = describeAction(confirmationRequestOf(event.returnControl));
+            answer += `Not done: this needs a person's approval (Slack or the webhook API): ${actionSummary(pending)}`;
+          }
         }
         answer += decoder.decode();
       } catch (error) {

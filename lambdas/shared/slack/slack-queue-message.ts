@@ -67,14 +67,39 @@ export const slackScheduledReportMessageSchema = z.object({
   scheduled_at: isoTime,
 });
 
+/** A click on Approve or Reject (or a click after the approval expired), decided once. */
+export const slackApprovalMessageSchema = z.object({
+  kind: z.literal('approval'),
+  version: z.literal(QUEUE_MESSAGE_VERSION),
+  decision: z.enum(['approve', 'reject', 'expired']),
+  invocation_id: id,
+  action_group: id,
+  function: id,
+  agent_id: z.optional(id),
+  team: id,
+  channel: id,
+  thread_ts: slackTs,
+  /** The approval request message, updated to show the outcome. */
+  message_ts: slackTs,
+  message_blocks: z.optional(z.array(z.unknown()).check(z.maxLength(50))),
+  /** Who asked the question, and who decided. */
+  requester: id,
+  user: id,
+  conversation_id: id,
+  decided_at: isoTime,
+  expires_at: isoTime,
+});
+
 export const slackQueueMessageSchema = z.discriminatedUnion('kind', [
   slackQuestionMessageSchema,
   slackFeedbackMessageSchema,
   slackScheduledReportMessageSchema,
+  slackApprovalMessageSchema,
 ]);
 
 export type SlackQuestionMessage = z.infer<typeof slackQuestionMessageSchema>;
 export type SlackFeedbackMessage = z.infer<typeof slackFeedbackMessageSchema>;
 export type SlackScheduledReportMessage = z.infer<typeof slackScheduledReportMessageSchema>;
+export type SlackApprovalMessage = z.infer<typeof slackApprovalMessageSchema>;
 export type SlackQueueMessage = z.infer<typeof slackQueueMessageSchema>;
 export type FeedbackRating = (typeof FEEDBACK_RATINGS)[number];
