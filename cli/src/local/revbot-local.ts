@@ -14,7 +14,8 @@ import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAgentRuntime, InProcessToolInvoker } from '@revbot/agents/runtime';
 import { ConfigError, type Logger, parseEnv, silentLogger } from '@revbot/core';
-import { signingSecretSource } from '@revbot/lambdas/outbound';
+import { dynamoDbIdempotencyStore } from '@revbot/lambdas/idempotency';
+import { parseRetrySchedule, signingSecretSource } from '@revbot/lambdas/outbound';
 import { runSelfTest } from '@revbot/lambdas/self-test';
 import { slackWebClients, staticSlackCredentials } from '@revbot/lambdas/slack';
 import {
@@ -23,10 +24,12 @@ import {
   sqsQueuePublisher,
 } from '@revbot/lambdas/slack-handler';
 import { createSlackProcessor, recordingProcessorMetrics } from '@revbot/lambdas/slack-processor';
+import { createWebhookDeliveryHandler } from '@revbot/lambdas/webhook-delivery';
 import { createWebhookGatewayHandler, parseApiKeys } from '@revbot/lambdas/webhook-gateway';
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import {
   DynamoDbRequestStatusStore,
+  sqsDeliveryJobQueue,
   sqsWebhookJobQueue,
   webhookDestinationAllowlist,
   webhookDestinationsEnvSchema,
@@ -78,6 +81,10 @@ export const localEnvSchema = webhookDestinationsEnvSchema.extend({
   SLACK_API_URL: z.url().optional(),
   /** Seconds a failed message waits before its retry (SQS visibility timeout, shortened locally). */
   LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(43_200).default(10),
+  /** Waits between delivery attempts (default: Standard Webhooks'); e.g. `1s,2s` for tests. */
+  WEBHOOK_RETRY_SCHEDULE: z.string().default(''),
+  /** Seconds one delivery attempt may take (15 in AWS). */
+  WEBHOOK_DELIVERY_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(30).default(15),
 });
 export type LocalEnv = z.infer<typeof localEnvSchema>;
 
@@ -110,6 +117,7 @@ export async function startRevbotLocal(
   }
   const allowlist = webhookDestinationAllowlist(env);
   const signer = signingSecretSource(env);
+  const retrySchedule = parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE);
 
   const asOf = seededAsOf(dataDir, rawEnv);
   const tools = await startLocalToolStack({
@@ -128,6 +136,7 @@ export async function startRevbotLocal(
   const stopEmbedded = () => Promise.all([tools.close(), dynamodb.close(), embeddedSlack?.close()]);
   const requestsTable = localName('webhook-requests');
   const slackEventsTable = localName('slack-events');
+  const idempotencyTable = localName('idempotency');
 
   // One invoker for the agents and the self-test: `test connectivity` asks what the agents use.
   const invoker = new InProcessToolInvoker(tools.tools);
@@ -135,6 +144,7 @@ export async function startRevbotLocal(
   try {
     await dynamodb.createTable(requestsTable, 'tracking_id');
     await dynamodb.createTable(slackEventsTable, 'id');
+    await dynamodb.createTable(idempotencyTable, 'id');
     if (!env.SLACK_API_URL) {
       embeddedSlack = await startLocalSlackApi({
         botToken: LOCAL_SLACK.botToken,
@@ -184,17 +194,35 @@ export async function startRevbotLocal(
     });
     // OTEL_EXPORTER_OTLP_ENDPOINT set: every conversation also goes to that collector as a trace.
     const traces = otlpTraceExportFromEnv(rawEnv);
+    const deliveryQueueUrl = `${baseUrl}/000000000000/${localName('webhook-delivery-queue')}`;
+    const deliveries = sqsDeliveryJobQueue(sqs, deliveryQueueUrl);
     const webhookProcessor = createWebhookProcessorHandler({
       store,
       runtime,
-      allowlist,
-      signer,
+      deliveries,
       defaultWebhookUrl: env.WEBHOOK_URL || undefined,
       conversations,
       traces,
       maxReceiveCount: 3,
       logger,
     });
+    const webhookDelivery = createWebhookDeliveryHandler(
+      {
+        store,
+        queue: deliveries,
+        deadLetters: sqsDeliveryJobQueue(
+          sqs,
+          `${baseUrl}/000000000000/${localName('webhook-delivery-dlq')}`,
+        ),
+        allowlist,
+        signer,
+        defaultWebhookUrl: env.WEBHOOK_URL || undefined,
+        schedule: retrySchedule,
+        attemptTimeoutMs: env.WEBHOOK_DELIVERY_TIMEOUT_SECONDS * 1000,
+        logger,
+      },
+      { persistenceStore: dynamoDbIdempotencyStore(idempotencyTable, dynamodb.client) },
+    );
     const slackGateway = createSlackHandler({
       credentials: slackCredentials,
       slackClient: slackClients,
@@ -266,6 +294,17 @@ export async function startRevbotLocal(
           visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
           maxReceiveCount: 3,
           handler: (event) => webhookProcessor(event),
+        },
+        {
+          name: localName('webhook-delivery-queue'),
+          dlqName: localName('webhook-delivery-dlq'),
+          visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+          maxReceiveCount: 3,
+          // Lambda's deadline, locally: a key left in progress by a crash is freed after it.
+          handler: (event) =>
+            webhookDelivery(event, {
+              getRemainingTimeInMillis: () => (env.WEBHOOK_DELIVERY_TIMEOUT_SECONDS + 5) * 1000,
+            }),
         },
       ],
     };

@@ -39,7 +39,7 @@ export class WebhookDeliveryError extends RevbotError {
     readonly attempts: number,
     /** HTTP status of the last answer; undefined when the last attempt got none. */
     readonly lastStatus: number | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, {
       code,
@@ -48,7 +48,11 @@ export class WebhookDeliveryError extends RevbotError {
       details: { attempts, last_status: lastStatus },
       cause: options?.cause,
     });
+    this.retryAfterMs = options?.retryAfterMs;
   }
+
+  /** The wait the receiver asked for (Retry-After) with its last answer, when it asked. */
+  readonly retryAfterMs: number | undefined;
 }
 
 /** No answer from the receiver (refused, reset, timed out): the delivery may be tried again. */
