@@ -4,6 +4,7 @@
  * and Powertools metrics created once per container.
  */
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createAgentRuntime } from '@revbot/agents/runtime';
@@ -11,6 +12,7 @@ import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
 import { otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { dynamoDbIdempotencyStore } from '../shared/idempotency';
 import { deployedSelfTestChecks, runSelfTest } from '../shared/self-test';
 import { secretSlackCredentials } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
@@ -26,6 +28,8 @@ const env = parseEnv(
     SLACK_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(3),
     PROGRESS_INTERVAL_MS: z.coerce.number().int().min(250).max(60_000).default(1_000),
     REVBOT_STAGE: z.string().default('dev'),
+    /** Handle-once keys of the messages processed (Powertools idempotency). */
+    IDEMPOTENCY_TABLE: z.string().min(1),
   }),
 );
 
@@ -53,6 +57,9 @@ const processor = createSlackProcessor({
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
   progressIntervalMs: env.PROGRESS_INTERVAL_MS,
   selfTest: () => runSelfTest(env.REVBOT_STAGE, selfTestChecks),
+  idempotency: {
+    persistenceStore: dynamoDbIdempotencyStore(env.IDEMPOTENCY_TABLE, new DynamoDBClient({})),
+  },
 });
 
 export const handler = async (event: SQSEvent, context: Context) => {

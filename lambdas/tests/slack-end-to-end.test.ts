@@ -57,6 +57,7 @@ let agents: InvokeAgentServer;
 let handleSlack: Handler;
 let processQueue: Processor;
 const savedEnv = { ...process.env };
+const IDEMPOTENCY_TABLE = 'revops-test-slack-idempotency';
 
 beforeAll(async () => {
   [slack, aws, dynamo, agents] = await Promise.all([
@@ -72,6 +73,7 @@ beforeAll(async () => {
   aws.state.queues[QUEUE] = queue;
   aws.state.buckets[BUCKET] = new Map();
   await dynamo.createTable(TABLE, 'id');
+  await dynamo.createTable(IDEMPOTENCY_TABLE, 'id');
   const recorded = JSON.parse(readFileSync(FIXTURE, 'utf8')) as RecordedEvent[];
   agents.reply({ stream: recorded.map(encodeEvent) });
 
@@ -92,6 +94,7 @@ beforeAll(async () => {
     SLACK_API_URL: slack.url,
     CONVERSATION_BUCKET: BUCKET,
     SLACK_MAX_RECEIVE_COUNT: '3',
+    IDEMPOTENCY_TABLE,
     AGENT_RUNTIME: 'bedrock-agents',
     MANAGER_AGENT_ID: 'MGRAGENT01',
     MANAGER_AGENT_ALIAS_ID: 'LIVEALIAS1',

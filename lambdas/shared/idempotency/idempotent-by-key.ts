@@ -23,12 +23,14 @@ export interface IdempotentWork<T, R> {
   run(key: string, item: T): Promise<R>;
   /**
    * Tells the utility the invocation's deadline: a key left in progress by a run that died
-   * (timeout, crash) is released once that deadline has passed.
+   * (timeout, crash) is released once that deadline has passed. Without a context (the local
+   * stack), Lambda's longest run, 15 minutes, stands in for it.
    */
   registerContext(context: Pick<Context, 'getRemainingTimeInMillis'> | undefined): void;
 }
 
 export const DEFAULT_IDEMPOTENCY_SECONDS = 24 * 3600;
+const LONGEST_RUN = { getRemainingTimeInMillis: () => 15 * 60_000 };
 
 export function idempotentByKey<T, R>(
   work: (item: T) => Promise<R>,
@@ -45,7 +47,7 @@ export function idempotentByKey<T, R>(
   return {
     run: (key, item) => once({ key, item }) as Promise<R>,
     registerContext(context) {
-      if (context) config.registerLambdaContext(context as Context);
+      config.registerLambdaContext((context ?? LONGEST_RUN) as Context);
     },
   };
 }
