@@ -9,6 +9,9 @@ import { STAGE_PATTERN, STAGE_RULE } from './naming';
 export const AGENT_RUNTIMES = ['bedrock-agents', 'converse'] as const;
 export type AgentRuntimeKind = (typeof AGENT_RUNTIMES)[number];
 
+/** `5s,5m,2h`-style waits (the delivery function checks each value's range). */
+const RETRY_SCHEDULE = /^(none|\s*\d+(\.\d+)?(ms|s|m|h|d)\s*(,\s*\d+(\.\d+)?(ms|s|m|h|d)\s*)*)$/;
+
 const configSchema = z.object({
   stage: z.string().regex(STAGE_PATTERN, STAGE_RULE),
   agentRuntime: z.enum(AGENT_RUNTIMES),
@@ -25,6 +28,21 @@ const configSchema = z.object({
    * questions waits in the queue instead of exhausting Bedrock's quotas.
    */
   processorMaxConcurrency: z.coerce.number().int().min(2).max(1000),
+  /**
+   * Waits between webhook delivery attempts (`WEBHOOK_RETRY_SCHEDULE`, e.g. `5s,5m,30m,2h`);
+   * unset: Standard Webhooks' schedule. The delivery function validates the values at start-up.
+   */
+  webhookRetrySchedule: z
+    .string()
+    .regex(RETRY_SCHEDULE, 'must be comma-separated waits such as 5s,5m,30m,2h, or none')
+    .optional(),
+  /**
+   * Requests one client IP may make to the webhook API in 5 minutes before AWS WAF blocks it
+   * (a web ACL with one rate-based rule on the API stage). Unset: no web ACL. Off by default:
+   * the API key's usage plan and the route throttles already bound every caller, and WAF adds
+   * a monthly charge per ACL and rule; set it where callers are many or unknown.
+   */
+  webhookWafRateLimit: z.coerce.number().int().min(10).max(2_000_000_000).optional(),
 });
 
 export type RevbotConfig = z.infer<typeof configSchema>;

@@ -24,6 +24,7 @@ import type { ChannelStackProps } from '../lib/agent-runtime-access';
 import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
 import { expiringTable } from '../lib/expiring-table';
 import { grantAnswering, grantSecretValue } from '../lib/grants';
+import { grantIdempotency, idempotencyTable } from '../lib/idempotency-table';
 import { NAMES, resourceName } from '../lib/naming';
 
 /** Deliveries of a queued question before it moves to the dead-letter queue. */
@@ -48,6 +49,7 @@ export class SlackGatewayStack extends Stack {
   readonly processing: QueueProcessor;
   readonly secret: secretsmanager.Secret;
   readonly eventsTable: dynamodb.Table;
+  readonly idempotencyTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: SlackGatewayStackProps) {
     super(scope, id, props);
@@ -72,6 +74,13 @@ export class SlackGatewayStack extends Stack {
       timeToLiveAttribute: 'expiration',
     });
 
+    // A question or click SQS delivers twice is handled once (Powertools idempotency).
+    this.idempotencyTable = idempotencyTable(
+      this,
+      'IdempotencyTable',
+      resourceName(stage, 'slack-idempotency'),
+    );
+
     this.processing = channelProcessing(this, props, {
       queueName: NAMES.slackQueue,
       dlqName: NAMES.slackDlq,
@@ -83,10 +92,14 @@ export class SlackGatewayStack extends Stack {
         description: 'Answers a queued Slack question with the agents and replies in the thread',
         timeout: Duration.seconds(300),
         memorySize: 512,
-        environment: { SLACK_SECRET_ARN: this.secret.secretArn },
+        environment: {
+          SLACK_SECRET_ARN: this.secret.secretArn,
+          IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
+        },
       },
     });
     grantSecretValue(this.processing.processor.role, this.secret);
+    grantIdempotency(this.processing.processor.role, this.idempotencyTable);
     grantAnswering(this.processing.processor, props.agents, stage);
 
     // Slack waits three seconds for the acknowledgement; anything slower is retried by Slack.
