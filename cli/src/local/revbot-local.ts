@@ -206,6 +206,9 @@ export async function startRevbotLocal(
       maxReceiveCount: 3,
       logger,
     });
+    const idempotency = {
+      persistenceStore: dynamoDbIdempotencyStore(idempotencyTable, dynamodb.client),
+    };
     const webhookDelivery = createWebhookDeliveryHandler(
       {
         store,
@@ -221,7 +224,7 @@ export async function startRevbotLocal(
         attemptTimeoutMs: env.WEBHOOK_DELIVERY_TIMEOUT_SECONDS * 1000,
         logger,
       },
-      { persistenceStore: dynamoDbIdempotencyStore(idempotencyTable, dynamodb.client) },
+      idempotency,
     );
     const slackGateway = createSlackHandler({
       credentials: slackCredentials,
@@ -234,6 +237,7 @@ export async function startRevbotLocal(
       logger,
     });
     const slackProcessor = createSlackProcessor({
+      idempotency,
       runtime,
       slack: async () => slackClients((await slackCredentials()).botToken),
       sink: conversations,
@@ -300,11 +304,7 @@ export async function startRevbotLocal(
           dlqName: localName('webhook-delivery-dlq'),
           visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
           maxReceiveCount: 3,
-          // Lambda's deadline, locally: a key left in progress by a crash is freed after it.
-          handler: (event) =>
-            webhookDelivery(event, {
-              getRemainingTimeInMillis: () => (env.WEBHOOK_DELIVERY_TIMEOUT_SECONDS + 5) * 1000,
-            }),
+          handler: (event) => webhookDelivery(event),
         },
       ],
     };
