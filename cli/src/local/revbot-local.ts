@@ -29,7 +29,6 @@ import { createWebhookGatewayHandler, parseApiKeys } from '@revbot/lambdas/webho
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import {
   DynamoDbRequestStatusStore,
-  sqsDeliveryJobQueue,
   sqsWebhookJobQueue,
   webhookDestinationAllowlist,
   webhookDestinationsEnvSchema,
@@ -43,6 +42,7 @@ import { warehouseQuery } from '../eval/eval-runner';
 import { goldenFunctionalityTest } from '../eval/functionality-test';
 import { localConversationStore } from '../ops/conversation-store';
 import { createConversationViewer } from '../viewer/conversation-viewer';
+import { localDeliveryJobQueue } from './local-delivery-queue';
 import { localSelfTestChecks } from './local-self-test';
 import { type LocalApp, type RunningLocalServer, startLocalServer } from './local-server';
 import { seededAsOf } from './warehouse-settings';
@@ -194,8 +194,9 @@ export async function startRevbotLocal(
     });
     // OTEL_EXPORTER_OTLP_ENDPOINT set: every conversation also goes to that collector as a trace.
     const traces = otlpTraceExportFromEnv(rawEnv);
-    const deliveryQueueUrl = `${baseUrl}/000000000000/${localName('webhook-delivery-queue')}`;
-    const deliveries = sqsDeliveryJobQueue(sqs, deliveryQueueUrl);
+    const deliveries = localDeliveryJobQueue(() =>
+      server?.queues.get(localName('webhook-delivery-queue')),
+    );
     const webhookProcessor = createWebhookProcessorHandler({
       store,
       runtime,
@@ -213,9 +214,8 @@ export async function startRevbotLocal(
       {
         store,
         queue: deliveries,
-        deadLetters: sqsDeliveryJobQueue(
-          sqs,
-          `${baseUrl}/000000000000/${localName('webhook-delivery-dlq')}`,
+        deadLetters: localDeliveryJobQueue(() =>
+          server?.queues.get(localName('webhook-delivery-dlq')),
         ),
         allowlist,
         signer,
@@ -315,7 +315,7 @@ export async function startRevbotLocal(
     store: localConversationStore(dataDir),
     recentDays: Number.POSITIVE_INFINITY,
   });
-  let server: RunningLocalServer;
+  let server: RunningLocalServer | undefined;
   try {
     server = await startLocalServer({
       port: env.PORT,
