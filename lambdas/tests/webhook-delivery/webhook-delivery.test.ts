@@ -339,6 +339,36 @@ describe('webhook delivery stage', () => {
     expect(stored?.delivery_attempts?.map((a) => a.redelivery_id ?? null)).toEqual([null, 'r-1']);
   });
 
+  it("redelivers a failed request's failed event, leaving it failed", async () => {
+    counter += 1;
+    const id = `7a1b2c3d-4e5f-4a6b-8c7d-${String(counter).padStart(12, '0')}`;
+    await store.create({
+      tracking_id: id,
+      status: 'queued',
+      request: { query: 'q?', source_system: 'crm', callback_url: `${receiver.url}/in` },
+      session_id: 's',
+      queued_at: T0.toISOString(),
+      updated_at: T0.toISOString(),
+      processing_attempts: 0,
+      expires_at: Math.floor(Date.now() / 1000) + 3600,
+    });
+    await store.fail(id, { code: 'AGENT_TIMEOUT', message: 'too slow', retryable: false }, T0);
+    await stage()(
+      batch(
+        record({ version: 1, tracking_id: id, kind: 'redeliver', attempt: 1, redelivery_id: 'r' }),
+      ),
+    );
+    expect(receiver.requests.map((r) => r.id)).toEqual([`msg_${id}_failed`]);
+    expect(JSON.parse(receiver.requests[0]?.body ?? '{}')).toMatchObject({
+      event: 'request.failed',
+      error: { code: 'AGENT_TIMEOUT', message: 'too slow' },
+    });
+    expect(await store.get(id)).toMatchObject({
+      status: 'failed',
+      delivery: { status: 'delivered', event: 'failed' },
+    });
+  });
+
   it('acknowledges a job for a delivery already finished without sending again', async () => {
     const id = await answered();
     const handler = stage();
