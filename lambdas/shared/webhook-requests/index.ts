@@ -1,6 +1,7 @@
 /**
- * Webhook requests as both webhook Lambdas see them: the request schema, the queue message and
- * its queue, and the status store behind `GET /webhook/{trackingId}`.
+ * Webhook requests as the webhook Lambdas see them: the request schema, the queue messages
+ * (request jobs, delivery jobs) and their queues, the delivered payloads, and the status store
+ * behind `GET /webhook/{trackingId}`.
  */
 export {
   type DeliveryJob,
