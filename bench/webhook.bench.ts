@@ -15,10 +15,19 @@ import path from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AgentRuntime, AgentStreamEvent } from '@revbot/agents';
 import { EventSource } from '@revbot/cli';
-import { createWebhookSigner, parseDestinationAllowlist } from '@revbot/lambdas/outbound';
+import {
+  createWebhookSigner,
+  parseDestinationAllowlist,
+  parseRetrySchedule,
+} from '@revbot/lambdas/outbound';
+import { createWebhookDeliveryHandler } from '@revbot/lambdas/webhook-delivery';
 import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway';
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
-import { MemoryRequestStatusStore, sqsWebhookJobQueue } from '@revbot/lambdas/webhook-requests';
+import {
+  MemoryRequestStatusStore,
+  sqsDeliveryJobQueue,
+  sqsWebhookJobQueue,
+} from '@revbot/lambdas/webhook-requests';
 import { localConversationSink } from '@revbot/monitoring';
 import { postWebhook } from '@revbot/testing/api-gateway-events';
 import { localClientConfig } from '@revbot/testing/local-client-config';
@@ -142,15 +151,22 @@ async function postToDelivered(runtime: AgentRuntime, label: string, target?: nu
     maxReceiveCount: 3,
     deadLetterQueue: new LocalQueue({ name: 'bench-webhook-dlq', visibilityTimeoutSeconds: 30 }),
   });
-  const sqs = await startSqsServer(queue);
+  const deliveryQueue = new LocalQueue({
+    name: 'bench-webhook-delivery',
+    visibilityTimeoutSeconds: 90,
+    maxReceiveCount: 3,
+    deadLetterQueue: new LocalQueue({ name: 'bench-delivery-dlq', visibilityTimeoutSeconds: 30 }),
+  });
+  const sqs = await startLocalSqs([queue, deliveryQueue]);
   const client = sqsClient(sqs.url);
+  const deliveries = sqsDeliveryJobQueue(client, sqs.queueUrl(deliveryQueue.name));
   const receiver = await startWebhookReceiver({ port: 0, secret: SECRET });
   const conversations = mkdtempSync(path.join(tmpdir(), 'revbot-bench-webhook-'));
   const store = new MemoryRequestStatusStore();
   const allowlist = parseDestinationAllowlist(`${receiver.url}/`);
   const gateway = createWebhookGatewayHandler({
     store,
-    queue: sqsWebhookJobQueue(client, sqs.url),
+    queue: sqsWebhookJobQueue(client, sqs.queueUrl(queue.name)),
     allowlist,
   });
   const signer = createWebhookSigner(SECRET);
@@ -160,12 +176,24 @@ async function postToDelivered(runtime: AgentRuntime, label: string, target?: nu
     handler: createWebhookProcessorHandler({
       store,
       runtime,
-      allowlist,
-      signer: async () => signer,
+      deliveries,
       conversations: localConversationSink(conversations),
     }),
   });
+  const deliveryEvents = new EventSource({
+    queue: deliveryQueue,
+    idlePollMs: 50,
+    handler: createWebhookDeliveryHandler({
+      store,
+      queue: deliveries,
+      deadLetters: deliveries,
+      allowlist,
+      signer: async () => signer,
+      schedule: parseRetrySchedule('1s'),
+    }),
+  });
   events.start();
+  deliveryEvents.start();
   const timings: number[] = [];
   try {
     for (let i = 0; i < E2E_WARMUP + E2E_REQUESTS; i++) {
@@ -185,6 +213,7 @@ async function postToDelivered(runtime: AgentRuntime, label: string, target?: nu
     }
   } finally {
     await events.stop();
+    await deliveryEvents.stop();
     await receiver.close();
     client.destroy();
     await sqs.close();

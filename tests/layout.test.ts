@@ -28,10 +28,11 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('one name runs through a route', () => {
-  it('finds the four routes', () => {
+  it('finds the five routes', () => {
     expect(routes.sort()).toEqual([
       'slack-handler',
       'slack-processor',
+      'webhook-delivery',
       'webhook-gateway',
       'webhook-processor',
     ]);

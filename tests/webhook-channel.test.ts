@@ -1,6 +1,7 @@
 /**
- * The webhook channel end to end through the two Lambda entry points exactly as deployed
- * (`webhook-gateway/handler.ts`, `webhook-processor/handler.ts`, configured by environment), with
+ * The webhook channel end to end through the three Lambda entry points exactly as deployed
+ * (`webhook-gateway/handler.ts`, `webhook-processor/handler.ts`, `webhook-delivery/handler.ts`,
+ * configured by environment), with
  * every AWS service they call served on 127.0.0.1 in its own wire protocol: DynamoDB (dynalite),
  * SQS (the local stack's JSON-protocol endpoint), S3 PutObject, and Bedrock InvokeAgent
  * replaying a recorded stream. The answer arrives at a receiver that verifies its Standard
@@ -27,17 +28,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SECRET = `whsec_${Buffer.from('revbot end-to-end signing key!!').toString('base64')}`;
 const TABLE = 'revops-e2e-webhook-requests';
+const IDEMPOTENCY_TABLE = 'revops-e2e-webhook-idempotency';
 const BUCKET = 'revops-e2e-conversations-000000000000-us-east-1';
 const FIXTURE = path.join(BEDROCK_TRACES_DIR, '01-supervisor-nested-collaborators.json');
 
 let dynamo: EmbeddedDynamoDb;
 let sqs: LocalSqs;
 let queue: LocalQueue;
+let deliveryQueue: LocalQueue;
 let s3: LocalS3;
 let bedrock: InvokeAgentServer;
 let receiver: WebhookReceiver;
 let gateway: (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
-let processor: (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
+type SqsLambda = (event: SQSEvent, context: Context) => Promise<{ batchItemFailures: unknown[] }>;
+let processor: SqsLambda;
+let delivery: SqsLambda;
 const savedEnv = { ...process.env };
 
 const lambdaContext = (functionName: string): Context => ({
@@ -56,19 +61,20 @@ const lambdaContext = (functionName: string): Context => ({
 });
 
 /** What the SQS event source mapping does: receive, invoke, delete what succeeded. */
-async function runEventSourceOnce(): Promise<number> {
-  const messages = queue.receive(10);
+async function runEventSourceOnce(
+  from: LocalQueue = queue,
+  lambda: SqsLambda = processor,
+  name = 'revops-e2e-webhook-processor',
+): Promise<number> {
+  const messages = from.receive(10);
   if (messages.length === 0) return 0;
-  const records = messages.map((m) => toSqsRecord(m, queue.name, 'us-east-1'));
-  const { batchItemFailures } = await processor(
-    { Records: records },
-    lambdaContext('revops-e2e-webhook-processor'),
-  );
+  const records = messages.map((m) => toSqsRecord(m, from.name, 'us-east-1'));
+  const { batchItemFailures } = await lambda({ Records: records }, lambdaContext(name));
   const failed = new Set(
     (batchItemFailures as { itemIdentifier: string }[]).map((f) => f.itemIdentifier),
   );
   for (const record of records)
-    if (!failed.has(record.messageId)) queue.delete(record.receiptHandle);
+    if (!failed.has(record.messageId)) from.delete(record.receiptHandle);
   return records.length;
 }
 
@@ -78,9 +84,18 @@ const json = (response: APIGatewayProxyResult) => JSON.parse(response.body) as R
 beforeAll(async () => {
   dynamo = await startEmbeddedDynamoDb();
   await dynamo.createTable(TABLE, 'tracking_id');
+  await dynamo.createTable(IDEMPOTENCY_TABLE, 'id');
 
   queue = new LocalQueue({ name: 'revops-e2e-webhook-queue', visibilityTimeoutSeconds: 5400 });
-  sqs = await startLocalSqs([queue]);
+  deliveryQueue = new LocalQueue({
+    name: 'revops-e2e-webhook-delivery-queue',
+    visibilityTimeoutSeconds: 180,
+  });
+  const deliveryDlq = new LocalQueue({
+    name: 'revops-e2e-webhook-delivery-dlq',
+    visibilityTimeoutSeconds: 30,
+  });
+  sqs = await startLocalSqs([queue, deliveryQueue, deliveryDlq]);
 
   s3 = await startLocalS3();
   bedrock = await startInvokeAgentServer();
@@ -98,6 +113,9 @@ beforeAll(async () => {
     POWERTOOLS_METRICS_DISABLED: 'true',
     WEBHOOK_REQUESTS_TABLE: TABLE,
     WEBHOOK_QUEUE_URL: sqs.queueUrl(queue.name),
+    WEBHOOK_DELIVERY_QUEUE_URL: sqs.queueUrl(deliveryQueue.name),
+    WEBHOOK_DELIVERY_DLQ_URL: sqs.queueUrl(deliveryDlq.name),
+    IDEMPOTENCY_TABLE,
     WEBHOOK_ALLOWED_URLS: `${receiver.url}/`,
     WEBHOOK_URL: '',
     WEBHOOK_SIGNING_SECRET: SECRET,
@@ -112,6 +130,7 @@ beforeAll(async () => {
   // The entry points read their configuration when loaded, as a Lambda container does.
   ({ handler: gateway } = await import('@revbot/lambdas/webhook-gateway/handler'));
   ({ handler: processor } = (await import('@revbot/lambdas/webhook-processor/handler')) as never);
+  ({ handler: delivery } = (await import('@revbot/lambdas/webhook-delivery/handler')) as never);
 });
 
 afterAll(async () => {
@@ -149,11 +168,18 @@ describe('webhook channel, end to end', () => {
 
     expect(await runEventSourceOnce()).toBe(1);
     expect(queue.size).toBe(0);
+    // The answer is stored; the delivery stage has it.
+    expect(json(await gateway(getWebhookStatus(trackingId))).status).toBe('delivering');
+    expect(deliveryQueue.size).toBe(1);
+    expect(await runEventSourceOnce(deliveryQueue, delivery, 'revops-e2e-webhook-delivery')).toBe(
+      1,
+    );
+    expect(deliveryQueue.size).toBe(0);
 
-    const delivery = await receiver.next(5_000);
-    expect(delivery.verified).toBe(true);
-    expect(delivery.id).toBe(`msg_${trackingId}`);
-    expect(delivery.payload).toMatchObject({
+    const delivered = await receiver.next(5_000);
+    expect(delivered.verified).toBe(true);
+    expect(delivered.id).toBe(`msg_${trackingId}`);
+    expect(delivered.payload).toMatchObject({
       tracking_id: trackingId,
       source_system: 'crm',
       source_process: 'e2e',

@@ -38,6 +38,11 @@ export interface QueueProcessorProps {
    * @default - no limit: the processor scales to the account's unreserved concurrency
    */
   readonly maxConcurrency?: number;
+  /**
+   * Largest message the queue takes, from 1,024 to 1,048,576 bytes.
+   * @default - SQS's default for the queue
+   */
+  readonly maxMessageSizeBytes?: number;
 }
 
 export class QueueProcessor extends Construct {
@@ -57,10 +62,12 @@ export class QueueProcessor extends Construct {
     checkInteger(this, 'maxReceiveCount', props.maxReceiveCount, 1, 1000);
     checkInteger(this, 'batchSize', props.batchSize, 1, 10);
     checkInteger(this, 'maxConcurrency', props.maxConcurrency, 2, 1000);
+    checkInteger(this, 'maxMessageSizeBytes', props.maxMessageSizeBytes, 1024, 1_048_576);
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       queueName: dlqName,
       retentionPeriod: Duration.days(14),
+      maxMessageSizeBytes: props.maxMessageSizeBytes,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
     });
@@ -68,6 +75,7 @@ export class QueueProcessor extends Construct {
       queueName,
       visibilityTimeout: Duration.seconds(props.processor.timeout.toSeconds() * 6),
       retentionPeriod: Duration.days(4),
+      maxMessageSizeBytes: props.maxMessageSizeBytes,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: {

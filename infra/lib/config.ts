@@ -22,6 +22,8 @@ const jsonObject = z.string().refine(
   },
   { message: 'must be a JSON object' },
 );
+/** `5s,5m,2h`-style waits (the delivery function checks each value's range). */
+const RETRY_SCHEDULE = /^(none|\s*\d+(\.\d+)?(ms|s|m|h|d)\s*(,\s*\d+(\.\d+)?(ms|s|m|h|d)\s*)*)$/;
 
 const configSchema = z.object({
   stage: z.string().regex(STAGE_PATTERN, STAGE_RULE),
@@ -61,6 +63,21 @@ const configSchema = z.object({
   budgets: jsonObject.optional(),
   /** Prices over the defaults of the cost estimates (`MODEL_PRICES`, a JSON object). */
   modelPrices: jsonObject.optional(),
+  /**
+   * Waits between webhook delivery attempts (`WEBHOOK_RETRY_SCHEDULE`, e.g. `5s,5m,30m,2h`);
+   * unset: Standard Webhooks' schedule. The delivery function validates the values at start-up.
+   */
+  webhookRetrySchedule: z
+    .string()
+    .regex(RETRY_SCHEDULE, 'must be comma-separated waits such as 5s,5m,30m,2h, or none')
+    .optional(),
+  /**
+   * Requests one client IP may make to the webhook API in 5 minutes before AWS WAF blocks it
+   * (a web ACL with one rate-based rule on the API stage). Unset: no web ACL. Off by default:
+   * the API key's usage plan and the route throttles already bound every caller, and WAF adds
+   * a monthly charge per ACL and rule; set it where callers are many or unknown.
+   */
+  webhookWafRateLimit: z.coerce.number().int().min(10).max(2_000_000_000).optional(),
 });
 
 export type RevbotConfig = z.infer<typeof configSchema>;

@@ -17,6 +17,9 @@ export const NAMES = {
   webhookProcessor: 'webhook-processor',
   webhookQueue: 'webhook-queue',
   webhookDlq: 'webhook-dlq',
+  webhookDelivery: 'webhook-delivery',
+  webhookDeliveryQueue: 'webhook-delivery-queue',
+  webhookDeliveryDlq: 'webhook-delivery-dlq',
 } as const;
 
 /** Metric namespace the Lambdas publish to with Powertools Metrics (embedded metric format). */

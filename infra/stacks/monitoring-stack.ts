@@ -121,13 +121,18 @@ export class MonitoringStack extends Stack {
       return created;
     };
 
-    for (const [label, dlq] of [
-      ['Slack', NAMES.slackDlq],
-      ['Webhook', NAMES.webhookDlq],
+    for (const [label, dlq, what] of [
+      ['Slack', NAMES.slackDlq, 'questions that were not answered'],
+      ['Webhook', NAMES.webhookDlq, 'questions that were not answered'],
+      [
+        'WebhookDelivery',
+        NAMES.webhookDeliveryDlq,
+        'answers whose delivery used up the retry schedule (still available by GET; re-send with "revbot webhook redeliver")',
+      ],
     ] as const) {
       alarm(`${label}DlqNotEmpty`, {
         alarmName: name(`${dlq}-not-empty`),
-        alarmDescription: `Messages in the ${label} dead-letter queue: questions that were not answered. Inspect with "revbot dlq list".`,
+        alarmDescription: `Messages in the ${label} dead-letter queue: ${what}. Inspect with "revbot dlq list".`,
         metric: queueDepth(dlq),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

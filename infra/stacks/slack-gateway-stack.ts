@@ -32,6 +32,7 @@ import {
 } from '../lib/config';
 import { expiringTable } from '../lib/expiring-table';
 import { configureBudgets, grantAnswering, grantSecretValue } from '../lib/grants';
+import { grantIdempotency, idempotencyTable } from '../lib/idempotency-table';
 import { NAMES, resourceName } from '../lib/naming';
 
 /** Deliveries of a queued question before it moves to the dead-letter queue. */
@@ -62,6 +63,7 @@ export class SlackGatewayStack extends Stack {
   readonly sessionKey: secretsmanager.Secret;
   readonly eventsTable: dynamodb.Table;
   readonly scheduledReports: ScheduledReports;
+  readonly idempotencyTable: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: SlackGatewayStackProps) {
     super(scope, id, props);
@@ -102,6 +104,13 @@ export class SlackGatewayStack extends Stack {
       timeToLiveAttribute: 'expiration',
     });
 
+    // A question or click SQS delivers twice is handled once (Powertools idempotency).
+    this.idempotencyTable = idempotencyTable(
+      this,
+      'IdempotencyTable',
+      resourceName(stage, 'slack-idempotency'),
+    );
+
     this.processing = channelProcessing(this, props, {
       queueName: NAMES.slackQueue,
       dlqName: NAMES.slackDlq,
@@ -117,11 +126,13 @@ export class SlackGatewayStack extends Stack {
           SLACK_SECRET_ARN: this.secret.secretArn,
           SLACK_SESSION_KEY_SECRET_ARN: this.sessionKey.secretArn,
           ...slackAgentPolicyEnvironment(access),
+          IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
         },
       },
     });
     grantSecretValue(this.processing.processor.role, this.secret);
     grantSecretValue(this.processing.processor.role, this.sessionKey);
+    grantIdempotency(this.processing.processor.role, this.idempotencyTable);
     grantAnswering(this.processing.processor, props.agents, stage);
     // Scheduled reports reach the processor through the same queue as mentions.
     this.scheduledReports = new ScheduledReports(this, 'ScheduledReports', {

@@ -1,7 +1,8 @@
 /**
- * The webhook channel: `POST /webhook` and `GET /webhook/{trackingId}` (API key + usage plan) →
- * webhook-gateway (validate, status row, enqueue, 202) → SQS (+DLQ) → webhook-processor (agents,
- * stored result, signed and retried delivery, conversation export).
+ * The webhook channel: `POST /webhook` and `GET /webhook/{trackingId}` (API key + usage plan,
+ * optionally a WAF rate limit) → webhook-gateway (validate, status row, enqueue, 202) → SQS
+ * (+DLQ) → webhook-processor (agents, stored result, conversation export) → delivery SQS (+DLQ)
+ * → webhook-delivery (one signed attempt per message, next attempt re-queued by the schedule).
  */
 import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -13,18 +14,27 @@ import {
   acknowledgeMachineToMachineAuth,
   type ThrottleLimits,
 } from '../constructs/logged-rest-api';
-import type { QueueProcessor } from '../constructs/queue-processor';
+import { QueueProcessor } from '../constructs/queue-processor';
+import { RateLimitedWebAcl } from '../constructs/rate-limited-web-acl';
 import { RevbotFunction } from '../constructs/revbot-function';
 import type { ChannelStackProps } from '../lib/agent-runtime-access';
 import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
 import { expiringTable } from '../lib/expiring-table';
 import { configureBudgets, grantAnswering, grantSecretValue } from '../lib/grants';
+import { grantIdempotency, idempotencyTable } from '../lib/idempotency-table';
 import { NAMES, resourceName } from '../lib/naming';
 
 /** Deliveries to the processor before a message moves to the dead-letter queue. */
 export const WEBHOOK_MAX_RECEIVE_COUNT = 3;
 /** Days a request's status and answer stay retrievable with GET /webhook/{trackingId}. */
 export const WEBHOOK_STATUS_TTL_DAYS = 7;
+/**
+ * Delivery attempts running at once: each message is one attempt of at most 15 s, so a slow
+ * or hanging receiver holds one of these, never the others' answers.
+ */
+export const WEBHOOK_DELIVERY_MAX_CONCURRENCY = 20;
+/** Receives of one delivery message before the DLQ (only crashes repeat a message). */
+export const WEBHOOK_DELIVERY_MAX_RECEIVE_COUNT = 5;
 
 /**
  * API Gateway's own refusals (bad key, throttling, quota, unknown route…) in the API's one error
@@ -58,6 +68,9 @@ export class WebhookGatewayStack extends Stack {
   readonly api: apigateway.RestApi;
   readonly gateway: RevbotFunction;
   readonly processing: QueueProcessor;
+  readonly delivery: QueueProcessor;
+  readonly idempotencyTable: dynamodb.Table;
+  readonly webAcl?: RateLimitedWebAcl;
   readonly signingSecret: secretsmanager.Secret;
   readonly requestsTable: dynamodb.Table;
 
@@ -89,6 +102,57 @@ export class WebhookGatewayStack extends Stack {
       WEBHOOK_ALLOWED_URLS: props.config.webhookAllowedUrls,
     };
 
+    // Outbound delivery: its own queue and function, so a slow receiver costs one attempt of one
+    // message, and failed attempts wait in the queue (DelaySeconds) instead of in a Lambda.
+    this.idempotencyTable = idempotencyTable(
+      this,
+      'IdempotencyTable',
+      resourceName(stage, 'webhook-idempotency'),
+    );
+    this.delivery = new QueueProcessor(this, 'Delivery', {
+      stage,
+      queueName: NAMES.webhookDeliveryQueue,
+      dlqName: NAMES.webhookDeliveryDlq,
+      maxReceiveCount: WEBHOOK_DELIVERY_MAX_RECEIVE_COUNT,
+      maxConcurrency: WEBHOOK_DELIVERY_MAX_CONCURRENCY,
+      // A job carries the whole answer (up to 900 KB) when the stored copy had to be shortened.
+      maxMessageSizeBytes: 1_048_576,
+      processor: {
+        name: NAMES.webhookDelivery,
+        entry: 'webhook-delivery/handler.ts',
+        description: 'Delivers a stored answer or failed event, one signed attempt per message',
+        timeout: Duration.seconds(30),
+        memorySize: 256,
+        environment: {
+          ...outbound,
+          WEBHOOK_REQUESTS_TABLE: this.requestsTable.tableName,
+          WEBHOOK_SIGNING_SECRET_ARN: this.signingSecret.secretArn,
+          IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
+          WEBHOOK_RETRY_SCHEDULE: props.config.webhookRetrySchedule ?? '',
+        },
+      },
+    });
+    const deliveryRole = this.delivery.processor.role;
+    // The function names its own queues after they exist (they are created with it).
+    this.delivery.processor.function.addEnvironment(
+      'WEBHOOK_DELIVERY_QUEUE_URL',
+      this.delivery.queue.queueUrl,
+    );
+    this.delivery.processor.function.addEnvironment(
+      'WEBHOOK_DELIVERY_DLQ_URL',
+      this.delivery.deadLetterQueue.queueUrl,
+    );
+    this.grantTable(deliveryRole, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    grantIdempotency(deliveryRole, this.idempotencyTable);
+    grantSecretValue(deliveryRole, this.signingSecret);
+    // Next attempts go back to its own queue; a used-up schedule goes to its DLQ.
+    deliveryRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [this.delivery.queue.queueArn, this.delivery.deadLetterQueue.queueArn],
+      }),
+    );
+
     this.processing = channelProcessing(this, props, {
       queueName: NAMES.webhookQueue,
       dlqName: NAMES.webhookDlq,
@@ -103,14 +167,14 @@ export class WebhookGatewayStack extends Stack {
         environment: {
           ...outbound,
           WEBHOOK_REQUESTS_TABLE: this.requestsTable.tableName,
-          WEBHOOK_SIGNING_SECRET_ARN: this.signingSecret.secretArn,
+          WEBHOOK_DELIVERY_QUEUE_URL: this.delivery.queue.queueUrl,
         },
       },
     });
     const processorRole = this.processing.processor.role;
     // Exactly the calls each function makes: the processor moves statuses on, never creates one.
     this.grantTable(processorRole, ['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    grantSecretValue(processorRole, this.signingSecret);
+    this.delivery.grantEnqueue(processorRole);
     grantAnswering(this.processing.processor, props.agents, stage);
 
     this.gateway = new RevbotFunction(this, 'Gateway', {
@@ -197,10 +261,20 @@ export class WebhookGatewayStack extends Stack {
     plan.addApiKey(apiKey);
     plan.addApiStage({ stage: this.api.deploymentStage });
 
+    // Per-IP rate limit in front of the API key (off unless webhookWafRateLimit is set).
+    if (props.config.webhookWafRateLimit !== undefined) {
+      this.webAcl = new RateLimitedWebAcl(this, 'WebAcl', {
+        name: resourceName(stage, 'webhook-api-acl'),
+        limit: props.config.webhookWafRateLimit,
+        stageArn: this.api.deploymentStage.stageArn,
+      });
+    }
+
     new CfnOutput(this, 'WebhookUrl', { value: this.api.urlForPath('/webhook') });
     new CfnOutput(this, 'WebhookApiKeyId', { value: apiKey.keyId });
     new CfnOutput(this, 'WebhookSigningSecretArn', { value: this.signingSecret.secretArn });
     channelQueueOutputs(this, 'Webhook', this.processing);
+    channelQueueOutputs(this, 'WebhookDelivery', this.delivery);
   }
 
   /** Item-level actions on the requests table only (no scans, queries or index access). */

@@ -4,6 +4,7 @@
  * and Powertools metrics created once per container.
  */
 import { BedrockAgentClient } from '@aws-sdk/client-bedrock-agent';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createAgentRuntime } from '@revbot/agents/runtime';
@@ -12,6 +13,7 @@ import { modelPricesFromEnv, otlpTraceExportFromEnv, s3ConversationSink } from '
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dailyBudgetsFromEnv } from '../shared/budgets';
+import { dynamoDbIdempotencyStore } from '../shared/idempotency';
 import { deployedSelfTestChecks, runSelfTest } from '../shared/self-test';
 import { secretSlackBotToken } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
@@ -38,6 +40,8 @@ const env = parseEnv(
     SLACK_AGENT_GROUPS: z.string().optional(),
     /** How long an approval request stays open; the runtime keeps the paused run as long. */
     APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
+    /** Handle-once keys of the messages processed (Powertools idempotency). */
+    IDEMPOTENCY_TABLE: z.string().min(1),
   }),
 );
 
@@ -79,6 +83,9 @@ const processor = createSlackProcessor({
   streaming:
     env.SLACK_STREAMING === 'on' ? { agentSession: env.SLACK_AGENT_SESSIONS === 'on' } : undefined,
   selfTest: () => runSelfTest(env.REVBOT_STAGE, selfTestChecks),
+  idempotency: {
+    persistenceStore: dynamoDbIdempotencyStore(env.IDEMPOTENCY_TABLE, new DynamoDBClient({})),
+  },
 });
 
 export const handler = async (event: SQSEvent, context: Context) => {

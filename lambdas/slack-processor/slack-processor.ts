@@ -7,12 +7,16 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { ValidationError } from '@revbot/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type IdempotencyOptions, idempotentByKey } from '../shared/idempotency';
 import {
   type FunctionalityTest,
   parseSelfTestCommand,
   type SelfTestReport,
 } from '../shared/self-test';
-import { slackQueueMessageSchema } from '../shared/slack/slack-queue-message';
+import {
+  type SlackQueueMessage,
+  slackQueueMessageSchema,
+} from '../shared/slack/slack-queue-message';
 import { type AnswerDeps, answerQuestion } from './answer-question';
 import { answerScheduledReport } from './answer-scheduled-report';
 import { answerSelfTest } from './answer-self-test';
@@ -29,6 +33,8 @@ export interface SlackProcessorDeps extends AnswerDeps {
   selfTest?: () => Promise<SelfTestReport>;
   /** `@RevBot test <agent> functionality`: the agent's golden set, where one is deployed. */
   functionalityTest?: FunctionalityTest;
+  /** Handle-once persistence: a message SQS delivers twice is answered (or recorded) once. */
+  idempotency?: IdempotencyOptions;
 }
 
 export type SlackProcessor = (
@@ -67,6 +73,15 @@ export function createSlackProcessor(deps: SlackProcessorDeps): SlackProcessor {
         ? AbortSignal.timeout(Math.max(1_000, remaining - margin))
         : undefined;
 
+    // Made per invocation: the work closes over this invocation's deadline signal.
+    const once = deps.idempotency
+      ? idempotentByKey(
+          (item: { message: SlackQueueMessage; receiveCount: number }) => handleMessage(item),
+          deps.idempotency,
+        )
+      : undefined;
+    once?.registerContext(context);
+
     const handleRecord = async (record: SQSRecord): Promise<void> => {
       let message: ReturnType<typeof parseQueueMessage>;
       try {
@@ -78,12 +93,24 @@ export function createSlackProcessor(deps: SlackProcessorDeps): SlackProcessor {
         });
         throw error;
       }
+      const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+      if (once) await once.run(idempotencyKey(message), { message, receiveCount });
+      else await handleMessage({ message, receiveCount });
+    };
+
+    const handleMessage = async ({
+      message,
+      receiveCount,
+    }: {
+      message: SlackQueueMessage;
+      receiveCount: number;
+    }): Promise<void> => {
       if (message.kind === 'feedback') {
         await recordFeedback(message, deps);
         return;
       }
       const attempt = {
-        receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
+        receiveCount,
         maxReceiveCount: deps.maxReceiveCount,
         signal,
       };
@@ -110,4 +137,21 @@ export function createSlackProcessor(deps: SlackProcessorDeps): SlackProcessor {
       throwOnFullBatchFailure: false,
     });
   };
+}
+
+/**
+ * A question is its Slack event; a click is one user's action on one answer; a report is one
+ * run of its schedule; a decision is one per paused action.
+ */
+function idempotencyKey(message: SlackQueueMessage): string {
+  switch (message.kind) {
+    case 'question':
+      return `slack-question/${message.event_id}`;
+    case 'feedback':
+      return `slack-feedback/${message.conversation_id}/${message.user}/${message.action_ts}`;
+    case 'scheduled_report':
+      return `slack-report/${message.schedule}/${message.execution_id}`;
+    case 'approval':
+      return `slack-approval/${message.invocation_id}/${message.decision}`;
+  }
 }

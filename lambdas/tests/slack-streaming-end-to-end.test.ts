@@ -103,6 +103,7 @@ beforeAll(async () => {
   aws.state.queues[QUEUE] = queue;
   aws.state.buckets[BUCKET] = new Map();
   await dynamo.createTable(TABLE, 'id');
+  await dynamo.createTable('revops-test-slack-idempotency', 'id');
 
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
@@ -118,6 +119,7 @@ beforeAll(async () => {
     SLACK_SECRET_ARN: SECRET_ARN,
     SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
     SLACK_SESSION_KEY_SECRET_ARN: SESSION_KEY_ARN,
+    IDEMPOTENCY_TABLE: 'revops-test-slack-idempotency',
     SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
     SLACK_EVENTS_TABLE: TABLE,
     SLACK_API_URL: slack.url,

@@ -228,7 +228,19 @@ export function statusView(record: RequestStatusRecord) {
           attempts: delivery.attempts,
           http_status: delivery.http_status ?? null,
           delivered_at: delivery.delivered_at ?? null,
+          event: delivery.event ?? 'answer',
+          next_attempt_at: delivery.next_attempt_at ?? null,
           error: delivery.error ?? null,
+          /** Every attempt, oldest first: when, what came back, how long it took. */
+          history: (record.delivery_attempts ?? []).map((attempt) => ({
+            attempt: attempt.attempt,
+            event: attempt.event,
+            at: attempt.at,
+            http_status: attempt.http_status ?? null,
+            error: attempt.error ?? null,
+            duration_ms: attempt.duration_ms,
+            redelivery_id: attempt.redelivery_id ?? null,
+          })),
         }
       : null,
     metadata: request.metadata ?? null,

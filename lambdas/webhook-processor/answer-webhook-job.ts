@@ -1,9 +1,10 @@
 /**
  * One queued webhook request, start to finish: claim it (processing), ask the agents while
- * recording the conversation, store the answer, export the record, deliver the signed payload,
- * and record how it ended. Retryable failures are thrown so SQS tries again (on the last receive
- * the status says so first); everything else ends in a recorded status and is acknowledged.
- * An answer stored on an earlier attempt is never asked for again: a retry only delivers.
+ * recording the conversation, store the answer, export the record, and hand the delivery to the
+ * delivery stage's queue (delivering); a request the agents failed hands over its `failed`
+ * event. Retryable failures are thrown so SQS tries again (on the last receive the status says
+ * so first); everything else ends in a recorded status and is acknowledged. An answer stored on
+ * an earlier attempt is never asked for again: a retry only hands it over.
  */
 
 import { type AgentRuntime, AgentRuntimeError, type AgentStreamEvent } from '@revbot/agents';
@@ -19,17 +20,10 @@ import {
   usageMetrics,
 } from '@revbot/monitoring';
 import type { DailyBudgets } from '../shared/budgets';
+import { describeDestination } from '../shared/outbound';
 import {
-  type DeliveryOptions,
-  type DestinationAllowlist,
-  DestinationNotAllowedError,
-  deliverSignedWebhook,
-  describeDestination,
-  type SignerSource,
-  WebhookDeliveryError,
-} from '../shared/outbound';
-import {
-  type DeliveryOutcome,
+  type DeliveryJobInput,
+  type DeliveryJobQueue,
   InvalidStatusTransitionError,
   type RequestError,
   type RequestStatusStore,
@@ -38,7 +32,6 @@ import {
 } from '../shared/webhook-requests';
 import { announceDecision, awaitApproval, confirmationOf } from './await-approval';
 import { markdownToPlainText } from './markdown-to-plain-text';
-import { buildWebhookPayload } from './webhook-payload';
 
 export interface ProcessorMetrics {
   addMetric(name: string, unit: 'Count' | 'None' | 'Milliseconds', value: number): void;
@@ -47,10 +40,8 @@ export interface ProcessorMetrics {
 export interface WebhookProcessorDeps {
   store: RequestStatusStore;
   runtime: AgentRuntime;
-  /** Where deliveries may go (WEBHOOK_ALLOWED_URLS plus WEBHOOK_URL). */
-  allowlist: DestinationAllowlist;
-  /** The Standard Webhooks signer for the current key. */
-  signer: SignerSource;
+  /** The delivery stage's queue: answers and `failed` events are delivered from there. */
+  deliveries: DeliveryJobQueue;
   /** WEBHOOK_URL: used when the request has no callback_url. */
   defaultWebhookUrl?: string;
   /** Where conversation records go (S3 in AWS, a folder locally); none: not exported. */
@@ -64,7 +55,6 @@ export interface WebhookProcessorDeps {
   approvalTimeoutSeconds?: number;
   /** Longest the agents may take (default 10 minutes; the Lambda's remaining time caps it). */
   agentTimeoutMs?: number;
-  delivery?: Pick<DeliveryOptions, 'retry' | 'resolve' | 'clock' | 'random' | 'ca'>;
   now?: () => Date;
   logger?: Logger;
   metrics?: ProcessorMetrics;
@@ -81,7 +71,7 @@ export interface JobContext {
 
 export type JobOutcome =
   | 'completed'
-  | 'delivery_failed'
+  | 'delivering'
   | 'failed'
   | 'already_finished'
   | 'awaiting_approval';
@@ -139,6 +129,7 @@ export async function answerWebhookJob(
         code: error.code,
         retryable: error.retryable,
       });
+      await handOverFailure(job, error, deps, logger);
       if (error.retryable) throw asked.cause; // last receive: on to the dead-letter queue
       return 'failed';
     }
@@ -149,7 +140,7 @@ export async function answerWebhookJob(
     }
   }
 
-  return deliver(job, answer, finalReceive, deps, logger);
+  return handOver(job, answer, deps, logger);
 }
 
 type AskResult =
@@ -310,10 +301,15 @@ async function exportRecord(
   return exported?.location;
 }
 
-async function deliver(
+/**
+ * Most answer a job message carries (SQS takes messages up to 1 MiB); a longer one is delivered
+ * from the stored, shortened copy.
+ */
+const MAX_JOB_ANSWER_BYTES = 900 * 1024;
+
+async function handOver(
   job: WebhookJob,
   answer: StoredAnswer,
-  finalReceive: boolean,
   deps: WebhookProcessorDeps,
   logger: Logger,
 ): Promise<JobOutcome> {
@@ -329,55 +325,66 @@ async function deliver(
     logger.info('answer stored; no webhook configured, the caller polls for it', ids);
     return 'completed';
   }
-  const destination = describeDestination(url);
-  const webhookId = `msg_${job.tracking_id}`;
-  let outcome: DeliveryOutcome;
+  const whole = {
+    response: answer.response,
+    response_plain: answer.response_plain,
+    session_id: answer.session_id,
+    answered_at: answer.answered_at,
+  };
+  const fits = Buffer.byteLength(JSON.stringify(whole), 'utf8') <= MAX_JOB_ANSWER_BYTES;
+  const delivery: DeliveryJobInput = {
+    version: 1,
+    tracking_id: job.tracking_id,
+    kind: 'answer',
+    attempt: 1,
+    ...(fits ? { answer: whole } : {}),
+  };
+  // Queued before the status moves on: should the move fail, SQS brings this job back and it
+  // is queued again (the delivery stage handles a job key once).
+  await deps.deliveries.enqueue(delivery);
+  await moved(
+    () =>
+      deps.store.startDelivery(
+        job.tracking_id,
+        {
+          status: 'pending',
+          event: 'answer',
+          destination: describeDestination(url),
+          webhook_id: `msg_${job.tracking_id}`,
+          attempts: 0,
+        },
+        now(),
+      ),
+    logger,
+    ids,
+  );
+  logger.info('answer stored; delivery handed to the delivery stage', ids);
+  return 'delivering';
+}
+
+/** A failed request's `failed` event to its callback; a queue problem is logged, not thrown. */
+async function handOverFailure(
+  job: WebhookJob,
+  error: RequestError,
+  deps: WebhookProcessorDeps,
+  logger: Logger,
+): Promise<void> {
+  if (!(job.request.callback_url ?? deps.defaultWebhookUrl)) return;
   try {
-    const signer = await deps.signer();
-    const at = now();
-    const receipt = await deliverSignedWebhook(
-      { url, payload: buildWebhookPayload(job, answer, { url, at }), webhookId },
-      { ...deps.delivery, allowlist: deps.allowlist, signingSecret: signer },
-    );
-    outcome = {
-      status: 'delivered',
-      destination,
-      webhook_id: webhookId,
-      attempts: receipt.attempts,
-      http_status: receipt.status,
-      delivered_at: now().toISOString(),
-    };
-  } catch (error) {
-    const final =
-      error instanceof WebhookDeliveryError ||
-      error instanceof DestinationNotAllowedError ||
-      !isRetryable(error) ||
-      finalReceive;
-    if (!final) throw error; // e.g. the signing secret could not be read: SQS retries
-    outcome = {
-      status: 'failed',
-      destination,
-      webhook_id: webhookId,
-      attempts: error instanceof WebhookDeliveryError ? error.attempts : 0,
-      ...(error instanceof WebhookDeliveryError && error.lastStatus !== undefined
-        ? { http_status: error.lastStatus }
-        : {}),
-      error: { code: errorCode(error), message: errorMessage(error) },
-    };
-    deps.metrics?.addMetric('WebhookDeliveryFailures', 'Count', 1);
-    logger.warn('webhook delivery failed; the answer stays available by GET', {
-      ...ids,
-      destination,
-      code: outcome.error?.code,
-      attempts: outcome.attempts,
+    await deps.deliveries.enqueue({
+      version: 1,
+      tracking_id: job.tracking_id,
+      kind: 'failed',
+      attempt: 1,
+      error: { code: error.code, message: error.message },
     });
-    await moved(() => deps.store.failDelivery(job.tracking_id, outcome, now()), logger, ids);
-    return 'delivery_failed';
+  } catch (cause) {
+    deps.metrics?.addMetric('WebhookDeliveryFailures', 'Count', 1);
+    logger.error('the failed event could not be queued; the status says failed', {
+      tracking_id: job.tracking_id,
+      error: cause instanceof Error ? cause.message : String(cause),
+    });
   }
-  deps.metrics?.addMetric('WebhookDeliveries', 'Count', 1);
-  logger.info('webhook delivered', { ...ids, destination, attempts: outcome.attempts });
-  await moved(() => deps.store.complete(job.tracking_id, outcome, now()), logger, ids);
-  return 'completed';
 }
 
 /** Runs a transition; false when another attempt already moved the record on. */

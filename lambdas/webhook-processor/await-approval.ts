@@ -9,7 +9,6 @@
 import type { ReturnControlPayload } from '@aws-sdk/client-bedrock-agent-runtime';
 import { type ConfirmationDecision, confirmationRequestOf, describeAction } from '@revbot/agents';
 import type { Logger } from '@revbot/core';
-import { deliverSignedWebhook, describeDestination } from '../shared/outbound';
 import type { ApprovalState, WebhookJob } from '../shared/webhook-requests';
 import type { WebhookProcessorDeps } from './answer-webhook-job';
 
@@ -60,7 +59,7 @@ export async function awaitApproval(
     tracking_id: job.tracking_id,
     action: `${approval.action_group}.${approval.function}`,
   });
-  await tellCallback(job, deps, logger, {
+  await tellCallback(job, deps, logger, approval.invocation_id, {
     type: 'revbot.approval_requested',
     tracking_id: job.tracking_id,
     session_id: job.session_id,
@@ -87,7 +86,7 @@ export async function announceDecision(
 ): Promise<void> {
   const resume = job.resume;
   if (!resume) return;
-  await tellCallback(job, deps, logger, {
+  await tellCallback(job, deps, logger, resume.invocation_id, {
     type: 'revbot.approval_decided',
     tracking_id: job.tracking_id,
     session_id: job.session_id,
@@ -98,24 +97,28 @@ export async function announceDecision(
   });
 }
 
+/** Hands the notice to the delivery stage: signed, retried by its schedule, never blocking. */
 async function tellCallback(
   job: WebhookJob,
   deps: WebhookProcessorDeps,
   logger: Logger,
+  /** The paused action's invocation: each notice has its own message id. */
+  invocationId: string,
   payload: Record<string, unknown> & { type: string },
 ): Promise<void> {
-  const url = job.request.callback_url ?? deps.defaultWebhookUrl;
-  if (!url) return;
+  if (!job.request.callback_url && !deps.defaultWebhookUrl) return;
   try {
-    await deliverSignedWebhook(
-      { url, payload, webhookId: `msg_${job.tracking_id}_${payload.type.split('.')[1]}` },
-      { ...deps.delivery, allowlist: deps.allowlist, signingSecret: await deps.signer() },
-    );
+    await deps.deliveries.enqueue({
+      version: 1,
+      tracking_id: job.tracking_id,
+      kind: 'notice',
+      attempt: 1,
+      notice: { id: invocationId, type: payload.type, payload },
+    });
   } catch (error) {
-    logger.warn('approval event not delivered; the status shows it', {
+    logger.warn('approval event not queued; the status shows it', {
       tracking_id: job.tracking_id,
       type: payload.type,
-      destination: describeDestination(url),
       error: error instanceof Error ? error.message : String(error),
     });
   }

@@ -1,27 +1,26 @@
 /**
  * webhook-processor Lambda: SQS batches of webhook jobs → agents → stored answer → conversation
- * export to S3 → signed delivery. Configuration is read and clients are created once per
- * container; the signing key is read from Secrets Manager (cached) when a delivery needs it.
+ * export to S3 → a delivery job on the outbound queue. Configuration is read and clients are
+ * created once per container.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { createAgentRuntime } from '@revbot/agents/runtime';
-import { logger, metrics, parseEnv, secretsManagerReader } from '@revbot/core';
+import { logger, metrics, parseEnv } from '@revbot/core';
 import { modelPricesFromEnv, otlpTraceExportFromEnv, s3ConversationSink } from '@revbot/monitoring';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { dailyBudgetsFromEnv } from '../shared/budgets';
-import { signingSecretSource } from '../shared/outbound';
 import {
   requestStatusEnvSchema,
   requestStatusStoreFromEnv,
-  webhookDestinationAllowlist,
+  sqsDeliveryJobQueue,
 } from '../shared/webhook-requests';
 import { createWebhookProcessorHandler } from './webhook-processor';
 
 const env = parseEnv(
   requestStatusEnvSchema.extend({
-    WEBHOOK_SIGNING_SECRET_ARN: z.string().min(1).optional(),
-    WEBHOOK_SIGNING_SECRET: z.string().min(1).optional(),
+    WEBHOOK_DELIVERY_QUEUE_URL: z.url(),
     CONVERSATION_BUCKET: z.string().min(3),
     WEBHOOK_MAX_RECEIVE_COUNT: z.coerce.number().int().min(1).max(1000).default(3),
     /** How long an action may wait for the caller's approval (the runtime keeps it as long). */
@@ -32,8 +31,7 @@ const env = parseEnv(
 const processWebhookJobs = createWebhookProcessorHandler({
   store: requestStatusStoreFromEnv(env),
   runtime: createAgentRuntime(),
-  allowlist: webhookDestinationAllowlist(env),
-  signer: signingSecretSource(env, secretsManagerReader()),
+  deliveries: sqsDeliveryJobQueue(new SQSClient({}), env.WEBHOOK_DELIVERY_QUEUE_URL),
   defaultWebhookUrl: env.WEBHOOK_URL || undefined,
   conversations: s3ConversationSink({ client: new S3Client({}), bucket: env.CONVERSATION_BUCKET }),
   traces: otlpTraceExportFromEnv(),

@@ -4,31 +4,15 @@
  * batch responses), so only they return to the queue and, after maxReceiveCount, to its DLQ.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { ValidationError } from '@revbot/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { type WebhookJob, webhookJobSchema } from '../shared/webhook-requests';
+import { parseQueueJob, type WebhookJob, webhookJobSchema } from '../shared/webhook-requests';
 import { answerWebhookJob, type WebhookProcessorDeps } from './answer-webhook-job';
 
 export type SqsBatchHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
 /** Reads a queue message; a malformed one is thrown, retried and kept in the DLQ for a look. */
 export function parseWebhookJob(body: string): WebhookJob {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    throw new ValidationError('The queue message is not JSON', undefined, 'MALFORMED_JOB');
-  }
-  const parsed = webhookJobSchema.safeParse(json);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(message)');
-    throw new ValidationError(
-      `The queue message is not a webhook job (invalid: ${[...new Set(fields)].join(', ')})`,
-      undefined,
-      'MALFORMED_JOB',
-    );
-  }
-  return parsed.data;
+  return parseQueueJob(body, webhookJobSchema, 'a webhook job');
 }
 
 export function createWebhookProcessorHandler(deps: WebhookProcessorDeps): SqsBatchHandler {

@@ -7,6 +7,8 @@ import { type ListeningServer, listenOnLoopback } from '@revbot/testing/listen-o
 import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+type Json = { status?: string };
+
 const secret = `whsec_${Buffer.from('e2e-signing-key-0123456789abcdef').toString('base64')}`;
 
 function listFiles(dir: string): string[] {
@@ -79,9 +81,20 @@ describe('the local stack, webhook channel', () => {
     expect(payload.tracking_id).toBe(receipt.tracking_id);
     expect(payload.ai_response.response).toMatch(/IXIS/);
 
-    const status = await fetch(`${stack.url}/webhook/${receipt.tracking_id}`, {
+    // The delivery stage records the delivery just after the receiver has it.
+    let status = await fetch(`${stack.url}/webhook/${receipt.tracking_id}`, {
       headers: { 'x-api-key': 'local-key' },
     });
+    for (
+      let i = 0;
+      i < 50 && ((await status.clone().json()) as Json).status === 'delivering';
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = await fetch(`${stack.url}/webhook/${receipt.tracking_id}`, {
+        headers: { 'x-api-key': 'local-key' },
+      });
+    }
     expect(status.status).toBe(200);
     expect(await status.json()).toMatchObject({ status: 'completed' });
 

@@ -1,9 +1,13 @@
-/** `revbot webhook "question"`: asks a running `pnpm dev` over its webhook API and waits. */
+/**
+ * `revbot webhook "question"`: asks a running `pnpm dev` over its webhook API and waits.
+ * `revbot webhook redeliver <tracking-id>`: sends a stored answer again (webhook-redeliver.ts).
+ */
 
 import type { Command } from '../command';
 import { UsageError } from '../errors';
 import { localUrl } from '../local/local-url';
 import { parseQuestionArgs } from '../question-args';
+import { REDELIVER_USAGE, redeliver } from './webhook-redeliver';
 
 interface StatusBody {
   tracking_id?: string;
@@ -16,14 +20,17 @@ const FINAL = new Set(['completed', 'failed', 'delivery_failed']);
 
 export const webhookCommand: Command = {
   name: 'webhook',
-  summary: 'ask a running pnpm dev through POST /webhook and print the answer',
+  summary: 'ask a running pnpm dev through POST /webhook and print the answer; redeliver one',
   usage: `usage: revbot webhook "question" [--url http://127.0.0.1:3000] [--api-key KEY]
                       [--source-system revbot-cli] [--timeout 120] [--json]
 
 Posts the question to the webhook API, polls GET /webhook/{trackingId} until it is
 completed or failed, and prints the answer. The API key defaults to the first of
-REVBOT_API_KEYS.`,
+REVBOT_API_KEYS.
+
+${REDELIVER_USAGE}`,
   async run(args, io) {
+    if (args[0] === 'redeliver') return redeliver(args.slice(1), io);
     const { values, question: query } = parseQuestionArgs(args, {
       url: { type: 'string', default: localUrl(io.env) },
       'api-key': { type: 'string' },

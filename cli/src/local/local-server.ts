@@ -133,7 +133,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await serverClosed;
-      await Promise.all(sources.map((source) => source.drained(60_000).catch(() => undefined)));
+      // In the apps' queue order: a processor's work feeds later queues (answers → deliveries).
+      for (const source of sources) await source.drained(60_000).catch(() => undefined);
       await Promise.all(sources.map((source) => source.stop()));
     },
   };

@@ -19,7 +19,8 @@ import {
 } from '@revbot/agents/runtime';
 import { ConfigError, type Logger, parseEnv, silentLogger } from '@revbot/core';
 import { dailyBudgetsFromEnv } from '@revbot/lambdas/budgets';
-import { signingSecretSource } from '@revbot/lambdas/outbound';
+import { dynamoDbIdempotencyStore } from '@revbot/lambdas/idempotency';
+import { parseRetrySchedule, signingSecretSource } from '@revbot/lambdas/outbound';
 import { runSelfTest } from '@revbot/lambdas/self-test';
 import { slackWebClients, staticSlackCredentials } from '@revbot/lambdas/slack';
 import {
@@ -35,6 +36,7 @@ import {
   recordingProcessorMetrics,
   slackAgentAccess,
 } from '@revbot/lambdas/slack-processor';
+import { createWebhookDeliveryHandler } from '@revbot/lambdas/webhook-delivery';
 import { createWebhookGatewayHandler, parseApiKeys } from '@revbot/lambdas/webhook-gateway';
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import {
@@ -52,6 +54,7 @@ import { warehouseQuery } from '../eval/eval-runner';
 import { goldenFunctionalityTest } from '../eval/functionality-test';
 import { localConversationStore } from '../ops/conversation-store';
 import { createConversationViewer } from '../viewer/conversation-viewer';
+import { localDeliveryJobQueue } from './local-delivery-queue';
 import { localSelfTestChecks } from './local-self-test';
 import { type LocalApp, type RunningLocalServer, startLocalServer } from './local-server';
 import { localSessionKey } from './session-key';
@@ -94,6 +97,10 @@ export const localEnvSchema = webhookDestinationsEnvSchema.extend({
   SLACK_STREAMING: z.enum(['on', 'off']).default('on'),
   /** Seconds a failed message waits before its retry (SQS visibility timeout, shortened locally). */
   LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(43_200).default(10),
+  /** Waits between delivery attempts (default: Standard Webhooks'); e.g. `1s,2s` for tests. */
+  WEBHOOK_RETRY_SCHEDULE: z.string().default(''),
+  /** Seconds one delivery attempt may take (15 in AWS). */
+  WEBHOOK_DELIVERY_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(30).default(15),
 });
 export type LocalEnv = z.infer<typeof localEnvSchema>;
 
@@ -129,6 +136,7 @@ export async function startRevbotLocal(
   }
   const allowlist = webhookDestinationAllowlist(env);
   const signer = signingSecretSource(env);
+  const retrySchedule = parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE);
 
   const asOf = seededAsOf(dataDir, rawEnv);
   const tools = await startLocalToolStack({
@@ -150,6 +158,7 @@ export async function startRevbotLocal(
   // Runs waiting for approval, as the agents stack's session table keeps them in AWS.
   const agentSessionsTable = localName('agent-sessions');
   const budgetsTable = localName('budgets');
+  const idempotencyTable = localName('idempotency');
 
   // One invoker for the agents and the self-test: `test connectivity` asks what the agents use.
   const invoker = new InProcessToolInvoker(tools.tools);
@@ -159,6 +168,7 @@ export async function startRevbotLocal(
     await dynamodb.createTable(slackEventsTable, 'id');
     await dynamodb.createTable(agentSessionsTable, 'pk', 'sk');
     await dynamodb.createTable(budgetsTable, 'pk');
+    await dynamodb.createTable(idempotencyTable, 'id');
     if (!env.SLACK_API_URL) {
       embeddedSlack = await startLocalSlackApi({
         botToken: LOCAL_SLACK.botToken,
@@ -218,11 +228,13 @@ export async function startRevbotLocal(
     });
     // OTEL_EXPORTER_OTLP_ENDPOINT set: every conversation also goes to that collector as a trace.
     const traces = otlpTraceExportFromEnv(rawEnv);
+    const deliveries = localDeliveryJobQueue(() =>
+      server?.queues.get(localName('webhook-delivery-queue')),
+    );
     const webhookProcessor = createWebhookProcessorHandler({
       store,
       runtime,
-      allowlist,
-      signer,
+      deliveries,
       defaultWebhookUrl: env.WEBHOOK_URL || undefined,
       conversations,
       traces,
@@ -230,6 +242,25 @@ export async function startRevbotLocal(
       logger,
       budgets,
     });
+    const idempotency = {
+      persistenceStore: dynamoDbIdempotencyStore(idempotencyTable, dynamodb.client),
+    };
+    const webhookDelivery = createWebhookDeliveryHandler(
+      {
+        store,
+        queue: deliveries,
+        deadLetters: localDeliveryJobQueue(() =>
+          server?.queues.get(localName('webhook-delivery-dlq')),
+        ),
+        allowlist,
+        signer,
+        defaultWebhookUrl: env.WEBHOOK_URL || undefined,
+        schedule: retrySchedule,
+        attemptTimeoutMs: env.WEBHOOK_DELIVERY_TIMEOUT_SECONDS * 1000,
+        logger,
+      },
+      idempotency,
+    );
     const slackGateway = createSlackHandler({
       credentials: slackCredentials,
       slackClient: slackClients,
@@ -243,6 +274,7 @@ export async function startRevbotLocal(
       access: slackAccess,
     });
     const slackProcessor = createSlackProcessor({
+      idempotency,
       runtime,
       slack: async () => slackClients((await slackCredentials()).botToken),
       sink: conversations,
@@ -321,6 +353,13 @@ export async function startRevbotLocal(
           maxReceiveCount: 3,
           handler: (event) => webhookProcessor(event),
         },
+        {
+          name: localName('webhook-delivery-queue'),
+          dlqName: localName('webhook-delivery-dlq'),
+          visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
+          maxReceiveCount: 3,
+          handler: (event) => webhookDelivery(event),
+        },
       ],
     };
   };
@@ -330,7 +369,7 @@ export async function startRevbotLocal(
     store: localConversationStore(dataDir),
     recentDays: Number.POSITIVE_INFINITY,
   });
-  let server: RunningLocalServer;
+  let server: RunningLocalServer | undefined;
   try {
     server = await startLocalServer({
       port: env.PORT,

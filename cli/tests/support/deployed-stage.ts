@@ -191,6 +191,8 @@ export function deployHealthyStage(aws: FakeAws): void {
       WebhookSigningSecretArn: secretArn('revops/dev/webhook-signing'),
       WebhookQueueUrl: aws.queueUrl('revops-dev-webhook-queue'),
       WebhookDlqUrl: aws.queueUrl('revops-dev-webhook-dlq'),
+      WebhookDeliveryQueueUrl: aws.queueUrl('revops-dev-webhook-delivery-queue'),
+      WebhookDeliveryDlqUrl: aws.queueUrl('revops-dev-webhook-delivery-dlq'),
     },
     resources: [
       fn('webhook-gateway', 'GatewayFunction'),
@@ -203,7 +205,14 @@ export function deployHealthyStage(aws: FakeAws): void {
     ],
   };
 
-  for (const name of ['slack-queue', 'slack-dlq', 'webhook-queue', 'webhook-dlq']) {
+  for (const name of [
+    'slack-queue',
+    'slack-dlq',
+    'webhook-queue',
+    'webhook-dlq',
+    'webhook-delivery-queue',
+    'webhook-delivery-dlq',
+  ]) {
     const queue = `revops-dev-${name}`;
     state.queues[queue] = new LocalQueue({ name: queue, visibilityTimeoutSeconds: 30 });
   }

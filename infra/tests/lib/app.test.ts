@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App, Token } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, type CfnElement, Token } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, deploymentEnvironment, newRevbotApp, type RevbotStacks } from '../../lib/app';
@@ -128,11 +128,51 @@ describe('configuration from CDK context', () => {
     const stacks = buildApp(app);
     for (const stack of [stacks.slack, stacks.webhook]) {
       const template = Template.fromStack(stack);
-      template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      // The webhook stack's second mapping feeds the delivery function (its own cap).
+      template.resourceCountIs('AWS::Lambda::EventSourceMapping', stack === stacks.slack ? 1 : 2);
       template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         ScalingConfig: { MaximumConcurrency: 3 },
       });
     }
+  });
+
+  it('puts a WAF rate limit on the webhook API stage only when webhookWafRateLimit is set', () => {
+    const app = newRevbotApp({
+      context: { webhookWafRateLimit: '1000', 'aws:cdk:bundling-stacks': [] },
+    });
+    const stacks = buildApp(app);
+    const template = Template.fromStack(stacks.webhook);
+    template.resourceCountIs('AWS::WAFv2::WebACL', 1);
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: [
+        Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 1000 }) } }),
+      ],
+    });
+    const stageId = stacks.webhook.getLogicalId(
+      stacks.webhook.api.deploymentStage.node.defaultChild as CfnElement,
+    );
+    const [association] = Object.values(
+      template.findResources('AWS::WAFv2::WebACLAssociation'),
+    ) as { Properties: { ResourceArn: unknown } }[];
+    expect(JSON.stringify(association?.Properties.ResourceArn)).toContain(stageId);
+    Template.fromStack(stacks.slack).resourceCountIs('AWS::WAFv2::WebACL', 0);
+    expect(() => loadConfig(new App({ context: { webhookWafRateLimit: 5 } }).node)).toThrow(
+      /Invalid CDK context "webhookWafRateLimit"/,
+    );
+  });
+
+  it('passes webhookRetrySchedule to the delivery function and refuses one that is not a schedule', () => {
+    const app = newRevbotApp({
+      context: { webhookRetrySchedule: '10s,1m,1h', 'aws:cdk:bundling-stacks': [] },
+    });
+    const stacks = buildApp(app);
+    Template.fromStack(stacks.webhook).hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'revops-dev-webhook-delivery',
+      Environment: { Variables: Match.objectLike({ WEBHOOK_RETRY_SCHEDULE: '10s,1m,1h' }) },
+    });
+    expect(() =>
+      loadConfig(new App({ context: { webhookRetrySchedule: '5 minutes' } }).node),
+    ).toThrow(/Invalid CDK context "webhookRetrySchedule"/);
   });
 });
 

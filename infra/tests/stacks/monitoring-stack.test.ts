@@ -98,7 +98,11 @@ describe('the monitoring stack', () => {
   });
 
   it('alarms when a dead-letter queue holds any message', () => {
-    for (const queue of ['revops-dev-slack-dlq', 'revops-dev-webhook-dlq']) {
+    for (const queue of [
+      'revops-dev-slack-dlq',
+      'revops-dev-webhook-dlq',
+      'revops-dev-webhook-delivery-dlq',
+    ]) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -196,7 +200,8 @@ describe('the monitoring stack', () => {
     expect(topic?.Properties.TopicName).toBe('revops-dev-alarms');
     expect(JSON.stringify(topic?.Properties.KmsMasterKeyId)).toContain('alias/aws/sns');
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as Resource[];
-    expect(alarms).toHaveLength(10);
+    // 10 before the delivery stage's DLQ alarm.
+    expect(alarms).toHaveLength(11);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
   });
 

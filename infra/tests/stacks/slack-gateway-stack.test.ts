@@ -195,10 +195,21 @@ describe('the Slack gateway stack', () => {
         'sqs:ReceiveMessage',
       ]),
     );
-    expect(actions.filter((a) => !/^(logs|sqs|bedrock):/.test(a))).toEqual([
+    expect(actions.filter((a) => !/^(logs|sqs|bedrock|dynamodb):/.test(a))).toEqual([
       's3:PutObject',
       'secretsmanager:GetSecretValue',
     ]);
+    // DynamoDB only for its handle-once keys (Powertools idempotency), on their own table.
+    const dynamo = statements.filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamo.flatMap((s) => [s.Action].flat()).sort()).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(JSON.stringify(dynamo.map((s) => s.Resource))).toContain('IdempotencyTable');
     const s3 = statements.find((s) => s.Action === 's3:PutObject');
     expect(JSON.stringify(s3?.Resource)).toMatch(
       /revops-dev-conversations-.*\/conversation-history\/\*/,

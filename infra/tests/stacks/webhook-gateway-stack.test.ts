@@ -31,6 +31,9 @@ function statementsOf(role: { node: { defaultChild?: unknown } }): Statement[] {
 
 const tableArn = () => ({ 'Fn::GetAtt': [logicalId(stacks.webhook.requestsTable), 'Arn'] });
 const queueArn = () => ({ 'Fn::GetAtt': [logicalId(stacks.webhook.processing.queue), 'Arn'] });
+const deliveryQueueArn = () => ({
+  'Fn::GetAtt': [logicalId(stacks.webhook.delivery.queue), 'Arn'],
+});
 
 beforeAll(() => {
   outdir = mkdtempSync(path.join(tmpdir(), 'revbot-webhook-stack-'));
@@ -189,8 +192,20 @@ describe('webhook gateway stack', () => {
     const processorEnv = env(stacks.webhook.processing.processor.function);
     expect(processorEnv).toMatchObject({
       WEBHOOK_REQUESTS_TABLE: { Ref: logicalId(stacks.webhook.requestsTable) },
-      WEBHOOK_SIGNING_SECRET_ARN: { Ref: logicalId(stacks.webhook.signingSecret) },
+      WEBHOOK_DELIVERY_QUEUE_URL: { Ref: logicalId(stacks.webhook.delivery.queue) },
       WEBHOOK_MAX_RECEIVE_COUNT: '3',
+      WEBHOOK_URL: 'https://hooks.crm.example/revbot/answers',
+    });
+    // Signing is the delivery function's business alone.
+    expect(processorEnv).not.toHaveProperty('WEBHOOK_SIGNING_SECRET_ARN');
+    expect(env(stacks.webhook.delivery.processor.function)).toMatchObject({
+      WEBHOOK_REQUESTS_TABLE: { Ref: logicalId(stacks.webhook.requestsTable) },
+      WEBHOOK_SIGNING_SECRET_ARN: { Ref: logicalId(stacks.webhook.signingSecret) },
+      WEBHOOK_DELIVERY_QUEUE_URL: { Ref: logicalId(stacks.webhook.delivery.queue) },
+      WEBHOOK_DELIVERY_DLQ_URL: { Ref: logicalId(stacks.webhook.delivery.deadLetterQueue) },
+      IDEMPOTENCY_TABLE: { Ref: logicalId(stacks.webhook.idempotencyTable) },
+      WEBHOOK_RETRY_SCHEDULE: '',
+      WEBHOOK_ALLOWED_URLS: 'https://hooks.crm.example/revbot/',
       WEBHOOK_URL: 'https://hooks.crm.example/revbot/answers',
     });
     expect(JSON.stringify(processorEnv.CONVERSATION_BUCKET)).toContain(
@@ -216,7 +231,7 @@ describe('webhook gateway stack', () => {
     expect(statements.flatMap(resources)).not.toContain('*');
   });
 
-  it('lets the processor read and update statuses, read the signing secret and write records', () => {
+  it('lets the processor read and update statuses, queue deliveries and write records', () => {
     const statements = statementsOf(stacks.webhook.processing.processor.role);
     const dynamo = statements.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toEqual([
@@ -226,19 +241,101 @@ describe('webhook gateway stack', () => {
         Resource: tableArn(),
       },
     ]);
-    expect(statements).toContainEqual({
-      Effect: 'Allow',
-      Action: 'secretsmanager:GetSecretValue',
-      Resource: { Ref: logicalId(stacks.webhook.signingSecret) },
-    });
+    expect(statements.flatMap(actions).some((a) => a.startsWith('secretsmanager:'))).toBe(false);
+    const sends = statements.filter((s) => actions(s).includes('sqs:SendMessage'));
+    expect(sends).toEqual([
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: deliveryQueueArn() },
+    ]);
     const consume = statements.find((s) => actions(s).includes('sqs:ReceiveMessage'));
     expect(consume?.Resource).toEqual(queueArn());
     expect(actions(consume as Statement)).toContain('sqs:DeleteMessage');
     const s3 = statements.filter((s) => actions(s).some((a) => a.startsWith('s3:')));
     expect(s3.flatMap(actions)).toEqual(['s3:PutObject']);
     expect(JSON.stringify(s3[0]?.Resource)).toContain('conversation-history/*');
-    expect(statements.flatMap(actions)).not.toContain('sqs:SendMessage');
     expect(statements.flatMap(resources)).not.toContain('*');
+  });
+
+  it('feeds the delivery function from its own queue: one message per invocation, at most 20 at once', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: logicalId(stacks.webhook.delivery.processor.function) },
+      EventSourceArn: deliveryQueueArn(),
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 20 },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'revops-test-webhook-delivery',
+      Timeout: 30,
+    });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'revops-test-webhook-delivery-queue',
+      VisibilityTimeout: 180,
+      MaximumMessageSize: 1_048_576,
+      RedrivePolicy: {
+        deadLetterTargetArn: {
+          'Fn::GetAtt': [logicalId(stacks.webhook.delivery.deadLetterQueue), 'Arn'],
+        },
+        maxReceiveCount: 5,
+      },
+    });
+  });
+
+  it('lets the delivery function read and update a status, use its idempotency keys, sign, and send only to its own queues', () => {
+    const statements = statementsOf(stacks.webhook.delivery.processor.role);
+    const dynamo = statements.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+    expect(dynamo).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Resource: tableArn(),
+      },
+      {
+        Effect: 'Allow',
+        Action: [
+          'dynamodb:DeleteItem',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        Resource: { 'Fn::GetAtt': [logicalId(stacks.webhook.idempotencyTable), 'Arn'] },
+      },
+    ]);
+    expect(statements).toContainEqual({
+      Effect: 'Allow',
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: { Ref: logicalId(stacks.webhook.signingSecret) },
+    });
+    const sends = statements.filter((s) => actions(s).includes('sqs:SendMessage'));
+    expect(sends.flatMap(resources)).toHaveLength(2);
+    expect(sends).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: expect.arrayContaining([
+          deliveryQueueArn(),
+          { 'Fn::GetAtt': [logicalId(stacks.webhook.delivery.deadLetterQueue), 'Arn'] },
+        ]),
+      },
+    ]);
+    const consume = statements.find((s) => actions(s).includes('sqs:ReceiveMessage'));
+    expect(consume?.Resource).toEqual(deliveryQueueArn());
+    expect(statements.flatMap(actions).some((a) => a.startsWith('bedrock:'))).toBe(false);
+    expect(statements.flatMap(actions).some((a) => a.startsWith('s3:'))).toBe(false);
+    expect(statements.flatMap(resources)).not.toContain('*');
+  });
+
+  it('keeps idempotency keys in a table keyed by id that expires them', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'revops-test-webhook-idempotency',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'expiration', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+    });
+  });
+
+  it('has no web ACL unless webhookWafRateLimit is set', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
   });
 
   it('synthesizes with no cdk-nag AwsSolutions error in this stack', () => {
@@ -253,9 +350,11 @@ describe('webhook gateway stack', () => {
       .map((file) => readFileSync(file, 'utf8'));
     const gateway = bundles.find((code) => code.includes('webhook request queued'));
     const processor = bundles.find((code) => code.includes('asking the agents'));
+    const delivery = bundles.find((code) => code.includes('next attempt scheduled'));
     expect(gateway).toBeDefined();
     expect(processor).toBeDefined();
-    for (const code of [gateway, processor]) {
+    expect(delivery).toBeDefined();
+    for (const code of [gateway, processor, delivery]) {
       expect(code).not.toContain('dynalite');
       expect(code).not.toContain('aws-sdk-client-mock');
     }

@@ -110,6 +110,7 @@ export async function deliverSignedWebhook(
 
   let lastProblem = 'no attempt was made';
   let lastStatus: number | undefined;
+  let lastRetryAfter: number | undefined;
   let attempt = 0;
   while (attempt < policy.maxAttempts) {
     const remaining = policy.maxTotalMs - elapsed();
@@ -134,6 +135,7 @@ export async function deliverSignedWebhook(
       if (!(error instanceof NetworkError)) throw error;
       lastProblem = error.message;
       lastStatus = undefined;
+      lastRetryAfter = undefined;
       const wait = backoffDelay(attempt, policy, random);
       if (!(await waitForNext(attempt, wait, { error: error.message }))) break;
       continue;
@@ -165,6 +167,7 @@ export async function deliverSignedWebhook(
       );
     }
     const retryAfter = parseRetryAfter(headerValue(result.headers['retry-after']), clock.now);
+    lastRetryAfter = retryAfter;
     if (retryAfter !== undefined && retryAfter > policy.maxTotalMs - elapsed()) {
       options.onAttempt?.({ attempt, status });
       lastProblem = `HTTP ${status} asking to retry after ${Math.ceil(retryAfter / 1000)} s, beyond the delivery's time budget`;
@@ -178,6 +181,7 @@ export async function deliverSignedWebhook(
     'DELIVERY_FAILED',
     attempt,
     lastStatus,
+    { retryAfterMs: lastRetryAfter },
   );
 }
 

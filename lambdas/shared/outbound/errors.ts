@@ -41,7 +41,7 @@ export class WebhookDeliveryError extends RevbotError {
     readonly attempts: number,
     /** HTTP status of the last answer; undefined when the last attempt got none. */
     readonly lastStatus: number | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterMs?: number },
   ) {
     super(message, {
       code,
@@ -50,7 +50,11 @@ export class WebhookDeliveryError extends RevbotError {
       details: { attempts, last_status: lastStatus },
       cause: options?.cause,
     });
+    this.retryAfterMs = options?.retryAfterMs;
   }
+
+  /** The wait the receiver asked for (Retry-After) with its last answer, when it asked. */
+  readonly retryAfterMs: number | undefined;
 }
 
 /** No answer from the receiver (refused, reset, timed out): the delivery may be tried again. */

@@ -36,6 +36,12 @@ export {
 } from './errors';
 export * from './retry-policy';
 export {
+  DEFAULT_RETRY_SCHEDULE,
+  nextRetryDelay,
+  parseRetrySchedule,
+  type RetrySchedule,
+} from './retry-schedule';
+export {
   type SignerSource,
   type SigningSecretEnv,
   signingSecretSource,

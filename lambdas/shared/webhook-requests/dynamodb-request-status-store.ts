@@ -19,6 +19,7 @@ import {
   type ApprovalDecision,
   type ApprovalState,
   type DeliveryOutcome,
+  type DeliveryUpdate,
   InvalidStatusTransitionError,
   type RequestError,
   type RequestStatus,
@@ -36,6 +37,8 @@ const CONDITIONS: Record<RequestStatus | 'result' | 'decision', string> = {
   processing:
     'attribute_exists(tracking_id) AND (#status IN (:queued, :processing) OR (#status = :failed AND #error.retryable = :true))',
   result: 'attribute_exists(tracking_id) AND #status = :processing',
+  delivering:
+    'attribute_exists(tracking_id) AND #status = :processing AND attribute_exists(#result)',
   completed:
     'attribute_exists(tracking_id) AND #status = :processing AND attribute_exists(#result)',
   delivery_failed:
@@ -95,6 +98,59 @@ export class DynamoDbRequestStatusStore implements RequestStatusStore {
       ':result': result,
       ':now': at.toISOString(),
     });
+  }
+
+  async startDelivery(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void> {
+    await this.update(
+      trackingId,
+      'delivering',
+      'SET #status = :delivering, #delivery = :delivery, updated_at = :now',
+      { ':delivering': 'delivering', ':delivery': delivery, ':now': at.toISOString() },
+      false,
+      { '#delivery': 'delivery' },
+    );
+  }
+
+  async recordDelivery(trackingId: string, update: DeliveryUpdate, at: Date): Promise<void> {
+    const sets = ['#delivery = :delivery', 'updated_at = :now'];
+    const values: Values = { ':delivery': update.delivery, ':now': at.toISOString() };
+    if (update.attempt) {
+      // One list per record, appended in place: concurrent attempts never overwrite each other.
+      sets.push(
+        'delivery_attempts = list_append(if_not_exists(delivery_attempts, :none), :attempt)',
+      );
+      values[':none'] = [];
+      values[':attempt'] = [update.attempt];
+    }
+    let condition = 'attribute_exists(tracking_id)';
+    if (update.status) {
+      sets.push('#status = :to', 'finished_at = :now');
+      // DELIVERY_FINISHABLE, as a condition.
+      Object.assign(values, {
+        ':to': update.status,
+        ':processing': 'processing',
+        ':delivering': 'delivering',
+        ':completed': 'completed',
+        ':delivery_failed': 'delivery_failed',
+      });
+      condition =
+        'attribute_exists(tracking_id) AND attribute_exists(#result) AND #status IN (:processing, :delivering, :completed, :delivery_failed)';
+    }
+    await this.write(update.status ?? 'result', trackingId, () =>
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { tracking_id: trackingId },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: {
+            '#delivery': 'delivery',
+            ...(update.status ? { '#status': 'status', '#result': 'result' } : {}),
+          },
+          ExpressionAttributeValues: values,
+        }),
+      ),
+    );
   }
 
   async complete(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void> {

@@ -1,14 +1,25 @@
 /**
- * Webhook requests as both webhook Lambdas see them: the request schema, the queue message and
- * its queue, and the status store behind `GET /webhook/{trackingId}`.
+ * Webhook requests as the webhook Lambdas see them: the request schema, the queue messages
+ * (request jobs, delivery jobs) and their queues, the delivered payloads, and the status store
+ * behind `GET /webhook/{trackingId}`.
  */
+export {
+  type DeliveryJob,
+  type DeliveryJobInput,
+  type DeliveryJobQueue,
+  deliveryJobKey,
+  deliveryJobSchema,
+  MAX_DELAY_SECONDS,
+} from './delivery-job';
 export { DynamoDbRequestStatusStore } from './dynamodb-request-status-store';
 export { MemoryRequestStatusStore } from './memory-request-status-store';
+export { parseQueueJob } from './parse-queue-job';
 export * from './request-status-store';
 export {
   requestStatusEnvSchema,
   requestStatusStoreFromEnv,
 } from './request-status-store-from-env';
+export { sqsDeliveryJobQueue } from './sqs-delivery-job-queue';
 export { sqsWebhookJobQueue } from './sqs-webhook-job-queue';
 export {
   type WebhookDestinationsEnv,
@@ -16,6 +27,12 @@ export {
   webhookDestinationsEnvSchema,
 } from './webhook-destinations';
 export { type WebhookJob, type WebhookJobQueue, webhookJobSchema } from './webhook-job';
+export {
+  buildFailedEventPayload,
+  buildWebhookPayload,
+  type FailedEventPayload,
+  type WebhookPayload,
+} from './webhook-payload';
 export {
   MAX_METADATA_BYTES,
   MAX_METADATA_DEPTH,

@@ -7,7 +7,9 @@ import {
   type ApprovalDecision,
   type ApprovalState,
   canTransition,
+  DELIVERY_FINISHABLE,
   type DeliveryOutcome,
+  type DeliveryUpdate,
   InvalidStatusTransitionError,
   type RequestError,
   type RequestStatus,
@@ -54,6 +56,34 @@ export class MemoryRequestStatusStore implements RequestStatusStore {
     const record = this.move(trackingId, 'result');
     record.result = structuredClone(result);
     record.updated_at = at.toISOString();
+  }
+
+  async startDelivery(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void> {
+    const record = this.move(trackingId, 'delivering');
+    record.status = 'delivering';
+    record.delivery = structuredClone(delivery);
+    record.updated_at = at.toISOString();
+  }
+
+  async recordDelivery(trackingId: string, update: DeliveryUpdate, at: Date): Promise<void> {
+    const record = this.live(trackingId);
+    const { status } = update;
+    if (
+      !record ||
+      (status && (!DELIVERY_FINISHABLE.has(record.status) || record.result === undefined))
+    ) {
+      throw new InvalidStatusTransitionError(trackingId, record?.status, status ?? 'result');
+    }
+    const iso = at.toISOString();
+    if (update.attempt) {
+      record.delivery_attempts = [...(record.delivery_attempts ?? []), { ...update.attempt }];
+    }
+    record.delivery = structuredClone(update.delivery);
+    record.updated_at = iso;
+    if (status) {
+      record.status = status;
+      record.finished_at = iso;
+    }
   }
 
   async complete(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void> {

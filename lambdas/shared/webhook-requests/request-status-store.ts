@@ -1,11 +1,13 @@
 /**
  * A webhook request's lifecycle, kept for `GET /webhook/{trackingId}`:
  *
- *   queued → processing → completed | failed | delivery_failed
+ *   queued → processing → delivering → completed | delivery_failed
+ *                       → completed (no webhook configured) | failed
  *                       ↘ awaiting_approval → (decision) queued → processing …
  *                                           ↘ failed (expired)
  *
- * The gateway creates the record (`queued`); the processor moves it on. Every move is checked
+ * The gateway creates the record (`queued`); the processor stores the answer and hands the
+ * delivery to the delivery stage (`delivering`), which appends every attempt and finishes it. Every move is checked
  * against the current status (conditional writes in DynamoDB), so a redelivered SQS message
  * never rewinds a finished request. A `failed` request whose error was retryable may start again:
  * that is a message coming back from the dead-letter queue.
@@ -16,6 +18,7 @@ import type { WebhookRequest } from './webhook-request';
 export const REQUEST_STATUSES = [
   'queued',
   'processing',
+  'delivering',
   'completed',
   'failed',
   'delivery_failed',
@@ -45,15 +48,46 @@ export interface StoredAnswer {
 }
 
 export interface DeliveryOutcome {
-  /** `delivered`, `failed`, or `not_configured` when neither callback_url nor WEBHOOK_URL is set. */
-  status: 'delivered' | 'failed' | 'not_configured';
+  /**
+   * `pending` (handed to the delivery stage), `retrying` (an attempt failed, another is
+   * scheduled), `delivered`, `failed` (schedule used up or refused), `stopped` (the receiver
+   * answered 410 Gone), or `not_configured` when neither callback_url nor WEBHOOK_URL is set.
+   */
+  status: 'pending' | 'retrying' | 'delivered' | 'failed' | 'stopped' | 'not_configured';
+  /** What is delivered: the answer, or the `failed` event of a request the agents failed. */
+  event?: 'answer' | 'failed';
   /** Origin only (paths and queries may carry tokens). */
   destination?: string;
   webhook_id?: string;
   attempts: number;
   http_status?: number;
   delivered_at?: string;
+  /** When the next attempt is due, while `retrying`. */
+  next_attempt_at?: string;
   error?: { code: string; message: string };
+}
+
+/** One attempt of the delivery stage, as appended to the record. */
+export interface DeliveryAttempt {
+  /** 1 for the first attempt of a delivery (or of a redelivery). */
+  attempt: number;
+  event: 'answer' | 'failed';
+  /** When the attempt started (ISO 8601). */
+  at: string;
+  duration_ms: number;
+  /** The receiver's HTTP status, when it answered. */
+  http_status?: number;
+  /** Why no 2xx came back (network error, refusal), when none did. */
+  error?: string;
+  /** Set on attempts of a `revbot webhook redeliver`. */
+  redelivery_id?: string;
+}
+
+/** What the delivery stage writes after an attempt (see `RequestStatusStore.recordDelivery`). */
+export interface DeliveryUpdate {
+  attempt?: DeliveryAttempt;
+  delivery: DeliveryOutcome;
+  status?: 'completed' | 'delivery_failed';
 }
 
 export interface RequestError {
@@ -110,6 +144,8 @@ export interface RequestStatusRecord {
   approval?: ApprovalState;
   /** SHA-256 (hex) of the API key that created the request: only it may decide an approval. */
   api_key_digest?: string;
+  /** Every delivery attempt, oldest first. */
+  delivery_attempts?: DeliveryAttempt[];
   /** Epoch seconds; DynamoDB's TTL removes the record some time after. */
   expires_at: number;
 }
@@ -138,6 +174,13 @@ export interface RequestStatusStore {
   startProcessing(trackingId: string, at: Date): Promise<RequestStatusRecord>;
   /** Stores the answer while processing, before any delivery is tried. */
   saveResult(trackingId: string, result: StoredAnswer, at: Date): Promise<void>;
+  /** processing with a result → delivering: the delivery stage has the job. */
+  startDelivery(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void>;
+  /**
+   * Appends an attempt (when given) and sets the delivery's state; with `status`, moves the
+   * request on (a delivering or finished request with a result → completed | delivery_failed).
+   */
+  recordDelivery(trackingId: string, update: DeliveryUpdate, at: Date): Promise<void>;
   /** processing with a result → completed. */
   complete(trackingId: string, delivery: DeliveryOutcome, at: Date): Promise<void>;
   /** processing with a result → delivery_failed: the answer stays retrievable. */
@@ -172,6 +215,8 @@ export function canTransition(
       );
     case 'result':
       return from === 'processing';
+    case 'delivering':
+      return from === 'processing' && record.result !== undefined;
     case 'completed':
     case 'delivery_failed':
       return from === 'processing' && record.result !== undefined;
@@ -185,3 +230,11 @@ export function canTransition(
       return false;
   }
 }
+
+/** Statuses the delivery stage may finish: the first delivery, or a redelivery of an answer. */
+export const DELIVERY_FINISHABLE: ReadonlySet<RequestStatus> = new Set([
+  'processing',
+  'delivering',
+  'completed',
+  'delivery_failed',
+]);

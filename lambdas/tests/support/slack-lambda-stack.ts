@@ -48,6 +48,8 @@ export interface SlackLambdaStack {
 export const SLACK_SESSION_KEY = 'e2e-session-key-0123456789abcdef0123456789abcdef';
 const SESSION_KEY_ARN =
   'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-session-key-MnOpQr';
+/** Powertools idempotency keys of the processor: a message SQS delivers twice is handled once. */
+export const IDEMPOTENCY_TABLE = 'revops-test-slack-idempotency';
 const SIGNING_SECRET_ARN =
   'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-signing-GhIjKl';
 
@@ -75,6 +77,7 @@ export async function startSlackLambdaStack(names: SlackLambdaNames): Promise<Sl
   aws.state.queues[names.queue.name] = names.queue;
   aws.state.buckets[names.bucket] = new Map();
   await dynamo.createTable(names.table, 'id');
+  await dynamo.createTable(IDEMPOTENCY_TABLE, 'id');
 
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
@@ -92,6 +95,7 @@ export async function startSlackLambdaStack(names: SlackLambdaNames): Promise<Sl
     SLACK_SESSION_KEY_SECRET_ARN: SESSION_KEY_ARN,
     SLACK_QUEUE_URL: aws.queueUrl(names.queue.name),
     SLACK_EVENTS_TABLE: names.table,
+    IDEMPOTENCY_TABLE,
     SLACK_API_URL: slack.url,
     CONVERSATION_BUCKET: names.bucket,
     SLACK_MAX_RECEIVE_COUNT: '3',

@@ -479,6 +479,64 @@ describe('GET /webhook/{trackingId}', () => {
     });
   });
 
+  it('shows every delivery attempt, and the next one while retrying', async () => {
+    const { handler, store } = gateway();
+    await handler(postWebhook(valid));
+    await store.startProcessing(ID, NOW);
+    await store.saveResult(
+      ID,
+      {
+        response: 'r',
+        response_plain: 'r',
+        session_id: `webhook_${ID}`,
+        answered_at: NOW.toISOString(),
+      },
+      NOW,
+    );
+    await store.startDelivery(ID, { status: 'pending', event: 'answer', attempts: 0 }, NOW);
+    await store.recordDelivery(
+      ID,
+      {
+        attempt: {
+          attempt: 1,
+          event: 'answer',
+          at: '2026-11-23T10:00:02.000Z',
+          duration_ms: 15_000,
+          error: 'no answer within 15000 ms',
+        },
+        delivery: {
+          status: 'retrying',
+          event: 'answer',
+          attempts: 1,
+          next_attempt_at: '2026-11-23T10:00:22.000Z',
+          error: { code: 'DELIVERY_FAILED', message: 'no answer' },
+        },
+      },
+      NOW,
+    );
+    const view = body(await handler(getWebhookStatus(ID)));
+    expect(view).toMatchObject({
+      status: 'delivering',
+      response: 'r',
+      delivery: {
+        status: 'retrying',
+        attempts: 1,
+        next_attempt_at: '2026-11-23T10:00:22.000Z',
+        history: [
+          {
+            attempt: 1,
+            event: 'answer',
+            at: '2026-11-23T10:00:02.000Z',
+            http_status: null,
+            error: 'no answer within 15000 ms',
+            duration_ms: 15_000,
+            redelivery_id: null,
+          },
+        ],
+      },
+    });
+  });
+
   it('answers 404 for an unknown id', async () => {
     const { handler } = gateway();
     const response = await handler(getWebhookStatus('0d3c2b1a-0000-4000-8000-000000000000'));

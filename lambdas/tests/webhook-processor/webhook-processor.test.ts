@@ -16,17 +16,20 @@ import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
-  type Clock,
   createWebhookSigner,
   parseDestinationAllowlist,
   type Resolver,
 } from '../../shared/outbound';
 import {
+  type DeliveryJobInput,
+  type DeliveryJobQueue,
   MemoryRequestStatusStore,
   type RequestStatusRecord,
   type WebhookJob,
   type WebhookRequest,
 } from '../../shared/webhook-requests';
+import type { WebhookDeliveryDeps } from '../../webhook-delivery/deliver-webhook-job';
+import { createWebhookDeliveryHandler } from '../../webhook-delivery/webhook-delivery';
 import type { WebhookProcessorDeps } from '../../webhook-processor/answer-webhook-job';
 import { createWebhookProcessorHandler } from '../../webhook-processor/webhook-processor';
 
@@ -38,6 +41,7 @@ let conversationsDir: string;
 let store: MemoryRequestStatusStore;
 let runtime: ScriptedAgentRuntime;
 let metrics: { name: string; value: number }[];
+let handedOver: DeliveryJobInput[];
 let counter = 0;
 
 beforeAll(async () => {
@@ -49,33 +53,52 @@ beforeEach(() => {
   store = new MemoryRequestStatusStore();
   runtime = scriptedAgentRuntime({ text: 'fallback answer' });
   metrics = [];
+  handedOver = [];
   receiver.requests.length = 0;
   receiver.script();
 });
 afterEach(() => rmSync(conversationsDir, { recursive: true, force: true }));
 
-/** A clock for the delivery's backoff: sleeps return at once. */
-const instantClock = (): Clock => {
-  let now = Date.now();
-  return {
-    now: () => now,
-    async sleep(ms) {
-      now += ms;
-    },
-  };
+/** The outbound queue as the processor sees it: jobs are kept for the delivery stage. */
+const deliveries: DeliveryJobQueue = {
+  async enqueue(job) {
+    handedOver.push(job);
+  },
+};
+const recordMetrics = {
+  addMetric: (name: string, _unit: string, value: number) => metrics.push({ name, value }),
 };
 
 function processor(overrides: Partial<WebhookProcessorDeps> = {}) {
   return createWebhookProcessorHandler({
     store,
     runtime,
-    allowlist: parseDestinationAllowlist(`http://127.0.0.1:${receiver.port}/`),
-    signer: async () => createWebhookSigner(SECRET),
+    deliveries,
     conversations: localConversationSink(conversationsDir),
-    delivery: { clock: instantClock(), retry: { maxAttempts: 3 } },
-    metrics: { addMetric: (name, _unit, value) => metrics.push({ name, value }) },
+    metrics: recordMetrics,
     ...overrides,
   });
+}
+
+/**
+ * The delivery stage behind the processor: runs every job handed over, next attempts included
+ * (at once: their delays are the delivery stage's tests' concern). Three attempts in all.
+ */
+async function deliverHandedOver(overrides: Partial<WebhookDeliveryDeps> = {}) {
+  const handler = createWebhookDeliveryHandler({
+    store,
+    queue: deliveries,
+    deadLetters: { enqueue: async () => undefined },
+    allowlist: parseDestinationAllowlist(`http://127.0.0.1:${receiver.port}/`),
+    signer: async () => createWebhookSigner(SECRET),
+    schedule: [1_000, 1_000],
+    metrics: recordMetrics,
+    ...overrides,
+  });
+  for (let i = 0; i < handedOver.length; i++) {
+    const response = await handler(batch(jobRecord(handedOver[i])));
+    expect(response.batchItemFailures).toEqual([]);
+  }
 }
 
 /** A queued request as the gateway leaves it: the status record and the job. */
@@ -145,6 +168,9 @@ describe('webhook processor', () => {
     const job = await queued({ source_process: 'deal-review', metadata: { deal_id: 'D-9' } });
     const response = await processor()(batch(jobRecord(job)));
     expect(response.batchItemFailures).toEqual([]);
+    expect((await store.get(job.tracking_id))?.status).toBe('delivering');
+    expect(receiver.requests).toHaveLength(0);
+    await deliverHandedOver();
 
     const record = await store.get(job.tracking_id);
     expect(record?.status).toBe('completed');
@@ -251,6 +277,7 @@ describe('webhook processor', () => {
   it('delivers to WEBHOOK_URL when the request has no callback_url', async () => {
     const job = await queued({ callback_url: undefined });
     await processor({ defaultWebhookUrl: `${receiver.url}/default` })(batch(jobRecord(job)));
+    await deliverHandedOver({ defaultWebhookUrl: `${receiver.url}/default` });
     expect(receiver.requests.map((r) => r.path)).toEqual(['/default']);
     expect((await store.get(job.tracking_id))?.status).toBe('completed');
   });
@@ -271,6 +298,7 @@ describe('webhook processor', () => {
     const job = await queued();
     const response = await processor()(batch(jobRecord(job)));
     expect(response.batchItemFailures).toEqual([]);
+    await deliverHandedOver();
     expect(receiver.requests).toHaveLength(3);
     const record = await store.get(job.tracking_id);
     expect(record).toMatchObject({
@@ -293,6 +321,7 @@ describe('webhook processor', () => {
     receiver.script({ status: 400 });
     const job = await queued();
     await processor()(batch(jobRecord(job)));
+    await deliverHandedOver();
     expect(receiver.requests).toHaveLength(1);
     expect((await store.get(job.tracking_id))?.delivery?.error?.code).toBe('DELIVERY_REJECTED');
   });
@@ -300,10 +329,8 @@ describe('webhook processor', () => {
   it('refuses to deliver to an allowlisted name that resolves to a private address', async () => {
     const resolve: Resolver = async () => [{ address: '10.0.0.8', family: 4 }];
     const job = await queued({ callback_url: 'https://hooks.example.com/revbot' });
-    await processor({
-      allowlist: parseDestinationAllowlist('hooks.example.com'),
-      delivery: { resolve, clock: instantClock() },
-    })(batch(jobRecord(job)));
+    await processor()(batch(jobRecord(job)));
+    await deliverHandedOver({ allowlist: parseDestinationAllowlist('hooks.example.com'), resolve });
     expect(await store.get(job.tracking_id)).toMatchObject({
       status: 'delivery_failed',
       delivery: { error: { code: 'DESTINATION_NOT_ALLOWED' } },
@@ -351,6 +378,8 @@ describe('webhook processor', () => {
     await handler(batch(jobRecord(job, 1)));
     expect((await store.get(job.tracking_id))?.status).toBe('failed');
     await handler(batch(jobRecord(job, 1)));
+    handedOver = handedOver.filter((delivery) => delivery.kind === 'answer');
+    await deliverHandedOver();
     expect(await store.get(job.tracking_id)).toMatchObject({
       status: 'completed',
       result: { response: 'now it works' },
@@ -375,6 +404,54 @@ describe('webhook processor', () => {
     expect(receiver.requests).toHaveLength(0);
   });
 
+  it('sends a signed failed event to the callback of a request the agents failed', async () => {
+    runtime.script({
+      error: new AgentRuntimeError('The agent alias does not exist', 'AGENT_NOT_FOUND', false),
+    });
+    const job = await queued({ metadata: { deal_id: 'D-1' } });
+    await processor()(batch(jobRecord(job)));
+    expect(handedOver).toEqual([
+      {
+        version: 1,
+        tracking_id: job.tracking_id,
+        kind: 'failed',
+        attempt: 1,
+        error: {
+          code: 'AGENT_NOT_FOUND',
+          message: 'The agents could not answer: The agent alias does not exist',
+        },
+      },
+    ]);
+    await deliverHandedOver();
+    const [event] = receiver.requests;
+    expect(event?.id).toBe(`msg_${job.tracking_id}_failed`);
+    const payload = new Webhook(SECRET).verify(event?.body ?? '', event?.headers ?? {});
+    expect(payload).toEqual({
+      event: 'request.failed',
+      tracking_id: job.tracking_id,
+      source_system: 'crm',
+      source_process: null,
+      original_query: 'What is task decomposition?',
+      error: {
+        code: 'AGENT_NOT_FOUND',
+        message: 'The agents could not answer: The agent alias does not exist',
+      },
+      webhook_metadata: {
+        delivered_at: expect.any(String),
+        webhook_url: `${receiver.url}/hooks/revbot`,
+      },
+      metadata: { deal_id: 'D-1' },
+    });
+    const record = await store.get(job.tracking_id);
+    expect(record).toMatchObject({
+      status: 'failed',
+      delivery: { status: 'delivered', event: 'failed', attempts: 1, http_status: 204 },
+    });
+    expect(record?.delivery_attempts).toEqual([
+      expect.objectContaining({ attempt: 1, event: 'failed', http_status: 204 }),
+    ]);
+  });
+
   it('records a run that produced no answer as failed', async () => {
     runtime.script({ events: [] });
     const job = await queued();
@@ -389,20 +466,24 @@ describe('webhook processor', () => {
     const job = await queued();
     const handler = processor();
     await handler(batch(jobRecord(job)));
+    await deliverHandedOver();
     const response = await handler(batch(jobRecord(job, 2)));
     expect(response.batchItemFailures).toEqual([]);
+    expect(handedOver).toHaveLength(1);
     expect(runtime.asked).toHaveLength(1);
     expect(receiver.requests).toHaveLength(1);
   });
 
   it('delivers an answer stored by an earlier attempt without asking the agents again', async () => {
     const job = await queued();
-    let reads = 0;
+    let sends = 0;
     const handler = processor({
-      signer: async () => {
-        reads += 1;
-        if (reads === 1) throw new RetryableError('Could not read secret', 'SECRET_UNAVAILABLE');
-        return createWebhookSigner(SECRET);
+      deliveries: {
+        async enqueue(delivery) {
+          sends += 1;
+          if (sends === 1) throw new RetryableError('Could not queue', 'QUEUE_UNAVAILABLE');
+          handedOver.push(delivery);
+        },
       },
     });
     const first = await handler(batch(jobRecord(job, 1, 'm-s')));
@@ -414,6 +495,7 @@ describe('webhook processor', () => {
 
     const second = await handler(batch(jobRecord(job, 2, 'm-s')));
     expect(second.batchItemFailures).toEqual([]);
+    await deliverHandedOver();
     expect(runtime.asked).toHaveLength(1);
     expect(await store.get(job.tracking_id)).toMatchObject({
       status: 'completed',
@@ -439,6 +521,7 @@ describe('webhook processor', () => {
       { itemIdentifier: 'bad-1' },
       { itemIdentifier: 'bad-2' },
     ]);
+    await deliverHandedOver();
     expect((await store.get(good.tracking_id))?.status).toBe('completed');
   });
 
@@ -451,6 +534,7 @@ describe('webhook processor', () => {
     };
     const job = await queued();
     await processor({ conversations: failing })(batch(jobRecord(job)));
+    await deliverHandedOver();
     expect((await store.get(job.tracking_id))?.status).toBe('completed');
     expect(metrics).toContainEqual({ name: 'ConversationExportFailures', value: 1 });
   });
@@ -460,6 +544,7 @@ describe('webhook processor', () => {
     runtime.script({ text: huge });
     const job = await queued();
     await processor()(batch(jobRecord(job)));
+    await deliverHandedOver();
     const record = await store.get(job.tracking_id);
     expect(record?.result?.truncated).toBe(true);
     expect(Buffer.byteLength(record?.result?.response ?? '')).toBeLessThan(160 * 1024);

@@ -245,6 +245,73 @@ describe.each([
     expect(error.message).toBe('Webhook request no-such-id does not exist');
     expect(await store.get('no-such-id')).toBeUndefined();
   });
+
+  it('hands over to delivery, appends each attempt in order and finishes the delivery', async () => {
+    const store = makeStore();
+    const record = await startedRecord(store);
+    const id = record.tracking_id;
+    await transitionError(store.startDelivery(id, { status: 'pending', attempts: 0 }, at(2)));
+    await store.saveResult(id, answer, at(2));
+    await store.startDelivery(id, { status: 'pending', event: 'answer', attempts: 0 }, at(3));
+    expect((await store.get(id))?.status).toBe('delivering');
+    await transitionError(store.startProcessing(id, at(4)));
+
+    const attempt = (n: number, fields: object) => ({
+      attempt: n,
+      event: 'answer' as const,
+      at: at(3 + n).toISOString(),
+      duration_ms: 10 * n,
+      ...fields,
+    });
+    await store.recordDelivery(
+      id,
+      { attempt: attempt(1, { http_status: 503 }), delivery: { status: 'retrying', attempts: 1 } },
+      at(4),
+    );
+    await store.recordDelivery(
+      id,
+      {
+        attempt: attempt(2, { http_status: 204 }),
+        delivery: { status: 'delivered', attempts: 2, http_status: 204 },
+        status: 'completed',
+      },
+      at(5),
+    );
+    const stored = await store.get(id);
+    expect(stored).toMatchObject({
+      status: 'completed',
+      finished_at: at(5).toISOString(),
+      result: answer,
+      delivery: { status: 'delivered', attempts: 2 },
+    });
+    expect(stored?.delivery_attempts).toEqual([
+      attempt(1, { http_status: 503 }),
+      attempt(2, { http_status: 204 }),
+    ]);
+  });
+
+  it('records a failed event on a failed request without moving its status', async () => {
+    const store = makeStore();
+    const record = await startedRecord(store);
+    const id = record.tracking_id;
+    await store.fail(id, { code: 'X', message: 'm', retryable: false }, at(2));
+    await transitionError(
+      store.recordDelivery(
+        id,
+        { delivery: { status: 'delivered', attempts: 1 }, status: 'completed' },
+        at(3),
+      ),
+    );
+    await store.recordDelivery(
+      id,
+      { delivery: { status: 'delivered', event: 'failed', attempts: 1 } },
+      at(3),
+    );
+    expect(await store.get(id)).toMatchObject({
+      status: 'failed',
+      delivery: { status: 'delivered', event: 'failed' },
+    });
+  });
 });
 
 describe('MemoryRequestStatusStore', () => {
