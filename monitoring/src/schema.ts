@@ -50,10 +50,13 @@ export const channelSchema = z.discriminatedUnion('kind', [
   replayChannelSchema,
 ]);
 
-/** Prompt-cache counts; input_tokens excludes them, as Bedrock Converse reports usage. */
+/**
+ * Prompt-cache counts; input_tokens excludes them, as Bedrock Converse reports usage. Records
+ * written before they existed read as 0.
+ */
 const cacheCounts = {
-  cache_read_input_tokens: count.describe('Input tokens read from the prompt cache'),
-  cache_write_input_tokens: count.describe('Input tokens written into the prompt cache'),
+  cache_read_input_tokens: count.default(0).describe('Input tokens read from the prompt cache'),
+  cache_write_input_tokens: count.default(0).describe('Input tokens written into the prompt cache'),
 };
 
 export const tokenUsageSchema = z.object({
@@ -76,6 +79,7 @@ export const usageWithCostSchema = usageTotalsSchema.extend({
     .number()
     .nonnegative()
     .nullable()
+    .default(null)
     .describe('Only when every model used has a price (cache prices too when the cache was used)'),
 });
 
@@ -371,6 +375,7 @@ export const metadataSchema = z
           }),
         ),
       })
+      .default({ estimated_cost_usd: null, by_agent: [] })
       .describe('Tokens and estimated cost per agent (its runs summed) and in total'),
     redaction: z.object({
       prompts_fingerprinted: count,
