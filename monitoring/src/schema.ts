@@ -58,11 +58,16 @@ const cacheCounts = {
   cache_read_input_tokens: count.default(0).describe('Input tokens read from the prompt cache'),
   cache_write_input_tokens: count.default(0).describe('Input tokens written into the prompt cache'),
 };
+/** The same counts, present only when the provider reported cache use (steps, models). */
+const reportedCacheCounts = {
+  cache_read_input_tokens: count.optional(),
+  cache_write_input_tokens: count.optional(),
+};
 
 export const tokenUsageSchema = z.object({
   input_tokens: count,
   output_tokens: count,
-  ...z.object(cacheCounts).partial().shape,
+  ...reportedCacheCounts,
 });
 
 export const usageTotalsSchema = z.object({
@@ -287,7 +292,7 @@ export const conversationSchema = z
       by_model: z.array(
         usageTotalsSchema.extend({
           model: z.string(),
-          ...z.object(cacheCounts).partial().shape,
+          ...reportedCacheCounts,
           estimated_cost_usd: z.number().nonnegative().nullable(),
         }),
       ),
