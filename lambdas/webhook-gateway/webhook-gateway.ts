@@ -72,6 +72,12 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
     // Refused here, before anything is queued: no model call for a spent budget.
     const admission = await deps.budgets?.admit([{ kind: 'webhookKey', id: caller }]);
     if (admission && !admission.admitted) throw new BudgetExceededError(admission.refusal);
+    const holds = admission?.holds ?? [];
+    // A request that is not queued uses nothing: its reservation is given back.
+    const giveBack = async () => {
+      if (holds.length > 0)
+        await deps.budgets?.settle(holds, { tokens: 0, costUsd: 0 }).catch(() => undefined);
+    };
     const trackingId = newTrackingId();
     const queuedAt = now();
     const record: RequestStatusRecord = {
@@ -90,7 +96,10 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
     const key = headerValue(event.headers, 'x-api-key');
     if (key) record.api_key_digest = apiKeyDigest(key);
     // The record first: the processor may pick the job up before this function returns.
-    await deps.store.create(record);
+    await deps.store.create(record).catch(async (error: unknown) => {
+      await giveBack();
+      throw error;
+    });
     const job: WebhookJob = {
       version: 1,
       tracking_id: trackingId,
@@ -98,7 +107,7 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
       queued_at: record.queued_at,
       request,
       caller,
-      ...(admission?.holds.length ? { budget_holds: admission.holds } : {}),
+      ...(holds.length > 0 ? { budget_holds: holds } : {}),
     };
     try {
       await deps.queue.enqueue(job);
@@ -114,6 +123,7 @@ export function createWebhookGatewayHandler(deps: WebhookGatewayDeps): ProxyHand
           now(),
         )
         .catch(() => undefined);
+      await giveBack();
       throw error;
     }
     logger.info('webhook request queued', {

@@ -54,16 +54,24 @@ export const channelSchema = z.discriminatedUnion('kind', [
   replayChannelSchema,
 ]);
 
-/** Prompt-cache counts; input_tokens excludes them, as Bedrock Converse reports usage. */
+/**
+ * Prompt-cache counts; input_tokens excludes them, as Bedrock Converse reports usage. Records
+ * written before they existed read as 0.
+ */
 const cacheCounts = {
-  cache_read_input_tokens: count.describe('Input tokens read from the prompt cache'),
-  cache_write_input_tokens: count.describe('Input tokens written into the prompt cache'),
+  cache_read_input_tokens: count.default(0).describe('Input tokens read from the prompt cache'),
+  cache_write_input_tokens: count.default(0).describe('Input tokens written into the prompt cache'),
+};
+/** The same counts, present only when the provider reported cache use (steps, models). */
+const reportedCacheCounts = {
+  cache_read_input_tokens: count.optional(),
+  cache_write_input_tokens: count.optional(),
 };
 
 export const tokenUsageSchema = z.object({
   input_tokens: count,
   output_tokens: count,
-  ...z.object(cacheCounts).partial().shape,
+  ...reportedCacheCounts,
 });
 
 export const usageTotalsSchema = z.object({
@@ -80,6 +88,7 @@ export const usageWithCostSchema = usageTotalsSchema.extend({
     .number()
     .nonnegative()
     .nullable()
+    .default(null)
     .describe('Only when every model used has a price (cache prices too when the cache was used)'),
 });
 
@@ -287,7 +296,7 @@ export const conversationSchema = z
       by_model: z.array(
         usageTotalsSchema.extend({
           model: z.string(),
-          ...z.object(cacheCounts).partial().shape,
+          ...reportedCacheCounts,
           estimated_cost_usd: z.number().nonnegative().nullable(),
         }),
       ),
@@ -375,6 +384,7 @@ export const metadataSchema = z
           }),
         ),
       })
+      .default({ estimated_cost_usd: null, by_agent: [] })
       .describe('Tokens and estimated cost per agent (its runs summed) and in total'),
     redaction: z.object({
       prompts_fingerprinted: count,

@@ -6,7 +6,7 @@
  */
 import type { AgentStreamEvent } from '@revbot/agents';
 import type { SqlPattern } from '@revbot/agents/knowledge-base';
-import { ConversationRecorder } from '@revbot/monitoring';
+import { ConversationRecorder, modelPricesFromEnv } from '@revbot/monitoring';
 
 export interface ObservedToolCall {
   agent: string;
@@ -101,13 +101,17 @@ export function observeRun(
   patterns: readonly SqlPattern[],
   failed?: string,
 ): ObservedRun {
-  const recorder = new ConversationRecorder({
-    conversationId: 'eval',
-    sessionId: null,
-    channel: { kind: 'replay', source: 'revbot eval' },
-    userQuery: question,
-    startedAt: new Date(),
-  });
+  const recorder = new ConversationRecorder(
+    {
+      conversationId: 'eval',
+      sessionId: null,
+      channel: { kind: 'replay', source: 'revbot eval' },
+      userQuery: question,
+      startedAt: new Date(),
+    },
+    // MODEL_PRICES, as the processors read it, for the cost of a converse or openai run.
+    { modelPrices: modelPricesFromEnv() },
+  );
   const text = decoder();
   let answer = '';
   const evidence: string[] = [question];

@@ -616,4 +616,21 @@ describe('daily budget per API key', () => {
     });
     expect(queue.jobs).toHaveLength(3);
   });
+
+  it('gives the reservation back when the request cannot be queued', async () => {
+    const budgets = table.budgets(
+      { webhookKey: { tokens: 5_000 }, reservation: { tokens: 2_000 } },
+      () => NOW,
+    );
+    const { handler } = gateway({
+      budgets,
+      queue: {
+        async enqueue() {
+          throw new RetryableError('The request could not be queued', 'QUEUE_UNAVAILABLE');
+        },
+      },
+    });
+    expect((await handler(postWebhook(valid))).statusCode).toBe(503);
+    expect(await table.committed('budget#webhookKey#default#2026-11-23')).toBe('0');
+  });
 });

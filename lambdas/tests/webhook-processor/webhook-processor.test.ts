@@ -32,6 +32,7 @@ import type { WebhookDeliveryDeps } from '../../webhook-delivery/deliver-webhook
 import { createWebhookDeliveryHandler } from '../../webhook-delivery/webhook-delivery';
 import type { WebhookProcessorDeps } from '../../webhook-processor/answer-webhook-job';
 import { createWebhookProcessorHandler } from '../../webhook-processor/webhook-processor';
+import { budgetTable } from '../support/budget-table';
 
 const SECRET = `whsec_${Buffer.from('revbot-processor-test-key-32-bytes!').toString('base64')}`;
 const T0 = new Date('2026-11-23T10:00:00.000Z');
@@ -550,5 +551,32 @@ describe('webhook processor', () => {
     expect(Buffer.byteLength(record?.result?.response ?? '')).toBeLessThan(160 * 1024);
     const payload = JSON.parse(receiver.requests[0]?.body ?? '{}');
     expect(payload.ai_response.response).toBe(huge.trim());
+  });
+});
+
+describe('daily budgets', () => {
+  const table = budgetTable();
+
+  it('replaces the reservation the gateway took by what the question used, and adds a retry’s usage', async () => {
+    const budgets = table.budgets(
+      { webhookKey: { tokens: 100_000 }, reservation: { tokens: 20_000 } },
+      () => T0,
+    );
+    const admission = await budgets.admit([{ kind: 'webhookKey', id: 'key-1' }]);
+    if (!admission.admitted) throw new Error('refused');
+    const key = admission.holds[0]!.key;
+    expect(await table.committed(key)).toBe('20000');
+    // The recorded stream's usage: 4,344 input + 642 output tokens.
+    runtime = scriptedAgentRuntime({
+      events: recordedStream('05-function-action-groups-with-guardrail-pre-post.json'),
+    });
+    const job = { ...(await queued()), budget_holds: admission.holds };
+    await processor({ budgets })(batch(jobRecord(job)));
+    expect(await table.committed(key)).toBe('4986');
+
+    // A redelivered job that asks again adds its usage; its reservation was settled already.
+    const again = { ...(await queued()), budget_holds: admission.holds };
+    await processor({ budgets })(batch(jobRecord(again, 2)));
+    expect(await table.committed(key)).toBe(String(2 * 4986));
   });
 });

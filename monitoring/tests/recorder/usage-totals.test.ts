@@ -192,4 +192,32 @@ describe('usage with the prompt cache', () => {
     // 410 × 3 + 90 × 15 + 2,600 × 0.30 = 3,360 micro-dollars
     expect(c.usage.estimated_cost_usd).toBeCloseTo(0.00336, 12);
   });
+
+  it('still reads records written before cache counts and per-agent cost existed', () => {
+    const old = structuredClone({ conversation, metadata }) as unknown as {
+      conversation: {
+        usage: Record<string, unknown>;
+        agent_flow: { usage: Record<string, unknown> }[];
+      };
+      metadata: { counts: Record<string, unknown>; usage?: unknown };
+    };
+    for (const usage of [
+      old.conversation.usage,
+      ...old.conversation.agent_flow.map((a) => a.usage),
+    ]) {
+      delete usage.cache_read_input_tokens;
+      delete usage.cache_write_input_tokens;
+    }
+    for (const run of old.conversation.agent_flow) delete run.usage.estimated_cost_usd;
+    delete old.metadata.counts.cache_read_input_tokens;
+    delete old.metadata.counts.cache_write_input_tokens;
+    delete old.metadata.usage;
+    const parsed = conversationSchema.parse(old.conversation);
+    expect(parsed.usage.cache_read_input_tokens).toBe(0);
+    expect(parsed.agent_flow[0]?.usage.estimated_cost_usd).toBeNull();
+    expect(metadataSchema.parse(old.metadata).usage).toEqual({
+      estimated_cost_usd: null,
+      by_agent: [],
+    });
+  });
 });
