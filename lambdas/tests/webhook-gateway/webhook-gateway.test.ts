@@ -630,7 +630,10 @@ describe('daily budget per API key', () => {
         },
       },
     });
-    expect((await handler(postWebhook(valid))).statusCode).toBe(503);
-    expect(await table.committed('budget#webhookKey#default#2026-11-23')).toBe('0');
+    // A caller of its own (API Gateway's key id), whose day the tests above did not touch.
+    const event = postWebhook(valid);
+    event.requestContext.identity.apiKeyId = 'queue-down-caller';
+    expect((await handler(event)).statusCode).toBe(503);
+    expect(await table.committed('budget#webhookKey#queue-down-caller#2026-11-23')).toBe('0');
   });
 });
