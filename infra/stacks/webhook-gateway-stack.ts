@@ -20,11 +20,14 @@ import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } fro
 import { expiringTable } from '../lib/expiring-table';
 import { grantAnswering, grantSecretValue } from '../lib/grants';
 import { NAMES, resourceName } from '../lib/naming';
+import {
+  TABLE_TTL_ATTRIBUTES,
+  WEBHOOK_MAX_RECEIVE_COUNT,
+  WEBHOOK_PROCESSOR_TIMEOUT_SECONDS,
+  WEBHOOK_STATUS_TTL_DAYS,
+} from '../lib/queue-settings';
 
-/** Deliveries to the processor before a message moves to the dead-letter queue. */
-export const WEBHOOK_MAX_RECEIVE_COUNT = 3;
-/** Days a request's status and answer stay retrievable with GET /webhook/{trackingId}. */
-export const WEBHOOK_STATUS_TTL_DAYS = 7;
+export { WEBHOOK_MAX_RECEIVE_COUNT, WEBHOOK_STATUS_TTL_DAYS };
 
 /**
  * API Gateway's own refusals (bad key, throttling, quota, unknown route…) in the API's one error
@@ -81,7 +84,7 @@ export class WebhookGatewayStack extends Stack {
     this.requestsTable = expiringTable(this, 'RequestsTable', {
       tableName: resourceName(stage, 'webhook-requests'),
       partitionKey: { name: 'tracking_id', type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: 'expires_at',
+      timeToLiveAttribute: TABLE_TTL_ATTRIBUTES['webhook-requests'],
     });
 
     const outbound = {
@@ -98,7 +101,7 @@ export class WebhookGatewayStack extends Stack {
         name: NAMES.webhookProcessor,
         entry: 'webhook-processor/handler.ts',
         description: 'Answers a queued webhook request with the agents and delivers the result',
-        timeout: Duration.minutes(15),
+        timeout: Duration.seconds(WEBHOOK_PROCESSOR_TIMEOUT_SECONDS),
         memorySize: 1024,
         environment: {
           ...outbound,
