@@ -10,6 +10,7 @@ const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 export interface StackProcess {
   url: string;
+  pid: number;
   apiKey: string;
   /** Everything the process printed so far. */
   output(): string;
@@ -56,6 +57,7 @@ export async function startStackProcess(
   });
   return {
     url,
+    pid: child.pid as number,
     apiKey: readFileSync(path.join(dataDir, 'api-key'), 'utf8').trim(),
     output: () => output,
     async stop(signal) {
@@ -69,6 +71,8 @@ export interface PostResult {
   status: number;
   trackingId?: string;
   retryAfter?: string | null;
+  /** Milliseconds from sending to the answer's body. */
+  ms: number;
   /** The request failed before an answer (connection refused or reset). */
   error?: string;
 }
@@ -86,6 +90,7 @@ export async function postWebhooks(
     while (next < bodies.length) {
       const index = next++;
       let result: PostResult;
+      const started = performance.now();
       try {
         const response = await fetch(`${stack.url}/webhook`, {
           method: 'POST',
@@ -97,9 +102,14 @@ export async function postWebhooks(
           status: response.status,
           trackingId: response.status === 202 ? json.tracking_id : undefined,
           retryAfter: response.headers.get('retry-after'),
+          ms: performance.now() - started,
         };
       } catch (error) {
-        result = { status: 0, error: error instanceof Error ? error.message : String(error) };
+        result = {
+          status: 0,
+          error: error instanceof Error ? error.message : String(error),
+          ms: performance.now() - started,
+        };
       }
       results[index] = result;
       onResult?.(result, index);
@@ -129,6 +139,12 @@ export async function sendToQueue(url: string, queue: string, body: string): Pro
     body: JSON.stringify({ QueueUrl: `${url}/000000000000/${queue}`, MessageBody: body }),
   });
   if (response.status !== 200) throw new Error(`SendMessage answered ${response.status}`);
+}
+
+/** The resident set size of a process in bytes (Linux `/proc`), as `ps` reports it. */
+export function residentBytes(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+  return Number(line?.[1] ?? Number.NaN) * 1024;
 }
 
 /** The bodies a queue's journal holds (every message ever put while the file was not rewritten). */

@@ -17,6 +17,12 @@ export interface EventSourceOptions {
   batchSize?: number;
   /** Invocations running at once, as a small Lambda pool; 5 by default. */
   concurrency?: number;
+  /**
+   * True while requests are being answered: a poller then waits (up to 250 ms at a time) before
+   * taking a message, so the gateway's 202s do not queue behind the processors in this one
+   * process, as in AWS, where they run in separate functions.
+   */
+  yieldTo?: () => boolean;
   /** Longest sleep between polls when nothing is visible. */
   idlePollMs?: number;
   region?: string;
@@ -54,6 +60,7 @@ export function toSqsRecord(message: QueueMessage, queueName: string, region: st
 }
 
 export const DEFAULT_CONCURRENCY = 5;
+const MAX_YIELD_MS = 250;
 
 export class EventSource {
   private running = false;
@@ -113,8 +120,13 @@ export class EventSource {
   }
 
   private async run(): Promise<void> {
-    const { queue, batchSize = 1, idlePollMs = 250 } = this.options;
+    const { queue, batchSize = 1, idlePollMs = 250, yieldTo } = this.options;
     while (this.running) {
+      const yieldUntil = Date.now() + MAX_YIELD_MS;
+      while (this.running && yieldTo?.() && Date.now() < yieldUntil) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      if (!this.running) break;
       const messages = queue.receive(batchSize);
       if (messages.length === 0) {
         const next = queue.nextVisibleAt();

@@ -183,6 +183,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       batchSize: spec.batchSize ?? 1,
       concurrency: spec.concurrency,
       idlePollMs: 100,
+      yieldTo: () => requestsInFlight > 0,
       onBatch: (outcome) => options.onBatch?.(spec.name, outcome),
     });
     source.start();
