@@ -30,7 +30,7 @@ import {
   dynamoDbEventClaims,
   sqsQueuePublisher,
 } from '@revbot/lambdas/slack-handler';
-import { createSlackProcessor, recordingProcessorMetrics } from '@revbot/lambdas/slack-processor';
+import { createSlackProcessor } from '@revbot/lambdas/slack-processor';
 import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway';
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import {
@@ -275,7 +275,8 @@ export async function startRevbotLocal(
       slack: async () => slackClients((await slackCredentials()).botToken),
       sink: conversations,
       traces,
-      metrics: recordingProcessorMetrics(),
+      // Nowhere to publish locally, and keeping every figure would only grow with each question.
+      metrics: { add: () => undefined },
       logger,
       maxReceiveCount: SLACK_MAX_RECEIVE_COUNT,
       selfTest: () =>

@@ -184,4 +184,69 @@ describe('the local server', () => {
       rmSync(queueDir, { recursive: true, force: true });
     }
   });
+
+  it('lets a request in flight at close() enqueue and answer 202', async () => {
+    const queueDir = mkdtempSync(path.join(tmpdir(), 'local-server-'));
+    let sqs: SQSClient | undefined;
+    let server: RunningLocalServer | undefined;
+    let entered: () => void = () => undefined;
+    let processed = 0;
+    const inHandler = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    try {
+      server = await startLocalServer({
+        port: 0,
+        stage: 'local',
+        queueDir,
+        app: {
+          queues: [
+            {
+              name: 'work',
+              dlqName: 'work-dlq',
+              visibilityTimeoutSeconds: 30,
+              maxReceiveCount: 3,
+              handler: async () => {
+                processed += 1;
+                return { batchItemFailures: [] };
+              },
+            },
+          ],
+          routes: [
+            {
+              method: 'POST',
+              resource: '/ask',
+              functionName: 'gateway',
+              handler: async (event) => {
+                entered();
+                await new Promise((resolve) => setTimeout(resolve, 100));
+                await sqs?.send(
+                  new SendMessageCommand({
+                    QueueUrl: server?.queueUrl('work'),
+                    MessageBody: event.body ?? '',
+                  }),
+                );
+                return { statusCode: 202, body: '{}' };
+              },
+            },
+          ],
+        },
+      });
+      sqs = new SQSClient({
+        endpoint: server.url,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const answered = fetch(`${server.url}/ask`, { method: 'POST', body: 'late question' });
+      await inHandler;
+      const closed = server.close();
+      expect((await answered).status).toBe(202);
+      const report = await closed;
+      // Enqueued during shutdown: processed at once, or left queued for the next start.
+      expect(processed + report.queued).toBe(1);
+    } finally {
+      sqs?.destroy();
+      rmSync(queueDir, { recursive: true, force: true });
+    }
+  });
 });
