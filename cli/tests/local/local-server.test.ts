@@ -5,12 +5,43 @@ import path from 'node:path';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Route } from '../../src/local/api-gateway';
 import {
   type LocalApp,
   type LocalQueueSpec,
   type RunningLocalServer,
   startLocalServer,
 } from '../../src/local/local-server';
+
+/** A gateway route that enqueues its body with the real SQS client, as the handlers do. */
+function enqueueRoute(
+  target: () => { sqs?: SQSClient; server?: RunningLocalServer },
+  before: () => Promise<void> = async () => undefined,
+): Route {
+  return {
+    method: 'POST',
+    resource: '/ask',
+    functionName: 'gateway',
+    handler: async (event) => {
+      await before();
+      const { sqs, server } = target();
+      await sqs?.send(
+        new SendMessageCommand({
+          QueueUrl: server?.queueUrl('work'),
+          MessageBody: event.body ?? '',
+        }),
+      );
+      return { statusCode: 202, body: '{}' };
+    },
+  };
+}
+
+const sqsClientFor = (url: string) =>
+  new SQSClient({
+    endpoint: url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 
 describe('the local server', () => {
   let running: RunningLocalServer | undefined;
@@ -38,29 +69,10 @@ describe('the local server', () => {
             },
           },
         ],
-        routes: [
-          {
-            method: 'POST',
-            resource: '/ask',
-            functionName: 'gateway',
-            handler: async (event) => {
-              await sqs?.send(
-                new SendMessageCommand({
-                  QueueUrl: running?.queueUrl('work'),
-                  MessageBody: event.body ?? '',
-                }),
-              );
-              return { statusCode: 202, body: '{}' };
-            },
-          },
-        ],
+        routes: [enqueueRoute(() => ({ sqs, server: running }))],
       },
     });
-    sqs = new SQSClient({
-      endpoint: running.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    sqs = sqsClientFor(running.url);
     const response = await fetch(`${running.url}/ask`, { method: 'POST', body: 'question' });
     expect(response.status).toBe(202);
     await running.drained(5_000);
@@ -213,30 +225,17 @@ describe('the local server', () => {
             },
           ],
           routes: [
-            {
-              method: 'POST',
-              resource: '/ask',
-              functionName: 'gateway',
-              handler: async (event) => {
+            enqueueRoute(
+              () => ({ sqs, server }),
+              async () => {
                 entered();
                 await new Promise((resolve) => setTimeout(resolve, 100));
-                await sqs?.send(
-                  new SendMessageCommand({
-                    QueueUrl: server?.queueUrl('work'),
-                    MessageBody: event.body ?? '',
-                  }),
-                );
-                return { statusCode: 202, body: '{}' };
               },
-            },
+            ),
           ],
         },
       });
-      sqs = new SQSClient({
-        endpoint: server.url,
-        region: 'us-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      });
+      sqs = sqsClientFor(server.url);
       const answered = fetch(`${server.url}/ask`, { method: 'POST', body: 'late question' });
       await inHandler;
       const closed = server.close();
