@@ -250,7 +250,7 @@ describe('the local stack under bad input, duplicates and a hanging receiver', (
     expect(body).toBeDefined();
     await sendToQueue(stack.url, SLACK_QUEUE, body);
     await sleep(4_000);
-    expect(answers(thread)).toBe(once);
+    expect(answers(thread), 'a Slack job SQS delivers again is not answered again').toBe(once);
   });
 });
 
