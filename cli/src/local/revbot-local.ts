@@ -65,6 +65,7 @@ import {
   type ShutdownReport,
   startLocalServer,
 } from './local-server';
+import { lockStateDir } from './state-lock';
 import { seededAsOf } from './warehouse-settings';
 
 /**
@@ -152,6 +153,7 @@ export async function startRevbotLocal(
   const signer = signingSecretSource(env);
   const apiKeys = localApiKeys(env.REVBOT_API_KEYS, dataDir);
   const stateDir = path.join(dataDir, 'state');
+  const unlock = lockStateDir(stateDir);
 
   const asOf = seededAsOf(dataDir, rawEnv);
   const tools = await startLocalToolStack({
@@ -167,10 +169,12 @@ export async function startRevbotLocal(
     recordOperations: false,
   }).catch(async (error) => {
     await tools.close();
+    unlock();
     throw error;
   });
   let embeddedSlack: LocalSlackApi | undefined;
-  const stopEmbedded = () => Promise.all([tools.close(), dynamodb.close(), embeddedSlack?.close()]);
+  const stopEmbedded = () =>
+    Promise.all([tools.close(), dynamodb.close(), embeddedSlack?.close()]).finally(unlock);
   const requestsTable = localName('webhook-requests');
   const slackEventsTable = localName('slack-events');
   const sessionsTable = localName('agent-sessions');
