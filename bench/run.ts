@@ -1,8 +1,9 @@
 /**
  * `pnpm bench`: runs every `bench/*.bench.ts` (or those named on the command line), prints one
- * table and writes the same figures to `bench/results.json`.
+ * table and writes the same figures to `bench/results.json`; a run of named benchmarks replaces
+ * their figures there and keeps the others'.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Benchmark, BenchResult } from './types';
@@ -37,6 +38,14 @@ console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const row of rows) console.log(line(row));
 
-writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+const resultsFile = path.join(here, 'results.json');
+const measured = new Set(results.map((r) => r.name));
+const kept =
+  only.length > 0 && existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as BenchResult[]).filter(
+        (r) => !measured.has(r.name),
+      )
+    : [];
+writeFileSync(resultsFile, `${JSON.stringify([...kept, ...results], null, 2)}\n`);
 console.log(`\n${results.length} figures written to bench/results.json`);
 if (files.length === 0) console.log('No benchmarks found in bench/*.bench.ts.');

@@ -1,7 +1,8 @@
 /**
- * `pnpm dev`: the local stack. Prints what runs where, then serves until SIGINT/SIGTERM, when it
- * stops taking requests and lets in-flight and queued work finish first. A configuration error
- * is one line naming the variable, and exit code 1.
+ * `pnpm dev`: the local stack. Prints what runs where (the API key only by its first characters),
+ * then serves until SIGINT/SIGTERM, when it answers new requests 503, lets work in flight finish
+ * within LOCAL_SHUTDOWN_GRACE_SECONDS and says how much it left queued for the next start. A
+ * configuration error is one line naming the variable, and exit code 1.
  */
 import './env-defaults';
 import { ConfigError, type Logger } from '@revbot/core';
@@ -18,8 +19,10 @@ const logger: Logger = {
 
 try {
   const stack = await startRevbotLocal(process.env, { logger });
-  const apiKey = stack.env.REVBOT_API_KEYS?.split(',')[0]?.trim();
-  const keyHeader = apiKey ? ` -H 'x-api-key: ${apiKey}'` : '';
+  const keyHeader =
+    stack.apiKey.source === 'REVBOT_API_KEYS'
+      ? ` -H "x-api-key: <your key>"`
+      : ` -H "x-api-key: $(cat ${stack.apiKey.source})"`;
   console.log(`RevBot local stack on ${stack.url}
 
   POST ${stack.url}/webhook              ask a question (answer delivered to callback_url or WEBHOOK_URL)
@@ -32,6 +35,8 @@ try {
   warehouse:     embedded DuckDB, seeded with sample revenue data
   conversations: ${stack.conversationsDir}
   slack:         ${stack.slack.embedded ? `embedded Slack Web API at ${stack.slack.apiUrl} (threads printed here)` : `Slack Web API at ${stack.slack.apiUrl}`}
+  api key:       ${stack.apiKey.shown} (${stack.apiKey.generated ? 'generated into' : 'from'} ${stack.apiKey.source}; send it as x-api-key)
+  state:         ${stack.stateDir} (queues, statuses, claims, sessions: survive restarts and kill -9)
   webhooks:      signed for ${stack.env.WEBHOOK_ALLOWED_URLS || '(no allowlist)'}; run "pnpm revbot listen" to receive them
 
 Try:
@@ -44,9 +49,14 @@ Try:
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: finishing in-flight work…`);
-    await stack.close();
-    console.log('stopped');
+    console.log(
+      `${signal}: refusing new requests, finishing work in flight (up to ${stack.env.LOCAL_SHUTDOWN_GRACE_SECONDS} s)…`,
+    );
+    const left = await stack.close();
+    console.log(
+      `stopped: ${left.queued} message(s) left queued for the next start` +
+        (left.handedBack > 0 ? ` (${left.handedBack} cut off in flight, handed back)` : ''),
+    );
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

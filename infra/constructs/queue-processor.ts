@@ -10,6 +10,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { resourceName } from '../lib/naming';
 import { checkInteger, checkPattern, checkStage } from '../lib/prop-validation';
+import { visibilityTimeoutSeconds } from '../lib/queue-settings';
 import { RevbotFunction, type RevbotFunctionProps } from './revbot-function';
 
 /** An SQS queue name: letters, digits, dashes and underscores, at most 80 characters. */
@@ -73,7 +74,9 @@ export class QueueProcessor extends Construct {
     });
     this.queue = new sqs.Queue(this, 'Queue', {
       queueName,
-      visibilityTimeout: Duration.seconds(props.processor.timeout.toSeconds() * 6),
+      visibilityTimeout: Duration.seconds(
+        visibilityTimeoutSeconds(props.processor.timeout.toSeconds()),
+      ),
       retentionPeriod: Duration.days(4),
       maxMessageSizeBytes: props.maxMessageSizeBytes,
       encryption: sqs.QueueEncryption.SQS_MANAGED,

@@ -22,6 +22,7 @@ import type { AgentRuntimeAccess } from '../lib/agent-runtime-access';
 import type { RevbotConfig } from '../lib/config';
 import { expiringTable } from '../lib/expiring-table';
 import { resourceName } from '../lib/naming';
+import { TABLE_TTL_ATTRIBUTES } from '../lib/queue-settings';
 
 /** What the portable runtime does with its session history: items of one session at a time. */
 export const SESSION_TABLE_ACTIONS = [
@@ -104,7 +105,7 @@ export class AgentsStack extends Stack implements AgentRuntimeAccess {
         tableName: resourceName(stage, 'agent-sessions'),
         partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
         sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-        timeToLiveAttribute: 'expires_at',
+        timeToLiveAttribute: TABLE_TTL_ATTRIBUTES['agent-sessions'],
       });
       this.sessionTable = table;
       new CfnOutput(this, 'SessionTableName', { value: table.tableName });

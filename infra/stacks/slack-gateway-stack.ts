@@ -34,9 +34,13 @@ import { expiringTable } from '../lib/expiring-table';
 import { configureBudgets, grantAnswering, grantSecretValue } from '../lib/grants';
 import { grantIdempotency, idempotencyTable } from '../lib/idempotency-table';
 import { NAMES, resourceName } from '../lib/naming';
+import {
+  SLACK_MAX_RECEIVE_COUNT,
+  SLACK_PROCESSOR_TIMEOUT_SECONDS,
+  TABLE_TTL_ATTRIBUTES,
+} from '../lib/queue-settings';
 
-/** Deliveries of a queued question before it moves to the dead-letter queue. */
-export const SLACK_MAX_RECEIVE_COUNT = 3;
+export { SLACK_MAX_RECEIVE_COUNT };
 
 /** The stage's throttle, for any method without one of its own. */
 export const SLACK_API_THROTTLE: ThrottleLimits = { rateLimit: 50, burstLimit: 100 };
@@ -101,7 +105,7 @@ export class SlackGatewayStack extends Stack {
     this.eventsTable = expiringTable(this, 'EventsTable', {
       tableName: resourceName(stage, 'slack-events'),
       partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: 'expiration',
+      timeToLiveAttribute: TABLE_TTL_ATTRIBUTES['slack-events'],
     });
 
     // A question or click SQS delivers twice is handled once (Powertools idempotency).
@@ -120,7 +124,7 @@ export class SlackGatewayStack extends Stack {
         name: NAMES.slackProcessor,
         entry: 'slack-processor/handler.ts',
         description: 'Answers a queued Slack question with the agents and replies in the thread',
-        timeout: Duration.seconds(300),
+        timeout: Duration.seconds(SLACK_PROCESSOR_TIMEOUT_SECONDS),
         memorySize: 512,
         environment: {
           SLACK_SECRET_ARN: this.secret.secretArn,

@@ -23,18 +23,22 @@ import { expiringTable } from '../lib/expiring-table';
 import { configureBudgets, grantAnswering, grantSecretValue } from '../lib/grants';
 import { grantIdempotency, idempotencyTable } from '../lib/idempotency-table';
 import { NAMES, resourceName } from '../lib/naming';
+import {
+  TABLE_TTL_ATTRIBUTES,
+  WEBHOOK_DELIVERY_MAX_CONCURRENCY,
+  WEBHOOK_DELIVERY_MAX_RECEIVE_COUNT,
+  WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
+  WEBHOOK_MAX_RECEIVE_COUNT,
+  WEBHOOK_PROCESSOR_TIMEOUT_SECONDS,
+  WEBHOOK_STATUS_TTL_DAYS,
+} from '../lib/queue-settings';
 
-/** Deliveries to the processor before a message moves to the dead-letter queue. */
-export const WEBHOOK_MAX_RECEIVE_COUNT = 3;
-/** Days a request's status and answer stay retrievable with GET /webhook/{trackingId}. */
-export const WEBHOOK_STATUS_TTL_DAYS = 7;
-/**
- * Delivery attempts running at once: each message is one attempt of at most 15 s, so a slow
- * or hanging receiver holds one of these, never the others' answers.
- */
-export const WEBHOOK_DELIVERY_MAX_CONCURRENCY = 20;
-/** Receives of one delivery message before the DLQ (only crashes repeat a message). */
-export const WEBHOOK_DELIVERY_MAX_RECEIVE_COUNT = 5;
+export {
+  WEBHOOK_DELIVERY_MAX_CONCURRENCY,
+  WEBHOOK_DELIVERY_MAX_RECEIVE_COUNT,
+  WEBHOOK_MAX_RECEIVE_COUNT,
+  WEBHOOK_STATUS_TTL_DAYS,
+};
 
 /**
  * API Gateway's own refusals (bad key, throttling, quota, unknown route…) in the API's one error
@@ -94,7 +98,7 @@ export class WebhookGatewayStack extends Stack {
     this.requestsTable = expiringTable(this, 'RequestsTable', {
       tableName: resourceName(stage, 'webhook-requests'),
       partitionKey: { name: 'tracking_id', type: dynamodb.AttributeType.STRING },
-      timeToLiveAttribute: 'expires_at',
+      timeToLiveAttribute: TABLE_TTL_ATTRIBUTES['webhook-requests'],
     });
 
     const outbound = {
@@ -121,7 +125,7 @@ export class WebhookGatewayStack extends Stack {
         name: NAMES.webhookDelivery,
         entry: 'webhook-delivery/handler.ts',
         description: 'Delivers a stored answer or failed event, one signed attempt per message',
-        timeout: Duration.seconds(30),
+        timeout: Duration.seconds(WEBHOOK_DELIVERY_TIMEOUT_SECONDS),
         memorySize: 256,
         environment: {
           ...outbound,
@@ -162,7 +166,7 @@ export class WebhookGatewayStack extends Stack {
         name: NAMES.webhookProcessor,
         entry: 'webhook-processor/handler.ts',
         description: 'Answers a queued webhook request with the agents and delivers the result',
-        timeout: Duration.minutes(15),
+        timeout: Duration.seconds(WEBHOOK_PROCESSOR_TIMEOUT_SECONDS),
         memorySize: 1024,
         environment: {
           ...outbound,

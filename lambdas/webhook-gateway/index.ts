@@ -1,3 +1,3 @@
 /** @revbot/lambdas/webhook-gateway: the webhook route's core and its API keys. */
-export { parseApiKeys } from './api-key';
+export { type ApiKey, parseApiKeys } from './api-key';
 export { createWebhookGatewayHandler } from './webhook-gateway';

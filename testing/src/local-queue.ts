@@ -5,6 +5,7 @@
  * behind the one local SQS (`sqs-endpoint`), in the local stack and in tests.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import type { QueueJournal } from './queue-journal';
 
 export interface LocalQueueOptions {
   name: string;
@@ -15,6 +16,11 @@ export interface LocalQueueOptions {
   deadLetterQueue?: LocalQueue;
   /** Milliseconds since the epoch; injectable for tests. */
   now?: () => number;
+  /**
+   * Where every change is written before it is acknowledged, and the messages are read back
+   * from on start (the local stack's queues survive a restart or `kill -9`); in memory when absent.
+   */
+  journal?: QueueJournal;
 }
 
 export interface QueueMessage {
@@ -59,6 +65,7 @@ export class LocalQueue {
   private readonly maxReceiveCount?: number;
   private readonly now: () => number;
   private readonly listeners = new Set<() => void>();
+  private readonly journal?: QueueJournal;
 
   constructor(options: LocalQueueOptions) {
     this.name = options.name;
@@ -66,6 +73,8 @@ export class LocalQueue {
     this.maxReceiveCount = options.maxReceiveCount;
     this.deadLetterQueue = options.deadLetterQueue;
     this.now = options.now ?? Date.now;
+    this.journal = options.journal;
+    if (this.journal) this.messages.push(...this.journal.load());
   }
 
   send(
@@ -82,6 +91,7 @@ export class LocalQueue {
       receiveCount: 0,
       visibleAt: now + (options.delaySeconds ?? 0) * 1000,
     };
+    this.journal?.put(message);
     this.messages.push(message);
     for (const listener of this.listeners) listener();
     return message;
@@ -95,14 +105,16 @@ export class LocalQueue {
       if (received.length >= max) break;
       if (message.visibleAt > now) continue;
       if (this.maxReceiveCount !== undefined && message.receiveCount >= this.maxReceiveCount) {
-        this.remove(message);
+        // Into the DLQ first: a crash between the two writes leaves a copy, never nothing.
         this.deadLetterQueue?.adopt(message, now);
+        this.remove(message);
         continue;
       }
       message.receiveCount += 1;
       message.firstReceivedAt ??= now;
       message.receiptHandle = randomUUID();
       message.visibleAt = now + (visibilityTimeoutSeconds ?? this.visibilityMs / 1000) * 1000;
+      this.journal?.put(message);
       received.push({ ...message });
     }
     return received;
@@ -120,11 +132,13 @@ export class LocalQueue {
     const message = this.messages.find((m) => m.receiptHandle === receiptHandle);
     if (!message) return false;
     message.visibleAt = this.now() + seconds * 1000;
+    this.journal?.put(message);
     return true;
   }
 
   purge(): void {
     this.messages.length = 0;
+    this.journal?.purge();
   }
 
   /** Messages available now, and those received and not yet deleted (SQS's two counters). */
@@ -156,20 +170,33 @@ export class LocalQueue {
   /** Moves up to `max` messages to `destination` as a redrive does (counted afresh). */
   moveTo(destination: LocalQueue, max: number): number {
     const now = this.now();
-    const moved = this.messages.splice(0, max);
+    const moved = this.messages.slice(0, max);
     for (const message of moved) {
       destination.adopt({ ...message, receiveCount: 0, firstReceivedAt: undefined }, now);
+      this.remove(message);
     }
     return moved.length;
   }
 
   private adopt(message: QueueMessage, now: number): void {
-    this.messages.push({ ...message, receiptHandle: undefined, visibleAt: now });
+    const adopted = { ...message, receiptHandle: undefined, visibleAt: now };
+    this.journal?.put(adopted);
+    this.messages.push(adopted);
     for (const listener of this.listeners) listener();
   }
 
   private remove(message: QueueMessage): void {
     const index = this.messages.indexOf(message);
-    if (index >= 0) this.messages.splice(index, 1);
+    if (index < 0) return;
+    this.messages.splice(index, 1);
+    if (this.journal) {
+      this.journal.delete(message.messageId);
+      this.journal.compactIfLarge(this.messages);
+    }
+  }
+
+  /** Stops writing the journal (the local stack's shutdown); the queue is unusable after. */
+  close(): void {
+    this.journal?.close();
   }
 }

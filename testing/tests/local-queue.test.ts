@@ -72,9 +72,11 @@ describe('EventSource', () => {
       deadLetterQueue: dlq,
     });
     const seen: string[] = [];
+    // With a zero visibility timeout a second poller would take a message still being handled.
     const source = new EventSource({
       queue,
       batchSize: 10,
+      concurrency: 1,
       idlePollMs: 5,
       handler: async (event: SQSEvent) => {
         seen.push(...event.Records.map((r) => `${r.body}#${r.attributes.ApproximateReceiveCount}`));
@@ -100,6 +102,7 @@ describe('EventSource', () => {
     let calls = 0;
     const source = new EventSource({
       queue,
+      concurrency: 1,
       idlePollMs: 5,
       handler: async () => {
         calls += 1;

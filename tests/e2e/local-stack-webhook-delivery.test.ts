@@ -54,6 +54,8 @@ describe('the local stack, delivery stage under faults', () => {
       REVBOT_DATA_AS_OF: '2026-11-23',
       WEBHOOK_RETRY_SCHEDULE: '1s,1s,2s',
       WEBHOOK_DELIVERY_TIMEOUT_SECONDS: '1',
+      // A copy that finds its twin still in progress comes back this soon (SQS: the queue's).
+      LOCAL_VISIBILITY_TIMEOUT_SECONDS: '2',
     });
   }, 120_000);
   afterAll(async () => {
@@ -186,7 +188,7 @@ describe('the local stack, delivery stage under faults', () => {
     });
     queue?.send(body);
     queue?.send(body);
-    await stack.server.drained(10_000);
+    await stack.server.drained(20_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(receiver.requests.map((r) => r.path)).toEqual(['/twice', '/twice']);
     expect((await status(id)).delivery?.history).toHaveLength(2);

@@ -5,6 +5,7 @@
 
 import type { Command } from '../command';
 import { UsageError } from '../errors';
+import { clientApiKey } from '../local/local-api-key';
 import { localUrl } from '../local/local-url';
 import { parseQuestionArgs } from '../question-args';
 import { REDELIVER_USAGE, redeliver } from './webhook-redeliver';
@@ -26,7 +27,7 @@ export const webhookCommand: Command = {
 
 Posts the question to the webhook API, polls GET /webhook/{trackingId} until it is
 completed or failed, and prints the answer. The API key defaults to the first of
-REVBOT_API_KEYS.
+REVBOT_API_KEYS, else the key pnpm dev generated into $REVBOT_DATA_DIR/api-key (.revbot).
 
 ${REDELIVER_USAGE}`,
   async run(args, io) {
@@ -40,7 +41,7 @@ ${REDELIVER_USAGE}`,
     });
     const timeoutMs = Number(values.timeout) * 1000;
     if (!(timeoutMs > 0)) throw new UsageError('--timeout must be a number of seconds');
-    const apiKey = values['api-key'] ?? io.env.REVBOT_API_KEYS?.split(',')[0]?.trim();
+    const apiKey = clientApiKey(values['api-key'], io.env, io.cwd);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (apiKey) headers['x-api-key'] = apiKey;
     const base = values.url.replace(/\/$/, '');

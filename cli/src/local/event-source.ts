@@ -2,7 +2,8 @@
  * The local form of Lambda's SQS event source mapping: polls a LocalQueue, invokes the processor
  * handler with `SQSEvent` batches, deletes what succeeded, and leaves the items the handler
  * reported in `batchItemFailures` (or the whole batch when it threw) to reappear after the
- * visibility timeout, so retries and the dead-letter queue behave as in AWS.
+ * visibility timeout, so retries and the dead-letter queue behave as in AWS. Like Lambda's
+ * pollers it runs several invocations at once (`concurrency`), so one slow job holds up no other.
  */
 
 import type { LocalQueue, QueueMessage } from '@revbot/testing/local-queue';
@@ -14,6 +15,14 @@ export interface EventSourceOptions {
   queue: LocalQueue;
   handler: SqsHandler;
   batchSize?: number;
+  /** Invocations running at once, as a small Lambda pool; 5 by default. */
+  concurrency?: number;
+  /**
+   * True while requests are being answered: a poller then waits (up to 250 ms at a time) before
+   * taking a message, so the gateway's 202s do not queue behind the processors in this one
+   * process, as in AWS, where they run in separate functions.
+   */
+  yieldTo?: () => boolean;
   /** Longest sleep between polls when nothing is visible. */
   idlePollMs?: number;
   region?: string;
@@ -50,29 +59,55 @@ export function toSqsRecord(message: QueueMessage, queueName: string, region: st
   };
 }
 
+export const DEFAULT_CONCURRENCY = 5;
+const MAX_YIELD_MS = 250;
+
 export class EventSource {
   private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private loops: Promise<void>[] = [];
+  private readonly wakers = new Set<() => void>();
   private inFlight = 0;
+  /** Messages being processed, by receipt handle, so a shutdown can hand them back. */
+  private readonly processing = new Set<string>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly options: EventSourceOptions) {
-    this.unsubscribe = options.queue.onSend(() => this.wake?.());
+    this.unsubscribe = options.queue.onSend(() => this.wakeAll());
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    const workers = Math.max(1, this.options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.loops = Array.from({ length: workers }, () => this.run());
   }
 
-  /** Stops polling and waits for the batch being processed, so no work is cut off. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking messages and waits up to `graceMs` for the batches being processed. Those still
+   * running then are handed back to the queue (visible at once, their receive counted), so the
+   * next start picks them up; resolves with how many were handed back.
+   */
+  async stop(graceMs = Number.POSITIVE_INFINITY): Promise<number> {
     this.running = false;
-    this.wake?.();
-    await this.loop;
+    this.wakeAll();
+    const finished = Promise.all(this.loops).then(() => true);
+    const timedOut =
+      graceMs === Number.POSITIVE_INFINITY
+        ? finished
+        : new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
+    const done = await Promise.race([finished, timedOut]);
     this.unsubscribe();
+    if (done) return 0;
+    let handedBack = 0;
+    for (const receiptHandle of this.processing) {
+      if (this.options.queue.changeVisibility(receiptHandle, 0)) handedBack += 1;
+    }
+    this.processing.clear();
+    return handedBack;
+  }
+
+  private wakeAll(): void {
+    for (const wake of this.wakers) wake();
   }
 
   /** Resolves once the queue holds nothing and no batch is being processed. */
@@ -85,21 +120,27 @@ export class EventSource {
   }
 
   private async run(): Promise<void> {
-    const { queue, batchSize = 1, idlePollMs = 250 } = this.options;
+    const { queue, batchSize = 1, idlePollMs = 250, yieldTo } = this.options;
     while (this.running) {
+      const yieldUntil = Date.now() + MAX_YIELD_MS;
+      while (this.running && yieldTo?.() && Date.now() < yieldUntil) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      if (!this.running) break;
       const messages = queue.receive(batchSize);
       if (messages.length === 0) {
         const next = queue.nextVisibleAt();
         const wait =
           next === undefined ? idlePollMs : Math.min(idlePollMs, Math.max(1, next - Date.now()));
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          this.wake = () => {
+          const wake = () => {
             clearTimeout(timer);
+            this.wakers.delete(wake);
             resolve();
           };
+          const timer = setTimeout(wake, wait);
+          this.wakers.add(wake);
         });
-        this.wake = undefined;
         continue;
       }
       await this.invoke(messages);
@@ -110,6 +151,7 @@ export class EventSource {
     const { queue, handler, region = 'us-east-1', onBatch } = this.options;
     const records = messages.map((message) => toSqsRecord(message, queue.name, region));
     this.inFlight += 1;
+    for (const record of records) this.processing.add(record.receiptHandle);
     try {
       const response = await handler({ Records: records });
       const failed = new Set(
@@ -124,6 +166,7 @@ export class EventSource {
       onBatch?.({ received: records.length, failed: records.length, error });
     } finally {
       this.inFlight -= 1;
+      for (const record of records) this.processing.delete(record.receiptHandle);
     }
   }
 }

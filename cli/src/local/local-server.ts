@@ -1,11 +1,15 @@
 /**
  * The local stack's HTTP server: API Gateway routes for the deployed handlers, the SQS JSON
  * endpoint for the handlers' real SQS client, `GET /healthz`, pages such as the conversation
- * viewer, and event sources feeding the processors. `close()` stops taking requests, lets queued and in-flight work finish, then stops.
+ * viewer, and event sources feeding the processors. Only requests naming a loopback `Host` are
+ * served (a DNS-rebinding page names its own). With a state folder the queues are journalled
+ * there and `close()` leaves queued work for the next start; without one it finishes it first.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
 import { listenOnLoopback } from '@revbot/testing/listen-on-loopback';
 import { LocalQueue } from '@revbot/testing/local-queue';
+import { QueueJournal } from '@revbot/testing/queue-journal';
 import { createSqsEndpoint, isSqsRequest, queueUrl } from '@revbot/testing/sqs-endpoint';
 import { type Route, serveProxyRoute } from './api-gateway';
 import { EventSource, type SqsHandler } from './event-source';
@@ -17,6 +21,13 @@ export interface LocalQueueSpec {
   visibilityTimeoutSeconds: number;
   maxReceiveCount: number;
   batchSize?: number;
+  /** Invocations at once (the event source mapping's maximum concurrency); 5 by default. */
+  concurrency?: number;
+  /**
+   * Fed by the processors of the queues before it (deliveries of their answers): on SIGTERM it
+   * stops after them, and first takes, within the grace period, what their last work handed it.
+   */
+  downstream?: boolean;
 }
 
 export interface LocalApp {
@@ -36,6 +47,20 @@ export interface LocalServerOptions {
   onBatch?: (queue: string, outcome: { received: number; failed: number; error?: unknown }) => void;
   /** Serves a request before the API routes (the conversation viewer); false passes it on. */
   pages?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** `Host` names answered besides loopback's (each with the port). */
+  allowedHosts?: readonly string[];
+  /** Folder the queues are journalled in (one file per queue); in memory when absent. */
+  queueDir?: string;
+  /** How long `close()` lets running invocations finish; 30 s by default. */
+  shutdownGraceMs?: number;
+}
+
+/** What `close()` left for the next start. */
+export interface ShutdownReport {
+  /** Messages still in the (non-DLQ) queues. */
+  queued: number;
+  /** Of those, invocations cut off by the grace period and handed back. */
+  handedBack: number;
 }
 
 export interface RunningLocalServer {
@@ -44,21 +69,43 @@ export interface RunningLocalServer {
   queueUrl(name: string): string;
   /** Waits until every queue is empty and no batch is being processed. */
   drained(timeoutMs?: number): Promise<void>;
-  close(): Promise<void>;
+  /**
+   * Answers new requests 503 with `Retry-After` (SQS calls of work in flight still served), lets
+   * requests and invocations in flight finish within the grace period, then stops.
+   */
+  close(): Promise<ShutdownReport>;
+}
+
+/** Seconds a client told 503 during shutdown waits before trying again. */
+const RETRY_AFTER_SECONDS = 5;
+
+/** `Host` values a loopback server answers: the names of loopback with its port. */
+export function loopbackHosts(port: number, extra: readonly string[] = []): Set<string> {
+  return new Set(
+    ['localhost', '127.0.0.1', '[::1]', ...extra].map((name) => `${name}:${port}`.toLowerCase()),
+  );
 }
 
 /** Builds the queues first, so handlers can be given their URLs before the server starts. */
 export function createLocalQueues(
   specs: Omit<LocalQueueSpec, 'handler'>[],
+  queueDir?: string,
 ): Map<string, LocalQueue> {
   const queues = new Map<string, LocalQueue>();
+  const journal = (name: string) =>
+    queueDir ? new QueueJournal(path.join(queueDir, `${name}.jsonl`)) : undefined;
   for (const spec of specs) {
-    const dlq = new LocalQueue({ name: spec.dlqName, visibilityTimeoutSeconds: 30 });
+    const dlq = new LocalQueue({
+      name: spec.dlqName,
+      visibilityTimeoutSeconds: 30,
+      journal: journal(spec.dlqName),
+    });
     const queue = new LocalQueue({
       name: spec.name,
       visibilityTimeoutSeconds: spec.visibilityTimeoutSeconds,
       maxReceiveCount: spec.maxReceiveCount,
       deadLetterQueue: dlq,
+      journal: journal(spec.name),
     });
     queues.set(spec.name, queue).set(spec.dlqName, dlq);
   }
@@ -71,15 +118,35 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
   let handleSqs: ReturnType<typeof createSqsEndpoint> | undefined;
   let baseUrl = '';
   let closing = false;
+  let hosts = new Set<string>();
+  let requestsInFlight = 0;
 
   const server: Server = createServer((req, res) => {
+    if (!hosts.has(String(req.headers.host ?? '').toLowerCase())) {
+      res.writeHead(421, { 'content-type': 'application/json', connection: 'close' });
+      res.end(
+        JSON.stringify({
+          message: 'Misdirected request: this server answers only loopback Host names',
+        }),
+      );
+      return;
+    }
+    // Work already running may still enqueue (a gateway's SendMessage, a processor's hand-off).
+    if (handleSqs && isSqsRequest(req)) return void handleSqs(req, res, baseUrl);
+    if (closing || !handleSqs) {
+      res.writeHead(503, {
+        'content-type': 'application/json',
+        'retry-after': String(RETRY_AFTER_SECONDS),
+        connection: 'close',
+      });
+      res.end(JSON.stringify({ message: 'Shutting down' }));
+      return;
+    }
+    requestsInFlight += 1;
+    res.once('close', () => {
+      requestsInFlight -= 1;
+    });
     void (async () => {
-      if (closing || !handleSqs) {
-        res.writeHead(503, { 'content-type': 'application/json', connection: 'close' });
-        res.end(JSON.stringify({ message: 'Shutting down' }));
-        return;
-      }
-      if (isSqsRequest(req)) return handleSqs(req, res, baseUrl);
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       if (req.method === 'GET' && path === '/healthz') {
         const depths = Object.fromEntries([...queues].map(([name, q]) => [name, q.depth()]));
@@ -97,14 +164,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
   });
 
   // Closed below by draining, not through the helper's close, so work in flight finishes.
-  baseUrl = (await listenOnLoopback(server, { port: options.port, host: options.host })).url;
+  const listening = await listenOnLoopback(server, { port: options.port, host: options.host });
+  baseUrl = listening.url;
+  const bound = options.host ?? '127.0.0.1';
+  hosts = loopbackHosts(listening.port, [
+    bound.includes(':') ? `[${bound}]` : bound,
+    ...(options.allowedHosts ?? []),
+  ]);
   try {
     app = typeof options.app === 'function' ? await options.app(baseUrl) : options.app;
   } catch (error) {
     server.close();
     throw error;
   }
-  queues = createLocalQueues(app.queues);
+  queues = createLocalQueues(app.queues, options.queueDir);
   handleSqs = createSqsEndpoint([...queues.values()]);
 
   const sources = app.queues.map((spec) => {
@@ -113,7 +186,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       queue,
       handler: spec.handler,
       batchSize: spec.batchSize ?? 1,
+      concurrency: spec.concurrency,
       idlePollMs: 100,
+      yieldTo: () => requestsInFlight > 0,
       onBatch: (outcome) => options.onBatch?.(spec.name, outcome),
     });
     source.start();
@@ -129,13 +204,29 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     },
     async close() {
       closing = true;
-      // In-flight HTTP requests finish; then queued work drains before the processors stop.
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      await serverClosed;
-      // In the apps' queue order: a processor's work feeds later queues (answers → deliveries).
-      for (const source of sources) await source.drained(60_000).catch(() => undefined);
-      await Promise.all(sources.map((source) => source.stop()));
+      const graceMs = options.shutdownGraceMs ?? 30_000;
+      const deadline = Date.now() + graceMs;
+      // Requests in flight finish (their enqueue is still served) before the pollers stop.
+      while (requestsInFlight > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const left = () => Math.max(0, deadline - Date.now());
+      // In the apps' queue order: a processor's work feeds later queues (answers → deliveries),
+      // so each stops after the ones before it. In memory nothing would survive, so queued work
+      // is finished first; on disk a queue's backlog waits for the next start, except what the
+      // processors before a downstream queue handed it while they finished.
+      let handedBack = 0;
+      for (const [index, source] of sources.entries()) {
+        if (!options.queueDir || app.queues[index]?.downstream) {
+          await source.drained(left()).catch(() => undefined);
+        }
+        handedBack += await source.stop(left());
+      }
+      await listening.close();
+      const queued = app.queues.reduce((sum, spec) => sum + (queues.get(spec.name)?.size ?? 0), 0);
+      for (const queue of queues.values()) queue.close();
+      return { queued, handedBack };
     },
   };
 }

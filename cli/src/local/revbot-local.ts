@@ -6,6 +6,10 @@
  * conversations exported to `<data dir>/conversation-history/` and shown by the conversation
  * viewer under `/conversations`.
  *
+ * Durable: the tables (request statuses, Slack event claims, agent sessions) and the queues live
+ * under `<data dir>/state/`, with the deployed stacks' visibility timeouts, redrive counts and
+ * TTL attributes (read from infra's settings), so a killed stack loses nothing it acknowledged.
+ *
  * Routes and processors are built with the same factories the Lambda handlers use; only the
  * clients and endpoints differ.
  */
@@ -15,6 +19,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import {
   createAgentRuntime,
   DynamoPausedRunStore,
+  DynamoSessionStore,
   InProcessToolInvoker,
 } from '@revbot/agents/runtime';
 import { ConfigError, type Logger, parseEnv, silentLogger } from '@revbot/core';
@@ -33,11 +38,10 @@ import {
 import {
   createSlackProcessor,
   parseAgentGroups,
-  recordingProcessorMetrics,
   slackAgentAccess,
 } from '@revbot/lambdas/slack-processor';
 import { createWebhookDeliveryHandler } from '@revbot/lambdas/webhook-delivery';
-import { createWebhookGatewayHandler, parseApiKeys } from '@revbot/lambdas/webhook-gateway';
+import { createWebhookGatewayHandler } from '@revbot/lambdas/webhook-gateway';
 import { createWebhookProcessorHandler } from '@revbot/lambdas/webhook-processor';
 import {
   DynamoDbRequestStatusStore,
@@ -50,15 +54,33 @@ import { startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { startLocalToolStack } from '@revbot/testing/local-tool-stack';
 import { z } from 'zod';
+// The deployed settings themselves (a CDK-free module), so local and AWS cannot drift apart.
+import {
+  SLACK_MAX_RECEIVE_COUNT,
+  SLACK_PROCESSOR_TIMEOUT_SECONDS,
+  TABLE_TTL_ATTRIBUTES,
+  visibilityTimeoutSeconds,
+  WEBHOOK_DELIVERY_MAX_RECEIVE_COUNT,
+  WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
+  WEBHOOK_MAX_RECEIVE_COUNT,
+  WEBHOOK_PROCESSOR_TIMEOUT_SECONDS,
+} from '../../../infra/lib/queue-settings';
 import { warehouseQuery } from '../eval/eval-runner';
 import { goldenFunctionalityTest } from '../eval/functionality-test';
 import { localConversationStore } from '../ops/conversation-store';
 import { createConversationViewer } from '../viewer/conversation-viewer';
+import { type LocalApiKeys, localApiKeys } from './local-api-key';
 import { localDeliveryJobQueue } from './local-delivery-queue';
 import { localSelfTestChecks } from './local-self-test';
-import { type LocalApp, type RunningLocalServer, startLocalServer } from './local-server';
+import {
+  type LocalApp,
+  type RunningLocalServer,
+  type ShutdownReport,
+  startLocalServer,
+} from './local-server';
 import { localSessionKey } from './session-key';
 import { slackTerminalView } from './slack-terminal-view';
+import { lockStateDir } from './state-lock';
 import { seededAsOf } from './warehouse-settings';
 
 /**
@@ -78,7 +100,10 @@ export const localName = (part: string) => `revops-${LOCAL_STAGE}-${part}`;
 
 export const localEnvSchema = webhookDestinationsEnvSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
-  HOST: z.string().default('127.0.0.1'),
+  /** Where to listen: loopback unless set, by its own name (a shell's `HOST` is no consent). */
+  REVBOT_HOST: z.string().default('127.0.0.1'),
+  /** More `Host` names to answer (comma-separated, e.g. a LAN name when REVBOT_HOST is 0.0.0.0). */
+  REVBOT_ALLOWED_HOSTS: z.string().optional(),
   REVBOT_DATA_DIR: z.string().default('.revbot'),
   REVBOT_API_KEYS: z.string().optional(),
   WEBHOOK_SIGNING_SECRET: z.string().default(LOCAL_WEBHOOK_SIGNING_SECRET),
@@ -95,12 +120,21 @@ export const localEnvSchema = webhookDestinationsEnvSchema.extend({
   SLACK_API_URL: z.url().optional(),
   /** Stream answers in the thread (off: the placeholder path of workspaces without streaming). */
   SLACK_STREAMING: z.enum(['on', 'off']).default('on'),
-  /** Seconds a failed message waits before its retry (SQS visibility timeout, shortened locally). */
-  LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(43_200).default(10),
   /** Waits between delivery attempts (default: Standard Webhooks'); e.g. `1s,2s` for tests. */
   WEBHOOK_RETRY_SCHEDULE: z.string().default(''),
   /** Seconds one delivery attempt may take (15 in AWS). */
   WEBHOOK_DELIVERY_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(30).default(15),
+  /**
+   * Seconds a received message stays hidden (a failed one waits this long for its retry; one in
+   * flight when the stack died comes back after it). Default: the deployed queue's.
+   */
+  LOCAL_VISIBILITY_TIMEOUT_SECONDS: z.coerce.number().int().min(0).max(43_200).optional(),
+  /** Invocations each processor runs at once (the event source's maximum concurrency). */
+  LOCAL_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  /** Seconds SIGTERM lets running work finish before handing it back to its queue. */
+  LOCAL_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(900).default(30),
+  /** Seconds between sweeps deleting expired items (DynamoDB TTL). */
+  LOCAL_TTL_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 export type LocalEnv = z.infer<typeof localEnvSchema>;
 
@@ -114,7 +148,12 @@ export interface RevbotLocal {
   /** The conversation viewer: `<url>/conversations`. */
   viewerUrl: string;
   server: RunningLocalServer;
-  close(): Promise<void>;
+  /** The API key `POST /webhook` requires, as it may be shown, and where it is kept. */
+  apiKey: Omit<LocalApiKeys, 'keys'>;
+  /** `<data dir>/state`: tables and queues. */
+  stateDir: string;
+  /** Stops (see RunningLocalServer.close) and says what was left queued for the next start. */
+  close(): Promise<ShutdownReport>;
 }
 
 /** Starts the local stack; a bad variable throws a ConfigError naming it, before anything runs. */
@@ -137,6 +176,9 @@ export async function startRevbotLocal(
   const allowlist = webhookDestinationAllowlist(env);
   const signer = signingSecretSource(env);
   const retrySchedule = parseRetrySchedule(env.WEBHOOK_RETRY_SCHEDULE);
+  const apiKeys = localApiKeys(env.REVBOT_API_KEYS, dataDir);
+  const stateDir = path.join(dataDir, 'state');
+  const unlock = lockStateDir(stateDir);
 
   const asOf = seededAsOf(dataDir, rawEnv);
   const tools = await startLocalToolStack({
@@ -147,18 +189,30 @@ export async function startRevbotLocal(
       signingSecret: env.WEBHOOK_SIGNING_SECRET,
     },
   });
-  const dynamodb = await startEmbeddedDynamoDb().catch(async (error) => {
+  const dynamodb = await startEmbeddedDynamoDb({
+    path: path.join(stateDir, 'dynamodb'),
+    recordOperations: false,
+  }).catch(async (error) => {
     await tools.close();
+    unlock();
     throw error;
   });
   let embeddedSlack: LocalSlackApi | undefined;
-  const stopEmbedded = () => Promise.all([tools.close(), dynamodb.close(), embeddedSlack?.close()]);
+  const stopEmbedded = () =>
+    Promise.all([tools.close(), dynamodb.close(), embeddedSlack?.close()]).finally(unlock);
   const requestsTable = localName('webhook-requests');
   const slackEventsTable = localName('slack-events');
-  // Runs waiting for approval, as the agents stack's session table keeps them in AWS.
-  const agentSessionsTable = localName('agent-sessions');
+  const sessionsTable = localName('agent-sessions');
   const budgetsTable = localName('budgets');
   const idempotencyTable = localName('idempotency');
+  const expiring: [string, string][] = [
+    [requestsTable, TABLE_TTL_ATTRIBUTES['webhook-requests']],
+    [slackEventsTable, TABLE_TTL_ATTRIBUTES['slack-events']],
+    [sessionsTable, TABLE_TTL_ATTRIBUTES['agent-sessions']],
+  ];
+  const sweep = () =>
+    Promise.all(expiring.map(([table, attribute]) => dynamodb.sweepExpired(table, attribute)));
+  let sweeper: NodeJS.Timeout | undefined;
 
   // One invoker for the agents and the self-test: `test connectivity` asks what the agents use.
   const invoker = new InProcessToolInvoker(tools.tools);
@@ -166,9 +220,15 @@ export async function startRevbotLocal(
   try {
     await dynamodb.createTable(requestsTable, 'tracking_id');
     await dynamodb.createTable(slackEventsTable, 'id');
-    await dynamodb.createTable(agentSessionsTable, 'pk', 'sk');
+    await dynamodb.createTable(sessionsTable, 'pk', 'sk');
     await dynamodb.createTable(budgetsTable, 'pk');
     await dynamodb.createTable(idempotencyTable, 'id');
+    await sweep();
+    sweeper = setInterval(() => {
+      sweep().catch((error: unknown) =>
+        logger.warn('expired-item sweep failed', { error: String(error) }),
+      );
+    }, env.LOCAL_TTL_SWEEP_SECONDS * 1000).unref();
     if (!env.SLACK_API_URL) {
       embeddedSlack = await startLocalSlackApi({
         botToken: LOCAL_SLACK.botToken,
@@ -186,13 +246,13 @@ export async function startRevbotLocal(
       },
       {
         tools: invoker,
-        pausedRuns: new DynamoPausedRunStore({
-          client: dynamodb.client,
-          tableName: agentSessionsTable,
-        }),
+        sessions: new DynamoSessionStore({ client: dynamodb.client, tableName: sessionsTable }),
+        // Runs waiting for approval, in the same table, as the agents stack keeps them in AWS.
+        pausedRuns: new DynamoPausedRunStore({ client: dynamodb.client, tableName: sessionsTable }),
       },
     );
   } catch (error) {
+    clearInterval(sweeper);
     await stopEmbedded();
     throw error;
   }
@@ -222,7 +282,7 @@ export async function startRevbotLocal(
       store,
       queue: sqsWebhookJobQueue(sqs, webhookQueueUrl),
       allowlist,
-      apiKeys: parseApiKeys(env.REVBOT_API_KEYS),
+      apiKeys: apiKeys.keys,
       logger,
       budgets,
     });
@@ -238,7 +298,7 @@ export async function startRevbotLocal(
       defaultWebhookUrl: env.WEBHOOK_URL || undefined,
       conversations,
       traces,
-      maxReceiveCount: 3,
+      maxReceiveCount: WEBHOOK_MAX_RECEIVE_COUNT,
       logger,
       budgets,
     });
@@ -287,9 +347,10 @@ export async function startRevbotLocal(
           logger,
         }),
       traces,
-      metrics: recordingProcessorMetrics(),
+      // Nowhere to publish locally, and keeping every figure would only grow with each question.
+      metrics: { add: () => undefined },
       logger,
-      maxReceiveCount: 3,
+      maxReceiveCount: SLACK_MAX_RECEIVE_COUNT,
       // The embedded Slack API speaks the streaming and agent-session methods.
       streaming: env.SLACK_STREAMING === 'on' ? { agentSession: true } : undefined,
       budgets,
@@ -342,22 +403,32 @@ export async function startRevbotLocal(
         {
           name: localName('slack-queue'),
           dlqName: localName('slack-dlq'),
-          visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
-          maxReceiveCount: 3,
+          visibilityTimeoutSeconds:
+            env.LOCAL_VISIBILITY_TIMEOUT_SECONDS ??
+            visibilityTimeoutSeconds(SLACK_PROCESSOR_TIMEOUT_SECONDS),
+          maxReceiveCount: SLACK_MAX_RECEIVE_COUNT,
+          concurrency: env.LOCAL_CONCURRENCY,
           handler: (event) => slackProcessor(event),
         },
         {
           name: localName('webhook-queue'),
           dlqName: localName('webhook-dlq'),
-          visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
-          maxReceiveCount: 3,
+          visibilityTimeoutSeconds:
+            env.LOCAL_VISIBILITY_TIMEOUT_SECONDS ??
+            visibilityTimeoutSeconds(WEBHOOK_PROCESSOR_TIMEOUT_SECONDS),
+          maxReceiveCount: WEBHOOK_MAX_RECEIVE_COUNT,
+          concurrency: env.LOCAL_CONCURRENCY,
           handler: (event) => webhookProcessor(event),
         },
         {
           name: localName('webhook-delivery-queue'),
           dlqName: localName('webhook-delivery-dlq'),
-          visibilityTimeoutSeconds: env.LOCAL_VISIBILITY_TIMEOUT_SECONDS,
-          maxReceiveCount: 3,
+          visibilityTimeoutSeconds:
+            env.LOCAL_VISIBILITY_TIMEOUT_SECONDS ??
+            visibilityTimeoutSeconds(WEBHOOK_DELIVERY_TIMEOUT_SECONDS),
+          maxReceiveCount: WEBHOOK_DELIVERY_MAX_RECEIVE_COUNT,
+          concurrency: env.LOCAL_CONCURRENCY,
+          downstream: true,
           handler: (event) => webhookDelivery(event),
         },
       ],
@@ -373,7 +444,13 @@ export async function startRevbotLocal(
   try {
     server = await startLocalServer({
       port: env.PORT,
-      host: env.HOST,
+      host: env.REVBOT_HOST,
+      allowedHosts: (env.REVBOT_ALLOWED_HOSTS ?? '')
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean),
+      queueDir: path.join(stateDir, 'queues'),
+      shutdownGraceMs: env.LOCAL_SHUTDOWN_GRACE_SECONDS * 1000,
       stage: LOCAL_STAGE,
       app,
       pages: viewer.handle,
@@ -388,10 +465,12 @@ export async function startRevbotLocal(
       },
     });
   } catch (error) {
+    clearInterval(sweeper);
     await stopEmbedded();
     throw error;
   }
 
+  const { keys: _keys, ...shownKey } = apiKeys;
   return {
     url: server.url,
     slack: {
@@ -404,9 +483,13 @@ export async function startRevbotLocal(
     conversationsDir: path.join(dataDir, 'conversation-history'),
     viewerUrl: `${server.url}${viewer.basePath}`,
     server,
+    apiKey: shownKey,
+    stateDir,
     async close() {
-      await server.close();
+      clearInterval(sweeper);
+      const report = await server.close();
       await stopEmbedded();
+      return report;
     },
   };
 }
