@@ -261,18 +261,14 @@ describe('the local stack under bad input, duplicates and a hanging receiver', (
 });
 
 describe('a receiver down for a while, then back', () => {
-  it('gets every answer once it is back (needs the outbound delivery stage)', async (context) => {
+  it('gets every answer once it is back', async () => {
     const dir = dataDir();
     const stack = await start(dir, { WEBHOOK_RETRY_SCHEDULE: '1s,2s,3s,5s,5s,5s' });
     const health = (await (await fetch(`${stack.url}/healthz`)).json()) as {
       queues: Record<string, unknown>;
     };
-    const stage = Object.keys(health.queues).some((name) => /outbound|deliver/.test(name));
-    if (!stage) {
-      console.warn('no outbound delivery queue in this build: the receiver-down fault is not run');
-      await stack.stop('SIGKILL');
-      context.skip();
-    }
+    // Answers wait for their receiver in the delivery stage's queue, not in a processor.
+    expect(Object.keys(health.queues)).toContain('revops-local-webhook-delivery-queue');
     await receiver.down();
     let ids: string[] = [];
     try {
