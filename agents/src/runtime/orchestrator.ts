@@ -524,13 +524,38 @@ export class Orchestrator implements AgentRuntime {
     const chosen = routingDecision(textOf(response.content), agent.collaborators);
     if (!chosen) return yield* this.runAgent(context, { ...run, requestId });
 
-    const child = this.options.agents.get(chosen.agentKey);
+    // A collaborator the asker may not use is no answer: the supervisor runs and says so.
+    if (isAgentDenied(context.sessionAttributes, chosen.agentKey)) {
+      return yield* this.runAgent(context, { ...run, requestId });
+    }
+    const reply = yield* this.callCollaborator(context, run, writer, traceId, chosen, run.message, {
+      collaboratorName: chosen.name,
+      answer: run.answer,
+    });
+    yield writer.finish(traceId, reply.text, { startMs: started, endMs: this.clock() });
+    return { text: reply.text, requestId, bound: reply.bound };
+  }
+
+  /**
+   * One call of a collaborator, as the supervisor's tool or the router's choice: its input and
+   * output traces around its run, and its turn remembered in its own session.
+   */
+  private async *callCollaborator(
+    context: RunContext,
+    run: AgentRun,
+    writer: TraceWriter,
+    traceId: string,
+    collaborator: Pick<CollaboratorDefinition, 'agentKey' | 'name' | 'relayConversationHistory'>,
+    message: string,
+    options: { collaboratorName: string; answer?: AnswerStream; resumeFrom?: boolean },
+  ): AsyncGenerator<AgentStreamEvent, AgentRunResult> {
+    const child = this.options.agents.get(collaborator.agentKey);
     const identity = this.identity(child.key);
-    const recipient = { name: chosen.name, aliasArn: identity.agentAliasArn };
-    yield writer.collaboratorInput(traceId, recipient, run.message);
-    const callStarted = this.clock();
+    const recipient = { name: collaborator.name, aliasArn: identity.agentAliasArn };
+    yield writer.collaboratorInput(traceId, recipient, message);
+    const started = this.clock();
     const sessionId = collaboratorSessionId(run.scope.sessionId, child.key);
-    const history = chosen.relayConversationHistory
+    const history = collaborator.relayConversationHistory
       ? context.conversation
       : await this.options.sessions.load(sessionId, child.key);
     const reply = yield* this.runAgent(context, {
@@ -540,22 +565,22 @@ export class Orchestrator implements AgentRuntime {
         identity,
         sessionId,
         callerChain: [...run.scope.callerChain, identity.agentAliasArn],
-        collaboratorName: chosen.name,
+        collaboratorName: options.collaboratorName,
       },
-      message: run.message,
+      message,
       history,
-      answer: run.answer,
+      ...(options.answer ? { answer: options.answer } : {}),
+      ...(options.resumeFrom ? { resume: resumedFrame(context, child.key, sessionId) } : {}),
     });
     yield writer.collaboratorOutput(
       traceId,
       recipient,
       reply.text,
-      { startMs: callStarted, endMs: this.clock() },
+      { startMs: started, endMs: this.clock() },
       reply.requestId,
     );
-    if (!reply.bound) await this.remember(sessionId, child, run.message, reply.text);
-    yield writer.finish(traceId, reply.text, { startMs: started, endMs: this.clock() });
-    return { text: reply.text, requestId, bound: reply.bound };
+    if (!reply.bound) await this.remember(sessionId, child, message, reply.text);
+    return reply;
   }
 
   /** One agent's tool-use loop; yields its traces (and its collaborators'), returns its answer. */
@@ -750,35 +775,18 @@ export class Orchestrator implements AgentRuntime {
         notes.steps.push(`${collaborator.name} (not allowed)`);
         return result(agentDeniedMessage(collaborator.name), 'error');
       }
-      const identity = this.identity(child.key);
-      const recipient = { name: collaborator.name, aliasArn: identity.agentAliasArn };
-      yield writer.collaboratorInput(traceId, recipient, content);
-      const started = this.clock();
-      const sessionId = collaboratorSessionId(run.scope.sessionId, child.key);
-      const history = collaborator.relayConversationHistory
-        ? context.conversation
-        : await this.options.sessions.load(sessionId, child.key);
-      const reply = yield* this.runAgent(context, {
-        agent: child,
-        identity,
-        scope: {
-          identity,
-          sessionId,
-          callerChain: [...run.scope.callerChain, identity.agentAliasArn],
-          collaboratorName: run.scope.collaboratorName ?? collaborator.name,
-        },
-        message: content,
-        history,
-        resume: resumedFrame(context, child.key, sessionId),
-      });
-      yield writer.collaboratorOutput(
+      const reply = yield* this.callCollaborator(
+        context,
+        run,
+        writer,
         traceId,
-        recipient,
-        reply.text,
-        { startMs: started, endMs: this.clock() },
-        reply.requestId,
+        collaborator,
+        content,
+        {
+          collaboratorName: run.scope.collaboratorName ?? collaborator.name,
+          resumeFrom: true,
+        },
       );
-      if (!reply.bound) await this.remember(sessionId, child, content, reply.text);
       notes.findings.push(reply.text);
       notes.steps.push(`${collaborator.name}${reply.bound ? ' (incomplete)' : ''}`);
       return result(reply.text);

@@ -8,6 +8,7 @@ import { buildConversationRecord } from '@revbot/monitoring';
 import { reply, scriptedModel } from '@revbot/testing/scripted-model';
 import { describe, expect, it } from 'vitest';
 import { type AgentStreamEvent, defineAgents, readAgentSources } from '../../src';
+import { DENIED_AGENTS_ATTRIBUTE, deniedAgentsAttribute } from '../../src/action-group';
 import { Orchestrator } from '../../src/runtime/orchestrator';
 import { routingDecision } from '../../src/runtime/routing-classifier';
 import { InMemorySessionStore } from '../../src/runtime/session-store';
@@ -181,6 +182,29 @@ describe('the orchestrator as SUPERVISOR_ROUTER', () => {
     const events = await collectEvents(runtime(model).ask({ question: 'Hi', sessionId: 'r-3' }));
     expect(model.requestsOf(MANAGER)).toHaveLength(2);
     expect(answerOf(events)).toBe('I can only help with revenue questions.');
+  });
+  it('never routes to an agent the asker may not use: the supervisor answers instead', async () => {
+    const model = scriptedModel({
+      [MANAGER]: [
+        reply('<a>DataAgent</a>'),
+        reply('', [
+          { name: 'AgentCommunication__DataAgent', input: { content: 'Open pipeline 2026-Q4' } },
+        ]),
+        reply('The Data agent is not available to you here.'),
+      ],
+      [DATA]: [reply('$18.4M.')],
+    });
+    const events = await collectEvents(
+      runtime(model).ask({
+        question: QUESTION,
+        sessionId: 'r-4',
+        sessionAttributes: { [DENIED_AGENTS_ATTRIBUTE]: deniedAgentsAttribute([DATA]) },
+      }),
+    );
+    // Routed, refused at the hand-off, answered by the supervisor: the Data agent never ran.
+    expect(model.requestsOf(DATA)).toHaveLength(0);
+    expect(model.requestsOf(MANAGER)).toHaveLength(3);
+    expect(answerOf(events)).toBe('The Data agent is not available to you here.');
   });
 });
 
