@@ -111,6 +111,7 @@ export class BedrockAgentsRuntime implements AgentRuntime {
         },
         input.confirmation,
         this.options.logger,
+        input.confirmation.parameters !== undefined,
       );
     }
     const command = new InvokeAgentCommand({

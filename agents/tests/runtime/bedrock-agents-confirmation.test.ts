@@ -142,7 +142,8 @@ describe('Bedrock Agents user confirmation', () => {
           return functionResponse(parsed, '{"action":"inserted"}');
         },
       });
-    for (const fail of [false, true]) {
+    // The third resume comes from a channel that kept no parameters (Slack).
+    for (const [i, fail] of [false, true, false].entries()) {
       server.requests.length = 0;
       server.reply({ stream: [encodeEvent({ chunk: { bytes: 'Not sent.' } })] });
       const events = await collectEvents(
@@ -157,14 +158,24 @@ describe('Bedrock Agents user confirmation', () => {
           sessionId: 'thread-1',
           confirmation: {
             ...decision('DENY'),
-            parameters: RETURN_CONTROL.invocationInputs[0]!.functionInvocationInput.parameters,
+            ...(i < 2
+              ? {
+                  parameters:
+                    RETURN_CONTROL.invocationInputs[0]!.functionInvocationInput.parameters,
+                }
+              : {}),
           },
         }),
       );
       expect(new TextDecoder().decode(events[0]?.chunk?.bytes)).toBe('Not sent.');
       expect(server.requests).toHaveLength(1);
     }
-    expect(logged).toHaveLength(2);
+    expect(logged).toHaveLength(3);
+    // Without parameters the row names the action only, never a destination made up from nothing.
+    expect(logged[2]!.parameters).toEqual([
+      { name: 'action', type: 'string', value: 'webhook_executor.trigger_webhook' },
+      { name: 'decision', type: 'string', value: 'rejected' },
+    ]);
     const params = Object.fromEntries(logged[0]!.parameters.map((p) => [p.name, p.value]));
     expect(logged[0]).toMatchObject({
       actionGroup: 'firebolt_writer',
