@@ -87,16 +87,24 @@ export class AgentsStack extends Stack implements AgentRuntimeAccess {
       }
       this.bedrockAgents = deployed;
       const manager = deployed.get(this.definitions.entry.key)!;
+      // A rejected action reaches no Lambda on Bedrock: the processor logs each decision itself.
+      const writer = toolFunctions.firebolt_writer!;
       this.runtimeEnvironment = {
         AGENT_RUNTIME: 'bedrock-agents',
         MANAGER_AGENT_ID: manager.agentId,
         MANAGER_AGENT_ALIAS_ID: manager.aliasId,
+        AGENT_DECISION_LOG_FUNCTION: writer.functionArn,
       };
       this.grantRuntime = (grantee) => {
         iam.Grant.addToPrincipal({
           grantee,
           actions: ['bedrock:InvokeAgent'],
           resourceArns: [manager.aliasArn],
+        });
+        iam.Grant.addToPrincipal({
+          grantee,
+          actions: ['lambda:InvokeFunction'],
+          resourceArns: [writer.functionArn],
         });
       };
     } else {

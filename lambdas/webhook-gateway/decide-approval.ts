@@ -112,6 +112,7 @@ export async function decideApproval(
       decision: decision.decision,
       decided_by: decision.decided_by,
       decided_at: decision.decided_at,
+      parameters: approval.parameters,
     },
   };
   await deps.queue.enqueue(job);

@@ -26,6 +26,7 @@ export function confirmationOf(job: WebhookJob): ConfirmationDecision | undefine
     confirmationState: resume.decision === 'approve' ? 'CONFIRM' : 'DENY',
     decidedBy: resume.decided_by,
     decidedAt: resume.decided_at,
+    ...(resume.parameters ? { parameters: resume.parameters } : {}),
   };
 }
 

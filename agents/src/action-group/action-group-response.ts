@@ -7,6 +7,7 @@
  */
 
 import { z } from 'zod';
+import { unmarkUntrusted } from '../runtime/untrusted-data';
 import {
   ACTION_GROUP_MESSAGE_VERSION,
   type ActionGroupEvent,
@@ -111,17 +112,21 @@ export function actionGroupResponse(
   return functionResponse(event, body, responseState);
 }
 
-/** The body text and state of a response, whichever form it has. */
+/**
+ * The body text and state of a response, whichever form it has; a body the tool marked as
+ * untrusted data comes back without its marker (the data as neutralized), for the reader to mark
+ * again where a model will see it.
+ */
 export function readActionGroupResponse(response: ActionGroupResponse): {
   body: string;
   responseState?: ResponseState;
 } {
   if ('functionResponse' in response.response) {
     const { functionResponse: fr } = response.response;
-    return { body: fr.responseBody.TEXT.body, responseState: fr.responseState };
+    return { body: unmarkUntrusted(fr.responseBody.TEXT.body), responseState: fr.responseState };
   }
   const { httpStatusCode, responseBody } = response.response;
-  const body = Object.values(responseBody)[0]?.body ?? '';
+  const body = unmarkUntrusted(Object.values(responseBody)[0]?.body ?? '');
   const responseState =
     httpStatusCode >= 500 ? 'FAILURE' : httpStatusCode >= 400 ? 'REPROMPT' : undefined;
   return { body, responseState };

@@ -5,6 +5,7 @@
 
 import { type Logger, logger as sharedLogger } from '@revbot/core';
 import type { z } from 'zod';
+import { markUntrusted, UNTRUSTED_MARKER_CHARS } from '../runtime/untrusted-data';
 import type { ToolName } from '../tools';
 import {
   type ActionGroupAgent,
@@ -67,6 +68,13 @@ export interface ActionGroupToolOptions {
   functions: AnyToolFunction[];
   logger?: Logger;
   maxBodyChars?: number;
+  /**
+   * Wrap every answer as untrusted data (`<untrusted_data source="group.function">`), so the text
+   * reaches the model marked on Bedrock Agents too, where nothing stands between the tool and the
+   * model. Readers get the text back with `readActionGroupResponse`.
+   * @default false
+   */
+  markUntrusted?: boolean;
 }
 
 /**
@@ -95,7 +103,12 @@ export function createActionGroupTool(options: ActionGroupToolOptions): ActionGr
         outcome,
         durationMs: Date.now() - started,
       });
-      return actionGroupResponse(event, capResponseBody(body, maxBody), state);
+      if (!options.markUntrusted) {
+        return actionGroupResponse(event, capResponseBody(body, maxBody), state);
+      }
+      const source = `${event.actionGroup}.${functionName}`;
+      const capped = capResponseBody(body, maxBody - UNTRUSTED_MARKER_CHARS - source.length);
+      return actionGroupResponse(event, markUntrusted(capped, source), state);
     };
 
     // The channel's access policy: an agent denied to the person asking acts through no tool.

@@ -49,6 +49,11 @@ export interface ConfirmationDecision {
   /** Who decided and when (ISO 8601), for the action log and the conversation record. */
   decidedBy: string;
   decidedAt: string;
+  /**
+   * The action's parameters as the pause showed them, for the decision's row in the action log
+   * on Bedrock Agents (whose resume does not carry them); the portable runtime keeps its own.
+   */
+  parameters?: { name: string; type: string; value: string }[];
 }
 
 export interface AgentRuntime {

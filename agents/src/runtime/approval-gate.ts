@@ -67,6 +67,8 @@ export function decisionNote(decision: ConfirmationDecision): string {
 /**
  * Logs the decision in `agent_action_log` through the writer tool's `record_decision` (which no
  * model is offered), with who and when in the session attributes of `event`, the decided call.
+ * With `parametersKnown` false (a Bedrock resume whose channel kept no parameters) the row names
+ * the action only, rather than a destination described from nothing.
  * A failure is logged, never fatal: the decision stands and the conversation record has it.
  */
 export async function recordDecision(
@@ -74,13 +76,22 @@ export async function recordDecision(
   event: FunctionActionGroupEvent,
   decision: ConfirmationDecision,
   logger?: Logger,
+  parametersKnown = true,
 ): Promise<void> {
   if (!tools.actionGroups.includes('firebolt_writer')) return;
-  const described = describeAction(event);
-  const details = [described.title, ...described.fields.map((f) => `${f.name}: ${f.value}`)].join(
-    '; ',
-  );
   const parameter = (name: string, value: string) => ({ name, type: 'string', value });
+  const described = parametersKnown ? describeAction(event) : undefined;
+  const about = described
+    ? [
+        parameter('target', described.destination.slice(0, 500)),
+        parameter(
+          'details',
+          [described.title, ...described.fields.map((f) => `${f.name}: ${f.value}`)]
+            .join('; ')
+            .slice(0, 3_000),
+        ),
+      ]
+    : [];
   try {
     const response = await tools.invoke({
       ...event,
@@ -89,8 +100,7 @@ export async function recordDecision(
       parameters: [
         parameter('action', `${event.actionGroup}.${event.function}`),
         parameter('decision', decision.confirmationState === 'CONFIRM' ? 'approved' : 'rejected'),
-        parameter('target', described.destination.slice(0, 500)),
-        parameter('details', details.slice(0, 3_000)),
+        ...about,
       ],
     });
     const read = readActionGroupResponse(response);

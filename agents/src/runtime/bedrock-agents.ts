@@ -2,6 +2,10 @@
  * The `bedrock-agents` agent runtime: InvokeAgent on the Manager agent's alias, with traces and
  * final-response streaming on, yielding the SDK's event stream unchanged.
  *
+ * A resume with a person's decision is logged in `agent_action_log` first, through the writer
+ * tool's `record_decision` (the portable runtime's path): Bedrock never calls a Lambda for a
+ * rejected action, so without this a DENY would leave no row.
+ *
  * Failures become AgentRuntimeErrors: throttling, timeouts, 5xx and concurrent use of a session
  * are retryable (the queue tries again); bad requests, missing access and unknown agents are not.
  */
@@ -12,6 +16,8 @@ import {
   InvokeAgentCommand,
   type ResponseStream,
 } from '@aws-sdk/client-bedrock-agent-runtime';
+import type { Logger } from '@revbot/core';
+import { ACTION_GROUP_MESSAGE_VERSION } from '../action-group/action-group-event';
 import { APPROVAL_ATTRIBUTES } from '../action-group/approval-attributes';
 import { AgentRunCancelledError, AgentRuntimeError } from '../errors';
 import type {
@@ -20,6 +26,8 @@ import type {
   AskInput,
   ConfirmationDecision,
 } from './agent-runtime';
+import { recordDecision } from './approval-gate';
+import type { ToolInvoker } from './tool-invoker';
 
 export const BEDROCK_AGENTS_RUNTIME = 'bedrock-agents';
 
@@ -33,6 +41,9 @@ export interface BedrockAgentsRuntimeOptions {
   newSessionId?: () => string;
   /** Longest wait for the response or the next event before giving up (default 180 s). */
   idleTimeoutMs?: number;
+  /** Reaches the firebolt_writer tool, to log each decision a resume carries; unset: not logged. */
+  decisionLog?: ToolInvoker;
+  logger?: Logger;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 180_000;
@@ -76,10 +87,37 @@ export class BedrockAgentsRuntime implements AgentRuntime {
       : cancel.signal;
     const within = <T>(step: Promise<T>) => withinIdleTimeout(step, idleMs, () => cancel.abort());
 
+    const sessionId = toBedrockSessionId(input.sessionId, newSessionId);
+    if (input.confirmation && this.options.decisionLog) {
+      const sessionState = confirmationState(input.confirmation, input.sessionAttributes);
+      await recordDecision(
+        this.options.decisionLog,
+        {
+          messageVersion: ACTION_GROUP_MESSAGE_VERSION,
+          // The agent that asked, by its Bedrock id: the runtime does not know agents' names.
+          agent: {
+            name: input.confirmation.agentId ?? agentId,
+            id: input.confirmation.agentId ?? agentId,
+            alias: agentAliasId,
+            version: 'unknown',
+          },
+          actionGroup: input.confirmation.actionGroup,
+          function: input.confirmation.function,
+          parameters: input.confirmation.parameters ?? [],
+          sessionId,
+          sessionAttributes: sessionState.sessionAttributes,
+          promptSessionAttributes: {},
+          inputText: '',
+        },
+        input.confirmation,
+        this.options.logger,
+        input.confirmation.parameters !== undefined,
+      );
+    }
     const command = new InvokeAgentCommand({
       agentId,
       agentAliasId,
-      sessionId: toBedrockSessionId(input.sessionId, newSessionId),
+      sessionId,
       // With returnControlInvocationResults InvokeAgent ignores inputText.
       inputText: input.confirmation ? undefined : input.question,
       enableTrace: true,

@@ -4,7 +4,9 @@
  * and validates its own variables, so a misconfigured processor stops at start-up with one line.
  *
  * - `bedrock-agents`: InvokeAgent on the Manager alias (`MANAGER_AGENT_ID`, `MANAGER_AGENT_ALIAS_ID`;
- *   optional `AWS_REGION`, `AGENT_IDLE_TIMEOUT_MS`).
+ *   optional `AWS_REGION`, `AGENT_IDLE_TIMEOUT_MS`). `AGENT_DECISION_LOG_FUNCTION` (the
+ *   firebolt_writer Lambda's ARN): each approval decision a resume carries is logged through it;
+ *   unset, through the in-process tools when given (`deps.tools`), else not logged.
  * - `converse`, `openai`, `offline`: RevBot's own orchestrator (`orchestrator.ts`) running the
  *   agents of `agents/` with a model provider:
  *   - `converse`: Bedrock ConverseStream. `AGENT_MODEL_ID` (required): the inference profile the
@@ -31,6 +33,7 @@
  *   - `AWS_REGION`; `REVBOT_STAGE` (agent names in action-group events, default `local`).
  */
 import { BedrockAgentRuntimeClient } from '@aws-sdk/client-bedrock-agent-runtime';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { parseEnv } from '@revbot/core';
 import { z } from 'zod';
 import type { AgentRuntime } from './agent-runtime';
@@ -41,9 +44,11 @@ import {
 } from './bedrock-agents';
 import {
   createPortableRuntime,
+  isInvoker,
   PORTABLE_RUNTIMES,
   type PortableRuntimeDeps,
 } from './portable-runtime';
+import { InProcessToolInvoker, LambdaToolInvoker, type ToolInvoker } from './tool-invoker';
 
 export const AGENT_RUNTIME_KINDS = [BEDROCK_AGENTS_RUNTIME, ...PORTABLE_RUNTIMES] as const;
 export type AgentRuntimeKind = (typeof AGENT_RUNTIME_KINDS)[number];
@@ -74,6 +79,7 @@ export const bedrockAgentsEnvSchema = z.object({
     .min(1_000)
     .max(900_000)
     .default(DEFAULT_IDLE_TIMEOUT_MS),
+  AGENT_DECISION_LOG_FUNCTION: z.string().min(1).optional(),
 });
 
 /** Builds one runtime per container; call it outside the handler. */
@@ -109,5 +115,22 @@ function createBedrockAgentsRuntime(env: Env, deps: AgentRuntimeDeps): BedrockAg
     agentAliasId: config.MANAGER_AGENT_ALIAS_ID,
     newSessionId: deps.newSessionId,
     idleTimeoutMs: config.AGENT_IDLE_TIMEOUT_MS,
+    decisionLog: decisionLog(config, deps),
+    logger: deps.logger,
   });
+}
+
+/** Where a Bedrock Agents resume logs its decision: the writer's Lambda, or the local tools. */
+function decisionLog(
+  config: z.infer<typeof bedrockAgentsEnvSchema>,
+  deps: AgentRuntimeDeps,
+): ToolInvoker | undefined {
+  if (config.AGENT_DECISION_LOG_FUNCTION) {
+    return new LambdaToolInvoker({
+      client: deps.lambda ?? new LambdaClient({ region: config.AWS_REGION }),
+      functions: { firebolt_writer: config.AGENT_DECISION_LOG_FUNCTION },
+    });
+  }
+  if (!deps.tools) return undefined;
+  return isInvoker(deps.tools) ? deps.tools : new InProcessToolInvoker(deps.tools);
 }

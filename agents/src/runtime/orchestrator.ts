@@ -79,7 +79,7 @@ import {
   type TraceScope,
   TraceWriter,
 } from './trace-events';
-import { markUntrusted } from './untrusted-data';
+import { markUntrusted, neutralizeMarkers } from './untrusted-data';
 
 export interface RuntimeLimits {
   /** Model calls one agent may make in one run (Bedrock's orchestration iterations). */
@@ -789,7 +789,9 @@ export class Orchestrator implements AgentRuntime {
       );
       notes.findings.push(reply.text);
       notes.steps.push(`${collaborator.name}${reply.bound ? ' (incomplete)' : ''}`);
-      return result(reply.text);
+      // The reply is the collaborator's own work, not marked as data (a Bedrock supervisor sees
+      // it unmarked too), but it may quote tool data: it cannot open or close a marker.
+      return result(neutralizeMarkers(reply.text));
     }
 
     if (target.kind === 'knowledge-base') {

@@ -252,7 +252,7 @@ function toolInvoker(config: PortableConfig, deps: PortableRuntimeDeps): ToolInv
   );
 }
 
-const isInvoker = (tools: PortableRuntimeDeps['tools']): tools is ToolInvoker =>
+export const isInvoker = (tools: PortableRuntimeDeps['tools']): tools is ToolInvoker =>
   typeof (tools as ToolInvoker).invoke === 'function' &&
   Array.isArray((tools as ToolInvoker).actionGroups);
 

@@ -6,8 +6,10 @@
  * marker's tag (any case, spacing, invisible characters or look-alike brackets) has its `<`
  * replaced by `&lt;`, so the only closing tag is the one written here.
  *
- * The conversation record keeps the tool's own text (its action-group observation); only the
- * model's copy carries the marker.
+ * The tool Lambdas mark their answers (so Bedrock Agents shows the model marked text);
+ * `readActionGroupResponse` takes the marker off again, and the portable runtime marks what it
+ * hands the model once, so each path shows the model exactly one marker. The conversation record
+ * keeps the tool's own text (its action-group observation); only the model's copy carries it.
  */
 
 export const UNTRUSTED_TAG = 'untrusted_data';
@@ -15,6 +17,9 @@ export const UNTRUSTED_TAG = 'untrusted_data';
 /** `<`, full-width `＜` or small `﹤`, then `/`, spaces or invisible characters, then the tag. */
 const TAG_LIKE = /[<\uFF1C\uFE64]([\s\p{Cf}]*\/?[\s\p{Cf}]*untrusted)/giu;
 const SOURCE_UNSAFE = /[^A-Za-z0-9_.:-]/g;
+
+/** What the marker adds to a text, besides the source's name. */
+export const UNTRUSTED_MARKER_CHARS = `<${UNTRUSTED_TAG} source="">\n\n</${UNTRUSTED_TAG}>`.length;
 
 /** Replaces the opening bracket of anything that reads as the marker's tag. */
 export function neutralizeMarkers(text: string): string {

@@ -15,7 +15,13 @@ import {
 import { localClientConfig } from '@revbot/testing/local-client-config';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfirmationDecision } from '../../src';
+import {
+  type FunctionActionGroupEvent,
+  functionActionGroupEventSchema,
+} from '../../src/action-group/action-group-event';
+import { functionResponse } from '../../src/action-group/action-group-response';
 import { BedrockAgentsRuntime } from '../../src/runtime/bedrock-agents';
+import { InProcessToolInvoker } from '../../src/runtime/tool-invoker';
 import { collectEvents } from '../support/collect-events';
 
 const INVOCATION_ID = '5a1f3e2c-7b9d-4c1e-9f0a-2b3c4d5e6f70';
@@ -124,4 +130,68 @@ describe('Bedrock Agents user confirmation', () => {
       });
     },
   );
+
+  it('logs the decision through record_decision before resuming, and resumes when logging fails', async () => {
+    const logged: FunctionActionGroupEvent[] = [];
+    const log = (fail: boolean) =>
+      new InProcessToolInvoker({
+        firebolt_writer: async (event: unknown) => {
+          const parsed = functionActionGroupEventSchema.parse(event);
+          logged.push(parsed);
+          if (fail) throw new Error('the warehouse is down');
+          return functionResponse(parsed, '{"action":"inserted"}');
+        },
+      });
+    // The third resume comes from a channel that kept no parameters (Slack).
+    for (const [i, fail] of [false, true, false].entries()) {
+      server.requests.length = 0;
+      server.reply({ stream: [encodeEvent({ chunk: { bytes: 'Not sent.' } })] });
+      const events = await collectEvents(
+        new BedrockAgentsRuntime({
+          client,
+          agentId: 'MGRAGENT01',
+          agentAliasId: 'LIVEALIAS1',
+          idleTimeoutMs: 2_000,
+          decisionLog: log(fail),
+        }).ask({
+          question: '',
+          sessionId: 'thread-1',
+          confirmation: {
+            ...decision('DENY'),
+            ...(i < 2
+              ? {
+                  parameters:
+                    RETURN_CONTROL.invocationInputs[0]!.functionInvocationInput.parameters,
+                }
+              : {}),
+          },
+        }),
+      );
+      expect(new TextDecoder().decode(events[0]?.chunk?.bytes)).toBe('Not sent.');
+      expect(server.requests).toHaveLength(1);
+    }
+    expect(logged).toHaveLength(3);
+    // Without parameters the row names the action only, never a destination made up from nothing.
+    expect(logged[2]!.parameters).toEqual([
+      { name: 'action', type: 'string', value: 'webhook_executor.trigger_webhook' },
+      { name: 'decision', type: 'string', value: 'rejected' },
+    ]);
+    const params = Object.fromEntries(logged[0]!.parameters.map((p) => [p.name, p.value]));
+    expect(logged[0]).toMatchObject({
+      actionGroup: 'firebolt_writer',
+      function: 'record_decision',
+      sessionId: 'thread-1',
+      agent: { id: EXECUTION_AGENT_ID },
+      sessionAttributes: {
+        revbot_approval_decision: 'rejected',
+        revbot_approval_decided_by: 'U0ASKER01',
+        revbot_approval_decided_at: '2026-12-07T10:00:00.000Z',
+      },
+    });
+    expect(params).toMatchObject({
+      action: 'webhook_executor.trigger_webhook',
+      decision: 'rejected',
+      target: 'https://hooks.example.com/revops',
+    });
+  });
 });

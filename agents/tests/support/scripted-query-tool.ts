@@ -1,6 +1,7 @@
 /**
  * A real firebolt_query action-group tool (the shared dispatcher) whose execute_query answers one
- * scripted result, for runtime tests that need the Data agent's query without a warehouse.
+ * scripted result, marked as untrusted data as the real tool marks it, for runtime tests that
+ * need the Data agent's query without a warehouse.
  */
 import { silentLogger } from '@revbot/core';
 import { z } from 'zod';
@@ -18,6 +19,7 @@ export function scriptedQueryTool(
   return createActionGroupTool({
     name: 'firebolt_query',
     logger: silentLogger,
+    markUntrusted: true,
     functions: [
       defineToolFunction({
         name: 'execute_query',

@@ -403,19 +403,27 @@ describe('the agents stack with Bedrock Agents (default)', () => {
     });
   });
 
-  it('lets both processors invoke the Manager alias and nothing else of the agents', () => {
+  it('lets both processors invoke the Manager alias and the writer (to log decisions), nothing else of the agents', () => {
     expect(stacks.agents.runtimeEnvironment).toEqual({
       AGENT_RUNTIME: 'bedrock-agents',
       MANAGER_AGENT_ID: stacks.agents.bedrockAgents.get('manager_agent')?.agentId,
       MANAGER_AGENT_ALIAS_ID: stacks.agents.bedrockAgents.get('manager_agent')?.aliasId,
+      AGENT_DECISION_LOG_FUNCTION: stacks.agents.tools.byName.firebolt_writer.function.functionArn,
     });
     const manager = stacks.agents.bedrockAgents.get('manager_agent')!;
     const aliasExport = new RegExp(`${stacks.agents.getLogicalId(manager.alias)}AgentAliasArn`);
+    const writer = stacks.agents.tools.byName.firebolt_writer.function;
+    const writerExport = new RegExp(
+      `${stacks.agents.getLogicalId(writer.node.defaultChild as never)}Arn`,
+    );
     for (const stack of [stacks.slack, stacks.webhook]) {
       const agentStatements = agentGrants(processorStatements(stack));
-      expect(agentStatements).toHaveLength(1);
-      expect(agentStatements[0]?.Action).toBe('bedrock:InvokeAgent');
+      expect(agentStatements.map((s) => [actions(s).join(','), resources(s).length])).toEqual([
+        ['bedrock:InvokeAgent', 1],
+        ['lambda:InvokeFunction', 1],
+      ]);
       expect(JSON.stringify(agentStatements[0]?.Resource)).toMatch(aliasExport);
+      expect(JSON.stringify(agentStatements[1]?.Resource)).toMatch(writerExport);
     }
   });
 

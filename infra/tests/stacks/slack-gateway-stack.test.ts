@@ -196,9 +196,14 @@ describe('the Slack gateway stack', () => {
       ]),
     );
     expect(actions.filter((a) => !/^(logs|sqs|bedrock|dynamodb):/.test(a))).toEqual([
+      'lambda:InvokeFunction',
       's3:PutObject',
       'secretsmanager:GetSecretValue',
     ]);
+    // Lambda for one function only: the writer, to log approval decisions Bedrock never sends.
+    const invoke = statements.filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap((s) => [s.Resource].flat())).toHaveLength(1);
+    expect(JSON.stringify(invoke[0]?.Resource)).toMatch(/ToolsfireboltwriterFunction/i);
     // DynamoDB only for its handle-once keys (Powertools idempotency), on their own table.
     const dynamo = statements.filter((s) =>
       [s.Action].flat().some((a) => a.startsWith('dynamodb:')),

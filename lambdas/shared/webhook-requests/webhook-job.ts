@@ -24,6 +24,17 @@ export const webhookJobSchema = z.strictObject({
       decision: z.enum(['approve', 'reject']),
       decided_by: z.string().min(1).max(200),
       decided_at: z.iso.datetime({ offset: true }),
+      /** The action's parameters as the caller saw them, for the decision's action-log row. */
+      parameters: z
+        .array(
+          z.strictObject({
+            name: z.string().min(1).max(100),
+            type: z.string().min(1).max(20),
+            value: z.string().max(50_000),
+          }),
+        )
+        .max(50)
+        .optional(),
     })
     .optional(),
   /** Daily-budget reservations the gateway took, settled with the actual usage. */

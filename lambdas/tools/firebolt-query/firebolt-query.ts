@@ -52,6 +52,7 @@ export function createFireboltQueryTool(deps: FireboltQueryToolDeps): ActionGrou
     typeof deps.warehouse === 'function' ? deps.warehouse : async () => deps.warehouse as Warehouse;
   const timeoutMs = deps.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   return createActionGroupTool({
+    markUntrusted: true,
     name: 'firebolt_query',
     logger: deps.logger,
     functions: [

@@ -159,6 +159,7 @@ export function createFireboltWriterTool(deps: FireboltWriterToolDeps): ActionGr
   }
 
   const catalogue = createActionGroupTool({
+    markUntrusted: true,
     name: 'firebolt_writer',
     logger: deps.logger,
     functions: [
@@ -220,6 +221,7 @@ export function createFireboltWriterTool(deps: FireboltWriterToolDeps): ActionGr
   });
   // Called by the runtime after a person's decision; no agent is offered it.
   const decisions = createActionGroupTool({
+    markUntrusted: true,
     name: 'firebolt_writer',
     logger: deps.logger,
     functions: [

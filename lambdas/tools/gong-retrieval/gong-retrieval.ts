@@ -90,6 +90,7 @@ export function createGongRetrievalTool(deps: GongRetrievalToolDeps): ActionGrou
   const { gong } = deps;
 
   return createActionGroupTool({
+    markUntrusted: true,
     name: 'gong_retrieval',
     logger: deps.logger,
     functions: [

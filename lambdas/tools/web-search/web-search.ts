@@ -71,6 +71,7 @@ export function researchQuery(
 export function createWebSearchTool(deps: WebSearchToolDeps): ActionGroupTool {
   const { provider } = deps;
   return createActionGroupTool({
+    markUntrusted: true,
     name: 'web_search',
     logger: deps.logger,
     functions: [

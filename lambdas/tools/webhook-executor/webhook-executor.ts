@@ -135,6 +135,7 @@ export function createWebhookExecutorTool(deps: WebhookExecutorToolDeps): Action
   });
 
   return createActionGroupTool({
+    markUntrusted: true,
     name: 'webhook_executor',
     logger: deps.logger,
     functions: [
