@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUGGESTED_PROMPTS } from '../../../lambdas/slack-handler/assistant-thread';
 import { REPO_ROOT } from '../../constructs/revbot-function';
 import { buildApp, newRevbotApp } from '../../lib/app';
 import { nagErrors } from '../nag-report';
@@ -123,6 +124,12 @@ describe('the Slack gateway stack', () => {
     });
     expect(fn('revops-dev-slack-processor').Environment).toMatchObject({
       Variables: { SLACK_MAX_RECEIVE_COUNT: '3' },
+    });
+  });
+
+  it('streams answers and runs agent sessions by default (CDK context slackStreaming, slackAgentSessions)', () => {
+    expect(fn('revops-dev-slack-processor').Environment).toMatchObject({
+      Variables: { SLACK_STREAMING: 'on', SLACK_AGENT_SESSIONS: 'on' },
     });
   });
 
@@ -297,7 +304,13 @@ describe('the Slack app manifest', () => {
     readFileSync(path.join(REPO_ROOT, 'infra/slack-app-manifest.json'), 'utf8'),
   ) as {
     oauth_config: { scopes: { bot: string[] } };
-    features: { assistant_view: { assistant_description: string } };
+    features: {
+      assistant_view?: unknown;
+      agent_view: {
+        agent_description: string;
+        suggested_prompts: { title: string; message: string }[];
+      };
+    };
     settings: {
       event_subscriptions: { request_url: string; bot_events: string[] };
       interactivity: { is_enabled: boolean; request_url: string };
@@ -305,14 +318,17 @@ describe('the Slack app manifest', () => {
     };
   };
 
-  it('subscribes to mentions, direct messages and the assistant pane with the scopes they need, and no more', () => {
+  it('subscribes to mentions, direct messages, the assistant pane and Stop, with the scopes they need, and no more', () => {
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
+      // The Stop button of an agent session: without it Slack shows no Stop button.
+      'agent_session_stopped',
       'app_mention',
       'assistant_thread_context_changed',
       'assistant_thread_started',
       'message.im',
     ]);
-    // Threads read for context (channels/groups/im:history), files shared, the assistant pane.
+    // Threads read for context (channels/groups/im:history), files shared, the assistant pane,
+    // user groups read for SLACK_AGENT_GROUPS and SLACK_APPROVERS_GROUP.
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
       'app_mentions:read',
       'assistant:write',
@@ -323,9 +339,17 @@ describe('the Slack app manifest', () => {
       'im:history',
       'im:read',
       'im:write',
+      'usergroups:read',
     ]);
-    expect(manifest.features.assistant_view.assistant_description).toMatch(/RevBot/);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
+  });
+
+  it("declares the app an agent (agent_view replaces assistant_view), with the pane's suggested prompts", () => {
+    expect(manifest.features.agent_view.agent_description).toMatch(/RevBot/);
+    expect(manifest.features.assistant_view).toBeUndefined();
+    expect(manifest.features.agent_view.suggested_prompts).toEqual(
+      SUGGESTED_PROMPTS.map((prompt) => ({ ...prompt })),
+    );
   });
 
   it("points events and interactivity at the gateway's two routes", () => {
