@@ -9,6 +9,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { logger, parseEnv, secretsManagerReader } from '@revbot/core';
 import * as z from 'zod/mini';
 import { secretSlackCredentials } from '../shared/slack/slack-credentials';
+import { slackThreadPosters } from '../shared/slack/slack-thread-poster';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
 import { dynamoDbEventClaims } from './event-claims';
 import { sqsQueuePublisher } from './queue-publisher';
@@ -52,6 +53,8 @@ const gateway = createSlackHandler({
     rejectRateLimitedCalls: true,
     logger,
   }),
+  // The placeholder without the Web API client: a cold question does not wait for it to load.
+  threadPoster: slackThreadPosters({ apiUrl: env.SLACK_API_URL, timeoutMs: 1_500, retries: 1 }),
   claims: dynamoDbEventClaims({
     client: new DynamoDBClient(awsClientConfig),
     tableName: env.SLACK_EVENTS_TABLE,

@@ -9,7 +9,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { errorFields, type Logger, NotFoundError, RetryableError, RevbotError } from '@revbot/core';
-import type { WebClient } from '@slack/web-api';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, jsonResponse } from '../shared/api-response';
 import type { SlackCredentials, SlackCredentialsSource } from '../shared/slack/slack-credentials';
@@ -19,6 +18,7 @@ import {
   type SlackQuestionMessage,
 } from '../shared/slack/slack-queue-message';
 import { cleanQuestion } from '../shared/slack/slack-text';
+import type { ThreadPoster, ThreadPosterFactory } from '../shared/slack/slack-thread-poster';
 import {
   type SlackClientFactory,
   slackCall,
@@ -52,6 +52,12 @@ export const EMPTY_QUESTION_TEXT =
 export interface SlackHandlerDeps {
   credentials: SlackCredentialsSource;
   slackClient: SlackClientFactory;
+  /**
+   * Posts and takes back the placeholder (default: through `slackClient`). The deployed handler
+   * gives the small poster of `slack-thread-poster.ts`, so a cold question does not wait for the
+   * Web API client to load.
+   */
+  threadPoster?: ThreadPosterFactory;
   claims: EventClaims;
   queue: QueuePublisher;
   logger: Logger;
@@ -185,10 +191,12 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
     }
 
     const question = cleanQuestion(incoming.text, botUserId);
-    let slack: WebClient | undefined;
+    let slack: ThreadPoster | undefined;
     let placeholderTs: string | undefined;
     try {
-      slack = await deps.slackClient(credentials.botToken);
+      slack = deps.threadPoster
+        ? deps.threadPoster(credentials.botToken)
+        : (await deps.slackClient(credentials.botToken)).chat;
       const hint =
         refusal ??
         (question === ''
@@ -199,7 +207,7 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
       if (hint) {
         await slackCall(
           'chat.postMessage',
-          slack.chat.postMessage({
+          slack.postMessage({
             channel: incoming.channel,
             thread_ts: incoming.threadTs,
             text: hint,
@@ -215,7 +223,7 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
       }
       const placeholder = await slackCall(
         'chat.postMessage',
-        slack.chat.postMessage({
+        slack.postMessage({
           channel: incoming.channel,
           thread_ts: incoming.threadTs,
           text: PLACEHOLDER_TEXT,
@@ -271,7 +279,7 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
     key: string,
     incoming: IncomingQuestion,
     placeholderTs: string | undefined,
-    slack: WebClient | undefined,
+    slack: ThreadPoster | undefined,
     context: Record<string, unknown>,
   ): Promise<APIGatewayProxyResult> {
     const retryable = !(error instanceof RevbotError) || error.retryable;
@@ -287,14 +295,12 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
       return ACK;
     }
     if (slack && placeholderTs) {
-      await slack.chat
-        .delete({ channel: incoming.channel, ts: placeholderTs })
-        .catch((cause: unknown) =>
-          logger.warn('Placeholder could not be removed', {
-            ...context,
-            error: errorFields(cause),
-          }),
-        );
+      await slack.delete({ channel: incoming.channel, ts: placeholderTs }).catch((cause: unknown) =>
+        logger.warn('Placeholder could not be removed', {
+          ...context,
+          error: errorFields(cause),
+        }),
+      );
     }
     await deps.claims
       .release(key)
