@@ -149,6 +149,18 @@ export class SlackGatewayStack extends Stack {
       queue: this.processing.queue,
       deadLetterQueue: this.processing.deadLetterQueue,
     });
+    // Stop pressed on an answer that is not streamed: the handler records it, the processor reads it.
+    this.processing.processor.function.addEnvironment(
+      'SLACK_EVENTS_TABLE',
+      this.eventsTable.tableName,
+    );
+    this.processing.processor.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [this.eventsTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['stop#*'] } },
+      }),
+    );
     configureBudgets(this.processing.processor, props.config, {
       table: this.eventsTable,
       key: 'id',

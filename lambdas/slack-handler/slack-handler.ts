@@ -24,6 +24,7 @@ import {
   slackCall,
   toSlackApiError,
 } from '../shared/slack/slack-web-client';
+import type { StopRequests } from '../shared/slack/stop-requests';
 import { handleApprovalClicks } from './approval-clicks';
 import { greetAssistantThread } from './assistant-thread';
 import { type EventClaims, messageClaimKey } from './event-claims';
@@ -59,6 +60,8 @@ export interface SlackHandlerDeps {
    */
   threadPoster?: ThreadPosterFactory;
   claims: EventClaims;
+  /** Where a Stop press is recorded for the processor (absent: Stop is acknowledged only). */
+  stopRequests?: StopRequests;
   queue: QueuePublisher;
   logger: Logger;
   /** RevBot's Slack app id (`SLACK_APP_ID`); when set, other apps' envelopes are ignored. */
@@ -155,6 +158,13 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
     const decision = classifySlackEvent(callback, { botUserId, appId: deps.appId });
     if (decision.action === 'ignore') {
       logger.info('Slack event ignored', { ...retry, reason: decision.reason });
+      return ACK;
+    }
+    if (decision.action === 'stop') {
+      // A streamed answer hears Stop from Slack; a posted one reads this record (stop-requests.ts).
+      const { team, channel, threadTs, atMs } = decision.stop;
+      await deps.stopRequests?.record(team, channel, threadTs, atMs);
+      logger.info('Stop pressed in a Slack thread', { ...retry, team, channel });
       return ACK;
     }
     if (decision.action === 'greet') {

@@ -206,9 +206,11 @@ describe('the Slack gateway stack', () => {
       's3:PutObject',
       'secretsmanager:GetSecretValue',
     ]);
-    // DynamoDB only for its handle-once keys (Powertools idempotency), on their own table.
-    const dynamo = statements.filter((s) =>
-      [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+    // DynamoDB only for its handle-once keys (Powertools idempotency), on their own table, and
+    // to read Stop presses (`stop#` keys) in the events table, below.
+    const isStopRead = (s: Statement) => JSON.stringify(s).includes('stop#*');
+    const dynamo = statements.filter(
+      (s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')) && !isStopRead(s),
     );
     expect(dynamo.flatMap((s) => [s.Action].flat()).sort()).toEqual([
       'dynamodb:DeleteItem',
@@ -223,6 +225,18 @@ describe('the Slack gateway stack', () => {
     );
     const bedrock = statements.find((s) => [s.Action].flat().includes('bedrock:InvokeAgent'));
     expect(JSON.stringify(bedrock?.Resource)).toMatch(/AgentAliasArn|agent-alias/);
+  });
+
+  it('lets the processor read Stop presses from the events table, and nothing else there', () => {
+    const stopReads = statementsOf('revops-dev-slack-processor').filter((s) =>
+      JSON.stringify(s).includes('stop#*'),
+    );
+    expect(stopReads).toHaveLength(1);
+    expect(stopReads[0]?.Action).toBe('dynamodb:GetItem');
+    expect(stopReads[0]?.Resource).toEqual({ 'Fn::GetAtt': [tableId(), 'Arn'] });
+    expect(fn('revops-dev-slack-processor').Environment).toMatchObject({
+      Variables: { SLACK_EVENTS_TABLE: { Ref: tableId() } },
+    });
   });
 
   it('keeps the signing secret from the processor: it reads the bot token, never the signing secret', () => {
