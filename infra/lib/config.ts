@@ -169,6 +169,36 @@ export function slackAccessEnvironment(access: SlackAccessConfig): Record<string
   return env;
 }
 
+/** A switch given as `true`/`false` (text from `-c`, a boolean from cdk.json). */
+const contextSwitch = z
+  .union([z.boolean(), z.enum(['true', 'false'])])
+  .transform((value) => value === true || value === 'true');
+
+/**
+ * How the Slack processor answers (README "The Slack app"): streamed in the thread (it falls
+ * back to post-and-update by itself where a workspace cannot stream), and with an agent session
+ * (title, status and Stop button) since the manifest declares the app an agent (`agent_view`).
+ */
+export const slackAnswersSchema = z.object({
+  slackStreaming: contextSwitch.default(true),
+  slackAgentSessions: contextSwitch.default(true),
+});
+
+export type SlackAnswersConfig = z.infer<typeof slackAnswersSchema>;
+
+/** The Slack answer keys of CDK context, validated; a bad value names its key. */
+export function loadSlackAnswers(node: Node): SlackAnswersConfig {
+  return parseContext(node, slackAnswersSchema);
+}
+
+/** The slack-processor variables of the answer keys (always set: the stack says what it chose). */
+export function slackAnswersEnvironment(answers: SlackAnswersConfig): Record<string, string> {
+  return {
+    SLACK_STREAMING: answers.slackStreaming ? 'on' : 'off',
+    SLACK_AGENT_SESSIONS: answers.slackAgentSessions ? 'on' : 'off',
+  };
+}
+
 /** The slack-processor variable of the agent policy (unset: no policy). */
 export function slackAgentPolicyEnvironment(access: SlackAccessConfig): Record<string, string> {
   return access.slackAgentGroups ? { SLACK_AGENT_GROUPS: access.slackAgentGroups } : {};

@@ -8,7 +8,7 @@
  * alone (never the signing secret, which would let it forge events), asks the agents and
  * writes under `conversation-history/`. The DLQ alarm lives in the monitoring stack (by name).
  * Scheduled reports (EventBridge Scheduler) put their questions on the same queue.
- * The Slack app itself is described by `infra/slack-app-manifest.yaml`.
+ * The Slack app itself is described by `infra/slack-app-manifest.json`.
  */
 import { CfnOutput, Duration, SecretValue, Stack } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -27,8 +27,10 @@ import type { ChannelStackProps } from '../lib/agent-runtime-access';
 import { channelApi, channelProcessing, channelQueueOutputs, channelSecret } from '../lib/channel';
 import {
   loadSlackAccess,
+  loadSlackAnswers,
   slackAccessEnvironment,
   slackAgentPolicyEnvironment,
+  slackAnswersEnvironment,
 } from '../lib/config';
 import { expiringTable } from '../lib/expiring-table';
 import { configureBudgets, grantAnswering, grantSecretValue } from '../lib/grants';
@@ -73,6 +75,7 @@ export class SlackGatewayStack extends Stack {
     super(scope, id, props);
     const { stage } = props.config;
     const access = loadSlackAccess(this.node);
+    const answers = loadSlackAnswers(this.node);
 
     // Filled in after deploy (README: "Secrets to fill"); the placeholders are not secrets. The
     // bot token and the signing secret are two secrets, so the processor's role can be given the
@@ -130,6 +133,7 @@ export class SlackGatewayStack extends Stack {
           SLACK_SECRET_ARN: this.secret.secretArn,
           SLACK_SESSION_KEY_SECRET_ARN: this.sessionKey.secretArn,
           ...slackAgentPolicyEnvironment(access),
+          ...slackAnswersEnvironment(answers),
           IDEMPOTENCY_TABLE: this.idempotencyTable.tableName,
         },
       },
@@ -145,6 +149,18 @@ export class SlackGatewayStack extends Stack {
       queue: this.processing.queue,
       deadLetterQueue: this.processing.deadLetterQueue,
     });
+    // Stop pressed on an answer that is not streamed: the handler records it, the processor reads it.
+    this.processing.processor.function.addEnvironment(
+      'SLACK_EVENTS_TABLE',
+      this.eventsTable.tableName,
+    );
+    this.processing.processor.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem'],
+        resources: [this.eventsTable.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['stop#*'] } },
+      }),
+    );
     configureBudgets(this.processing.processor, props.config, {
       table: this.eventsTable,
       key: 'id',

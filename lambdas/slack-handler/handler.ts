@@ -9,7 +9,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { logger, parseEnv, secretsManagerReader } from '@revbot/core';
 import * as z from 'zod/mini';
 import { secretSlackCredentials } from '../shared/slack/slack-credentials';
+import { slackThreadPosters } from '../shared/slack/slack-thread-poster';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
+import { dynamoDbStopRequests } from '../shared/slack/stop-requests';
 import { dynamoDbEventClaims } from './event-claims';
 import { sqsQueuePublisher } from './queue-publisher';
 import { slackAccessEnvSchema, slackAccessPolicyFromEnv } from './slack-access';
@@ -39,6 +41,8 @@ const awsClientConfig = {
   requestHandler: { connectionTimeout: 1_000, requestTimeout: 1_500 },
 };
 
+const dynamoDb = new DynamoDBClient(awsClientConfig);
+
 const gateway = createSlackHandler({
   credentials: secretSlackCredentials(secretsManagerReader(), {
     botToken: env.SLACK_SECRET_ARN,
@@ -52,10 +56,10 @@ const gateway = createSlackHandler({
     rejectRateLimitedCalls: true,
     logger,
   }),
-  claims: dynamoDbEventClaims({
-    client: new DynamoDBClient(awsClientConfig),
-    tableName: env.SLACK_EVENTS_TABLE,
-  }),
+  // The placeholder without the Web API client: a cold question does not wait for it to load.
+  threadPoster: slackThreadPosters({ apiUrl: env.SLACK_API_URL, timeoutMs: 1_500, retries: 1 }),
+  claims: dynamoDbEventClaims({ client: dynamoDb, tableName: env.SLACK_EVENTS_TABLE }),
+  stopRequests: dynamoDbStopRequests({ client: dynamoDb, tableName: env.SLACK_EVENTS_TABLE }),
   queue: sqsQueuePublisher({
     client: new SQSClient(awsClientConfig),
     queueUrl: env.SLACK_QUEUE_URL,

@@ -21,6 +21,7 @@ const innerEventSchema = z.looseObject({
   text,
   ts: text,
   thread_ts: text,
+  event_ts: text,
   channel: text,
   channel_type: text,
   edited: z.optional(z.unknown()),
@@ -132,8 +133,18 @@ export interface StartedAssistantThread {
   user: string;
 }
 
+/** Stop pressed on RevBot's agent session in a thread (`agent_session_stopped`). */
+export interface StopPressed {
+  team: string;
+  channel: string;
+  threadTs: string;
+  /** When, from the event's `event_ts` (epoch milliseconds). */
+  atMs: number;
+}
+
 export type SlackEventDecision =
   | { action: 'answer'; question: IncomingQuestion }
+  | { action: 'stop'; stop: StopPressed }
   | { action: 'greet'; thread: StartedAssistantThread }
   | { action: 'ignore'; reason: IgnoreReason };
 
@@ -165,6 +176,21 @@ export function classifySlackEvent(
     };
   }
   // Which channel the user is looking at: RevBot answers from the question, not the view.
+  if (event.type === 'agent_session_stopped') {
+    const atSeconds = Number(event.event_ts);
+    if (!event.channel || !event.thread_ts || !Number.isFinite(atSeconds)) {
+      return ignore('incomplete_event');
+    }
+    return {
+      action: 'stop',
+      stop: {
+        team: callback.team_id,
+        channel: event.channel,
+        threadTs: event.thread_ts,
+        atMs: Math.round(atSeconds * 1000),
+      },
+    };
+  }
   if (event.type === 'assistant_thread_context_changed') return ignore('assistant_context_changed');
   if (event.type !== 'app_mention' && event.type !== 'message') return ignore('unsupported_event');
   if (event.type === 'message' && event.channel_type !== 'im') {

@@ -9,7 +9,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { errorFields, type Logger, NotFoundError, RetryableError, RevbotError } from '@revbot/core';
-import type { WebClient } from '@slack/web-api';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, jsonResponse } from '../shared/api-response';
 import type { SlackCredentials, SlackCredentialsSource } from '../shared/slack/slack-credentials';
@@ -19,11 +18,13 @@ import {
   type SlackQuestionMessage,
 } from '../shared/slack/slack-queue-message';
 import { cleanQuestion } from '../shared/slack/slack-text';
+import type { ThreadPoster, ThreadPosterFactory } from '../shared/slack/slack-thread-poster';
 import {
   type SlackClientFactory,
   slackCall,
   toSlackApiError,
 } from '../shared/slack/slack-web-client';
+import type { StopRequests } from '../shared/slack/stop-requests';
 import { handleApprovalClicks } from './approval-clicks';
 import { greetAssistantThread } from './assistant-thread';
 import { type EventClaims, messageClaimKey } from './event-claims';
@@ -52,7 +53,15 @@ export const EMPTY_QUESTION_TEXT =
 export interface SlackHandlerDeps {
   credentials: SlackCredentialsSource;
   slackClient: SlackClientFactory;
+  /**
+   * Posts and takes back the placeholder (default: through `slackClient`). The deployed handler
+   * gives the small poster of `slack-thread-poster.ts`, so a cold question does not wait for the
+   * Web API client to load.
+   */
+  threadPoster?: ThreadPosterFactory;
   claims: EventClaims;
+  /** Where a Stop press is recorded for the processor (absent: Stop is acknowledged only). */
+  stopRequests?: StopRequests;
   queue: QueuePublisher;
   logger: Logger;
   /** RevBot's Slack app id (`SLACK_APP_ID`); when set, other apps' envelopes are ignored. */
@@ -151,6 +160,13 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
       logger.info('Slack event ignored', { ...retry, reason: decision.reason });
       return ACK;
     }
+    if (decision.action === 'stop') {
+      // A streamed answer hears Stop from Slack; a posted one reads this record (stop-requests.ts).
+      const { team, channel, threadTs, atMs } = decision.stop;
+      await deps.stopRequests?.record(team, channel, threadTs, atMs);
+      logger.info('Stop pressed in a Slack thread', { ...retry, team, channel });
+      return ACK;
+    }
     if (decision.action === 'greet') {
       // Suggested prompts in the assistant pane: one idempotent call, safe to repeat on a retry.
       await greetAssistantThread(await deps.slackClient(credentials.botToken), decision.thread);
@@ -185,10 +201,12 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
     }
 
     const question = cleanQuestion(incoming.text, botUserId);
-    let slack: WebClient | undefined;
+    let slack: ThreadPoster | undefined;
     let placeholderTs: string | undefined;
     try {
-      slack = await deps.slackClient(credentials.botToken);
+      slack = deps.threadPoster
+        ? deps.threadPoster(credentials.botToken)
+        : (await deps.slackClient(credentials.botToken)).chat;
       const hint =
         refusal ??
         (question === ''
@@ -199,7 +217,7 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
       if (hint) {
         await slackCall(
           'chat.postMessage',
-          slack.chat.postMessage({
+          slack.postMessage({
             channel: incoming.channel,
             thread_ts: incoming.threadTs,
             text: hint,
@@ -215,7 +233,7 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
       }
       const placeholder = await slackCall(
         'chat.postMessage',
-        slack.chat.postMessage({
+        slack.postMessage({
           channel: incoming.channel,
           thread_ts: incoming.threadTs,
           text: PLACEHOLDER_TEXT,
@@ -271,7 +289,7 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
     key: string,
     incoming: IncomingQuestion,
     placeholderTs: string | undefined,
-    slack: WebClient | undefined,
+    slack: ThreadPoster | undefined,
     context: Record<string, unknown>,
   ): Promise<APIGatewayProxyResult> {
     const retryable = !(error instanceof RevbotError) || error.retryable;
@@ -287,14 +305,12 @@ export function createSlackHandler(deps: SlackHandlerDeps): SlackHandler {
       return ACK;
     }
     if (slack && placeholderTs) {
-      await slack.chat
-        .delete({ channel: incoming.channel, ts: placeholderTs })
-        .catch((cause: unknown) =>
-          logger.warn('Placeholder could not be removed', {
-            ...context,
-            error: errorFields(cause),
-          }),
-        );
+      await slack.delete({ channel: incoming.channel, ts: placeholderTs }).catch((cause: unknown) =>
+        logger.warn('Placeholder could not be removed', {
+          ...context,
+          error: errorFields(cause),
+        }),
+      );
     }
     await deps.claims
       .release(key)

@@ -34,6 +34,7 @@ import { type BudgetHold, budgetRefusalText, type DailyBudgets } from '../shared
 import type { ConversationRef } from '../shared/slack/feedback-buttons';
 import type { SlackQuestionMessage } from '../shared/slack/slack-queue-message';
 import { slackCall } from '../shared/slack/slack-web-client';
+import type { StopRequests } from '../shared/slack/stop-requests';
 import type { AgentAccess } from './agent-access';
 import { AgentSteps } from './agent-steps';
 import { AnswerStream } from './answer-stream';
@@ -72,6 +73,13 @@ export interface AnswerDeps {
     appendIntervalMs?: number;
     stopCheckMs?: number;
   };
+  /**
+   * Stop presses the Slack handler recorded (stop-requests.ts): read every `stopPollMs` while
+   * an answer is not streamed, since only a stream hears Stop from Slack itself.
+   */
+  stopRequests?: StopRequests;
+  /** Default 3 s: Stop is heard within about that, at one read per poll. */
+  stopPollMs?: number;
   /** Daily budgets per Slack user and channel (`BUDGETS`); none: no limit. */
   budgets?: DailyBudgets;
   /** How long an approval request stays open (default a day). */
@@ -127,6 +135,8 @@ export function retryingText(reason: string, reference: string): string {
 }
 
 export const STOPPED_TEXT = ':black_square_for_stop: Stopped at your request.';
+
+const DEFAULT_STOP_POLL_MS = 3_000;
 
 export function failureText(reason: string, reference: string): string {
   return `:x: Sorry, I couldn't answer this: ${escapeSlackText(reason)}. Reference: \`${escapeSlackText(reference)}\` (share it with your RevBot admin if this keeps happening).`;
@@ -209,6 +219,9 @@ export async function answerQuestion(
   // Stop (in Slack) cancels the run as the Lambda deadline does.
   const cancel = new AbortController();
   const signal = attempt.signal ? AbortSignal.any([attempt.signal, cancel.signal]) : cancel.signal;
+  // Stop recorded by the handler, for an answer that is not streamed (see AnswerDeps.stopRequests).
+  let stopRecorded = false;
+  let stopPoll: ReturnType<typeof setInterval> | undefined;
   try {
     const slack = await deps.slack();
     if (deps.streaming) {
@@ -225,6 +238,22 @@ export async function answerQuestion(
       await live.begin();
     }
     const stream = live;
+    const { stopRequests } = deps;
+    if (stopRequests) {
+      const askedAt = Date.parse(question.received_at);
+      stopPoll = setInterval(() => {
+        if (stopRecorded || (stream && stream.mode !== 'fallback')) return;
+        stopRequests.latest(question.team, question.channel, question.thread_ts).then(
+          (at) => {
+            if (at === undefined || at < askedAt || stopRecorded) return;
+            stopRecorded = true;
+            cancel.abort(new Error('Stopped in Slack'));
+          },
+          (error: unknown) => logger.warn('Stop requests not read', { error: errorFields(error) }),
+        );
+      }, deps.stopPollMs ?? DEFAULT_STOP_POLL_MS);
+      stopPoll.unref?.();
+    }
     const progress = new ProgressUpdates({
       show: (text) =>
         slackCall(
@@ -271,18 +300,20 @@ export async function answerQuestion(
           if (hint) await stream.hint(escapeSlackText(hint));
         } else if (hint) await progress.report(`:hourglass_flowing_sand: ${escapeSlackText(hint)}`);
         else await progress.tick();
-        if (stream?.mode === 'stopped') break;
+        if (stream?.mode === 'stopped' || stopRecorded) break;
       }
     } catch (error) {
-      if (stream?.mode !== 'stopped') throw error;
+      if (stream?.mode !== 'stopped' && !stopRecorded) throw error;
     }
     answer += decoder.decode();
     agentsFinished = true;
 
-    if (stream?.mode === 'stopped') {
+    if (stream?.mode === 'stopped' || stopRecorded) {
       recorder.recordFailure(new Error('Stopped by the user in Slack'));
-      await stream.abandon();
-      await stream.stopped(STOPPED_TEXT);
+      if (stream) {
+        await stream.abandon();
+        await stream.stopped(STOPPED_TEXT);
+      } else await replacePlaceholder(slack, target, { text: STOPPED_TEXT });
       outcome.status = 'stopped';
       logger.info('Slack question stopped by the user', ids);
       outcome.exportedTo = await exportRecord(recorder, deps, ids, holds);
@@ -345,6 +376,8 @@ export async function answerQuestion(
       await exportRecord(recorder, deps, ids, holds);
       throw error;
     }
+  } finally {
+    if (stopPoll) clearInterval(stopPoll);
   }
   outcome.exportedTo = await exportRecord(recorder, deps, ids, holds);
   return outcome;

@@ -17,6 +17,7 @@ import { dynamoDbIdempotencyStore } from '../shared/idempotency';
 import { deployedSelfTestChecks, runSelfTest } from '../shared/self-test';
 import { secretSlackBotToken } from '../shared/slack/slack-credentials';
 import { DEFAULT_SLACK_API_URL, slackWebClients } from '../shared/slack/slack-web-client';
+import { dynamoDbStopRequests } from '../shared/slack/stop-requests';
 import { parseAgentGroups, slackAgentAccess } from './agent-access';
 import { powertoolsProcessorMetrics } from './processor-metrics';
 import { createSlackProcessor } from './slack-processor';
@@ -42,6 +43,8 @@ const env = parseEnv(
     APPROVAL_TIMEOUT_SECONDS: z.coerce.number().int().min(60).max(604_800).default(86_400),
     /** Handle-once keys of the messages processed (Powertools idempotency). */
     IDEMPOTENCY_TABLE: z.string().min(1),
+    /** The Slack handler's events table, where it records Stop presses (stop-requests.ts). */
+    SLACK_EVENTS_TABLE: z.string().min(1).optional(),
   }),
 );
 
@@ -76,6 +79,9 @@ const processor = createSlackProcessor({
   recorderOptions: { modelPrices: modelPricesFromEnv() },
   // BUDGETS and BUDGET_TABLE: daily budgets per Slack user and channel.
   budgets: dailyBudgetsFromEnv(),
+  stopRequests: env.SLACK_EVENTS_TABLE
+    ? dynamoDbStopRequests({ client: new DynamoDBClient({}), tableName: env.SLACK_EVENTS_TABLE })
+    : undefined,
   logger,
   maxReceiveCount: env.SLACK_MAX_RECEIVE_COUNT,
   approvalTimeoutSeconds: env.APPROVAL_TIMEOUT_SECONDS,

@@ -26,6 +26,7 @@ import {
   startLocalSlackApi,
 } from '@revbot/testing/local-slack-api';
 import {
+  ASKER,
   appMentionBody,
   BOT_USER,
   buttonClickBody,
@@ -411,4 +412,59 @@ describe('Stop', () => {
     const conversation = JSON.parse(queue.messages[message]!.body).conversation_id as string;
     expect(aws.objects.some((o) => o.key.includes(`${conversation}/conversation.json`))).toBe(true);
   }, 15_000);
+});
+
+describe('Stop without a stream', () => {
+  /** Slack's `agent_session_stopped`, signed as Slack sends it to the events URL. */
+  const stopPressed = (threadTs: string) =>
+    JSON.stringify({
+      type: 'event_callback',
+      team_id: TEAM,
+      api_app_id: 'A0REVBOT01',
+      event_id: `Ev0STOP${threadTs.replace('.', '')}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event: {
+        type: 'agent_session_stopped',
+        channel: CHANNEL,
+        thread_ts: threadTs,
+        user: ASKER,
+        streaming_message_ts: [],
+        event_ts: (Date.now() / 1000).toFixed(6),
+      },
+      authorizations: [{ team_id: TEAM, user_id: BOT_USER, is_bot: true }],
+    });
+
+  it('is recorded by the handler and heard by the processor, which cancels the run and says so', async () => {
+    slack.refuse('chat.startStream', 'not_allowed');
+    const traces = RUN.filter((e) => !('chunk' in e)).slice(0, 4);
+    agents.reply({ stream: traces.map(encodeEvent), gapMs: 5, thenHang: true });
+    const { ts, message } = await mention();
+    const processing = processQueue(deliver(message), lambdaContext);
+    // Streaming refused: the answer is on the placeholder path, where no append can hear Stop.
+    await until(() => callsIn(ts, 'chat.startStream').length === 1, 'the refused stream');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(slack.stopByUser(CHANNEL, ts)).toEqual([]);
+
+    expect((await handleSlack(sign(stopPressed(ts)))).statusCode).toBe(200);
+    const stoppedAt = Date.now();
+    const result = await processing;
+    // Read back at the next poll (every 3 s).
+    expect(Date.now() - stoppedAt).toBeLessThan(3_000 + 1_000);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(botMessages(ts).map((m) => m.text)).toEqual([STOPPED_TEXT]);
+    expect(slack.sessions.get(`${CHANNEL} ${ts}`)?.statuses.at(-1)).toBe('active');
+
+    // A question asked in the thread after the press is answered, not stopped.
+    agents.reply({ stream: RUN.map(encodeEvent), gapMs: 5 });
+    const followUp = appMentionBody({
+      eventId: 'Ev0STOPLATER1',
+      ts: `${Number(ts.split('.')[0]) + 60}.000200`,
+      threadTs: ts,
+      text: `<@${BOT_USER}> Find the sum of 1 to 10.`,
+    });
+    expect((await handleSlack(sign(followUp))).statusCode).toBe(200);
+    const answered = await processQueue(deliver(queue.messages.length - 1), lambdaContext);
+    expect(answered.batchItemFailures).toEqual([]);
+    expect(botMessages(ts).map((m) => m.text)).toEqual([STOPPED_TEXT, FINAL_TEXT]);
+  }, 20_000);
 });

@@ -2,8 +2,10 @@ import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
 import {
   loadSlackAccess,
+  loadSlackAnswers,
   slackAccessEnvironment,
   slackAgentPolicyEnvironment,
+  slackAnswersEnvironment,
 } from '../../lib/config';
 
 const access = (context: Record<string, unknown>) =>
@@ -55,5 +57,32 @@ describe('the agent policy key of CDK context', () => {
     expect(policy({ slackAgentGroups: '{"execution_agent": ["S0REVOPS01"]}' })).toEqual(expected);
     expect(policy({ slackAgentGroups: { execution_agent: ['S0REVOPS01'] } })).toEqual(expected);
     expect(policy({})).toEqual({});
+  });
+});
+
+describe('the Slack answer keys of CDK context', () => {
+  const answers = (context: Record<string, unknown>) =>
+    slackAnswersEnvironment(loadSlackAnswers(new App({ context }).node));
+
+  it('stream with agent sessions when unset', () => {
+    expect(answers({})).toEqual({ SLACK_STREAMING: 'on', SLACK_AGENT_SESSIONS: 'on' });
+  });
+
+  it('turn each off, from text (`-c`) or a cdk.json boolean', () => {
+    expect(answers({ slackStreaming: 'false' })).toEqual({
+      SLACK_STREAMING: 'off',
+      SLACK_AGENT_SESSIONS: 'on',
+    });
+    expect(answers({ slackAgentSessions: false })).toEqual({
+      SLACK_STREAMING: 'on',
+      SLACK_AGENT_SESSIONS: 'off',
+    });
+  });
+
+  it.each([
+    [{ slackStreaming: 'yes' }, 'slackStreaming'],
+    [{ slackAgentSessions: 'on' }, 'slackAgentSessions'],
+  ])('stop the synth on a bad value, naming the key: %o', (context, key) => {
+    expect(() => answers(context)).toThrow(`Invalid CDK context "${key}"`);
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUGGESTED_PROMPTS } from '../../../lambdas/slack-handler/assistant-thread';
 import { REPO_ROOT } from '../../constructs/revbot-function';
 import { buildApp, newRevbotApp } from '../../lib/app';
 import { nagErrors } from '../nag-report';
@@ -126,6 +127,12 @@ describe('the Slack gateway stack', () => {
     });
   });
 
+  it('streams answers and runs agent sessions by default (CDK context slackStreaming, slackAgentSessions)', () => {
+    expect(fn('revops-dev-slack-processor').Environment).toMatchObject({
+      Variables: { SLACK_STREAMING: 'on', SLACK_AGENT_SESSIONS: 'on' },
+    });
+  });
+
   it('alarms on the Slack DLQ in the monitoring stack, by the queue name this stack gives it', () => {
     monitoring.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Namespace: 'AWS/SQS',
@@ -204,9 +211,11 @@ describe('the Slack gateway stack', () => {
     const invoke = statements.filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
     expect(invoke.flatMap((s) => [s.Resource].flat())).toHaveLength(1);
     expect(JSON.stringify(invoke[0]?.Resource)).toMatch(/ToolsfireboltwriterFunction/i);
-    // DynamoDB only for its handle-once keys (Powertools idempotency), on their own table.
-    const dynamo = statements.filter((s) =>
-      [s.Action].flat().some((a) => a.startsWith('dynamodb:')),
+    // DynamoDB only for its handle-once keys (Powertools idempotency), on their own table, and
+    // to read Stop presses (`stop#` keys) in the events table, below.
+    const isStopRead = (s: Statement) => JSON.stringify(s).includes('stop#*');
+    const dynamo = statements.filter(
+      (s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')) && !isStopRead(s),
     );
     expect(dynamo.flatMap((s) => [s.Action].flat()).sort()).toEqual([
       'dynamodb:DeleteItem',
@@ -221,6 +230,18 @@ describe('the Slack gateway stack', () => {
     );
     const bedrock = statements.find((s) => [s.Action].flat().includes('bedrock:InvokeAgent'));
     expect(JSON.stringify(bedrock?.Resource)).toMatch(/AgentAliasArn|agent-alias/);
+  });
+
+  it('lets the processor read Stop presses from the events table, and nothing else there', () => {
+    const stopReads = statementsOf('revops-dev-slack-processor').filter((s) =>
+      JSON.stringify(s).includes('stop#*'),
+    );
+    expect(stopReads).toHaveLength(1);
+    expect(stopReads[0]?.Action).toBe('dynamodb:GetItem');
+    expect(stopReads[0]?.Resource).toEqual({ 'Fn::GetAtt': [tableId(), 'Arn'] });
+    expect(fn('revops-dev-slack-processor').Environment).toMatchObject({
+      Variables: { SLACK_EVENTS_TABLE: { Ref: tableId() } },
+    });
   });
 
   it('keeps the signing secret from the processor: it reads the bot token, never the signing secret', () => {
@@ -302,7 +323,13 @@ describe('the Slack app manifest', () => {
     readFileSync(path.join(REPO_ROOT, 'infra/slack-app-manifest.json'), 'utf8'),
   ) as {
     oauth_config: { scopes: { bot: string[] } };
-    features: { assistant_view: { assistant_description: string } };
+    features: {
+      assistant_view?: unknown;
+      agent_view: {
+        agent_description: string;
+        suggested_prompts: { title: string; message: string }[];
+      };
+    };
     settings: {
       event_subscriptions: { request_url: string; bot_events: string[] };
       interactivity: { is_enabled: boolean; request_url: string };
@@ -310,14 +337,17 @@ describe('the Slack app manifest', () => {
     };
   };
 
-  it('subscribes to mentions, direct messages and the assistant pane with the scopes they need, and no more', () => {
+  it('subscribes to mentions, direct messages, the assistant pane and Stop, with the scopes they need, and no more', () => {
     expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual([
+      // The Stop button of an agent session: without it Slack shows no Stop button.
+      'agent_session_stopped',
       'app_mention',
       'assistant_thread_context_changed',
       'assistant_thread_started',
       'message.im',
     ]);
-    // Threads read for context (channels/groups/im:history), files shared, the assistant pane.
+    // Threads read for context (channels/groups/im:history), files shared, the assistant pane,
+    // user groups read for SLACK_AGENT_GROUPS and SLACK_APPROVERS_GROUP.
     expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
       'app_mentions:read',
       'assistant:write',
@@ -328,9 +358,17 @@ describe('the Slack app manifest', () => {
       'im:history',
       'im:read',
       'im:write',
+      'usergroups:read',
     ]);
-    expect(manifest.features.assistant_view.assistant_description).toMatch(/RevBot/);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
+  });
+
+  it("declares the app an agent (agent_view replaces assistant_view), with the pane's suggested prompts", () => {
+    expect(manifest.features.agent_view.agent_description).toMatch(/RevBot/);
+    expect(manifest.features.assistant_view).toBeUndefined();
+    expect(manifest.features.agent_view.suggested_prompts).toEqual(
+      SUGGESTED_PROMPTS.map((prompt) => ({ ...prompt })),
+    );
   });
 
   it("points events and interactivity at the gateway's two routes", () => {

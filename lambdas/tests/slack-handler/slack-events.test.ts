@@ -276,3 +276,35 @@ describe('the assistant pane events', () => {
     });
   });
 });
+
+describe('the Stop button', () => {
+  // The shape of Slack's agent_session_stopped reference.
+  const stopped = (overrides: Record<string, unknown> = {}) => ({
+    channel: 'C0123ABC456',
+    event_ts: '1783536983.783769',
+    streaming_message_ts: ['1782234987.693923'],
+    thread_ts: '1782234671.392669',
+    type: 'agent_session_stopped',
+    user: 'U123ABC456',
+    ...overrides,
+  });
+
+  it('names the thread and when Stop was pressed, to the millisecond', () => {
+    expect(classifySlackEvent(callback(stopped()), { botUserId: BOT })).toEqual({
+      action: 'stop',
+      stop: {
+        team: 'T123ABC456',
+        channel: 'C0123ABC456',
+        threadTs: '1782234671.392669',
+        atMs: 1_783_536_983_784,
+      },
+    });
+  });
+
+  it('ignores a press without its thread', () => {
+    expect(classifySlackEvent(callback(stopped({ thread_ts: undefined })))).toEqual({
+      action: 'ignore',
+      reason: 'incomplete_event',
+    });
+  });
+});
