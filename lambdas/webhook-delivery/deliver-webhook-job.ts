@@ -218,15 +218,7 @@ export async function deliverWebhookJob(
         ? Math.max(wait, retryAfter)
         : wait;
     const dueAt = new Date(now().getTime() + delayMs);
-    const next = {
-      ...job,
-      attempt: job.attempt + 1,
-      hop: 0,
-      ...(delayMs > MAX_DELAY_SECONDS * 1000
-        ? { due_at: dueAt.toISOString() }
-        : { due_at: undefined }),
-    };
-    await deps.queue.enqueue(next, Math.min(MAX_DELAY_SECONDS, Math.ceil(delayMs / 1000)));
+    await deps.queue.enqueue(nextAttempt(job, delayMs, now()), delaySecondsOf(delayMs));
     const delivery: DeliveryOutcome = {
       ...base,
       status: 'retrying',
@@ -288,6 +280,20 @@ function eventOf(job: DeliveryJob, record: RequestStatusRecord): DeliveryEvent |
   return undefined;
 }
 
+/** The job's next attempt after `delayMs`: beyond SQS's longest delay it carries `due_at`. */
+function nextAttempt(job: DeliveryJob, delayMs: number, at: Date): DeliveryJob {
+  const dueAt = new Date(at.getTime() + delayMs).toISOString();
+  return {
+    ...job,
+    attempt: job.attempt + 1,
+    hop: 0,
+    due_at: delayMs > MAX_DELAY_SECONDS * 1000 ? dueAt : undefined,
+  };
+}
+
+const delaySecondsOf = (delayMs: number): number =>
+  Math.min(MAX_DELAY_SECONDS, Math.ceil(delayMs / 1000));
+
 /** The one attempt's problem, out of the delivery error's summary ("… (last: <problem>)"). */
 function lastProblem(message: string): string {
   return /\(last: (.*)\)$/.exec(message)?.[1] ?? message;
@@ -304,6 +310,7 @@ async function deliverNotice(
   deps: WebhookDeliveryDeps,
 ): Promise<DeliveryResult> {
   const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => new Date());
   const notice = job.notice;
   const url = record.request.callback_url ?? deps.defaultWebhookUrl;
   const ids = { tracking_id: job.tracking_id, attempt: job.attempt, notice: notice?.type };
@@ -334,10 +341,7 @@ async function deliverNotice(
       logger.warn('notice not delivered', { ...ids, destination: describeDestination(url) });
       return 'failed';
     }
-    await deps.queue.enqueue(
-      { ...job, attempt: job.attempt + 1, hop: 0 },
-      Math.min(MAX_DELAY_SECONDS, Math.ceil(wait / 1000)),
-    );
+    await deps.queue.enqueue(nextAttempt(job, wait, now()), delaySecondsOf(wait));
     return 'retry_scheduled';
   }
   logger.info('notice delivered', { ...ids, destination: describeDestination(url) });

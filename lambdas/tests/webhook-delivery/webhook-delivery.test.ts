@@ -97,6 +97,45 @@ async function answered(fields: Partial<RequestStatusRecord> = {}): Promise<stri
   return trackingId;
 }
 
+/** A request paused for approval: processing, its answer not yet there, nothing delivered. */
+async function awaitingApproval(): Promise<string> {
+  counter += 1;
+  const trackingId = `7a1b2c3d-4e5f-4a6b-8c7d-${String(counter).padStart(12, '0')}`;
+  await store.create({
+    tracking_id: trackingId,
+    status: 'queued',
+    request: { query: 'Close the deal?', source_system: 'crm', callback_url: `${receiver.url}/in` },
+    session_id: 'webhook_s',
+    queued_at: T0.toISOString(),
+    updated_at: T0.toISOString(),
+    processing_attempts: 0,
+    expires_at: Math.floor(Date.now() / 1000) + 3600,
+  });
+  await store.startProcessing(trackingId, T0);
+  return trackingId;
+}
+
+/** A notice as lambdas/webhook-processor/await-approval.ts hands it to the delivery stage. */
+function notice(
+  trackingId: string,
+  type: 'revbot.approval_requested' | 'revbot.approval_decided',
+  invocationId = 'inv-1',
+  fields: Partial<DeliveryJobInput> = {},
+): DeliveryJobInput {
+  return {
+    version: 1,
+    tracking_id: trackingId,
+    kind: 'notice',
+    attempt: 1,
+    notice: {
+      id: invocationId,
+      type,
+      payload: { type, tracking_id: trackingId, session_id: 'webhook_s', invocation: invocationId },
+    },
+    ...fields,
+  };
+}
+
 const job = (trackingId: string, fields: Partial<DeliveryJobInput> = {}): DeliveryJobInput => ({
   version: 1,
   tracking_id: trackingId,
@@ -391,6 +430,107 @@ describe('webhook delivery stage', () => {
   });
 });
 
+describe('approval notices through the delivery stage', () => {
+  it('delivers a notice signed, with its own message id, leaving status and delivery summary alone', async () => {
+    const id = await awaitingApproval();
+    const before = await store.get(id);
+    const response = await stage()(batch(record(notice(id, 'revbot.approval_requested', 'inv-7'))));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(receiver.requests).toHaveLength(1);
+    const delivered = receiver.requests[0];
+    expect(delivered?.id).toBe(`msg_${id}_approval_requested_inv-7`);
+    expect(new Webhook(SECRET).verify(delivered?.body ?? '', delivered?.headers ?? {})).toEqual({
+      type: 'revbot.approval_requested',
+      tracking_id: id,
+      session_id: 'webhook_s',
+      invocation: 'inv-7',
+    });
+    const after = await store.get(id);
+    expect(after?.status).toBe('processing');
+    expect(after?.delivery).toBeUndefined();
+    expect(after?.delivery_attempts).toBeUndefined();
+    expect(after).toEqual(before);
+    expect(sent).toEqual([]);
+  });
+
+  it("a decision notice on a delivered request leaves its status and the answer's delivery summary alone", async () => {
+    const id = await answered();
+    await stage()(batch(record(job(id))));
+    const before = await store.get(id);
+    expect(before?.delivery?.status).toBe('delivered');
+    await stage()(batch(record(notice(id, 'revbot.approval_decided'))));
+    expect(receiver.requests.map((r) => r.id)).toEqual([
+      `msg_${id}`,
+      `msg_${id}_approval_decided_inv-1`,
+    ]);
+    expect(await store.get(id)).toEqual(before);
+  });
+
+  it('a failed notice schedules its next attempt by the schedule, the status untouched', async () => {
+    const id = await awaitingApproval();
+    const before = await store.get(id);
+    const handler = stage();
+    receiver.script({ status: 503 });
+    await handler(batch(record(notice(id, 'revbot.approval_requested'))));
+    expect(sent).toEqual([
+      {
+        job: expect.objectContaining({
+          kind: 'notice',
+          attempt: 2,
+          hop: 0,
+          notice: expect.objectContaining({ id: 'inv-1', type: 'revbot.approval_requested' }),
+        }),
+        delaySeconds: 5,
+      },
+    ]);
+    expect(await store.get(id)).toEqual(before);
+    await runNext(handler); // attempt 2, five seconds later: delivered
+    expect(receiver.requests.map((r) => r.id)).toEqual([
+      `msg_${id}_approval_requested_inv-1`,
+      `msg_${id}_approval_requested_inv-1`,
+    ]);
+    expect(sent).toEqual([]);
+    expect(deadLetters).toEqual([]);
+    expect(await store.get(id)).toEqual(before);
+  });
+
+  it('carries a notice wait beyond 15 minutes as due_at, not attempting it early', async () => {
+    const id = await awaitingApproval();
+    const handler = stage({ schedule: [3600_000] });
+    receiver.script({ status: 500 });
+    await handler(batch(record(notice(id, 'revbot.approval_requested'))));
+    const due = new Date(T0.getTime() + 3600_000).toISOString();
+    expect(sent).toEqual([
+      { job: expect.objectContaining({ attempt: 2, due_at: due, hop: 0 }), delaySeconds: 900 },
+    ]);
+    await runNext(handler); // 15 minutes: not due, sent on
+    expect(receiver.requests).toHaveLength(1);
+    expect(sent).toEqual([
+      { job: expect.objectContaining({ attempt: 2, due_at: due, hop: 1 }), delaySeconds: 900 },
+    ]);
+  });
+
+  it('puts the notice in the dead-letter queue once the schedule has run out', async () => {
+    const id = await awaitingApproval();
+    const before = await store.get(id);
+    const handler = stage({ schedule: [1_000] });
+    receiver.script({ status: 503 }, { status: 503 });
+    await handler(batch(record(notice(id, 'revbot.approval_decided', 'inv-2'))));
+    await runNext(handler);
+    expect(receiver.requests).toHaveLength(2);
+    expect(sent).toEqual([]);
+    expect(deadLetters).toEqual([
+      expect.objectContaining({
+        tracking_id: id,
+        kind: 'notice',
+        attempt: 2,
+        notice: expect.objectContaining({ id: 'inv-2', type: 'revbot.approval_decided' }),
+      }),
+    ]);
+    expect(await store.get(id)).toEqual(before);
+  });
+});
+
 describe('webhook delivery stage on DynamoDB, idempotent', () => {
   let dynamodb: EmbeddedDynamoDb;
   const IDEMPOTENCY = 'revops-test-idempotency';
@@ -443,6 +583,27 @@ describe('webhook delivery stage on DynamoDB, idempotent', () => {
       [1, 503],
       [2, 204],
     ]);
+  });
+
+  it('two notices of one request are both sent; an SQS copy of one is sent once', async () => {
+    const id = await awaitingApproval();
+    const handler = stage({}, persistence());
+    const keysBefore = (await dynamodb.items(IDEMPOTENCY)).length;
+    // The request and the decision of one approval share the paused action's invocation id.
+    const requested = record(notice(id, 'revbot.approval_requested', 'inv-9'), 'n-1');
+    const decided = record(notice(id, 'revbot.approval_decided', 'inv-9'), 'n-2');
+    const copy = record(notice(id, 'revbot.approval_requested', 'inv-9'), 'n-1-copy');
+    await handler(batch(requested), lambdaContext);
+    await handler(batch(decided), lambdaContext);
+    await handler(batch(copy), lambdaContext);
+    await handler(batch(requested), lambdaContext);
+    expect(receiver.requests.map((r) => r.id)).toEqual([
+      `msg_${id}_approval_requested_inv-9`,
+      `msg_${id}_approval_decided_inv-9`,
+    ]);
+    // One key per notice: the type is part of it, the SQS message id is not.
+    expect(await dynamodb.items(IDEMPOTENCY)).toHaveLength(keysBefore + 2);
+    expect((await store.get(id))?.status).toBe('processing');
   });
 
   it('a run that threw leaves no key behind, so SQS retries it', async () => {
