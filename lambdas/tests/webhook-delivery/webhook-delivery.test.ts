@@ -4,12 +4,14 @@ import { sqsRecord } from '@revbot/testing/sqs-events';
 import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookSigner, parseDestinationAllowlist } from '../../shared/outbound';
 import {
+  DESTINATION_GONE_TTL_SECONDS,
   type DeliveryJobInput,
   type DeliveryJobQueue,
   DynamoDbRequestStatusStore,
+  type GoneDestinations,
   MemoryRequestStatusStore,
   type RequestStatusRecord,
   type RequestStatusStore,
@@ -27,10 +29,13 @@ const ANSWER = {
 };
 
 let receiver: WebhookReceiver;
-let store: RequestStatusStore;
+let store: RequestStatusStore & GoneDestinations;
 let sent: { job: DeliveryJobInput; delaySeconds: number }[];
 let deadLetters: DeliveryJobInput[];
 let clock: number;
+/** Moves the stores' own clock (which expiry reads) ahead of real time. */
+let storeOffset = 0;
+const storeNow = () => Date.now() + storeOffset;
 let counter = 0;
 
 beforeAll(async () => {
@@ -38,7 +43,8 @@ beforeAll(async () => {
 });
 afterAll(() => receiver.close());
 beforeEach(() => {
-  store = new MemoryRequestStatusStore();
+  storeOffset = 0;
+  store = new MemoryRequestStatusStore(storeNow);
   sent = [];
   deadLetters = [];
   clock = T0.getTime();
@@ -293,10 +299,14 @@ describe('webhook delivery stage', () => {
         attempts: 1,
         error: {
           code: 'ENDPOINT_GONE',
-          message: `http://127.0.0.1:${receiver.port} answered 410 Gone: no more attempts are made to this destination for this request`,
+          message: `http://127.0.0.1:${receiver.port} answered 410 Gone at ${T0.toISOString()}: no more attempts are made to this destination, for this request or any other, until "revbot webhook redeliver" re-enables it`,
         },
       },
     });
+  });
+
+  describe('a destination that answered 410 Gone', () => {
+    goneDestinationTests();
   });
 
   it('after the last step records delivery_failed and puts the job in the dead-letter queue', async () => {
@@ -543,7 +553,28 @@ describe('webhook delivery stage on DynamoDB, idempotent', () => {
   });
   afterAll(() => dynamodb.close());
   beforeEach(() => {
-    store = new DynamoDbRequestStatusStore(dynamodb.documents, REQUESTS);
+    store = new DynamoDbRequestStatusStore(dynamodb.documents, REQUESTS, storeNow);
+  });
+
+  describe('a destination that answered 410 Gone, marked in the requests table', () => {
+    goneDestinationTests();
+
+    it('keeps the mark as an item keyed destination# with a TTL', async () => {
+      const id = await answered();
+      receiver.script({ status: 410 });
+      await stage()(batch(record(job(id))));
+      const marks = (await dynamodb.items(REQUESTS)).filter((item) =>
+        item.tracking_id?.S?.startsWith('destination#'),
+      );
+      expect(marks).toEqual([
+        {
+          tracking_id: { S: `destination#${receiver.url}/in` },
+          destination: { S: `${receiver.url}/in` },
+          gone_at: { S: T0.toISOString() },
+          expires_at: { N: String(T0.getTime() / 1000 + 30 * 24 * 3600) },
+        },
+      ]);
+    });
   });
 
   const persistence = () =>
@@ -627,3 +658,112 @@ describe('webhook delivery stage on DynamoDB, idempotent', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 });
+
+/**
+ * 410 Gone switches the destination off for later deliveries: run on each store (memory, and
+ * DynamoDB, where the mark is an item of the requests table with a TTL).
+ */
+function goneDestinationTests() {
+  const goneAt = T0.toISOString();
+  // Marks outlive a test in the DynamoDB table: each test starts with the destinations enabled.
+  afterEach(async () => {
+    storeOffset = 0;
+    await store.clearDestinationGone(`${receiver.url}/in`);
+    await store.clearDestinationGone(`${receiver.url}/other`);
+  });
+  const offMessage = () =>
+    `http://127.0.0.1:${receiver.port} answered 410 Gone at ${goneAt}: deliveries to it stay switched off until "revbot webhook redeliver" re-enables it`;
+
+  it('later deliveries to that exact destination are not attempted, and their status says why', async () => {
+    const first = await answered();
+    const handler = stage();
+    receiver.script({ status: 410 });
+    await handler(batch(record(job(first))));
+    expect(await store.destinationGone(`${receiver.url}/in`)).toEqual({
+      destination: `${receiver.url}/in`,
+      gone_at: goneAt,
+    });
+
+    clock += 60_000;
+    const second = await answered();
+    await handler(batch(record(job(second))));
+    expect(receiver.requests).toHaveLength(1);
+    expect(sent).toEqual([]);
+    expect(deadLetters).toEqual([]);
+    const stored = await store.get(second);
+    expect(stored).toMatchObject({
+      status: 'delivery_failed',
+      result: ANSWER,
+      delivery: {
+        status: 'stopped',
+        attempts: 0,
+        error: { code: 'ENDPOINT_GONE', message: offMessage() },
+      },
+    });
+    expect(stored?.delivery_attempts ?? []).toEqual([]);
+  });
+
+  it('a notice to a gone destination is not attempted either, and a 410 to a notice switches it off', async () => {
+    const id = await awaitingApproval();
+    const handler = stage();
+    receiver.script({ status: 410 });
+    await handler(batch(record(notice(id, 'revbot.approval_requested'))));
+    expect(sent).toEqual([]);
+    expect(deadLetters).toEqual([]);
+    expect((await store.destinationGone(`${receiver.url}/in`))?.gone_at).toBe(goneAt);
+    await handler(batch(record(notice(id, 'revbot.approval_decided'))));
+    expect(receiver.requests).toHaveLength(1);
+    expect((await store.get(id))?.status).toBe('processing');
+  });
+
+  it('another path or origin is still delivered to', async () => {
+    const first = await answered();
+    receiver.script({ status: 410 });
+    await stage()(batch(record(job(first))));
+    const otherPath = await answered({
+      request: { query: 'q?', source_system: 'crm', callback_url: `${receiver.url}/other` },
+    });
+    await stage()(batch(record(job(otherPath))));
+    expect(receiver.requests.map((r) => r.path)).toEqual(['/in', '/other']);
+    expect((await store.get(otherPath))?.delivery?.status).toBe('delivered');
+    expect(await store.destinationGone(`${receiver.url}/other`)).toBeUndefined();
+  });
+
+  it('revbot webhook redeliver re-enables it: the redelivery and later deliveries are attempted', async () => {
+    const first = await answered();
+    const handler = stage();
+    receiver.script({ status: 410 });
+    await handler(batch(record(job(first))));
+    clock += 3600_000;
+    await handler(
+      batch(
+        record({
+          version: 1,
+          tracking_id: first,
+          kind: 'redeliver',
+          attempt: 1,
+          redelivery_id: 'r-1',
+        }),
+      ),
+    );
+    expect(receiver.requests).toHaveLength(2);
+    expect(await store.destinationGone(`${receiver.url}/in`)).toBeUndefined();
+    expect((await store.get(first))?.delivery).toMatchObject({ status: 'delivered' });
+    const later = await answered();
+    await handler(batch(record(job(later))));
+    expect(receiver.requests).toHaveLength(3);
+    expect((await store.get(later))?.status).toBe('completed');
+  });
+
+  it('the mark lapses after its TTL', async () => {
+    const first = await answered();
+    receiver.script({ status: 410 });
+    await stage()(batch(record(job(first))));
+    expect(await store.destinationGone(`${receiver.url}/in`)).toBeDefined();
+    const expiresAt = T0.getTime() + DESTINATION_GONE_TTL_SECONDS * 1000;
+    storeOffset = expiresAt - 1000 - Date.now();
+    expect(await store.destinationGone(`${receiver.url}/in`)).toBeDefined();
+    storeOffset = expiresAt - Date.now();
+    expect(await store.destinationGone(`${receiver.url}/in`)).toBeUndefined();
+  });
+}
