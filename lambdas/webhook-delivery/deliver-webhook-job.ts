@@ -248,7 +248,7 @@ export async function deliverWebhookJob(
         ? Math.max(wait, retryAfter)
         : wait;
     const dueAt = new Date(now().getTime() + delayMs);
-    await deps.queue.enqueue(nextAttempt(job, delayMs, now()), delaySecondsOf(delayMs));
+    await deps.queue.enqueue(nextAttempt(job, delayMs, dueAt), delaySecondsOf(delayMs));
     const delivery: DeliveryOutcome = {
       ...base,
       status: 'retrying',
@@ -327,14 +327,13 @@ async function switchedOff(
   return deps.store.destinationGone(destination);
 }
 
-/** The job's next attempt after `delayMs`: beyond SQS's longest delay it carries `due_at`. */
-function nextAttempt(job: DeliveryJob, delayMs: number, at: Date): DeliveryJob {
-  const dueAt = new Date(at.getTime() + delayMs).toISOString();
+/** The job's next attempt, due at `dueAt`: beyond SQS's longest delay it carries `due_at`. */
+function nextAttempt(job: DeliveryJob, delayMs: number, dueAt: Date): DeliveryJob {
   return {
     ...job,
     attempt: job.attempt + 1,
     hop: 0,
-    due_at: delayMs > MAX_DELAY_SECONDS * 1000 ? dueAt : undefined,
+    due_at: delayMs > MAX_DELAY_SECONDS * 1000 ? dueAt.toISOString() : undefined,
   };
 }
 
@@ -398,7 +397,8 @@ async function deliverNotice(
       logger.warn('notice not delivered', { ...ids, destination: describeDestination(url) });
       return 'failed';
     }
-    await deps.queue.enqueue(nextAttempt(job, wait, now()), delaySecondsOf(wait));
+    const dueAt = new Date(now().getTime() + wait);
+    await deps.queue.enqueue(nextAttempt(job, wait, dueAt), delaySecondsOf(wait));
     return 'retry_scheduled';
   }
   logger.info('notice delivered', { ...ids, destination: describeDestination(url) });
