@@ -12,6 +12,9 @@
  * waiting (at most 96 a day per failing delivery).
  *
  * A slow receiver costs one attempt timeout of one message: no message waits for another.
+ *
+ * A 410 Gone switches the destination (origin and path) off for every request, as Standard
+ * Webhooks asks: the mark is checked before each attempt, and a redelivery clears it.
  */
 import { type Logger, silentLogger } from '@revbot/core';
 import {
@@ -32,6 +35,9 @@ import {
   type DeliveryJob,
   type DeliveryJobQueue,
   type DeliveryOutcome,
+  destinationOf,
+  type GoneDestination,
+  type GoneDestinations,
   MAX_DELAY_SECONDS,
   type RequestStatusRecord,
   type RequestStatusStore,
@@ -47,7 +53,8 @@ export interface DeliveryMetrics {
 }
 
 export interface WebhookDeliveryDeps {
-  store: RequestStatusStore;
+  /** The requests table: the records, and the destinations that answered 410 Gone. */
+  store: RequestStatusStore & GoneDestinations;
   /** The outbound queue this stage consumes: next attempts are sent back to it. */
   queue: DeliveryJobQueue;
   /** Where a delivery goes once the schedule is used up (the queue's DLQ, alarmed). */
@@ -120,8 +127,35 @@ export async function deliverWebhookJob(
   }
 
   const destination = describeDestination(url);
-  const webhookId =
-    event.kind === 'answer' ? `msg_${job.tracking_id}` : `msg_${job.tracking_id}_failed`;
+  const base = {
+    event: event.kind,
+    destination,
+    webhook_id:
+      event.kind === 'answer' ? `msg_${job.tracking_id}` : `msg_${job.tracking_id}_failed`,
+    attempts: job.attempt,
+  };
+  // Only the first delivery of an answer moves the request's status; a `failed` event leaves
+  // it failed, and a failed redelivery never rewinds a completed request.
+  const finishes = event.kind === 'answer';
+  const failStatus = finishes && !job.redelivery_id ? ('delivery_failed' as const) : undefined;
+
+  const gone = await switchedOff(job, url, deps);
+  if (gone) {
+    const delivery: DeliveryOutcome = {
+      ...base,
+      attempts: job.attempt - 1,
+      status: 'stopped',
+      error: {
+        code: 'ENDPOINT_GONE',
+        message: `${destination} answered 410 Gone at ${gone.gone_at}: deliveries to it stay switched off until "revbot webhook redeliver" re-enables it`,
+      },
+    };
+    await deps.store.recordDelivery(job.tracking_id, { delivery, status: failStatus }, now());
+    logger.warn('destination answered 410 Gone earlier; not attempted', { ...ids, destination });
+    return 'stopped';
+  }
+
+  const webhookId = base.webhook_id;
   const timeoutMs = deps.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const startedAt = now();
   const payload =
@@ -136,11 +170,6 @@ export async function deliverWebhookJob(
     ...fields,
     ...(job.redelivery_id ? { redelivery_id: job.redelivery_id } : {}),
   });
-  const base = { event: event.kind, destination, webhook_id: webhookId, attempts: job.attempt };
-  // Only the first delivery of an answer moves the request's status; a `failed` event leaves
-  // it failed, and a failed redelivery never rewinds a completed request.
-  const finishes = event.kind === 'answer';
-  const failStatus = finishes && !job.redelivery_id ? ('delivery_failed' as const) : undefined;
 
   let receipt: Awaited<ReturnType<typeof deliverSignedWebhook>>;
   try {
@@ -163,13 +192,14 @@ export async function deliverWebhookJob(
     deps.metrics?.addMetric('WebhookDeliveryAttemptFailures', 'Count', 1);
 
     if (status === 410) {
+      await deps.store.markDestinationGone(destinationOf(url), startedAt);
       const delivery: DeliveryOutcome = {
         ...base,
         status: 'stopped',
         http_status: 410,
         error: {
           code: 'ENDPOINT_GONE',
-          message: `${destination} answered 410 Gone: no more attempts are made to this destination for this request`,
+          message: `${destination} answered 410 Gone at ${startedAt.toISOString()}: no more attempts are made to this destination, for this request or any other, until "revbot webhook redeliver" re-enables it`,
         },
       };
       await deps.store.recordDelivery(
@@ -177,7 +207,7 @@ export async function deliverWebhookJob(
         { attempt: tried, delivery, status: failStatus },
         now(),
       );
-      logger.warn('receiver answered 410 Gone; retries stopped', { ...ids, destination });
+      logger.warn('receiver answered 410 Gone; destination switched off', { ...ids, destination });
       return 'stopped';
     }
 
@@ -218,15 +248,7 @@ export async function deliverWebhookJob(
         ? Math.max(wait, retryAfter)
         : wait;
     const dueAt = new Date(now().getTime() + delayMs);
-    const next = {
-      ...job,
-      attempt: job.attempt + 1,
-      hop: 0,
-      ...(delayMs > MAX_DELAY_SECONDS * 1000
-        ? { due_at: dueAt.toISOString() }
-        : { due_at: undefined }),
-    };
-    await deps.queue.enqueue(next, Math.min(MAX_DELAY_SECONDS, Math.ceil(delayMs / 1000)));
+    await deps.queue.enqueue(nextAttempt(job, delayMs, dueAt), delaySecondsOf(delayMs));
     const delivery: DeliveryOutcome = {
       ...base,
       status: 'retrying',
@@ -288,6 +310,36 @@ function eventOf(job: DeliveryJob, record: RequestStatusRecord): DeliveryEvent |
   return undefined;
 }
 
+/**
+ * The 410 mark on the job's destination, if it is switched off. The first attempt of a
+ * redelivery (`revbot webhook redeliver`) re-enables it instead: an operator asked for it.
+ */
+async function switchedOff(
+  job: DeliveryJob,
+  url: string,
+  deps: WebhookDeliveryDeps,
+): Promise<GoneDestination | undefined> {
+  const destination = destinationOf(url);
+  if (job.redelivery_id && job.attempt === 1 && job.hop === 0) {
+    await deps.store.clearDestinationGone(destination);
+    return undefined;
+  }
+  return deps.store.destinationGone(destination);
+}
+
+/** The job's next attempt, due at `dueAt`: beyond SQS's longest delay it carries `due_at`. */
+function nextAttempt(job: DeliveryJob, delayMs: number, dueAt: Date): DeliveryJob {
+  return {
+    ...job,
+    attempt: job.attempt + 1,
+    hop: 0,
+    due_at: delayMs > MAX_DELAY_SECONDS * 1000 ? dueAt.toISOString() : undefined,
+  };
+}
+
+const delaySecondsOf = (delayMs: number): number =>
+  Math.min(MAX_DELAY_SECONDS, Math.ceil(delayMs / 1000));
+
 /** The one attempt's problem, out of the delivery error's summary ("… (last: <problem>)"). */
 function lastProblem(message: string): string {
   return /\(last: (.*)\)$/.exec(message)?.[1] ?? message;
@@ -304,6 +356,7 @@ async function deliverNotice(
   deps: WebhookDeliveryDeps,
 ): Promise<DeliveryResult> {
   const logger = deps.logger ?? silentLogger;
+  const now = deps.now ?? (() => new Date());
   const notice = job.notice;
   const url = record.request.callback_url ?? deps.defaultWebhookUrl;
   const ids = { tracking_id: job.tracking_id, attempt: job.attempt, notice: notice?.type };
@@ -311,8 +364,13 @@ async function deliverNotice(
     logger.warn('nothing to deliver for this notice; acknowledged', ids);
     return 'nothing_to_deliver';
   }
+  if (await switchedOff(job, url, deps)) {
+    logger.warn('destination answered 410 Gone earlier; notice not attempted', ids);
+    return 'stopped';
+  }
   const timeoutMs = deps.attemptTimeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS;
   const suffix = notice.type.split('.').slice(1).join('_');
+  const startedAt = now();
   try {
     await deliverSignedWebhook(
       { url, payload: notice.payload, webhookId: `msg_${job.tracking_id}_${suffix}_${notice.id}` },
@@ -327,6 +385,11 @@ async function deliverNotice(
     if (!(error instanceof WebhookDeliveryError || error instanceof DestinationNotAllowedError)) {
       throw error;
     }
+    if (error instanceof WebhookDeliveryError && error.lastStatus === 410) {
+      await deps.store.markDestinationGone(destinationOf(url), startedAt);
+      logger.warn('receiver answered 410 Gone; destination switched off', ids);
+      return 'stopped';
+    }
     const retryable = error instanceof WebhookDeliveryError && error.retryable;
     const wait = retryable ? nextRetryDelay(deps.schedule, job.attempt, deps.random) : undefined;
     if (wait === undefined) {
@@ -334,10 +397,8 @@ async function deliverNotice(
       logger.warn('notice not delivered', { ...ids, destination: describeDestination(url) });
       return 'failed';
     }
-    await deps.queue.enqueue(
-      { ...job, attempt: job.attempt + 1, hop: 0 },
-      Math.min(MAX_DELAY_SECONDS, Math.ceil(wait / 1000)),
-    );
+    const dueAt = new Date(now().getTime() + wait);
+    await deps.queue.enqueue(nextAttempt(job, wait, dueAt), delaySecondsOf(wait));
     return 'retry_scheduled';
   }
   logger.info('notice delivered', { ...ids, destination: describeDestination(url) });

@@ -103,6 +103,26 @@ export interface LocalSlackApiOptions {
   streamLifetimeMs?: number;
   /** User groups by id, with their members' user ids (`usergroups.users.list`). */
   userGroups?: Record<string, string[]>;
+  /**
+   * How much a long-running stack (`pnpm dev`) keeps: the latest `calls` calls, and the latest
+   * `items` messages per channel, statuses, ephemeral messages, sessions, files and assistant
+   * threads; older ones are dropped (a message dropped can no longer be updated). Default:
+   * everything, as tests read it all.
+   */
+  retain?: { calls: number; items: number };
+}
+
+/** Drops the oldest entries once `list` is a quarter over `max` (so trimming is rare). */
+function trimList(list: unknown[], max: number): void {
+  if (list.length > max + Math.ceil(max / 4)) list.splice(0, list.length - max);
+}
+
+function trimMap(map: Map<unknown, unknown>, max: number): void {
+  if (map.size <= max + Math.ceil(max / 4)) return;
+  for (const key of map.keys()) {
+    if (map.size <= max) break;
+    map.delete(key);
+  }
 }
 
 export type InjectedSlackReply =
@@ -509,10 +529,21 @@ export async function startLocalSlackApi(options: LocalSlackApiOptions): Promise
       }
       const handle = methods[method];
       send(200, handle ? handle(args) : { ok: false, error: 'unknown_method' });
+      if (options.retain) forget(options.retain);
     } catch (error) {
       send(500, { ok: false, error: 'fatal_error', detail: String(error) });
     }
   });
+  /** Keeps a long-running stack's memory bounded (`retain`). */
+  const forget = (retain: NonNullable<LocalSlackApiOptions['retain']>) => {
+    trimList(calls, retain.calls);
+    for (const list of messages.values()) trimList(list, retain.items);
+    trimList(statuses, retain.items);
+    trimList(ephemeral, retain.items);
+    trimMap(sessions, retain.items);
+    trimMap(inputs.files, retain.items);
+    trimMap(inputs.assistantThreads, retain.items);
+  };
   const listening = await listenOnLoopback(server, { port: options.port });
   baseUrl = listening.url;
 

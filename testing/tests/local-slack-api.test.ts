@@ -109,3 +109,35 @@ describe('the embedded Slack API, streaming', () => {
     expect(api.sessions.get('C1 1.1')).toMatchObject({ title: 'Pipeline', status: 'processing' });
   });
 });
+
+describe('the embedded Slack API in a long-running stack', () => {
+  it('keeps only the latest calls and messages when told to retain a bounded amount', async () => {
+    api = await startLocalSlackApi({ botToken: TOKEN, retain: { calls: 8, items: 4 } });
+    const client = await slackWebClients({ apiUrl: api.url, timeoutMs: 2_000, retries: 0 })(TOKEN);
+    const posted: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const { ts } = await client.chat.postMessage({ channel: 'C1', text: `answer ${i}` });
+      posted.push(ts as string);
+    }
+    // Trimmed back to the limit once a quarter over it: never more than 10 calls, 5 messages.
+    expect(api.calls.length).toBeGreaterThanOrEqual(8);
+    expect(api.calls.length).toBeLessThanOrEqual(10);
+    const kept = api.messages.get('C1') ?? [];
+    expect(kept.length).toBeGreaterThanOrEqual(4);
+    expect(kept.length).toBeLessThanOrEqual(5);
+    expect(kept.at(-1)?.text).toBe('answer 29');
+    // The latest message can still be updated; the first is gone.
+    await client.chat.update({ channel: 'C1', ts: posted[29] as string, text: 'edited' });
+    expect(api.messages.get('C1')?.at(-1)?.text).toBe('edited');
+    expect(
+      await errorOf(client.chat.update({ channel: 'C1', ts: posted[0] as string, text: 'x' })),
+    ).toBe('message_not_found');
+  });
+
+  it('keeps everything by default', async () => {
+    const { api, client } = await start();
+    for (let i = 0; i < 30; i++) await client.chat.postMessage({ channel: 'C1', text: `a ${i}` });
+    expect(api.calls).toHaveLength(30);
+    expect(api.messages.get('C1')).toHaveLength(30);
+  });
+});

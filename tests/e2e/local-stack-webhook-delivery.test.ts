@@ -155,6 +155,20 @@ describe('the local stack, delivery stage under faults', () => {
     expect(view.delivery).toMatchObject({ status: 'stopped', error: { code: 'ENDPOINT_GONE' } });
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // longer than the next step
     expect(receiver.requests.filter((r) => r.path === '/gone')).toHaveLength(1);
+
+    // The destination is switched off: a later request's answer is not sent there, and says why.
+    const later = await ask(`${receiver.url}/gone`);
+    const off = await until(later, (v) => v.status === 'delivery_failed');
+    expect(off.delivery).toMatchObject({
+      status: 'stopped',
+      attempts: 0,
+      history: [],
+      error: {
+        code: 'ENDPOINT_GONE',
+        message: expect.stringMatching(/answered 410 Gone at 20\d\d-/),
+      },
+    });
+    expect(receiver.requests.filter((r) => r.path === '/gone')).toHaveLength(1);
   });
 
   it('revbot webhook redeliver sends the stored answer again, recorded as a redelivery', async () => {

@@ -1,6 +1,6 @@
 /**
- * `revbot dlq list|show|redrive [slack|webhook]`: what is stuck in the channels' dead-letter
- * queues and why, and a redrive back to the main queue with SQS's message move task.
+ * `revbot dlq list|show|redrive [slack|webhook|delivery]`: what is stuck in the channels' dead-letter
+ * queues and the webhook delivery stage's, and why, and a redrive back to the main queue with SQS's message move task.
  */
 
 import type { Command, CommandIo } from '../command';
@@ -25,7 +25,12 @@ import {
 import { formatAge, formatUtc, oneLine, plural, toJsonLine } from '../ops/format';
 import { exactTermPattern, fetchLogEvents, formatLogLine } from '../ops/log-events';
 import { startProgress } from '../ops/progress';
-import { CHANNEL_QUEUES, CHANNELS, type Channel, requireOutput } from '../ops/stack-outputs';
+import {
+  DEAD_LETTER_QUEUE_NAMES,
+  DEAD_LETTER_QUEUES,
+  type DeadLetterQueueName,
+  requireOutput,
+} from '../ops/stack-outputs';
 import { type StageContext, withStage } from '../ops/stage-context';
 
 const ACTIONS = ['list', 'show', 'redrive'] as const;
@@ -40,15 +45,18 @@ const OPTIONS = {
 } as const;
 
 interface ChannelQueues {
-  channel: Channel;
+  channel: DeadLetterQueueName;
   dlqUrl: string;
   queueUrl: string;
 }
 
 const queueName = (url: string): string => url.split('/').pop() ?? url;
 
-async function channelQueues(context: StageContext, channel: Channel): Promise<ChannelQueues> {
-  const spec = CHANNEL_QUEUES[channel];
+async function channelQueues(
+  context: StageContext,
+  channel: DeadLetterQueueName,
+): Promise<ChannelQueues> {
+  const spec = DEAD_LETTER_QUEUES[channel];
   const stack = await context.stack(spec.stack);
   return {
     channel,
@@ -79,7 +87,7 @@ function letterJson(letter: DeadLetter) {
 
 async function list(
   context: StageContext,
-  channels: Channel[],
+  channels: DeadLetterQueueName[],
   max: number,
   io: CommandIo,
   json: boolean,
@@ -162,7 +170,7 @@ async function list(
 
 async function show(
   context: StageContext,
-  channels: Channel[],
+  channels: DeadLetterQueueName[],
   messageId: string,
   withLogs: boolean,
   io: CommandIo,
@@ -196,7 +204,7 @@ async function show(
     );
   }
   const { queues, letter } = found;
-  const group = `/aws/lambda/revops-${context.stage}-${queues.channel === 'slack' ? 'slack-processor' : 'webhook-processor'}`;
+  const group = `/aws/lambda/revops-${context.stage}-${DEAD_LETTER_QUEUES[queues.channel].consumer}`;
   let logs: { lines: string[]; error?: string } | undefined;
   if (withLogs) {
     try {
@@ -258,7 +266,7 @@ async function show(
 
 async function redrive(
   context: StageContext,
-  channels: Channel[],
+  channels: DeadLetterQueueName[],
   options: { id?: string; rate?: number; wait: boolean; timeoutMs: number },
   io: CommandIo,
   json: boolean,
@@ -352,17 +360,19 @@ async function redrive(
 export const dlqCommand: Command = {
   name: 'dlq',
   summary: 'list, inspect and redrive the dead-letter queues',
-  usage: `usage: revbot dlq list [slack|webhook] [--max N]
-       revbot dlq show [slack|webhook] <message-id> [--no-logs]
-       revbot dlq redrive [slack|webhook] [--id MESSAGE_ID] [--rate N] [--no-wait] [--timeout 10m]
+  usage: `usage: revbot dlq list [slack|webhook|delivery] [--max N]
+       revbot dlq show [slack|webhook|delivery] <message-id> [--no-logs]
+       revbot dlq redrive [slack|webhook|delivery] [--id MESSAGE_ID] [--rate N] [--no-wait] [--timeout 10m]
 
-Messages land in a channel's dead-letter queue after the processor failed them three times.
+Messages land in a channel's dead-letter queue after the processor failed them three times;
+a webhook delivery lands in the delivery dead-letter queue when its retry schedule ran out
+(or the delivery function failed it three times). Redriving it makes one more attempt.
 list      every stuck message with its ids and the error recorded with it (message attributes
           such as ErrorCode/ErrorMessage, or the body's error field); messages are only looked
           at and stay in the queue
 show      one message in full, with the processor's log lines that mention it
 redrive   moves the messages back to the main queue (SQS message move task), or only --id;
-          without a channel, both queues
+          without a queue name, all three
 
   --max N           messages to show per queue (default 50)
   --id ID           redrive only this message
@@ -376,13 +386,17 @@ ${COMMON_USAGE}`,
     const [first, ...rest] = positionals;
     const action = parseAction(first, ACTIONS);
     const channelArg =
-      rest[0] && (CHANNELS as string[]).includes(rest[0]) ? (rest.shift() as Channel) : undefined;
-    const channels = channelArg ? [channelArg] : CHANNELS;
+      rest[0] && (DEAD_LETTER_QUEUE_NAMES as string[]).includes(rest[0])
+        ? (rest.shift() as DeadLetterQueueName)
+        : undefined;
+    const channels = channelArg ? [channelArg] : DEAD_LETTER_QUEUE_NAMES;
     const max = values.max === undefined ? 50 : parseCount(values.max, '--max', 10_000);
     if (action === 'show') {
       if (rest.length !== 1) throw new UsageError('show needs one <message-id>');
     } else if (rest.length > 0) {
-      throw new UsageError(`unexpected "${rest[0]}": the channel is slack or webhook`);
+      throw new UsageError(
+        `unexpected "${rest[0]}": the channel is slack or webhook, or delivery for the webhook delivery queue`,
+      );
     }
     return withStage(common, io.env, async (context) => {
       if (action === 'list') return list(context, channels, max, io, common.json);

@@ -27,6 +27,7 @@ export const REDELIVER_USAGE = `usage: revbot webhook redeliver <tracking-id> [-
 Sends the request's stored answer (or, for a request that failed, its failed event) to its
 webhook again, through the delivery stage and its retry schedule. Without --stage it goes to
 the running pnpm dev; follow the attempts with GET /webhook/<tracking-id>.
+A destination switched off by a 410 Gone (ENDPOINT_GONE) is switched on again by this.
 ${COMMON_USAGE}`;
 
 export async function redeliver(args: string[], io: CommandIo): Promise<number> {

@@ -232,6 +232,8 @@ export async function startRevbotLocal(
     if (!env.SLACK_API_URL) {
       embeddedSlack = await startLocalSlackApi({
         botToken: LOCAL_SLACK.botToken,
+        // A stack that runs for days keeps the recent conversation only, not every call.
+        retain: { calls: 1_000, items: 2_000 },
         // Streamed answers print as they grow: steps, text pieces, thread status.
         ...slackTerminalView((line) => logger.info(line)),
       });

@@ -12,6 +12,9 @@ const MARKS: Record<string, string> = {
   error: '✕',
 };
 
+/** Messages whose printed state is remembered; older ones are forgotten, keeping memory bounded. */
+export const MESSAGES_REMEMBERED = 2_000;
+
 export function slackTerminalView(
   print: (line: string) => void,
 ): Required<Pick<LocalSlackApiOptions, 'onMessage' | 'onStatus'>> {
@@ -21,6 +24,7 @@ export function slackTerminalView(
       const where = `slack ${message.channel} ${message.thread_ts ?? message.ts}`;
       const seen = shown.get(message.ts) ?? { chars: 0, tasks: new Map(), text: '' };
       shown.set(message.ts, seen);
+      if (shown.size > MESSAGES_REMEMBERED) shown.delete(shown.keys().next().value as string);
       const stream = message.stream;
       if (!stream || (!stream.open && message.text !== stream.markdown)) {
         if (message.text !== seen.text) print(`${where}: ${message.text}`);

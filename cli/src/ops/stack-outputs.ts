@@ -126,3 +126,24 @@ export const CHANNEL_QUEUES = {
 } as const satisfies Record<string, { stack: StackPart; queue: string; dlq: string }>;
 export type Channel = keyof typeof CHANNEL_QUEUES;
 export const CHANNELS = Object.keys(CHANNEL_QUEUES) as Channel[];
+
+/**
+ * Every queue pair with a dead-letter queue `revbot dlq` looks after: the channels' processing
+ * queues and the webhook delivery stage's outbound queue (a delivery whose retry schedule ran
+ * out waits in its DLQ), each with the function whose logs explain its messages.
+ */
+export const DEAD_LETTER_QUEUES = {
+  slack: { ...CHANNEL_QUEUES.slack, consumer: 'slack-processor' },
+  webhook: { ...CHANNEL_QUEUES.webhook, consumer: 'webhook-processor' },
+  delivery: {
+    stack: 'webhook-gateway',
+    queue: 'WebhookDeliveryQueueUrl',
+    dlq: 'WebhookDeliveryDlqUrl',
+    consumer: 'webhook-delivery',
+  },
+} as const satisfies Record<
+  string,
+  { stack: StackPart; queue: string; dlq: string; consumer: string }
+>;
+export type DeadLetterQueueName = keyof typeof DEAD_LETTER_QUEUES;
+export const DEAD_LETTER_QUEUE_NAMES = Object.keys(DEAD_LETTER_QUEUES) as DeadLetterQueueName[];

@@ -121,6 +121,7 @@ describe('revbot dlq', () => {
     expect(parsed.queues.map((q) => [q.channel, q.visible])).toEqual([
       ['slack', 1],
       ['webhook', 0],
+      ['delivery', 0],
     ]);
     expect(parsed.queues[0]?.messages[0]).toMatchObject({
       messageId: 'm-1',
@@ -260,6 +261,72 @@ describe('revbot dlq', () => {
     expect(code).toBe(0);
     expect(out).toBe('webhook: revops-dev-webhook-dlq is empty, nothing to redrive\n');
     expect(aws.calls.some((c) => c.action === 'StartMessageMoveTask')).toBe(false);
+  });
+
+  it("lists, shows and redrives the delivery stage's dead letters like a channel's", async () => {
+    const deliveryDlq = aws.state.queues['revops-dev-webhook-delivery-dlq'] as LocalQueue;
+    const deliveryQueue = aws.state.queues['revops-dev-webhook-delivery-queue'] as LocalQueue;
+    // A delivery job whose retry schedule ran out (lambdas/shared/webhook-requests/delivery-job.ts).
+    deliveryDlq.messages.push(
+      queuedMessage({
+        messageId: 'm-d',
+        body: JSON.stringify({
+          version: 1,
+          tracking_id: 'trk-9c1d',
+          kind: 'answer',
+          attempt: 10,
+          hop: 0,
+        }),
+        sentAt: Date.now() - 3 * HOUR,
+        receiveCount: 1,
+      }),
+    );
+    aws.state.logGroups['/aws/lambda/revops-dev-webhook-delivery'] = [
+      {
+        timestamp: Date.now() - 3 * HOUR,
+        message: JSON.stringify({
+          level: 'WARN',
+          message: 'webhook delivery failed for good',
+          tracking_id: 'trk-9c1d',
+          code: 'DELIVERY_FAILED',
+        }),
+      },
+    ];
+
+    const listed = await runCli(['dlq', 'list', 'delivery'], { env: aws.env() });
+    expect(listed.err).toBe('');
+    expect(listed.code).toBe(0);
+    expect(listed.out).toContain(
+      'delivery dead-letter queue revops-dev-webhook-delivery-dlq: 1 message',
+    );
+    expect(listed.out).toContain('  m-d  sent 3 h ago · received 1 time · tracking id trk-9c1d');
+    expect(listed.out).not.toContain('slack dead-letter queue');
+
+    const shown = await runCli(['dlq', 'show', 'm-d', '--json'], { env: aws.env() });
+    expect(shown.code).toBe(0);
+    const message = JSON.parse(shown.out) as {
+      message: { ids: Record<string, string> };
+      processorLogs: { logGroup: string; lines: string[] };
+    };
+    expect(message.message.ids).toEqual({ 'tracking id': 'trk-9c1d' });
+    expect(message.processorLogs.logGroup).toBe('/aws/lambda/revops-dev-webhook-delivery');
+    expect(message.processorLogs.lines).toEqual([
+      expect.stringMatching(
+        /WARN {3}webhook delivery failed for good {2}tracking_id=trk-9c1d code=DELIVERY_FAILED$/,
+      ),
+    ]);
+
+    const redriven = await runCli(['dlq', 'redrive', 'delivery'], { env: aws.env() });
+    expect(redriven.code).toBe(0);
+    expect(redriven.out).toContain(
+      'delivery: moved 1 message back to revops-dev-webhook-delivery-queue',
+    );
+    expect(aws.calls.find((c) => c.action === 'StartMessageMoveTask')?.input).toEqual({
+      SourceArn: aws.queueArn('revops-dev-webhook-delivery-dlq'),
+      DestinationArn: aws.queueArn('revops-dev-webhook-delivery-queue'),
+    });
+    expect(deliveryDlq.messages).toHaveLength(0);
+    expect(deliveryQueue.messages.map((m) => m.messageId)).toEqual(['m-d']);
   });
 
   it('rejects an unknown action or channel with a usage line', async () => {

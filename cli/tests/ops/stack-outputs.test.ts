@@ -10,6 +10,7 @@ import { buildApp, newRevbotApp, type RevbotStacks } from '../../../infra/lib/ap
 import {
   agentsFromOutputs,
   CHANNEL_QUEUES,
+  DEAD_LETTER_QUEUES,
   functionPrefix,
   KNOWLEDGE_BASE_OUTPUTS,
   STACK_PARTS,
@@ -53,6 +54,16 @@ describe('what the operations commands expect of the stacks', () => {
       'ManagerAgent',
       'WebSearchAgent',
     ]);
+  });
+
+  it('outputs every queue pair revbot dlq reads, and names the functions that consume them', () => {
+    for (const spec of Object.values(DEAD_LETTER_QUEUES)) {
+      expect(outputKeys(spec.stack)).toEqual(expect.arrayContaining([spec.queue, spec.dlq]));
+      const functions = resources(spec.stack, 'AWS::Lambda::Function').map(
+        ([, r]) => r.Properties.FunctionName,
+      );
+      expect(functions).toContain(`revops-ops-${spec.consumer}`);
+    }
   });
 
   it('outputs the knowledge base, data source and bucket', () => {

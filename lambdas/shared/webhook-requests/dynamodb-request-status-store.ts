@@ -9,12 +9,19 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { RetryableError } from '@revbot/core';
+import {
+  DESTINATION_GONE_TTL_SECONDS,
+  type GoneDestination,
+  type GoneDestinations,
+  goneDestinationKey,
+} from './gone-destinations';
 import {
   type ApprovalDecision,
   type ApprovalState,
@@ -49,10 +56,11 @@ const CONDITIONS: Record<RequestStatus | 'result' | 'decision', string> = {
     'attribute_exists(tracking_id) AND #status = :awaiting_approval AND #approval.invocation_id = :invocation AND attribute_not_exists(#approval.decision)',
 };
 
-export class DynamoDbRequestStatusStore implements RequestStatusStore {
+export class DynamoDbRequestStatusStore implements RequestStatusStore, GoneDestinations {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async create(record: RequestStatusRecord): Promise<void> {
@@ -246,6 +254,57 @@ export class DynamoDbRequestStatusStore implements RequestStatusStore {
       ),
     );
     return (output as { Attributes?: unknown }).Attributes;
+  }
+
+  async markDestinationGone(destination: string, at: Date): Promise<void> {
+    await this.plain(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            tracking_id: goneDestinationKey(destination),
+            destination,
+            gone_at: at.toISOString(),
+            expires_at: Math.floor(at.getTime() / 1000) + DESTINATION_GONE_TTL_SECONDS,
+          },
+        }),
+      ),
+    );
+  }
+
+  async destinationGone(destination: string): Promise<GoneDestination | undefined> {
+    const { Item } = await this.plain(() =>
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { tracking_id: goneDestinationKey(destination) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    // DynamoDB's TTL removes items some time after they expire: an expired mark no longer counts.
+    if (!Item || Number(Item.expires_at) * 1000 <= this.now()) return undefined;
+    return { destination: String(Item.destination), gone_at: String(Item.gone_at) };
+  }
+
+  async clearDestinationGone(destination: string): Promise<void> {
+    await this.plain(() =>
+      this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { tracking_id: goneDestinationKey(destination) },
+        }),
+      ),
+    );
+  }
+
+  /** Runs an unconditional call; throttling and outages become retryable. */
+  private async plain<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw unavailable(error);
+    }
   }
 
   /** Runs a conditional write; a failed condition becomes an InvalidStatusTransitionError. */

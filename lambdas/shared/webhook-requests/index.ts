@@ -12,6 +12,13 @@ export {
   MAX_DELAY_SECONDS,
 } from './delivery-job';
 export { DynamoDbRequestStatusStore } from './dynamodb-request-status-store';
+export {
+  DESTINATION_GONE_TTL_SECONDS,
+  destinationOf,
+  type GoneDestination,
+  type GoneDestinations,
+  goneDestinationKey,
+} from './gone-destinations';
 export { MemoryRequestStatusStore } from './memory-request-status-store';
 export { parseQueueJob } from './parse-queue-job';
 export * from './request-status-store';

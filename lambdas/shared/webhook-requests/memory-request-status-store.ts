@@ -3,6 +3,12 @@
  * DynamoDB, copies in and out (no caller can change a stored record by accident), and expired
  * records dropped as DynamoDB's TTL would drop them.
  */
+
+import {
+  DESTINATION_GONE_TTL_SECONDS,
+  type GoneDestination,
+  type GoneDestinations,
+} from './gone-destinations';
 import {
   type ApprovalDecision,
   type ApprovalState,
@@ -18,8 +24,9 @@ import {
   type StoredAnswer,
 } from './request-status-store';
 
-export class MemoryRequestStatusStore implements RequestStatusStore {
+export class MemoryRequestStatusStore implements RequestStatusStore, GoneDestinations {
   private readonly records = new Map<string, RequestStatusRecord>();
+  private readonly gone = new Map<string, GoneDestination & { expires_at: number }>();
   private lastSweep = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -135,6 +142,25 @@ export class MemoryRequestStatusStore implements RequestStatusStore {
       finished_at: iso,
       updated_at: iso,
     });
+  }
+
+  async markDestinationGone(destination: string, at: Date): Promise<void> {
+    const expires_at = Math.floor(at.getTime() / 1000) + DESTINATION_GONE_TTL_SECONDS;
+    this.gone.set(destination, { destination, gone_at: at.toISOString(), expires_at });
+  }
+
+  async destinationGone(destination: string): Promise<GoneDestination | undefined> {
+    const mark = this.gone.get(destination);
+    if (!mark) return undefined;
+    if (mark.expires_at * 1000 <= this.now()) {
+      this.gone.delete(destination);
+      return undefined;
+    }
+    return { destination: mark.destination, gone_at: mark.gone_at };
+  }
+
+  async clearDestinationGone(destination: string): Promise<void> {
+    this.gone.delete(destination);
   }
 
   private move(trackingId: string, to: RequestStatus | 'result' | 'decision'): RequestStatusRecord {

@@ -4,12 +4,14 @@ import { sqsRecord } from '@revbot/testing/sqs-events';
 import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookSigner, parseDestinationAllowlist } from '../../shared/outbound';
 import {
+  DESTINATION_GONE_TTL_SECONDS,
   type DeliveryJobInput,
   type DeliveryJobQueue,
   DynamoDbRequestStatusStore,
+  type GoneDestinations,
   MemoryRequestStatusStore,
   type RequestStatusRecord,
   type RequestStatusStore,
@@ -27,10 +29,13 @@ const ANSWER = {
 };
 
 let receiver: WebhookReceiver;
-let store: RequestStatusStore;
+let store: RequestStatusStore & GoneDestinations;
 let sent: { job: DeliveryJobInput; delaySeconds: number }[];
 let deadLetters: DeliveryJobInput[];
 let clock: number;
+/** Moves the stores' own clock (which expiry reads) ahead of real time. */
+let storeOffset = 0;
+const storeNow = () => Date.now() + storeOffset;
 let counter = 0;
 
 beforeAll(async () => {
@@ -38,7 +43,8 @@ beforeAll(async () => {
 });
 afterAll(() => receiver.close());
 beforeEach(() => {
-  store = new MemoryRequestStatusStore();
+  storeOffset = 0;
+  store = new MemoryRequestStatusStore(storeNow);
   sent = [];
   deadLetters = [];
   clock = T0.getTime();
@@ -95,6 +101,45 @@ async function answered(fields: Partial<RequestStatusRecord> = {}): Promise<stri
   await store.saveResult(trackingId, ANSWER, T0);
   await store.startDelivery(trackingId, { status: 'pending', event: 'answer', attempts: 0 }, T0);
   return trackingId;
+}
+
+/** A request paused for approval: processing, its answer not yet there, nothing delivered. */
+async function awaitingApproval(): Promise<string> {
+  counter += 1;
+  const trackingId = `7a1b2c3d-4e5f-4a6b-8c7d-${String(counter).padStart(12, '0')}`;
+  await store.create({
+    tracking_id: trackingId,
+    status: 'queued',
+    request: { query: 'Close the deal?', source_system: 'crm', callback_url: `${receiver.url}/in` },
+    session_id: 'webhook_s',
+    queued_at: T0.toISOString(),
+    updated_at: T0.toISOString(),
+    processing_attempts: 0,
+    expires_at: Math.floor(Date.now() / 1000) + 3600,
+  });
+  await store.startProcessing(trackingId, T0);
+  return trackingId;
+}
+
+/** A notice as lambdas/webhook-processor/await-approval.ts hands it to the delivery stage. */
+function notice(
+  trackingId: string,
+  type: 'revbot.approval_requested' | 'revbot.approval_decided',
+  invocationId = 'inv-1',
+  fields: Partial<DeliveryJobInput> = {},
+): DeliveryJobInput {
+  return {
+    version: 1,
+    tracking_id: trackingId,
+    kind: 'notice',
+    attempt: 1,
+    notice: {
+      id: invocationId,
+      type,
+      payload: { type, tracking_id: trackingId, session_id: 'webhook_s', invocation: invocationId },
+    },
+    ...fields,
+  };
 }
 
 const job = (trackingId: string, fields: Partial<DeliveryJobInput> = {}): DeliveryJobInput => ({
@@ -254,10 +299,14 @@ describe('webhook delivery stage', () => {
         attempts: 1,
         error: {
           code: 'ENDPOINT_GONE',
-          message: `http://127.0.0.1:${receiver.port} answered 410 Gone: no more attempts are made to this destination for this request`,
+          message: `http://127.0.0.1:${receiver.port} answered 410 Gone at ${T0.toISOString()}: no more attempts are made to this destination, for this request or any other, until "revbot webhook redeliver" re-enables it`,
         },
       },
     });
+  });
+
+  describe('a destination that answered 410 Gone', () => {
+    goneDestinationTests();
   });
 
   it('after the last step records delivery_failed and puts the job in the dead-letter queue', async () => {
@@ -391,6 +440,107 @@ describe('webhook delivery stage', () => {
   });
 });
 
+describe('approval notices through the delivery stage', () => {
+  it('delivers a notice signed, with its own message id, leaving status and delivery summary alone', async () => {
+    const id = await awaitingApproval();
+    const before = await store.get(id);
+    const response = await stage()(batch(record(notice(id, 'revbot.approval_requested', 'inv-7'))));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(receiver.requests).toHaveLength(1);
+    const delivered = receiver.requests[0];
+    expect(delivered?.id).toBe(`msg_${id}_approval_requested_inv-7`);
+    expect(new Webhook(SECRET).verify(delivered?.body ?? '', delivered?.headers ?? {})).toEqual({
+      type: 'revbot.approval_requested',
+      tracking_id: id,
+      session_id: 'webhook_s',
+      invocation: 'inv-7',
+    });
+    const after = await store.get(id);
+    expect(after?.status).toBe('processing');
+    expect(after?.delivery).toBeUndefined();
+    expect(after?.delivery_attempts).toBeUndefined();
+    expect(after).toEqual(before);
+    expect(sent).toEqual([]);
+  });
+
+  it("a decision notice on a delivered request leaves its status and the answer's delivery summary alone", async () => {
+    const id = await answered();
+    await stage()(batch(record(job(id))));
+    const before = await store.get(id);
+    expect(before?.delivery?.status).toBe('delivered');
+    await stage()(batch(record(notice(id, 'revbot.approval_decided'))));
+    expect(receiver.requests.map((r) => r.id)).toEqual([
+      `msg_${id}`,
+      `msg_${id}_approval_decided_inv-1`,
+    ]);
+    expect(await store.get(id)).toEqual(before);
+  });
+
+  it('a failed notice schedules its next attempt by the schedule, the status untouched', async () => {
+    const id = await awaitingApproval();
+    const before = await store.get(id);
+    const handler = stage();
+    receiver.script({ status: 503 });
+    await handler(batch(record(notice(id, 'revbot.approval_requested'))));
+    expect(sent).toEqual([
+      {
+        job: expect.objectContaining({
+          kind: 'notice',
+          attempt: 2,
+          hop: 0,
+          notice: expect.objectContaining({ id: 'inv-1', type: 'revbot.approval_requested' }),
+        }),
+        delaySeconds: 5,
+      },
+    ]);
+    expect(await store.get(id)).toEqual(before);
+    await runNext(handler); // attempt 2, five seconds later: delivered
+    expect(receiver.requests.map((r) => r.id)).toEqual([
+      `msg_${id}_approval_requested_inv-1`,
+      `msg_${id}_approval_requested_inv-1`,
+    ]);
+    expect(sent).toEqual([]);
+    expect(deadLetters).toEqual([]);
+    expect(await store.get(id)).toEqual(before);
+  });
+
+  it('carries a notice wait beyond 15 minutes as due_at, not attempting it early', async () => {
+    const id = await awaitingApproval();
+    const handler = stage({ schedule: [3600_000] });
+    receiver.script({ status: 500 });
+    await handler(batch(record(notice(id, 'revbot.approval_requested'))));
+    const due = new Date(T0.getTime() + 3600_000).toISOString();
+    expect(sent).toEqual([
+      { job: expect.objectContaining({ attempt: 2, due_at: due, hop: 0 }), delaySeconds: 900 },
+    ]);
+    await runNext(handler); // 15 minutes: not due, sent on
+    expect(receiver.requests).toHaveLength(1);
+    expect(sent).toEqual([
+      { job: expect.objectContaining({ attempt: 2, due_at: due, hop: 1 }), delaySeconds: 900 },
+    ]);
+  });
+
+  it('puts the notice in the dead-letter queue once the schedule has run out', async () => {
+    const id = await awaitingApproval();
+    const before = await store.get(id);
+    const handler = stage({ schedule: [1_000] });
+    receiver.script({ status: 503 }, { status: 503 });
+    await handler(batch(record(notice(id, 'revbot.approval_decided', 'inv-2'))));
+    await runNext(handler);
+    expect(receiver.requests).toHaveLength(2);
+    expect(sent).toEqual([]);
+    expect(deadLetters).toEqual([
+      expect.objectContaining({
+        tracking_id: id,
+        kind: 'notice',
+        attempt: 2,
+        notice: expect.objectContaining({ id: 'inv-2', type: 'revbot.approval_decided' }),
+      }),
+    ]);
+    expect(await store.get(id)).toEqual(before);
+  });
+});
+
 describe('webhook delivery stage on DynamoDB, idempotent', () => {
   let dynamodb: EmbeddedDynamoDb;
   const IDEMPOTENCY = 'revops-test-idempotency';
@@ -403,7 +553,28 @@ describe('webhook delivery stage on DynamoDB, idempotent', () => {
   });
   afterAll(() => dynamodb.close());
   beforeEach(() => {
-    store = new DynamoDbRequestStatusStore(dynamodb.documents, REQUESTS);
+    store = new DynamoDbRequestStatusStore(dynamodb.documents, REQUESTS, storeNow);
+  });
+
+  describe('a destination that answered 410 Gone, marked in the requests table', () => {
+    goneDestinationTests();
+
+    it('keeps the mark as an item keyed destination# with a TTL', async () => {
+      const id = await answered();
+      receiver.script({ status: 410 });
+      await stage()(batch(record(job(id))));
+      const marks = (await dynamodb.items(REQUESTS)).filter((item) =>
+        item.tracking_id?.S?.startsWith('destination#'),
+      );
+      expect(marks).toEqual([
+        {
+          tracking_id: { S: `destination#${receiver.url}/in` },
+          destination: { S: `${receiver.url}/in` },
+          gone_at: { S: T0.toISOString() },
+          expires_at: { N: String(T0.getTime() / 1000 + 30 * 24 * 3600) },
+        },
+      ]);
+    });
   });
 
   const persistence = () =>
@@ -445,6 +616,27 @@ describe('webhook delivery stage on DynamoDB, idempotent', () => {
     ]);
   });
 
+  it('two notices of one request are both sent; an SQS copy of one is sent once', async () => {
+    const id = await awaitingApproval();
+    const handler = stage({}, persistence());
+    const keysBefore = (await dynamodb.items(IDEMPOTENCY)).length;
+    // The request and the decision of one approval share the paused action's invocation id.
+    const requested = record(notice(id, 'revbot.approval_requested', 'inv-9'), 'n-1');
+    const decided = record(notice(id, 'revbot.approval_decided', 'inv-9'), 'n-2');
+    const copy = record(notice(id, 'revbot.approval_requested', 'inv-9'), 'n-1-copy');
+    await handler(batch(requested), lambdaContext);
+    await handler(batch(decided), lambdaContext);
+    await handler(batch(copy), lambdaContext);
+    await handler(batch(requested), lambdaContext);
+    expect(receiver.requests.map((r) => r.id)).toEqual([
+      `msg_${id}_approval_requested_inv-9`,
+      `msg_${id}_approval_decided_inv-9`,
+    ]);
+    // One key per notice: the type is part of it, the SQS message id is not.
+    expect(await dynamodb.items(IDEMPOTENCY)).toHaveLength(keysBefore + 2);
+    expect((await store.get(id))?.status).toBe('processing');
+  });
+
   it('a run that threw leaves no key behind, so SQS retries it', async () => {
     const id = await answered();
     let reads = 0;
@@ -466,3 +658,112 @@ describe('webhook delivery stage on DynamoDB, idempotent', () => {
     expect(receiver.requests).toHaveLength(1);
   });
 });
+
+/**
+ * 410 Gone switches the destination off for later deliveries: run on each store (memory, and
+ * DynamoDB, where the mark is an item of the requests table with a TTL).
+ */
+function goneDestinationTests() {
+  const goneAt = T0.toISOString();
+  // Marks outlive a test in the DynamoDB table: each test starts with the destinations enabled.
+  afterEach(async () => {
+    storeOffset = 0;
+    await store.clearDestinationGone(`${receiver.url}/in`);
+    await store.clearDestinationGone(`${receiver.url}/other`);
+  });
+  const offMessage = () =>
+    `http://127.0.0.1:${receiver.port} answered 410 Gone at ${goneAt}: deliveries to it stay switched off until "revbot webhook redeliver" re-enables it`;
+
+  it('later deliveries to that exact destination are not attempted, and their status says why', async () => {
+    const first = await answered();
+    const handler = stage();
+    receiver.script({ status: 410 });
+    await handler(batch(record(job(first))));
+    expect(await store.destinationGone(`${receiver.url}/in`)).toEqual({
+      destination: `${receiver.url}/in`,
+      gone_at: goneAt,
+    });
+
+    clock += 60_000;
+    const second = await answered();
+    await handler(batch(record(job(second))));
+    expect(receiver.requests).toHaveLength(1);
+    expect(sent).toEqual([]);
+    expect(deadLetters).toEqual([]);
+    const stored = await store.get(second);
+    expect(stored).toMatchObject({
+      status: 'delivery_failed',
+      result: ANSWER,
+      delivery: {
+        status: 'stopped',
+        attempts: 0,
+        error: { code: 'ENDPOINT_GONE', message: offMessage() },
+      },
+    });
+    expect(stored?.delivery_attempts ?? []).toEqual([]);
+  });
+
+  it('a notice to a gone destination is not attempted either, and a 410 to a notice switches it off', async () => {
+    const id = await awaitingApproval();
+    const handler = stage();
+    receiver.script({ status: 410 });
+    await handler(batch(record(notice(id, 'revbot.approval_requested'))));
+    expect(sent).toEqual([]);
+    expect(deadLetters).toEqual([]);
+    expect((await store.destinationGone(`${receiver.url}/in`))?.gone_at).toBe(goneAt);
+    await handler(batch(record(notice(id, 'revbot.approval_decided'))));
+    expect(receiver.requests).toHaveLength(1);
+    expect((await store.get(id))?.status).toBe('processing');
+  });
+
+  it('another path or origin is still delivered to', async () => {
+    const first = await answered();
+    receiver.script({ status: 410 });
+    await stage()(batch(record(job(first))));
+    const otherPath = await answered({
+      request: { query: 'q?', source_system: 'crm', callback_url: `${receiver.url}/other` },
+    });
+    await stage()(batch(record(job(otherPath))));
+    expect(receiver.requests.map((r) => r.path)).toEqual(['/in', '/other']);
+    expect((await store.get(otherPath))?.delivery?.status).toBe('delivered');
+    expect(await store.destinationGone(`${receiver.url}/other`)).toBeUndefined();
+  });
+
+  it('revbot webhook redeliver re-enables it: the redelivery and later deliveries are attempted', async () => {
+    const first = await answered();
+    const handler = stage();
+    receiver.script({ status: 410 });
+    await handler(batch(record(job(first))));
+    clock += 3600_000;
+    await handler(
+      batch(
+        record({
+          version: 1,
+          tracking_id: first,
+          kind: 'redeliver',
+          attempt: 1,
+          redelivery_id: 'r-1',
+        }),
+      ),
+    );
+    expect(receiver.requests).toHaveLength(2);
+    expect(await store.destinationGone(`${receiver.url}/in`)).toBeUndefined();
+    expect((await store.get(first))?.delivery).toMatchObject({ status: 'delivered' });
+    const later = await answered();
+    await handler(batch(record(job(later))));
+    expect(receiver.requests).toHaveLength(3);
+    expect((await store.get(later))?.status).toBe('completed');
+  });
+
+  it('the mark lapses after its TTL', async () => {
+    const first = await answered();
+    receiver.script({ status: 410 });
+    await stage()(batch(record(job(first))));
+    expect(await store.destinationGone(`${receiver.url}/in`)).toBeDefined();
+    const expiresAt = T0.getTime() + DESTINATION_GONE_TTL_SECONDS * 1000;
+    storeOffset = expiresAt - 1000 - Date.now();
+    expect(await store.destinationGone(`${receiver.url}/in`)).toBeDefined();
+    storeOffset = expiresAt - Date.now();
+    expect(await store.destinationGone(`${receiver.url}/in`)).toBeUndefined();
+  });
+}
