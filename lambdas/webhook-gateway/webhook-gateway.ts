@@ -5,7 +5,7 @@
  * the local stack and the tests run this same code.
  */
 
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type Logger, NotFoundError, RevbotError, silentLogger } from '@revbot/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { errorResponse, jsonResponse } from '../shared/api-response';

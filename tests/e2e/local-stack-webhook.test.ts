@@ -7,8 +7,6 @@ import { type ListeningServer, listenOnLoopback } from '@revbot/testing/listen-o
 import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-type Json = { status?: string };
-
 const secret = `whsec_${Buffer.from('e2e-signing-key-0123456789abcdef').toString('base64')}`;
 
 function listFiles(dir: string): string[] {

@@ -19,9 +19,16 @@ const poster = (retries = 0, token = BOT_TOKEN) =>
 describe('the placeholder poster', () => {
   it('posts in the thread and takes the message back, as the Web API would', async () => {
     const threadTs = slack.postAsUser({ channel: CHANNEL, user: 'U0ASKER', text: 'How is Acme?' });
-    const posted = await poster().postMessage({ channel: CHANNEL, thread_ts: threadTs, text: 'Looking…' });
+    const posted = await poster().postMessage({
+      channel: CHANNEL,
+      thread_ts: threadTs,
+      text: 'Looking…',
+    });
     expect(posted.ts).toMatch(/^\d+\.\d+$/);
-    expect(slack.thread(CHANNEL, threadTs).map((m) => m.text)).toEqual(['How is Acme?', 'Looking…']);
+    expect(slack.thread(CHANNEL, threadTs).map((m) => m.text)).toEqual([
+      'How is Acme?',
+      'Looking…',
+    ]);
 
     await poster().delete({ channel: CHANNEL, ts: posted.ts as string });
     expect(slack.thread(CHANNEL, threadTs).map((m) => m.text)).toEqual(['How is Acme?']);
