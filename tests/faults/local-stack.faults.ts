@@ -108,6 +108,7 @@ describe('the local stack stopped with SIGTERM with a backlog', () => {
     const env = { LOCAL_CONCURRENCY: '1' };
     const first = await start(dir, env);
     receiver.delayMs = 700;
+    const earlier = receiver.deliveries.length;
     try {
       const results = await postWebhooks(
         first,
@@ -116,6 +117,9 @@ describe('the local stack stopped with SIGTERM with a backlog', () => {
       );
       const ids = accepted(results);
       expect(ids).toHaveLength(12);
+      // SIGTERM while a delivery is in flight (the receiver holds each one 700 ms).
+      const deadline = Date.now() + 10_000;
+      while (receiver.deliveries.length === earlier && Date.now() < deadline) await sleep(10);
       const exited = first.stop('SIGTERM');
       await sleep(100);
       const [late] = await postWebhooks(first, [question(99)], 1);

@@ -23,11 +23,6 @@ export interface LocalQueueSpec {
   batchSize?: number;
   /** Invocations at once (the event source mapping's maximum concurrency); 5 by default. */
   concurrency?: number;
-  /**
-   * Fed by the processors of the queues before it (deliveries of their answers): on SIGTERM it
-   * stops after them, and first takes, within the grace period, what their last work handed it.
-   */
-  downstream?: boolean;
 }
 
 export interface LocalApp {
@@ -214,13 +209,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       const left = () => Math.max(0, deadline - Date.now());
       // In the apps' queue order: a processor's work feeds later queues (answers → deliveries),
       // so each stops after the ones before it. In memory nothing would survive, so queued work
-      // is finished first; on disk a queue's backlog waits for the next start, except what the
-      // processors before a downstream queue handed it while they finished.
+      // is finished first; on disk it waits for the next start.
       let handedBack = 0;
-      for (const [index, source] of sources.entries()) {
-        if (!options.queueDir || app.queues[index]?.downstream) {
-          await source.drained(left()).catch(() => undefined);
-        }
+      for (const source of sources) {
+        if (!options.queueDir) await source.drained(left()).catch(() => undefined);
         handedBack += await source.stop(left());
       }
       await listening.close();

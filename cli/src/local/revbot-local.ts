@@ -53,6 +53,7 @@ import { localConversationSink, otlpTraceExportFromEnv } from '@revbot/monitorin
 import { startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
 import { type LocalSlackApi, startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { startLocalToolStack } from '@revbot/testing/local-tool-stack';
+import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 // The deployed settings themselves (a CDK-free module), so local and AWS cannot drift apart.
 import {
@@ -410,7 +411,7 @@ export async function startRevbotLocal(
             visibilityTimeoutSeconds(SLACK_PROCESSOR_TIMEOUT_SECONDS),
           maxReceiveCount: SLACK_MAX_RECEIVE_COUNT,
           concurrency: env.LOCAL_CONCURRENCY,
-          handler: (event) => slackProcessor(event),
+          handler: (event) => slackProcessor(event, invocation(SLACK_PROCESSOR_TIMEOUT_SECONDS)),
         },
         {
           name: localName('webhook-queue'),
@@ -430,8 +431,17 @@ export async function startRevbotLocal(
             visibilityTimeoutSeconds(WEBHOOK_DELIVERY_TIMEOUT_SECONDS),
           maxReceiveCount: WEBHOOK_DELIVERY_MAX_RECEIVE_COUNT,
           concurrency: env.LOCAL_CONCURRENCY,
-          downstream: true,
-          handler: (event) => webhookDelivery(event),
+          // A key a killed attempt left in progress is released when its message can come back.
+          handler: (event) =>
+            webhookDelivery(
+              event,
+              invocation(
+                Math.min(
+                  WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
+                  env.LOCAL_VISIBILITY_TIMEOUT_SECONDS ?? WEBHOOK_DELIVERY_TIMEOUT_SECONDS,
+                ),
+              ),
+            ),
         },
       ],
     };
@@ -494,4 +504,14 @@ export async function startRevbotLocal(
       return report;
     },
   };
+}
+
+/**
+ * What Lambda gives an invocation: its deadline. The processors take their run deadline from it,
+ * and the idempotency utility releases a key that a run killed mid-way (`kill -9`) left in
+ * progress once that deadline has passed, so the message's next receive can run.
+ */
+function invocation(timeoutSeconds: number): Pick<Context, 'getRemainingTimeInMillis'> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  return { getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
 }
