@@ -4,12 +4,22 @@
  * (`routingClassifierTrace`), so the monitoring package records the decision.
  */
 import path from 'node:path';
+import { silentLogger } from '@revbot/core';
 import { buildConversationRecord } from '@revbot/monitoring';
 import { reply, scriptedModel } from '@revbot/testing/scripted-model';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { type AgentStreamEvent, defineAgents, readAgentSources } from '../../src';
-import { DENIED_AGENTS_ATTRIBUTE, deniedAgentsAttribute } from '../../src/action-group';
+import {
+  createActionGroupTool,
+  DENIED_AGENTS_ATTRIBUTE,
+  defineToolFunction,
+  deniedAgentsAttribute,
+  toolParam,
+} from '../../src/action-group';
+import type { ConfirmationDecision } from '../../src/runtime/agent-runtime';
 import { Orchestrator } from '../../src/runtime/orchestrator';
+import { InMemoryPausedRunStore } from '../../src/runtime/paused-run-store';
 import { routingDecision } from '../../src/runtime/routing-classifier';
 import { InMemorySessionStore } from '../../src/runtime/session-store';
 import { InProcessToolInvoker } from '../../src/runtime/tool-invoker';
@@ -205,6 +215,83 @@ describe('the orchestrator as SUPERVISOR_ROUTER', () => {
     expect(model.requestsOf(DATA)).toHaveLength(0);
     expect(model.requestsOf(MANAGER)).toHaveLength(3);
     expect(answerOf(events)).toBe('The Data agent is not available to you here.');
+  });
+});
+
+describe('router mode and approvals', () => {
+  it('pauses inside the collaborator it chose and resumes there, once, with the decision', async () => {
+    const sent: string[] = [];
+    const executor = createActionGroupTool({
+      name: 'webhook_executor',
+      logger: silentLogger,
+      functions: [
+        defineToolFunction({
+          name: 'send_notification',
+          parameters: z.object({
+            message: toolParam.text(),
+            severity: toolParam.text(),
+            recipient: toolParam.text(),
+          }),
+          async run({ message }) {
+            sent.push(String(message));
+            return { delivered: true };
+          },
+        }),
+      ],
+    });
+    const routed = (model: ReturnType<typeof scriptedModel>) => {
+      let id = 0;
+      return new Orchestrator({
+        agents,
+        provider: model,
+        tools: new InProcessToolInvoker({ webhook_executor: executor }),
+        sessions,
+        pausedRuns,
+        newId: () => `00000000-0000-4000-8000-${String(++id).padStart(12, '0')}`,
+      });
+    };
+    const sessions = new InMemorySessionStore();
+    const pausedRuns = new InMemoryPausedRunStore();
+    const notify = {
+      name: 'webhook_executor__send_notification',
+      input: { message: 'IXIS is at risk', severity: 'warning', recipient: 'Sarah Johnson' },
+    };
+    const first = await collectEvents(
+      routed(
+        scriptedModel({
+          [MANAGER]: [reply('<a>ExecutionAgent</a>')],
+          execution_agent: [reply('', [notify])],
+        }),
+      ).ask({ question: 'Notify Sarah Johnson that IXIS is at risk', sessionId: 'r-5' }),
+    );
+    const pause = first.at(-1)?.returnControl;
+    expect(pause?.invocationId).toBeDefined();
+    expect(sent).toEqual([]);
+
+    const decision: ConfirmationDecision = {
+      invocationId: pause!.invocationId!,
+      actionGroup: 'webhook_executor',
+      function: 'send_notification',
+      confirmationState: 'CONFIRM',
+      decidedBy: 'U0ASKER',
+      decidedAt: '2026-12-07T10:00:00.000Z',
+    };
+    const resumedModel = scriptedModel({
+      execution_agent: [reply('Notified Sarah Johnson (warning).')],
+    });
+    const resumed = await collectEvents(
+      routed(resumedModel).ask({ question: '', sessionId: 'r-5', confirmation: decision }),
+    );
+    // The chosen collaborator finishes and its answer is the answer: the Manager is not asked.
+    expect(sent).toEqual(['IXIS is at risk']);
+    expect(answerOf(resumed)).toBe('Notified Sarah Johnson (warning).');
+    expect(resumedModel.requestsOf(MANAGER)).toHaveLength(0);
+    await expect(
+      collectEvents(
+        routed(resumedModel).ask({ question: '', sessionId: 'r-5', confirmation: decision }),
+      ),
+    ).rejects.toThrow(/No action is waiting/);
+    expect(sent).toHaveLength(1);
   });
 });
 
