@@ -10,21 +10,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeStreamException } from '@revbot/testing/aws-event-stream';
-import { type EmbeddedDynamoDb, startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
-import { type FakeAws, startFakeAws } from '@revbot/testing/fake-aws';
+import type { FakeAws } from '@revbot/testing/fake-aws';
 import { BEDROCK_TRACES_DIR } from '@revbot/testing/fixtures';
 import {
   encodeEvent,
   type InvokeAgentServer,
   type RecordedEvent,
-  startInvokeAgentServer,
 } from '@revbot/testing/invoke-agent-server';
 import { LocalQueue } from '@revbot/testing/local-queue';
-import {
-  type LocalSlackApi,
-  type LocalSlackMessage,
-  startLocalSlackApi,
-} from '@revbot/testing/local-slack-api';
+import type { LocalSlackApi, LocalSlackMessage } from '@revbot/testing/local-slack-api';
 import {
   ASKER,
   appMentionBody,
@@ -35,17 +29,19 @@ import {
   TEAM,
 } from '@revbot/testing/slack-requests';
 import { sqsRecord } from '@revbot/testing/sqs-events';
-import type { APIGatewayProxyEvent, Context, SQSEvent } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { STOPPED_TEXT } from '../slack-processor/answer-question';
+import {
+  type SlackHandlerEntry,
+  type SlackLambdaStack,
+  type SlackProcessorEntry,
+  startSlackLambdaStack,
+} from './support/slack-lambda-stack';
 
 const SIGNING_SECRET = 'e2e-signing-secret-00112233445566';
 const BOT_TOKEN = 'xoxb-e2e-bot-token';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-AbCdEf';
-const SIGNING_SECRET_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-signing-AbCdEf';
-const SESSION_KEY_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/test/slack-session-key-AbCdEf';
 const TABLE = 'revops-test-slack-events';
 const QUEUE = 'revops-test-slack-queue';
 const BUCKET = 'revops-test-conversations-123456789012-us-east-1';
@@ -58,20 +54,15 @@ const HANDOFFS = [
 /** The processor's append interval (its default): chat.appendStream's Tier 4 budget. */
 const APPEND_INTERVAL_MS = 750;
 
-type Handler = (event: APIGatewayProxyEvent) => Promise<{ statusCode: number; body: string }>;
-type Processor = (
-  event: SQSEvent,
-  context: Context,
-) => Promise<{ batchItemFailures: { itemIdentifier: string }[] }>;
+type Handler = SlackHandlerEntry;
+type Processor = SlackProcessorEntry;
 
 let slack: LocalSlackApi;
 let aws: FakeAws;
-let dynamo: EmbeddedDynamoDb;
 const queue = new LocalQueue({ name: QUEUE, visibilityTimeoutSeconds: 300 });
 let agents: InvokeAgentServer;
 let handleSlack: Handler;
 let processQueue: Processor;
-const savedEnv = { ...process.env };
 
 /** The recorded run, its one answer chunk cut into words (final-response streaming). */
 function streamedRun(): RecordedEvent[] {
@@ -82,64 +73,22 @@ function streamedRun(): RecordedEvent[] {
 }
 const RUN = streamedRun();
 
+let stack: SlackLambdaStack;
+
 beforeAll(async () => {
-  [slack, aws, dynamo, agents] = await Promise.all([
-    startLocalSlackApi({ botToken: BOT_TOKEN, botUserId: BOT_USER, teamId: TEAM }),
-    startFakeAws(),
-    startEmbeddedDynamoDb(),
-    startInvokeAgentServer(),
-  ]);
-  aws.state.secrets[SECRET_ARN] = {
-    name: 'revops/test/slack',
-    value: JSON.stringify({ bot_token: BOT_TOKEN }),
-  };
-  aws.state.secrets[SIGNING_SECRET_ARN] = {
-    name: 'revops/test/slack-signing',
-    value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
-  };
-  aws.state.secrets[SESSION_KEY_ARN] = {
-    name: 'revops/test/slack-session-key',
-    value: 'streaming-session-key-0123456789abcdef012345',
-  };
-  aws.state.queues[QUEUE] = queue;
-  aws.state.buckets[BUCKET] = new Map();
-  await dynamo.createTable(TABLE, 'id');
-  await dynamo.createTable('revops-test-slack-idempotency', 'id');
-
-  Object.assign(process.env, {
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
-    AWS_SECRET_ACCESS_KEY: 'local-secret',
-    AWS_ENDPOINT_URL_SQS: aws.url,
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
-    AWS_ENDPOINT_URL_S3: aws.url,
-    AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME: agents.endpoint,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-    POWERTOOLS_METRICS_DISABLED: 'true',
-    SLACK_SECRET_ARN: SECRET_ARN,
-    SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
-    SLACK_SESSION_KEY_SECRET_ARN: SESSION_KEY_ARN,
-    IDEMPOTENCY_TABLE: 'revops-test-slack-idempotency',
-    SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
-    SLACK_EVENTS_TABLE: TABLE,
-    SLACK_API_URL: slack.url,
-    CONVERSATION_BUCKET: BUCKET,
-    SLACK_MAX_RECEIVE_COUNT: '3',
-    SLACK_STREAMING: 'on',
-    SLACK_AGENT_SESSIONS: 'on',
-    AGENT_RUNTIME: 'bedrock-agents',
-    MANAGER_AGENT_ID: 'MGRAGENT01',
-    MANAGER_AGENT_ALIAS_ID: 'LIVEALIAS1',
+  stack = await startSlackLambdaStack({
+    signingSecret: SIGNING_SECRET,
+    botToken: BOT_TOKEN,
+    secretArn: SECRET_ARN,
+    table: TABLE,
+    bucket: BUCKET,
+    queue,
+    env: { SLACK_STREAMING: 'on', SLACK_AGENT_SESSIONS: 'on' },
   });
-  handleSlack = (await import('../slack-handler/handler')).handler as unknown as Handler;
-  processQueue = (await import('../slack-processor/handler')).handler as unknown as Processor;
+  ({ slack, aws, agents, handleSlack, processQueue } = stack);
 });
 
-afterAll(async () => {
-  process.env = savedEnv;
-  await Promise.all([slack.close(), aws.close(), dynamo.close(), agents.close()]);
-});
+afterAll(() => stack.close());
 
 beforeEach(() => {
   for (const method of ['chat.startStream', 'agents.sessions.setStatus']) {

@@ -31,6 +31,8 @@ export interface SlackLambdaNames {
   bucket: string;
   /** The queue the handler sends to, under its name. */
   queue: LocalQueue;
+  /** Settings over the defaults (e.g. `SLACK_STREAMING: 'on'`). */
+  env?: Record<string, string>;
 }
 
 export interface SlackLambdaStack {
@@ -104,6 +106,7 @@ export async function startSlackLambdaStack(names: SlackLambdaNames): Promise<Sl
     AGENT_RUNTIME: 'bedrock-agents',
     MANAGER_AGENT_ID: 'MGRAGENT01',
     MANAGER_AGENT_ALIAS_ID: 'LIVEALIAS1',
+    ...names.env,
   });
   const handler = await import('../../slack-handler/handler');
   const processor = await import('../../slack-processor/handler');
