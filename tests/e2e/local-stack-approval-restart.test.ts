@@ -10,13 +10,9 @@ import path from 'node:path';
 import { type RevbotLocal, startRevbotLocal } from '@revbot/cli';
 import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalClient } from './support/approval-client';
 
 const secret = `whsec_${Buffer.from('e2e-restart-signing-key-01234567').toString('base64')}`;
-
-interface StatusView {
-  status: string;
-  approval: { action_group: string; function: string; decision: string | null } | null;
-}
 
 describe('the local stack, an approval across a restart', () => {
   let stack: RevbotLocal | undefined;
@@ -44,24 +40,16 @@ describe('the local stack, an approval across a restart', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const call = (method: string, route: string, body?: unknown) => {
-    if (!stack) throw new Error('the stack is not running');
-    return fetch(`${stack.url}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', 'x-api-key': 'caller-key' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  };
-  const statusOf = async (id: string) =>
-    (await (await call('GET', `/webhook/${id}`)).json()) as StatusView;
-  const nextOfType = async (type: string) => {
-    for (;;) {
-      const delivery = await receiver.next(60_000);
-      const payload = delivery.payload as { type?: string };
-      if (payload.type === type) return payload as Record<string, unknown>;
-    }
-  };
-  const notifications = () => receiver.requests.filter((r) => r.path === '/notify');
+  const client = approvalClient(
+    () => {
+      if (!stack) throw new Error('the stack is not running');
+      return stack.url;
+    },
+    () => receiver,
+  );
+  const { call, statusOf, notifications } = client;
+  /** The payload of the next signed event of `type`. */
+  const nextOfType = async (type: string) => (await client.nextOfType(type)).payload;
 
   it('resumes the paused run in the new process, runs the action once and answers', async () => {
     stack = await start();

@@ -10,21 +10,9 @@ import path from 'node:path';
 import { type RevbotLocal, startRevbotLocal } from '@revbot/cli';
 import { startWebhookReceiver, type WebhookReceiver } from '@revbot/testing/webhook-receiver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalClient } from './support/approval-client';
 
 const secret = `whsec_${Buffer.from('e2e-approval-signing-key-0123456').toString('base64')}`;
-
-interface StatusView {
-  status: string;
-  response: string | null;
-  error: { code: string } | null;
-  approval: {
-    action: { title: string; destination: string; fields: { name: string; value: string }[] };
-    action_group: string;
-    function: string;
-    expires_at: string;
-    decision: string | null;
-  } | null;
-}
 
 describe('the local stack, webhook approvals', () => {
   let stack: RevbotLocal;
@@ -50,22 +38,10 @@ describe('the local stack, webhook approvals', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const call = (method: string, route: string, body?: unknown, key = 'caller-key') =>
-    fetch(`${stack.url}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', 'x-api-key': key },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  const statusOf = async (id: string) =>
-    (await (await call('GET', `/webhook/${id}`)).json()) as StatusView;
-  const nextOfType = async (type: string) => {
-    for (;;) {
-      const delivery = await receiver.next(60_000);
-      const payload = delivery.payload as { type?: string };
-      if (payload.type === type) return { delivery, payload: payload as Record<string, unknown> };
-    }
-  };
-  const notifications = () => receiver.requests.filter((r) => r.path === '/notify');
+  const { call, statusOf, nextOfType, notifications } = approvalClient(
+    () => stack.url,
+    () => receiver,
+  );
 
   it('waits for the caller before notifying, refuses another key, and decides once', async () => {
     const accepted = await call('POST', '/webhook', {
