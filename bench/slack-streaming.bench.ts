@@ -23,12 +23,10 @@ import { silentLogger } from '@revbot/core';
 import { slackWebClients } from '@revbot/lambdas/slack';
 import { createSlackProcessor, recordingProcessorMetrics } from '@revbot/lambdas/slack-processor';
 import { localConversationSink } from '@revbot/monitoring';
-import { startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
-import { startFakeAws } from '@revbot/testing/fake-aws';
-import { LocalQueue } from '@revbot/testing/local-queue';
-import { type LocalSlackCall, startLocalSlackApi } from '@revbot/testing/local-slack-api';
-import { appMentionBody, BOT_USER, signedRequest, TEAM } from '@revbot/testing/slack-requests';
+import type { LocalSlackCall } from '@revbot/testing/local-slack-api';
+import { appMentionBody, signedRequest } from '@revbot/testing/slack-requests';
 import { sqsRecord } from '@revbot/testing/sqs-events';
+import { BOT_TOKEN, SIGNING_SECRET, startSlackBenchServices } from './slack-bench-services';
 import { type BenchResult, percentile, round } from './types';
 
 const QUESTIONS = 60;
@@ -41,11 +39,6 @@ const STATUS_P95_TARGET_MS = 1_000;
 /** chat.appendStream is Tier 4: 100+ calls a minute. */
 const TIER4_PER_MINUTE = 100;
 
-const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
-const BOT_TOKEN = 'xoxb-bench-token';
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/bench/slack-AbCdEf';
-const SIGNING_SECRET_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/bench/slack-signing-AbCdEf';
 const QUEUE = 'revops-bench-stream-queue';
 const TABLE = 'revops-bench-stream-events';
 
@@ -145,37 +138,14 @@ function busiest(times: number[], windowMs: number): number {
 const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
 
 export async function run(): Promise<BenchResult[]> {
-  const [slack, aws, dynamo] = await Promise.all([
-    startLocalSlackApi({ botToken: BOT_TOKEN, botUserId: BOT_USER, teamId: TEAM }),
-    startFakeAws(),
-    startEmbeddedDynamoDb(),
-  ]);
+  const local = await startSlackBenchServices(QUEUE, TABLE);
+  const { slack, queue } = local;
   const dir = mkdtempSync(path.join(tmpdir(), 'revbot-stream-bench-'));
   const saved = { ...process.env };
   try {
-    aws.state.secrets[SECRET_ARN] = {
-      name: 'revops/bench/slack',
-      value: JSON.stringify({ bot_token: BOT_TOKEN }),
-    };
-    aws.state.secrets[SIGNING_SECRET_ARN] = {
-      name: 'revops/bench/slack-signing',
-      value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
-    };
-    const queue = new LocalQueue({ name: QUEUE, visibilityTimeoutSeconds: 30 });
-    aws.state.queues[QUEUE] = queue;
-    await dynamo.createTable(TABLE, 'id');
     Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ENDPOINT_URL_SQS: aws.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
-      SLACK_SECRET_ARN: SECRET_ARN,
-      SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
-      SLACK_EVENTS_TABLE: TABLE,
-      SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
-      SLACK_API_URL: slack.url,
+      ...local.commonEnv,
+      ...local.handlerEnv,
       POWERTOOLS_LOG_LEVEL: 'WARN',
     });
     const { handler } = (await import('@revbot/lambdas/slack-handler/handler')) as unknown as {
@@ -312,7 +282,7 @@ export async function run(): Promise<BenchResult[]> {
     ];
   } finally {
     process.env = saved;
-    await Promise.all([slack.close(), aws.close(), dynamo.close()]);
+    await local.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -21,10 +21,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startEmbeddedDynamoDb } from '@revbot/testing/embedded-dynamodb';
-import { startFakeAws } from '@revbot/testing/fake-aws';
-import { LocalQueue } from '@revbot/testing/local-queue';
-import { startLocalSlackApi } from '@revbot/testing/local-slack-api';
 import { appMentionBody, BOT_USER, signedRequest, TEAM } from '@revbot/testing/slack-requests';
 import { build } from 'esbuild';
 import {
@@ -32,6 +28,7 @@ import {
   LAMBDA_ESBUILD_OPTIONS,
   type LazyModule,
 } from '../infra/lib/lazy-module';
+import { BOT_TOKEN, SIGNING_SECRET, startSlackBenchServices } from './slack-bench-services';
 import { type BenchResult, percentile, round } from './types';
 
 const EVENTS = 1_000;
@@ -44,58 +41,11 @@ const COLD_QUESTION_RATIO_TARGET = 0.6;
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
-const SIGNING_SECRET = 'bench-signing-secret-0123456789abcdef';
-const BOT_TOKEN = 'xoxb-bench-token';
-const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/bench/slack-AbCdEf';
-const SIGNING_SECRET_ARN =
-  'arn:aws:secretsmanager:us-east-1:123456789012:secret:revops/bench/slack-signing-AbCdEf';
 
 const QUEUE = 'revops-bench-slack-queue';
 const TABLE = 'revops-bench-slack-events';
 
 type Handler = (event: unknown) => Promise<{ statusCode: number }>;
-
-/** The local Slack API, SQS and Secrets Manager (the AWS router) and DynamoDB the handler uses. */
-async function startLocalServices() {
-  const [slack, aws, dynamo] = await Promise.all([
-    startLocalSlackApi({ botToken: BOT_TOKEN, botUserId: BOT_USER, teamId: TEAM }),
-    startFakeAws(),
-    startEmbeddedDynamoDb(),
-  ]);
-  aws.state.secrets[SECRET_ARN] = {
-    name: 'revops/bench/slack',
-    value: JSON.stringify({ bot_token: BOT_TOKEN }),
-  };
-  aws.state.secrets[SIGNING_SECRET_ARN] = {
-    name: 'revops/bench/slack-signing',
-    value: JSON.stringify({ signing_secret: SIGNING_SECRET }),
-  };
-  const queue = new LocalQueue({ name: QUEUE, visibilityTimeoutSeconds: 30 });
-  aws.state.queues[QUEUE] = queue;
-  await dynamo.createTable(TABLE, 'id');
-  return {
-    slack,
-    queue,
-    /** What both handlers need: AWS credentials, the queue and the Slack API. */
-    commonEnv: {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
-      AWS_SECRET_ACCESS_KEY: 'bench',
-      AWS_ENDPOINT_URL_SQS: aws.url,
-      SLACK_QUEUE_URL: aws.queueUrl(QUEUE),
-      SLACK_API_URL: slack.url,
-    },
-    /** What ours needs beyond: its claims table and its secret. */
-    handlerEnv: {
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.url,
-      SLACK_SECRET_ARN: SECRET_ARN,
-      SLACK_SIGNING_SECRET_ARN: SIGNING_SECRET_ARN,
-      SLACK_EVENTS_TABLE: TABLE,
-    },
-    close: () => Promise.all([slack.close(), aws.close(), dynamo.close()]),
-  };
-}
 
 /** The bundling options of `infra/constructs/revbot-function.ts`, for a like-for-like size. */
 async function bundle(
@@ -183,7 +133,7 @@ const median = (values: number[]) =>
   );
 
 async function acknowledgementLatency(): Promise<BenchResult[]> {
-  const local = await startLocalServices();
+  const local = await startSlackBenchServices(QUEUE, TABLE);
   const { slack, queue } = local;
   const saved = { ...process.env };
   Object.assign(process.env, {
@@ -262,7 +212,7 @@ async function acknowledgementLatency(): Promise<BenchResult[]> {
 
 async function bundleAndColdStart(): Promise<BenchResult[]> {
   const dir = mkdtempSync(path.join(tmpdir(), 'revbot-slack-bench-'));
-  const local = await startLocalServices();
+  const local = await startSlackBenchServices(QUEUE, TABLE);
   const { slack, queue } = local;
   try {
     const ours = path.join(dir, 'slack-handler.mjs');
